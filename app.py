@@ -1,0 +1,32 @@
+"""LogReg Lab: train a logistic regression, watch it learn, then question its threshold."""
+import streamlit as st
+
+from ui import state, theme, training
+
+st.set_page_config(page_title="LogReg Lab", page_icon="📈", layout="wide")
+state.setup()
+
+with st.sidebar:
+    st.toggle("Presentation mode", key="presentation",
+              help="Larger text and thicker lines, for a projector.")
+theme.apply_presentation_css()
+
+pages = [
+    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+    st.Page("pages/data.py", title="Data", icon="🗂️"),
+    st.Page("pages/train.py", title="Train", icon="🏋️"),
+    st.Page("pages/threshold.py", title="Threshold", icon="🎚️"),
+    st.Page("pages/model.py", title="Model", icon="🧮"),
+]
+navigation = st.navigation(pages)
+training.collect_finished()
+
+with st.sidebar:
+    if st.session_state.get("link_warnings"):
+        st.warning("Ignored invalid link settings: " + ", ".join(st.session_state["link_warnings"]))
+    with st.popover("Copy link", help="A link that opens this same set-up (training starts when you press Train)."):
+        st.code(state.share_link(), language=None, wrap_lines=True)
+    st.caption("For teaching and exploration, not for clinical decisions.")
+
+navigation.run()
+state.write_query_params()

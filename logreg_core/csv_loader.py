@@ -1,0 +1,1047 @@
+"""Turn a user's CSV file into a :class:`~logreg_core.datasets.Dataset`.
+
+The loader reads everything in memory (a path, bytes or a binary file-like
+object such as Streamlit's ``UploadedFile``), guesses what it has to guess
+(encoding, delimiter, header row, target column, positive label, what to do
+with each column) and writes every such decision as a sentence into the notes
+that end up in ``Dataset.notes``. Splitting and median imputation are left to
+:func:`~logreg_core.datasets.build_dataset`.
+
+Nothing in a file is ever executed, unpickled or evaluated, and bad input of
+any kind raises :class:`~logreg_core.errors.LogRegError` only.
+
+Public API: :func:`from_csv`, :func:`read_table` (parse only, for previews),
+:func:`target_candidates` and :func:`label_values` (for the UI's pickers).
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .datasets import Dataset, build_dataset
+from .errors import LogRegError
+
+MAX_UPLOAD_MB = 200          # the largest file accepted (the app's server.maxUploadSize is set from this)
+MAX_COLUMNS = 20_000
+
+MAX_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+MAX_ONE_HOT_LEVELS = 10      # text columns with at most this many distinct values are one-hot encoded
+MAX_TARGET_LABELS = 50       # more distinct numeric target values than this looks continuous
+HUGE = 1e30                  # magnitudes above this are not safely representable in float32 arithmetic
+
+_DELIMITERS = (",", ";", "\t")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+_TARGET_NAMES = ("target", "label", "class", "outcome", "diagnosis", "y")
+_POSITIVE_NAMES = ("1", "yes", "y", "true", "positive", "pos", "malignant", "m")
+_ID_NAMES = {"id", "index", "idx", "row", "rowid", "row_id", "row id", "rownum", "row number", "#", "unnamed: 0"}
+# The strings pandas reads as missing by default (used by the header detector).
+_NA_TOKENS = {
+    "", "#n/a", "#n/a n/a", "#na", "-1.#ind", "-1.#qnan", "-nan", "1.#ind", "1.#qnan",
+    "<na>", "n/a", "na", "null", "nan", "none",
+}
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity)", re.IGNORECASE)
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_DECIMAL_DOT = re.compile(r"[+-]?\d*\.\d+(?:[eE][+-]?\d+)?")
+_MAGIC = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another ZIP archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel workbook (.xls)"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"PAR1", "a Parquet file"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+)
+_SAMPLE_ROWS = 60
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def from_csv(
+    file,
+    target=None,
+    positive=None,
+    header=None,
+    *,
+    seed=0,
+    val_fraction=0.2,
+    test_fraction=0.25,
+    name=None,
+) -> Dataset:
+    """Load a CSV file as a seeded train/validation/test :class:`Dataset`.
+
+    ``file``: a path (str or Path), bytes, or a binary file-like object (read
+    from its start). ``target``: a column name, a 0-based column index, or a
+    numeric string such as ``"1"`` (without a header the columns are named
+    ``col_0, col_1, ...``); ``None`` guesses it. ``positive``: the label
+    (compared as a string) that becomes class 1; with more than two labels it
+    makes a one-vs-rest binary problem. ``header``: ``None`` detects a header
+    row, ``True``/``False`` force it. ``name`` defaults to the file's stem.
+
+    Every decision is a sentence in ``Dataset.notes``; bad input raises
+    :class:`LogRegError` and nothing else.
+    """
+    return _guarded(
+        _from_csv, file, target, positive, header, seed, val_fraction, test_fraction, name
+    )
+
+
+def read_table(file, header=None) -> tuple[pd.DataFrame, list[str]]:
+    """Parse ``file`` only: the frame (column names final and unique) and the notes.
+
+    Text cells are stripped of surrounding spaces, empty text is missing (NaN);
+    no column is converted or dropped yet. For previews and column pickers.
+    """
+    def run():
+        data, _ = _read_source(file)
+        frame, notes, _ = _parse_bytes(data, header)
+        return frame, notes
+
+    return _guarded(run)
+
+
+def target_candidates(frame) -> list[str]:
+    """All columns, in the order a target picker should offer them.
+
+    The guessed target comes first (what :func:`from_csv` picks when no target
+    is given), then other columns that look like class labels, then columns
+    with up to 50 distinct values, then the rest.
+    """
+    def run():
+        frame_ = _as_frame(frame)
+        columns = [str(c) for c in frame_.columns]
+        if not columns:
+            return []
+        guess, _ = _guess_target(frame_)
+        labelish = [c for c in columns if c != guess and _looks_like_labels(frame_[c], c)]
+        plausible = [
+            c for c in columns if c != guess and c not in labelish and _plausible_target(frame_[c], c)
+        ]
+        rest = [c for c in columns if c not in (guess, *labelish, *plausible)]
+        return [guess, *labelish, *plausible, *rest]
+
+    return _guarded(run)
+
+
+def label_values(frame, target) -> list[str]:
+    """The distinct labels of ``target`` as strings, sorted as :func:`from_csv` codes them.
+
+    These are exactly the strings ``positive=`` is compared with. Numbers are
+    written without a trailing ``.0`` (``"1"``, not ``"1.0"``) and sorted
+    numerically; text labels are stripped and sorted as text.
+    """
+    def run():
+        frame_ = _as_frame(frame)
+        column, _ = _resolve_target(frame_, target)
+        labels, _, _, _ = _encode_labels(frame_[column])
+        return labels
+
+    return _guarded(run)
+
+
+# --------------------------------------------------------------------------- guard
+
+
+def _guarded(function, *args):
+    """Run ``function``; anything but a LogRegError becomes one (bad bytes must never crash the UI)."""
+    try:
+        return function(*args)
+    except LogRegError:
+        raise
+    except MemoryError:
+        raise LogRegError(
+            "the file is too large to load into memory: use a smaller sample of its rows or columns"
+        ) from None
+    except RecursionError:
+        raise LogRegError("the file is too deeply nested or malformed to read as CSV") from None
+    except Exception as exc:  # noqa: BLE001 - the contract is "LogRegError or nothing"
+        raise LogRegError(
+            f"could not read this file as a CSV table ({type(exc).__name__}: {exc}): check that it is "
+            "a plain comma-, semicolon- or tab-separated text file"
+        ) from exc
+
+
+def _as_frame(frame) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise LogRegError(
+            f"expected the table returned by read_table (a pandas DataFrame), got {type(frame).__name__}"
+        )
+    if frame.columns.has_duplicates or any(not isinstance(c, str) for c in frame.columns):
+        frame = frame.copy()
+        frame.columns = _unique_names([str(c) for c in frame.columns], [])
+    return frame
+
+
+# --------------------------------------------------------------------------- bytes in
+
+
+def _too_large(size: int) -> LogRegError:
+    return LogRegError(
+        f"the file is {size / 1024 / 1024:,.1f} MB, more than the {MAX_UPLOAD_MB} MB limit: "
+        "upload a smaller file (fewer rows or columns)"
+    )
+
+
+def _read_source(file) -> tuple[bytes, str | None]:
+    """The raw bytes of ``file`` and its name's stem (None when it has no name)."""
+    if isinstance(file, (bytes, bytearray, memoryview)):
+        data = bytes(file)
+        stem = None
+    elif isinstance(file, (str, os.PathLike)):
+        try:
+            path = Path(file)
+        except TypeError:
+            raise LogRegError(f"cannot use {file!r} as a file path") from None
+        shown = str(path) if len(str(path)) <= 200 else str(path)[:200] + "…"
+        try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                raise _too_large(size)
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except FileNotFoundError:
+            raise LogRegError(f"file not found: {shown} (check the path; CSV text itself must be passed as bytes)") from None
+        except IsADirectoryError:
+            raise LogRegError(f"{shown} is a folder, not a CSV file") from None
+        except PermissionError:
+            raise LogRegError(f"no permission to read {shown}") from None
+        except (OSError, ValueError) as exc:
+            raise LogRegError(f"cannot read {shown}: {getattr(exc, 'strerror', None) or exc}") from None
+        stem = path.stem
+    elif hasattr(file, "read"):
+        size = getattr(file, "size", None)
+        if isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > MAX_BYTES:
+            raise _too_large(int(size))
+        try:
+            if getattr(file, "seekable", lambda: False)():
+                file.seek(0)
+            data = file.read(MAX_BYTES + 1)
+        except (OSError, ValueError) as exc:
+            raise LogRegError(f"cannot read the uploaded file: {exc}") from None
+        if isinstance(data, str):
+            data = data.encode("utf-8", errors="surrogatepass")
+        elif isinstance(data, (bytearray, memoryview)):
+            data = bytes(data)
+        elif not isinstance(data, bytes):
+            raise LogRegError(f"reading the file gave {type(data).__name__}, not bytes: open it in binary mode")
+        file_name = getattr(file, "name", None)
+        stem = Path(file_name).stem if isinstance(file_name, str) and file_name.strip() else None
+    else:
+        raise LogRegError(
+            f"cannot read a CSV from a {type(file).__name__}: pass a file path, bytes, or a file opened in binary mode"
+        )
+    if len(data) > MAX_BYTES:
+        raise _too_large(len(data))
+    return data, (stem or None)
+
+
+def _decode(data: bytes, notes: list[str]) -> tuple[str, str]:
+    """Text and a short description of its encoding; rejects binaries and empty files."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            if "Excel" in what:
+                raise LogRegError(
+                    f"this looks like an Excel file ({what}), not CSV text: open it in Excel or "
+                    "LibreOffice and save it as CSV (comma-separated values), then upload that"
+                )
+            raise LogRegError(
+                f"this looks like {what}, not CSV text: save the table as CSV (comma-separated values) "
+                "and upload that"
+            )
+    if not data.strip():
+        raise LogRegError("the file is empty: it has no header and no rows; upload a CSV with data")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not data.startswith(codecs.BOM_UTF32_LE):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise LogRegError(
+                "the file starts like UTF-16 text but cannot be decoded: save it as CSV UTF-8"
+            ) from None
+        encoding = "UTF-16"
+        notes.append("The file is UTF-16 text (as Excel's 'Unicode text' export writes it).")
+    else:
+        if b"\x00" in data:
+            raise LogRegError(
+                "this looks like an Excel file or another binary file (it contains NUL bytes), not CSV "
+                "text: save it as CSV (comma-separated values) and upload that"
+            )
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8):]
+            encoding = "UTF-8 with byte-order mark"
+        else:
+            encoding = "UTF-8"
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+            encoding = "latin-1"
+            notes.append(
+                "The file is not valid UTF-8, so it was read as latin-1 (ISO-8859-1); if accented "
+                "letters look wrong, save it as CSV UTF-8."
+            )
+    if "\x00" in text:
+        raise LogRegError(
+            "this looks like an Excel file or another binary file (it contains NUL characters), not "
+            "CSV text: save it as CSV (comma-separated values) and upload that"
+        )
+    head = text[:65536]
+    controls = sum(1 for ch in head if ord(ch) < 32 and ch not in "\t\n\r")
+    if controls > max(8, len(head) // 20):
+        raise LogRegError(
+            "this looks like a binary file (an Excel workbook, an image, …), not CSV text: save the "
+            "table as CSV (comma-separated values) and upload that"
+        )
+    if not text.strip():
+        raise LogRegError("the file is empty: it has no header and no rows; upload a CSV with data")
+    return text, encoding
+
+
+# --------------------------------------------------------------------------- sniffing
+
+
+def _strip_leading_blank_lines(text: str) -> str:
+    position = 0
+    for line in io.StringIO(text, newline=""):
+        if line.strip():
+            break
+        position += len(line)
+    return text[position:]
+
+
+def _sample(text: str) -> tuple[str, bool]:
+    """A prefix of ``text`` holding at least ~40 lines when possible; True when it is all of it."""
+    limit = 1 << 16
+    while len(text) > limit:
+        if text.count("\n", 0, limit) + text.count("\r", 0, limit) >= 80 or limit >= 1 << 24:
+            break
+        limit *= 4
+    if len(text) <= limit:
+        return text, True
+    sample = text[:limit]
+    cut = max(sample.rfind("\n"), sample.rfind("\r"))
+    return (sample[:cut] if cut > 0 else sample), False
+
+
+def _sample_rows(sample: str, delimiter: str, whole: bool) -> list[list[str]]:
+    """Up to _SAMPLE_ROWS complete records of ``sample`` (blank lines skipped, as pandas does)."""
+    reader = csv.reader(
+        io.StringIO(sample, newline=""), delimiter=delimiter, quotechar='"', skipinitialspace=True
+    )
+    rows: list[list[str]] = []
+    complete = False
+    try:
+        for row in reader:
+            if not row:
+                continue
+            rows.append(row)
+            if len(rows) > _SAMPLE_ROWS:
+                complete = True
+                break
+    except csv.Error:
+        complete = True  # a malformed record: keep what came before it
+    if complete:
+        return rows[:_SAMPLE_ROWS]
+    if not whole and len(rows) > 1:
+        rows.pop()  # the sample may have cut the last record in half
+    return rows
+
+
+def _is_number(cell: str, decimal: str) -> bool:
+    if decimal == ",":
+        cell = cell.replace(",", ".")
+    return _NUMBER.fullmatch(cell) is not None
+
+
+def _cell_kind(cell: str, decimal: str) -> str:
+    """'empty', 'num' (numbers and booleans) or 'text'."""
+    value = cell.strip()
+    if value.lower() in _NA_TOKENS:
+        return "empty"
+    if _is_number(value, decimal) or value.lower() in ("true", "false"):
+        return "num"
+    return "text"
+
+
+def _sniff(sample: str, whole: bool) -> tuple[str, str, list[list[str]]]:
+    """(delimiter, decimal mark, sample rows)."""
+    best = None
+    for order, delimiter in enumerate(_DELIMITERS):
+        rows = _sample_rows(sample, delimiter, whole)
+        if not rows:
+            continue
+        counts = Counter(len(r) for r in rows)
+        mode = max(counts, key=lambda k: (counts[k], k))
+        consistency = counts[mode] / len(rows)
+        others = [d for d in _DELIMITERS if d != delimiter]
+        cells = [c.strip() for r in rows for c in r]
+        clean = sum(
+            1 for c in cells
+            if not any(d in c for d in others)
+            or (delimiter != "," and _DECIMAL_COMMA.fullmatch(c) is not None)
+        ) / max(1, len(cells))
+        score = (mode > 1, round(consistency, 1), round(clean, 2), mode, -order)
+        if best is None or score > best[0]:
+            best = (score, delimiter, rows)
+    if best is None:
+        return ",", ".", []
+    _, delimiter, rows = best
+    decimal = "."
+    if delimiter != ",":
+        cells = [c.strip() for r in rows[1:] for c in r]
+        commas = sum(1 for c in cells if _DECIMAL_COMMA.fullmatch(c))
+        dots = sum(1 for c in cells if _DECIMAL_DOT.fullmatch(c))
+        if commas and commas >= dots:
+            decimal = ","
+    return delimiter, decimal, rows
+
+
+def _detect_header(rows: list[list[str]], decimal: str) -> tuple[bool, str]:
+    """Whether the first record is a header, and why (a fragment of a sentence)."""
+    if not rows:
+        return False, "the file has no records"
+    first, rest = rows[0], rows[1:]
+    kinds = [_cell_kind(c, decimal) for c in first]
+    if not rest:
+        is_header = "text" in kinds
+        return is_header, "the only row " + ("has text in it" if is_header else "is all numbers")
+    header_votes = data_votes = 0
+    for j, (cell, kind) in enumerate(zip(first, kinds)):
+        column = [r[j].strip() for r in rest if j < len(r)]
+        below = [_cell_kind(c, decimal) for c in column]
+        filled = [k for k in below if k != "empty"]
+        numeric_share = (filled.count("num") / len(filled)) if filled else None
+        if kind == "num":
+            if numeric_share is None or numeric_share >= 0.5:
+                data_votes += 1
+        elif kind == "text":
+            if numeric_share is not None and numeric_share >= 0.8:
+                header_votes += 1
+            elif cell.strip() in column:
+                data_votes += 1  # a repeated category value, such as a class label
+    if header_votes == 0 and data_votes == 0:
+        is_header = "text" in kinds and len({c.strip() for c in first}) == len(first)
+        reason = "the first row is distinct text, as names are" if is_header else "the first row looks like data"
+        return is_header, reason
+    if header_votes >= data_votes:
+        return True, "the first row is text above columns of numbers"
+    return False, "the first row looks like data, with numbers or repeated labels"
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _unique_names(names: list[str], notes: list[str]) -> list[str]:
+    taken = set(names)
+    seen: set[str] = set()
+    result, renamed = [], []
+    for original in names:
+        new = original
+        if new in seen:
+            k = 2
+            while f"{original}_{k}" in taken or f"{original}_{k}" in seen:
+                k += 1
+            new = f"{original}_{k}"
+            renamed.append(f"'{original}' → '{new}'")
+        seen.add(new)
+        result.append(new)
+    if renamed:
+        shown = ", ".join(renamed[:8]) + (f" and {len(renamed) - 8} more" if len(renamed) > 8 else "")
+        notes.append(f"Duplicate column names were made unique: {shown}.")
+    return result
+
+
+def _column_limit_error(count: int) -> LogRegError:
+    return LogRegError(
+        f"the file has {count:,} columns, more than the limit of {MAX_COLUMNS:,}: remove columns "
+        "(or transpose the table if rows and columns are swapped) and upload it again"
+    )
+
+
+def _max_fields(text: str, delimiter: str) -> int:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', skipinitialspace=True)
+    widest = 0
+    try:
+        for row in reader:
+            widest = max(widest, len(row))
+    except csv.Error as exc:
+        raise LogRegError(f"could not parse the file as CSV ({exc}): check that quotes are balanced") from None
+    return widest
+
+
+def _read_csv(text: str, delimiter: str, decimal: str, ncols: int, skip_header: bool) -> pd.DataFrame:
+    return pd.read_csv(
+        io.StringIO(text),
+        sep=delimiter,
+        decimal=decimal,
+        header=None,
+        names=list(range(ncols)),
+        skiprows=1 if skip_header else 0,
+        index_col=False,
+        skipinitialspace=True,
+        quotechar='"',
+        low_memory=False,
+        engine="c",
+    )
+
+
+def _parse_bytes(data: bytes, header) -> tuple[pd.DataFrame, list[str], dict]:
+    """Decode, sniff and parse; the frame, the notes and facts the loader needs."""
+    if not (header is None or isinstance(header, (bool, np.bool_))):
+        raise LogRegError(f"header={header!r}: use None (detect), True or False")
+    notes: list[str] = []
+    text, encoding = _decode(data, notes)
+    text = _strip_leading_blank_lines(text)
+    forced_delimiter = None
+    first_line = text.split("\n", 1)[0].strip()
+    if re.fullmatch(r"sep=.", first_line):
+        forced_delimiter = first_line[-1]
+        text = _strip_leading_blank_lines(text.split("\n", 1)[1] if "\n" in text else "")
+        notes.append(f"The first line 'sep={forced_delimiter}' (an Excel hint) set the delimiter and was skipped.")
+        if not text.strip():
+            raise LogRegError("the file has no header and no data rows after its 'sep=' line: add data")
+    sample, whole = _sample(text)
+    if forced_delimiter is not None:
+        rows = _sample_rows(sample, forced_delimiter, whole)
+        delimiter = forced_delimiter
+        decimal = "," if forced_delimiter != "," and any(
+            _DECIMAL_COMMA.fullmatch(c.strip()) for r in rows[1:] for c in r
+        ) else "."
+    else:
+        delimiter, decimal, rows = _sniff(sample, whole)
+    ncols = max((len(r) for r in rows), default=1)
+    if ncols > MAX_COLUMNS:
+        raise _column_limit_error(ncols)
+
+    if header is None:
+        has_header, why = _detect_header(rows, decimal)
+        header_note = (
+            f"Detected a header row ({why}); pass header=False if it is data."
+            if has_header else
+            f"No header row detected ({why}); columns are named col_0, col_1, …; pass header=True "
+            "if the first row holds the names."
+        )
+    else:
+        has_header = bool(header)
+        header_note = (
+            "The first row is used as column names (header=True)."
+            if has_header else "The first row is data (header=False): columns are named col_0, col_1, …."
+        )
+
+    ragged = len({len(r) for r in rows}) > 1
+    try:
+        frame = _read_csv(text, delimiter, decimal, ncols, has_header)
+    except pd.errors.ParserError as exc:
+        message = str(exc)
+        if re.search(r"Expected \d+ fields", message):
+            widest = _max_fields(text, delimiter)
+            if widest > MAX_COLUMNS:
+                raise _column_limit_error(widest) from None
+            try:
+                frame = _read_csv(text, delimiter, decimal, max(widest, ncols), has_header)
+            except pd.errors.ParserError as again:
+                raise LogRegError(_parse_failure(again)) from None
+            ncols = max(widest, ncols)
+            ragged = True
+        else:
+            raise LogRegError(_parse_failure(exc)) from None
+    except (ValueError, OverflowError, csv.Error) as exc:
+        raise LogRegError(_parse_failure(exc)) from None
+    if frame.shape[1] > MAX_COLUMNS:
+        raise _column_limit_error(frame.shape[1])
+    if ragged:
+        notes.append(
+            f"Rows have different numbers of fields (up to {ncols}); shorter rows were padded "
+            "with missing values."
+        )
+
+    if has_header and rows:
+        raw = [c.strip() for c in rows[0]] + [""] * max(0, ncols - len(rows[0]))
+        unnamed = [i for i, c in enumerate(raw) if not c]
+        names = [c or f"col_{i}" for i, c in enumerate(raw)]
+        if unnamed and len(unnamed) < ncols:
+            shown = ", ".join(f"col_{i}" for i in unnamed[:8]) + (" …" if len(unnamed) > 8 else "")
+            notes.append(f"{len(unnamed)} column(s) had no name in the header and were named {shown}.")
+    else:
+        names = [f"col_{i}" for i in range(ncols)]
+    frame.columns = _unique_names(names[: frame.shape[1]], notes)
+
+    for column in frame.columns:
+        series = frame[column]
+        if not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)):
+            frame[column] = _as_text(series)
+    empty_rows = frame.isna().all(axis=1)
+    if empty_rows.any():
+        frame = frame.loc[~empty_rows].reset_index(drop=True)
+        notes.append(f"Skipped {int(empty_rows.sum())} empty row(s).")
+    if len(frame) == 0:
+        if has_header:
+            raise LogRegError(
+                "the file has a header row but no data rows: add at least 10 rows of data "
+                "(or pass header=False if the first row is data)"
+            )
+        raise LogRegError("the file has no data rows: add at least 10 rows of data")
+
+    what = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
+    decimal_text = ", decimal commas" if decimal == "," else ""
+    notes.insert(
+        0,
+        f"Read {len(frame):,} row(s) × {frame.shape[1]:,} column(s) ({encoding}, {what}-separated"
+        f"{decimal_text}).",
+    )
+    if delimiter != ",":
+        notes.insert(1, f"Fields are separated by {what}s, not commas.")
+    if decimal == ",":
+        notes.append("Numbers use a decimal comma (1,5 means 1.5).")
+    notes.append(header_note)
+    return frame, notes, {"has_header": has_header, "decimal": decimal}
+
+
+def _parse_failure(exc) -> str:
+    message = str(exc).strip().replace("Error tokenizing data. C error: ", "")
+    hint = "check that quotes are balanced and the delimiter is used consistently"
+    if "EOF inside string" in message:
+        hint = "a quote (\") is opened but never closed; fix or remove it"
+    return f"could not parse the file as CSV ({message}): {hint}"
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Strings stripped of surrounding spaces; missing and empty cells are NaN."""
+    text = series.astype("str").str.strip()
+    return text.mask(text == "")
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def _is_id_name(name: str) -> bool:
+    lowered = name.strip().lower()
+    return (
+        lowered in _ID_NAMES
+        or re.search(r"(?:^|[_\s.\-])id$", lowered) is not None
+        or re.search(r"[a-z0-9]I[dD]$", name.strip()) is not None
+    )
+
+
+def _numeric_view(series: pd.Series) -> np.ndarray | None:
+    """The column as float64 when it is numeric or boolean, else None."""
+    if pd.api.types.is_bool_dtype(series):
+        return series.to_numpy(dtype=np.float64)
+    if pd.api.types.is_numeric_dtype(series):
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    return None
+
+
+def _profile(series: pd.Series) -> tuple[str, int, bool]:
+    """(kind, distinct non-missing values, all integers) with kind 'empty', 'numeric', 'bool' or 'text'."""
+    if pd.api.types.is_bool_dtype(series):
+        return "bool", int(series.nunique()), True
+    values = _numeric_view(series)
+    if values is not None:
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            return "empty", 0, False
+        return "numeric", int(np.unique(finite).size), bool(np.all(finite == np.round(finite)))
+    count = int(series.nunique(dropna=True))
+    return ("text" if count else "empty"), count, False
+
+
+def _looks_like_labels(series: pd.Series, name: str) -> bool:
+    if _is_id_name(name):
+        return False
+    kind, distinct, integers = _profile(series)
+    if kind == "bool":
+        return distinct == 2
+    if kind == "numeric":
+        return integers and 2 <= distinct <= 10
+    if kind == "text":
+        filled = int(series.notna().sum())
+        return 2 <= distinct <= 20 and distinct <= max(2, filled // 2)
+    return False
+
+
+def _plausible_target(series: pd.Series, name: str) -> bool:
+    if _is_id_name(name):
+        return False
+    kind, distinct, _ = _profile(series)
+    return kind != "empty" and 2 <= distinct <= MAX_TARGET_LABELS
+
+
+def _guess_target(frame: pd.DataFrame) -> tuple[str, str]:
+    columns = [str(c) for c in frame.columns]
+    lowered = [c.strip().lower() for c in columns]
+    for key in _TARGET_NAMES:
+        if key in lowered:
+            return columns[lowered.index(key)], "its name suggests the class label"
+    last = columns[-1]
+    if len(columns) == 1 or _plausible_target(frame[last], last):
+        return last, "it is the last column"
+    for column in columns:
+        if _looks_like_labels(frame[column], column):
+            return column, (
+                f"it is the first column that looks like class labels (the last column, '{last}', does not)"
+            )
+    return last, "it is the last column"
+
+
+def _resolve_target(frame: pd.DataFrame, target) -> tuple[str, str | None]:
+    """(column name, how it was found) for a name, an index or a numeric string."""
+    columns = [str(c) for c in frame.columns]
+    index = None
+    how = None
+    if isinstance(target, (bool, np.bool_)):
+        raise LogRegError(f"target={target!r}: give a column name or a 0-based column number")
+    if isinstance(target, (int, np.integer)):
+        index = int(target)
+        how = f"target column number {index}"
+    elif isinstance(target, str):
+        wanted = target.strip()
+        if wanted in columns:
+            return wanted, None
+        folded = [c for c in columns if c.strip().lower() == wanted.lower()]
+        if len(folded) == 1:
+            return folded[0], f"matched '{target}' to column '{folded[0]}' ignoring case"
+        match = re.fullmatch(r"[+-]?\d+", wanted) or re.fullmatch(r"col_(\d+)", wanted)
+        if match is None:
+            shown = ", ".join(repr(c) for c in columns[:30]) + (" …" if len(columns) > 30 else "")
+            raise LogRegError(
+                f"target column {target!r} not found: the columns are {shown}; pick one of them "
+                "(or give a 0-based column number)"
+            )
+        index = int(match.group(1) if match.lastindex else match.group(0))
+        how = f"target '{target}' taken as column number {index}"
+    else:
+        raise LogRegError(
+            f"target={target!r} ({type(target).__name__}): give a column name or a 0-based column number"
+        )
+    position = index + len(columns) if index < 0 else index
+    if not 0 <= position < len(columns):
+        raise LogRegError(
+            f"target column number {index} is out of range: the file has {len(columns)} column(s), "
+            f"numbered 0 to {len(columns) - 1}"
+        )
+    return columns[position], f"{how}: '{columns[position]}'"
+
+
+def _format_number(value: float) -> str:
+    if float(value).is_integer() and abs(value) < 2 ** 53:
+        return str(int(value))
+    return repr(float(value))
+
+
+def _encode_labels(series: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray, bool]:
+    """(sorted label strings, codes of the kept rows, mask of kept rows, numeric?)."""
+    if pd.api.types.is_bool_dtype(series):
+        values = series.to_numpy(dtype=bool)
+        keep = np.ones(values.size, dtype=bool)
+        labels_present = sorted(set(values.tolist()))
+        labels = [str(v) for v in labels_present]
+        codes = np.searchsorted(np.array(labels_present), values)
+        return labels, codes.astype(np.int64), keep, False
+    numbers = _numeric_view(series)
+    if numbers is not None:
+        keep = np.isfinite(numbers)
+        unique, codes = np.unique(numbers[keep], return_inverse=True)
+        return [_format_number(v) for v in unique], codes.astype(np.int64).ravel(), keep, True
+    text = _as_text(series)
+    keep = text.notna().to_numpy()
+    values = text[keep].to_numpy(dtype=object)
+    unique, codes = np.unique(values.astype(str), return_inverse=True) if values.size else (np.array([], dtype=str), np.array([], dtype=np.int64))
+    return [str(v) for v in unique], np.asarray(codes, dtype=np.int64).ravel(), keep, False
+
+
+def _match_positive(positive, labels: list[str], numeric: bool, column: str) -> tuple[int, str | None]:
+    wanted = str(positive).strip()
+    if wanted in labels:
+        return labels.index(wanted), None
+    folded = [i for i, label in enumerate(labels) if label.lower() == wanted.lower()]
+    if len(folded) == 1:
+        return folded[0], f"positive={positive!r} matched the label '{labels[folded[0]]}' ignoring case."
+    if numeric and _NUMBER.fullmatch(wanted):
+        try:
+            as_label = _format_number(float(wanted))
+        except (ValueError, OverflowError):
+            as_label = None
+        if as_label in labels:
+            return labels.index(as_label), None
+    shown = ", ".join(repr(label) for label in labels[:20]) + (" …" if len(labels) > 20 else "")
+    raise LogRegError(
+        f"positive={positive!r} does not occur in target column '{column}': its labels are {shown}; "
+        "choose one of them"
+    )
+
+
+def _default_positive(labels: list[str]) -> tuple[int, str]:
+    lowered = [label.lower() for label in labels]
+    for preferred in _POSITIVE_NAMES:
+        if preferred in lowered:
+            index = lowered.index(preferred)
+            return index, f"'{labels[index]}' is a usual name for the positive label"
+    return 1, "it is the second label in sorted order"
+
+
+def _suggest_targets(frame: pd.DataFrame, exclude: str) -> str:
+    columns = [str(c) for c in frame.columns]
+    picks = [
+        f"'{c}' (column {i})" for i, c in enumerate(columns)
+        if c != exclude and _looks_like_labels(frame[c], c)
+    ][:5]
+    if picks:
+        return "choose a column with a few distinct labels as the target, e.g. " + ", ".join(picks)
+    return "choose a column with a few distinct labels (classes) as the target"
+
+
+def _target_labels(frame, column, positive, notes):
+    """(y codes, class names, mask of rows kept)."""
+    labels, codes, keep, numeric = _encode_labels(frame[column])
+    missing = int((~keep).sum())
+    if not labels:
+        raise LogRegError(
+            f"the target column '{column}' is empty: every row lacks a label; "
+            + _suggest_targets(frame, column)
+        )
+    if missing:
+        notes.append(f"Dropped {missing:,} row(s) with no value in the target column '{column}'.")
+    if len(labels) == 1:
+        raise LogRegError(
+            f"the target column '{column}' has a single class ('{labels[0]}'): a classifier needs at "
+            "least two different labels; " + _suggest_targets(frame, column)
+        )
+    if numeric and len(labels) > MAX_TARGET_LABELS:
+        all_integers = all(re.fullmatch(r"-?\d+", label) for label in labels)
+        if positive is None or not all_integers:
+            raise LogRegError(
+                f"the target column '{column}' has {len(labels):,} different numbers, so it looks like a "
+                "continuous measurement: this tool is for classification (predicting a class label); "
+                + _suggest_targets(frame, column)
+            )
+    if positive is not None:
+        index, remark = _match_positive(positive, labels, numeric, column)
+        if remark:
+            notes.append(remark)
+        chosen = labels[index]
+        y = (codes == index).astype(np.int64)
+        if len(labels) == 2:
+            other = labels[1 - index]
+            notes.append(
+                f"Target '{column}': '{chosen}' is the positive class (1) and '{other}' the negative (0), "
+                "as requested."
+            )
+            return y, [other, chosen], keep
+        notes.append(
+            f"One-vs-rest: the target '{column}' has {len(labels)} labels; '{chosen}' is the positive "
+            f"class (1) and the other {len(labels) - 1} are negative (0)."
+        )
+        return y, [f"not {chosen}", chosen], keep
+    if len(labels) == 2:
+        index, why = _default_positive(labels)
+        chosen, other = labels[index], labels[1 - index]
+        if numeric and labels == ["0", "1"]:
+            notes.append(f"Target '{column}' holds 0/1: 1 is the positive class.")
+        else:
+            notes.append(
+                f"Target '{column}': '{chosen}' was taken as the positive class (1) because {why}, "
+                f"and '{other}' as negative (0); pass positive='{other}' to swap them."
+            )
+        return (codes == index).astype(np.int64), [other, chosen], keep
+    if len(labels) > MAX_TARGET_LABELS:
+        raise LogRegError(
+            f"the target column '{column}' has {len(labels):,} different labels, too many classes to "
+            "learn here: " + _suggest_targets(frame, column)
+            + ", or pass positive=<label> to train that label against all the others"
+        )
+    shown = ", ".join(repr(label) for label in labels[:12]) + (" …" if len(labels) > 12 else "")
+    notes.append(
+        f"Target '{column}' has {len(labels)} labels, so this is a multiclass problem "
+        f"(classes in sorted order: {shown}); pass positive=<label> for one label against the rest."
+    )
+    return codes, labels, keep
+
+
+def _clean_numbers(values: np.ndarray, column: str, notes: list[str]) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        bad = np.isinf(values) | (np.abs(values) > HUGE)
+    if bad.any():
+        values = values.copy()
+        values[bad] = np.nan
+        notes.append(
+            f"Column '{column}': {int(bad.sum()):,} infinite or extremely large value(s) (beyond ±1e30, "
+            "too big for 32-bit floats) were treated as missing."
+        )
+    return values
+
+
+def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
+    """(feature matrix columns, feature names) with every decision noted."""
+    arrays: list[np.ndarray] = []
+    names: list[str] = []
+    columns = [str(c) for c in frame.columns]
+    first_feature = next((c for c in columns if c != target), None)
+    encoded, dropped_text, empty, identifiers, constant, mixed = [], [], [], [], [], []
+    n_rows = len(frame)
+    for column in columns:
+        if column == target:
+            continue
+        series = frame[column]
+        if series.isna().all():
+            empty.append(column)
+            continue
+        if _is_id_name(column):
+            identifiers.append(f"'{column}' (its name)")
+            continue
+        values = _numeric_view(series)
+        one_hot = False
+        if values is None:
+            text = _as_text(series)
+            filled = text.dropna()
+            distinct = filled.unique()
+            if {str(v).lower() for v in distinct} <= {"true", "false"}:
+                values = text.str.lower().map({"true": 1.0, "false": 0.0}).to_numpy(dtype=np.float64, na_value=np.nan)
+                notes.append(f"Column '{column}': true/false values became 1/0.")
+            else:
+                as_numbers = text.str.replace(",", ".", regex=False) if decimal == "," else text
+                numbers = pd.to_numeric(as_numbers, errors="coerce")
+                parsed = int(numbers.notna().sum())
+                if parsed > len(filled) / 2:
+                    values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+                    odd = filled[numbers[filled.index].isna()]
+                    examples = ", ".join(repr(v) for v in odd.unique()[:3])
+                    mixed.append(
+                        f"'{column}' ({len(odd):,} value(s) such as {examples})"
+                    )
+                elif len(distinct) <= MAX_ONE_HOT_LEVELS:
+                    one_hot = True
+                    levels = sorted(str(v) for v in distinct)
+                    for level in levels:
+                        arrays.append((text == level).fillna(False).to_numpy(dtype=np.float64))
+                        names.append(f"{column}={level}")
+                    blank = n_rows - len(filled)
+                    encoded.append(
+                        f"'{column}' ({', '.join(levels)})"
+                        + (f", {blank:,} blank row(s) get 0 in all of them" if blank else "")
+                    )
+                    if len(levels) == 1:
+                        constant.append(column)
+                else:
+                    dropped_text.append(f"'{column}' ({len(distinct):,} distinct values)")
+                    continue
+        if one_hot:
+            continue
+        values = _clean_numbers(np.asarray(values, dtype=np.float64), column, notes)
+        finite = values[~np.isnan(values)]
+        if finite.size == 0:
+            empty.append(column)
+            continue
+        if finite.size == n_rows and n_rows >= 10 and np.all(finite == np.round(finite)):
+            unique = np.unique(finite)
+            if unique.size == n_rows:
+                if column == first_feature and columns.index(column) == 0:
+                    identifiers.append(f"'{column}' (first column, a distinct whole number on every row)")
+                    continue
+                if np.all(np.diff(values) == 1):
+                    identifiers.append(f"'{column}' (it counts the rows)")
+                    continue
+        if np.unique(finite).size == 1:
+            constant.append(column)
+        arrays.append(values)
+        names.append(column)
+    if identifiers:
+        notes.append("Dropped identifier column(s), which cannot predict anything: " + ", ".join(identifiers) + ".")
+    if empty:
+        notes.append("Dropped column(s) with no values: " + ", ".join(f"'{c}'" for c in empty[:20]) + (" …" if len(empty) > 20 else "") + ".")
+    if mixed:
+        notes.append(
+            "Mostly numeric column(s) with some text: the non-numbers were treated as missing: "
+            + "; ".join(mixed[:10]) + (" …" if len(mixed) > 10 else "") + "."
+        )
+    if encoded:
+        notes.append(
+            f"One-hot encoded text column(s) with at most {MAX_ONE_HOT_LEVELS} distinct values into 0/1 "
+            "columns named column=value: " + "; ".join(encoded[:10]) + (" …" if len(encoded) > 10 else "") + "."
+        )
+    if dropped_text:
+        notes.append(
+            f"Dropped text column(s) with more than {MAX_ONE_HOT_LEVELS} distinct values (free text or "
+            "codes): " + ", ".join(dropped_text[:10]) + (" …" if len(dropped_text) > 10 else "") + "."
+        )
+    if constant:
+        notes.append(
+            "Column(s) with a single value carry no information (kept, but they cannot help): "
+            + ", ".join(f"'{c}'" for c in constant[:20]) + (" …" if len(constant) > 20 else "") + "."
+        )
+    dropped = [f"{len(x)} {what}" for x, what in (
+        (identifiers, "identifier column(s)"), (empty, "empty column(s)"),
+        (dropped_text, "free-text column(s)"),
+    ) if x]
+    return arrays, names, dropped
+
+
+# --------------------------------------------------------------------------- the loader
+
+
+def _from_csv(file, target, positive, header, seed, val_fraction, test_fraction, name) -> Dataset:
+    try:
+        seed = int(seed)
+        val_fraction, test_fraction = float(val_fraction), float(test_fraction)
+    except (TypeError, ValueError, OverflowError):
+        raise LogRegError(
+            f"seed must be a whole number and the fractions numbers (got seed={seed!r}, "
+            f"val_fraction={val_fraction!r}, test_fraction={test_fraction!r})"
+        ) from None
+    data, stem = _read_source(file)
+    frame, notes, facts = _parse_bytes(data, header)
+    if len(frame) == 1:
+        raise LogRegError(
+            "the file has only one data row: a classifier needs at least 10 rows, with at least 3 of each class"
+        )
+    if frame.shape[1] < 2:
+        raise LogRegError(
+            "the file has a single column, so there is nothing to predict the target from: it needs "
+            "feature columns and a target column (check the delimiter: comma, semicolon or tab)"
+        )
+    if target is None:
+        column, why = _guess_target(frame)
+        notes.append(f"No target given: guessed '{column}' because {why}; pick another one if that is wrong.")
+    else:
+        column, how = _resolve_target(frame, target)
+        if how:
+            notes.append(f"Target: {how}.")
+    if positive is not None and not isinstance(positive, (str, int, float, bool, np.generic)):
+        raise LogRegError(f"positive={positive!r}: give the positive label as text, e.g. 'M' or '1'")
+    y, class_names, keep = _target_labels(frame, column, positive, notes)
+    if not keep.all():
+        frame = frame.loc[keep].reset_index(drop=True)
+    arrays, feature_names, dropped = _features(frame, column, facts["decimal"], notes)
+    if not arrays:
+        why = f" (dropped: {', '.join(dropped)})" if dropped else ""
+        raise LogRegError(
+            f"no usable feature columns are left besides the target '{column}'{why}: add numeric "
+            "columns, or text columns with at most 10 distinct values"
+        )
+    if len(arrays) > MAX_COLUMNS:
+        raise LogRegError(
+            f"one-hot encoding makes {len(arrays):,} feature columns, more than the limit of "
+            f"{MAX_COLUMNS:,}: remove text columns or reduce their distinct values"
+        )
+    feature_names = _unique_names(feature_names, notes)
+    X = np.column_stack(arrays)
+    title = name if isinstance(name, str) and name.strip() else (stem or "uploaded CSV")
+    try:
+        return build_dataset(
+            title, X, y, feature_names, class_names, notes,
+            seed=seed, val_fraction=val_fraction, test_fraction=test_fraction,
+        )
+    except LogRegError:
+        raise
+    except ValueError as exc:
+        raise LogRegError(
+            f"cannot split these {len(y):,} rows into train, validation and test sets ({exc}): add "
+            "rows to the smallest classes or change the split fractions"
+        ) from None

@@ -1,0 +1,338 @@
+"""Datasets: the built-ins, the seeded stratified split, and one-vs-rest.
+
+Every loader returns raw (unscaled) features. Standardization is fitted later,
+on the training split only, and lives inside the model, so an exported model
+takes the same raw columns a user has.
+"""
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from .errors import LogRegError
+
+TEST_FRACTION = 0.25
+VAL_FRACTION = 0.20
+BUILTIN_DATASETS = ("breast_cancer", "digits", "mnist", "synthetic")
+
+
+@dataclass
+class Dataset:
+    """Raw features split three ways, with readable names for everything.
+
+    Labels are integer codes 0..k-1 indexing ``class_names``. For binary data
+    the class coded 1 is the positive class.
+    """
+
+    name: str
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    feature_names: list[str]
+    class_names: list[str]
+    notes: list[str] = field(default_factory=list)
+    image_shape: tuple[int, int] | None = None
+    options: dict = field(default_factory=dict)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def is_binary(self) -> bool:
+        return self.n_classes == 2
+
+    @property
+    def positive_class(self) -> str | None:
+        return self.class_names[1] if self.is_binary else None
+
+    @property
+    def n_features(self) -> int:
+        return self.X_train.shape[1]
+
+    def split(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(X, y) of ``"train"``, ``"val"`` or ``"test"``."""
+        if name not in ("train", "val", "test"):
+            raise LogRegError(f"unknown split {name!r}: use train, val or test")
+        return getattr(self, f"X_{name}"), getattr(self, f"y_{name}")
+
+    def sizes(self) -> dict[str, int]:
+        return {s: len(self.split(s)[1]) for s in ("train", "val", "test")}
+
+
+def _stratify_or_none(y: np.ndarray, notes: list[str]):
+    counts = np.bincount(y)
+    if counts[counts > 0].min() >= 2:
+        return y
+    notes.append("A class has a single example, so the split is random rather than stratified.")
+    return None
+
+
+def _split_off(X, y, fraction, seed, notes):
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(
+        X, y, test_size=fraction, random_state=seed, stratify=_stratify_or_none(y, notes)
+    )
+
+
+def _impute_with_train_median(parts, feature_names, notes):
+    """Fill NaNs in every split with the training split's column medians."""
+    X_train = parts[0]
+    missing = [np.isnan(p).any(axis=0) for p in parts]
+    columns = np.flatnonzero(np.any(missing, axis=0))
+    if columns.size == 0:
+        return parts
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            medians = np.nanmedian(X_train[:, columns], axis=0)
+    medians = np.where(np.isnan(medians), 0.0, medians)
+    filled = []
+    for p in parts:
+        p = p.copy()
+        block = p[:, columns]
+        rows, cols = np.nonzero(np.isnan(block))
+        block[rows, cols] = medians[cols]
+        p[:, columns] = block
+        filled.append(p)
+    total = int(sum(np.isnan(p[:, columns]).sum() for p in parts))
+    named = ", ".join(feature_names[c] for c in columns[:8]) + (" …" if columns.size > 8 else "")
+    notes.append(
+        f"Filled {total} missing value(s) in {columns.size} column(s) ({named}) "
+        "with the training split's median."
+    )
+    return filled
+
+
+def build_dataset(
+    name: str,
+    X: np.ndarray,
+    y: np.ndarray,
+    feature_names: list[str],
+    class_names: list[str],
+    notes: list[str] | None = None,
+    *,
+    seed: int = 0,
+    val_fraction: float = VAL_FRACTION,
+    test_fraction: float = TEST_FRACTION,
+    image_shape: tuple[int, int] | None = None,
+    options: dict | None = None,
+) -> Dataset:
+    """Split (X, y) into seeded stratified train/validation/test parts.
+
+    Test takes ``test_fraction`` of all rows; validation takes ``val_fraction``
+    of the rest. Missing values (NaN) are filled with training-split medians.
+    """
+    notes = list(notes or [])
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.int64)
+    if X.ndim != 2 or X.shape[0] != y.shape[0]:
+        raise LogRegError("features and labels must have one row per example")
+    if X.shape[1] == 0:
+        raise LogRegError("no usable feature columns are left: add numeric columns")
+    present = np.unique(y)
+    if present.size < 2:
+        only = class_names[int(present[0])] if present.size else "none"
+        raise LogRegError(
+            f"the target has a single class ({only}): a classifier needs at least two"
+        )
+    if not (0 < test_fraction < 1 and 0 < val_fraction < 1):
+        raise LogRegError("split fractions must be between 0 and 1")
+    counts = np.bincount(y, minlength=len(class_names))
+    if len(y) < 10 or counts[present].min() < 3:
+        raise LogRegError(
+            f"too few rows to split into train, validation and test ({len(y)} rows, "
+            f"smallest class {int(counts[present].min())}): use at least 10 rows and "
+            "3 of each class"
+        )
+    X_rest, X_test, y_rest, y_test = _split_off(X, y, test_fraction, seed, notes)
+    X_train, X_val, y_train, y_val = _split_off(X_rest, y_rest, val_fraction, seed, notes)
+    X_train, X_val, X_test = _impute_with_train_median([X_train, X_val, X_test], feature_names, notes)
+    notes.append(
+        f"Split {len(y)} rows (seed {seed}, stratified by class): {len(y_train)} train, "
+        f"{len(y_val)} validation, {len(y_test)} test."
+    )
+    return Dataset(
+        name, X_train, y_train, X_val, y_val, X_test, y_test,
+        list(feature_names), list(class_names), notes, image_shape, dict(options or {}),
+    )
+
+
+def _breast_cancer(seed: int) -> Dataset:
+    from sklearn.datasets import load_breast_cancer
+
+    bunch = load_breast_cancer()
+    # scikit-learn codes malignant as 0; clinicians (and the seed) call malignant positive.
+    y = (bunch.target == 0).astype(np.int64)
+    notes = [
+        "Wisconsin Diagnostic Breast Cancer (569 tumours, 30 measurements), "
+        "bundled with scikit-learn; malignant is the positive class (1)."
+    ]
+    return build_dataset(
+        "breast_cancer", bunch.data, y, list(bunch.feature_names),
+        ["benign", "malignant"], notes, seed=seed,
+    )
+
+
+def _digits(seed: int) -> Dataset:
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    notes = ["8×8 handwritten digits (1,797 images, pixel values 0–16), bundled with scikit-learn."]
+    return build_dataset(
+        "digits", bunch.data, bunch.target, [f"pixel_{r}_{c}" for r in range(8) for c in range(8)],
+        [str(d) for d in range(10)], notes, seed=seed, image_shape=(8, 8),
+    )
+
+
+def mnist_cache_path() -> Path:
+    """Where Keras keeps ``mnist.npz`` (``$KERAS_HOME`` or ``~/.keras``)."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(home) / "datasets" / "mnist.npz"
+
+
+def mnist_available() -> bool:
+    return mnist_cache_path().is_file()
+
+
+def _network_reachable(host="storage.googleapis.com", port=443, timeout=3.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _mnist(seed: int, val_fraction: float = VAL_FRACTION) -> Dataset:
+    path = mnist_cache_path()
+    if not path.is_file():
+        if not _network_reachable():
+            raise LogRegError(
+                f"MNIST is not cached and there is no network to download it: place "
+                f"mnist.npz at {path} (arrays x_train, y_train, x_test, y_test)"
+            )
+        from .tf_runtime import tensorflow
+
+        tensorflow().keras.datasets.mnist.load_data()
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            x_train, y_train = data["x_train"], data["y_train"]
+            x_test, y_test = data["x_test"], data["y_test"]
+    except (OSError, KeyError, ValueError) as exc:
+        raise LogRegError(f"{path} is not a valid mnist.npz ({exc}): delete it and load again") from exc
+    side = x_train.shape[1]
+    flat = lambda a: a.reshape(len(a), -1).astype(np.float64)  # noqa: E731
+    notes = [
+        f"MNIST from Keras' cache ({path}): {len(y_train):,} training images, "
+        f"the official {len(y_test):,}-image test set kept as test.",
+    ]
+    X_train, X_val, y_train, y_val = _split_off(flat(x_train), y_train.astype(np.int64), val_fraction, seed, notes)
+    notes.append(f"Validation: {len(y_val):,} images taken from the training set (seed {seed}, stratified).")
+    return Dataset(
+        "mnist", X_train, y_train, X_val, y_val, flat(x_test), y_test.astype(np.int64),
+        [f"pixel_{r}_{c}" for r in range(side) for c in range(side)],
+        [str(d) for d in range(10)], notes, (side, side),
+    )
+
+
+def _synthetic(
+    seed: int,
+    n_samples: int = 1000,
+    n_features: int = 2,
+    n_classes: int = 2,
+    weights: list[float] | float | None = None,
+    class_sep: float = 1.0,
+) -> Dataset:
+    from sklearn.datasets import make_classification
+
+    n_samples, n_features, n_classes = int(n_samples), int(n_features), int(n_classes)
+    if not 30 <= n_samples <= 200_000:
+        raise LogRegError(f"n_samples={n_samples}: use 30 to 200,000")
+    if not 1 <= n_features <= 2_000:
+        raise LogRegError(f"n_features={n_features}: use 1 to 2,000")
+    if not 2 <= n_classes <= 10:
+        raise LogRegError(f"n_classes={n_classes}: use 2 to 10")
+    if not np.isfinite(class_sep) or class_sep < 0:
+        raise LogRegError(f"class_sep={class_sep}: use a non-negative number")
+    informative = min(n_features, max(2, n_features // 2)) if n_features > 1 else 1
+    if n_classes > 2 ** informative:
+        raise LogRegError(
+            f"{n_classes} classes need at least {int(np.ceil(np.log2(n_classes)))} "
+            f"informative features; use more features or fewer classes"
+        )
+    if isinstance(weights, (int, float)):
+        if not 0 < weights < 1:
+            raise LogRegError(f"weights={weights}: the positive share must be between 0 and 1")
+        weights = [1 - weights, weights] if n_classes == 2 else None
+    X, y = make_classification(
+        n_samples=n_samples, n_features=n_features, n_informative=informative,
+        n_redundant=0, n_repeated=0, n_classes=n_classes, n_clusters_per_class=1,
+        weights=weights, class_sep=class_sep, flip_y=0.01, random_state=seed,
+    )
+    options = dict(n_samples=n_samples, n_features=n_features, n_classes=n_classes,
+                   weights=weights, class_sep=class_sep)
+    notes = [
+        f"Synthetic data from scikit-learn's make_classification: {n_samples} samples, "
+        f"{n_features} features ({informative} informative), {n_classes} classes, "
+        f"class_sep={class_sep:g}, 1% of labels flipped."
+    ]
+    names = ["negative", "positive"] if n_classes == 2 else [f"class {i}" for i in range(n_classes)]
+    return build_dataset(
+        "synthetic", X, y, [f"x{i + 1}" for i in range(n_features)], names, notes,
+        seed=seed, options=options,
+    )
+
+
+def load_dataset(name: str, seed: int = 0, **options) -> Dataset:
+    """Load a built-in dataset by name (see ``BUILTIN_DATASETS``)."""
+    loaders = {"breast_cancer": _breast_cancer, "digits": _digits, "mnist": _mnist, "synthetic": _synthetic}
+    if name not in loaders:
+        raise LogRegError(f"unknown dataset {name!r}: choose one of {', '.join(BUILTIN_DATASETS)}")
+    try:
+        return loaders[name](int(seed), **options)
+    except TypeError as exc:
+        raise LogRegError(f"bad option for {name}: {exc}") from exc
+
+
+def one_vs_rest(dataset: Dataset, cls: int | str) -> Dataset:
+    """A binary copy of ``dataset``: class ``cls`` (name or code) against all others."""
+    if isinstance(cls, str) and cls in dataset.class_names:
+        code = dataset.class_names.index(cls)
+    elif isinstance(cls, (int, np.integer)) and 0 <= cls < dataset.n_classes:
+        code = int(cls)
+    else:
+        raise LogRegError(f"unknown class {cls!r}: choose one of {', '.join(dataset.class_names)}")
+    name = dataset.class_names[code]
+    binary = lambda y: (y == code).astype(np.int64)  # noqa: E731
+    return replace(
+        dataset,
+        name=f"{dataset.name} ({name} vs rest)",
+        y_train=binary(dataset.y_train), y_val=binary(dataset.y_val), y_test=binary(dataset.y_test),
+        class_names=[f"not {name}", name],
+        notes=dataset.notes + [f"One-vs-rest: class {name!r} is positive (1), every other class negative (0)."],
+    )
+
+
+def select_features(dataset: Dataset, names: list[str]) -> Dataset:
+    """A copy of ``dataset`` keeping only the named feature columns (e.g. two, for a picture)."""
+    unknown = [n for n in names if n not in dataset.feature_names]
+    if unknown or not names:
+        raise LogRegError(f"unknown feature(s) {', '.join(unknown) or '(none given)'}: choose from the dataset's columns")
+    cols = [dataset.feature_names.index(n) for n in names]
+    return replace(
+        dataset,
+        name=f"{dataset.name} [{', '.join(names)}]",
+        X_train=dataset.X_train[:, cols], X_val=dataset.X_val[:, cols], X_test=dataset.X_test[:, cols],
+        feature_names=list(names), image_shape=None,
+        notes=dataset.notes + [f"Using only feature(s) {', '.join(names)}."],
+    )

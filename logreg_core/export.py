@@ -1,0 +1,138 @@
+"""Export: a SavedModel that takes raw features, and a JSON model card.
+
+The SavedModel computes in float64 from the model's own arrays, so reloading
+it gives the same probabilities as ``TrainedModel.predict_proba``.
+"""
+from __future__ import annotations
+
+import io
+import json
+import platform
+import tempfile
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from .model import TrainedModel
+
+CARD_FILE = "model_card.json"
+
+
+def library_versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    versions = {"python": platform.python_version()}
+    for name in ("numpy", "scikit-learn", "pandas", "tensorflow-cpu", "tensorflow", "streamlit"):
+        try:
+            versions[name] = md.version(name)
+        except md.PackageNotFoundError:
+            pass
+    return versions
+
+
+def model_card(model: TrainedModel, *, dataset, config, threshold: dict | None = None,
+               test_report: dict | None = None, history: list[dict] | None = None,
+               stopped_reason: str | None = None) -> dict:
+    """Everything needed to understand and reproduce a model, as JSON-ready data.
+
+    ``threshold`` is ``{"value", "chosen_by", "split"}``; ``test_report`` a
+    ``ThresholdReport.to_dict()`` on the test split at that threshold.
+    """
+    weights = {
+        "feature_names": list(model.feature_names),
+        "weights": model.weights.tolist(),
+        "bias": model.bias.tolist(),
+        "note": "Weights act on standardized features: (x - mean) / scale.",
+    }
+    if model.is_binary:
+        odds = model.odds_ratios()
+        weights["odds_ratio_per_sd"] = odds["per_sd"].tolist()
+        weights["odds_ratio_per_unit"] = odds["per_unit"].tolist()
+    card = {
+        "model": "binary logistic regression (sigmoid)" if model.is_binary
+        else f"multiclass logistic regression (softmax, {len(model.class_names)} classes)",
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "dataset": {"name": dataset.name, "sizes": dataset.sizes(), "notes": list(dataset.notes),
+                    "options": dataset.options},
+        "feature_names": list(model.feature_names),
+        "class_names": list(model.class_names),
+        "positive_class": model.class_names[1] if model.is_binary else None,
+        "normalization": {"mean": model.mean.tolist(), "scale": model.scale.tolist(),
+                          "fitted_on": "training split"},
+        "parameters": weights,
+        "training": {"config": config.to_dict(), "epochs_trained": model.epochs_trained,
+                     "stopped_reason": stopped_reason, "history": history or []},
+        "threshold": threshold,
+        "test_metrics": test_report,
+        "library_versions": library_versions(),
+        "intended_use": "Teaching and exploration; not for clinical decisions.",
+    }
+    return json_safe(card)
+
+
+def json_safe(value):
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.ndarray):
+        return json_safe(value.tolist())
+    return value
+
+
+def save_model(model: TrainedModel, directory, threshold: float = 0.5, card: dict | None = None) -> Path:
+    """Write a SavedModel (signature ``serving_default``: raw float64 features in,
+    ``probabilities`` and ``predicted_class`` out) and, if given, the model card."""
+    from .tf_runtime import tensorflow
+
+    tf = tensorflow()
+    directory = Path(directory)
+
+    class Exported(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.mean = tf.constant(model.mean, tf.float64)
+            self.scale = tf.constant(model.scale, tf.float64)
+            self.weights = tf.constant(model.weights, tf.float64)
+            self.bias = tf.constant(model.bias, tf.float64)
+            self.threshold = tf.constant(threshold, tf.float64)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, model.n_features], tf.float64, name="features")])
+        def serve(self, features):
+            logits = tf.matmul((features - self.mean) / self.scale, self.weights) + self.bias
+            if model.is_binary:
+                p = tf.sigmoid(logits[:, 0])
+                return {"probabilities": p,
+                        "predicted_class": tf.cast(p >= self.threshold, tf.int64)}
+            return {"probabilities": tf.nn.softmax(logits), "predicted_class": tf.argmax(logits, axis=1)}
+
+    module = Exported()
+    tf.saved_model.save(module, str(directory), signatures={"serving_default": module.serve})
+    if card is not None:
+        (directory / CARD_FILE).write_text(json.dumps(card, indent=2))
+    return directory
+
+
+def load_saved_model(directory):
+    """The reloaded ``serving_default`` function: call it with ``features=`` a float64 tensor."""
+    from .tf_runtime import tensorflow
+
+    return tensorflow().saved_model.load(str(directory)).signatures["serving_default"]
+
+
+def saved_model_zip(model: TrainedModel, threshold: float = 0.5, card: dict | None = None) -> bytes:
+    """The SavedModel (and card) as the bytes of a zip file, for a download button."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = save_model(model, Path(tmp) / "logreg_model", threshold, card)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    zf.write(path, path.relative_to(root.parent).as_posix())
+        return buffer.getvalue()

@@ -1,0 +1,123 @@
+"""A trained logistic-regression model as plain NumPy arrays.
+
+Training runs in TensorFlow, but everything after it (scores for the
+threshold explorer, predictions on uploaded rows, odds ratios) is NumPy, so
+the dashboard never needs TensorFlow to show a model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .errors import LogRegError
+
+
+def standardization(X_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and scale of each training column; a constant column gets scale 1 (no NaN)."""
+    mean = X_train.mean(axis=0)
+    scale = X_train.std(axis=0)
+    return mean, np.where(scale > 0, scale, 1.0)
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """Standardization + linear layer: logits = ((X - mean) / scale) @ weights + bias.
+
+    Binary models have one output column (the positive class's logit) and
+    ``predict_proba`` returns P(positive); multiclass models return the
+    softmax probabilities, one column per class.
+    """
+
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: np.ndarray
+    feature_names: tuple[str, ...]
+    class_names: tuple[str, ...]
+    epochs_trained: int = 0
+
+    @classmethod
+    def untrained(cls, dataset) -> "TrainedModel":
+        mean, scale = standardization(dataset.X_train)
+        outputs = 1 if dataset.is_binary else dataset.n_classes
+        return cls(mean, scale, np.zeros((dataset.n_features, outputs)), np.zeros(outputs),
+                   tuple(dataset.feature_names), tuple(dataset.class_names))
+
+    @property
+    def is_binary(self) -> bool:
+        return self.weights.shape[1] == 1
+
+    @property
+    def n_features(self) -> int:
+        return self.weights.shape[0]
+
+    def with_weights(self, weights, bias, epochs_trained: int) -> "TrainedModel":
+        return replace(self, weights=np.asarray(weights, np.float64), bias=np.asarray(bias, np.float64),
+                       epochs_trained=epochs_trained)
+
+    def check_features(self, X) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            got = X.shape[1] if X.ndim == 2 else "?"
+            raise LogRegError(f"the model takes {self.n_features} feature columns, got {got}")
+        return X
+
+    def standardize(self, X) -> np.ndarray:
+        return (self.check_features(X) - self.mean) / self.scale
+
+    def logits(self, X) -> np.ndarray:
+        z = self.standardize(X) @ self.weights + self.bias
+        return z[:, 0] if self.is_binary else z
+
+    def predict_proba(self, X) -> np.ndarray:
+        z = self.logits(X)
+        if self.is_binary:
+            return 0.5 * (1.0 + np.tanh(0.5 * z))  # the logistic function, without overflow
+        return np.exp(_log_softmax(z))
+
+    def predict(self, X, threshold: float = 0.5) -> np.ndarray:
+        """Class codes: binary positive when P(positive) ≥ threshold; multiclass argmax."""
+        p = self.predict_proba(X)
+        return (p >= threshold).astype(np.int64) if self.is_binary else p.argmax(axis=1)
+
+    def loss_and_accuracy(self, X, y) -> tuple[float, float]:
+        """Mean cross-entropy (no penalty) and accuracy (binary at 0.5)."""
+        if len(y) == 0:
+            return float("nan"), float("nan")
+        z = self.logits(X)
+        with np.errstate(all="ignore"):
+            if self.is_binary:
+                loss = np.mean(np.logaddexp(0.0, z) - y * z)
+                correct = (z >= 0) == (y == 1)
+            else:
+                loss = -np.mean(_log_softmax(z)[np.arange(len(y)), y])
+                correct = z.argmax(axis=1) == y
+        return float(loss), float(np.mean(correct))
+
+    def odds_ratios(self) -> dict[str, np.ndarray]:
+        """Binary only: odds multiplier for +1 standard deviation and +1 raw unit of each feature."""
+        if not self.is_binary:
+            raise LogRegError("odds ratios are defined for binary models only")
+        w = self.weights[:, 0]
+        with np.errstate(over="ignore"):
+            return {"per_sd": np.exp(w), "per_unit": np.exp(w / self.scale)}
+
+    def to_dict(self) -> dict:
+        return {
+            "feature_names": list(self.feature_names), "class_names": list(self.class_names),
+            "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+            "weights": self.weights.tolist(), "bias": self.bias.tolist(),
+            "epochs_trained": self.epochs_trained,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainedModel":
+        return cls(np.asarray(d["mean"], float), np.asarray(d["scale"], float),
+                   np.asarray(d["weights"], float), np.asarray(d["bias"], float),
+                   tuple(d["feature_names"]), tuple(d["class_names"]), int(d.get("epochs_trained", 0)))

@@ -1,0 +1,85 @@
+"""A self-contained, printable HTML report of one threshold decision."""
+from __future__ import annotations
+
+import html
+import math
+from datetime import datetime, timezone
+
+import numpy as np
+
+from .threshold import CONVENTION, Sweep, ThresholdReport
+
+_LABELS = {
+    "sensitivity": "Sensitivity (TPR)", "specificity": "Specificity (TNR)", "fpr": "False-positive rate",
+    "fnr": "False-negative rate", "ppv": "PPV (precision)", "npv": "NPV", "accuracy": "Accuracy",
+    "balanced_accuracy": "Balanced accuracy", "f1": "F1", "mcc": "Matthews correlation",
+    "youden_j": "Youden's J", "lr_positive": "LR+", "lr_negative": "LR−",
+}
+
+
+def _num(value, digits=3) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    return f"{value:.{digits}f}"
+
+
+def _curve_svg(x: np.ndarray, y: np.ndarray, point: tuple[float, float], xlabel: str, ylabel: str) -> str:
+    """A small line chart on [0,1]² as inline SVG (no scripts, prints anywhere)."""
+    size, pad = 260, 36
+    def px(a, b):
+        return pad + a * size, pad + (1 - b) * size
+    step = max(1, len(x) // 400)
+    pts = " ".join(f"{px(a, b)[0]:.1f},{px(a, b)[1]:.1f}" for a, b in zip(x[::step], y[::step]))
+    cx, cy = px(*point) if all(math.isfinite(v) for v in point) else (-10, -10)
+    return (f'<svg width="{size + 2 * pad}" height="{size + 2 * pad}" role="img" aria-label="{ylabel} against {xlabel}">'
+            f'<rect x="{pad}" y="{pad}" width="{size}" height="{size}" fill="none" stroke="#999"/>'
+            f'<line x1="{pad}" y1="{pad + size}" x2="{pad + size}" y2="{pad}" stroke="#bbb" stroke-dasharray="4"/>'
+            f'<polyline points="{pts}" fill="none" stroke="#0072B2" stroke-width="2"/>'
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="6" fill="#D55E00"/>'
+            f'<text x="{pad + size / 2}" y="{size + 2 * pad - 6}" text-anchor="middle" font-size="12">{xlabel}</text>'
+            f'<text x="12" y="{pad + size / 2}" font-size="12" transform="rotate(-90 12 {pad + size / 2})" '
+            f'text-anchor="middle">{ylabel}</text></svg>')
+
+
+def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str], split: str, origin: str,
+                how: str, prevalence: float | None = None, card: dict | None = None) -> str:
+    """One HTML page: threshold and how it was chosen, the 2×2 table, metrics with intervals,
+    ROC curve with the operating point, prevalence assumptions and a model summary."""
+    e = html.escape
+    neg, pos = names
+    c = report.counts
+    rows = "".join(
+        f"<tr><td>{_LABELS[k]}</td><td>{_num(v.value)}</td>"
+        f"<td>{'—' if v.ci_low is None else _num(v.ci_low) + ' – ' + _num(v.ci_high)}</td></tr>"
+        for k, v in report.metrics.items())
+    fpr, tpr, _ = sweep.roc()
+    low, high = sweep.roc_auc_ci(n_boot=500)
+    auc = f"{_num(sweep.roc_auc())}" + (f" (95% CI {_num(low)}–{_num(high)})" if low is not None else "")
+    roc = _curve_svg(fpr, tpr, (report.metrics["fpr"].value, report.metrics["sensitivity"].value),
+                     "false-positive rate", "sensitivity")
+    prev_text = (f"Data prevalence on this split: {sweep.n_pos / max(sweep.n, 1):.3f}. "
+                 + (f"Population prevalence assumed: {prevalence:.3f} — PPV {_num(report.prevalence_adjusted['ppv'].value)}, "
+                    f"NPV {_num(report.prevalence_adjusted['npv'].value)}; per 1,000 people: "
+                    + ", ".join(f"{k.upper()} {v:.0f}" for k, v in report.prevalence_adjusted['per_1000'].items())
+                    if prevalence is not None and report.prevalence_adjusted else "No other population prevalence assumed."))
+    card_rows = "".join(f"<tr><td>{e(str(k))}</td><td>{e(str(v))}</td></tr>" for k, v in (card or {}).items())
+    created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Threshold report</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto;color:#111}}
+table{{border-collapse:collapse;margin:.5em 0}}td,th{{border:1px solid #999;padding:.3em .7em;text-align:left}}
+.note{{background:#fff4e0;padding:.6em;border-left:4px solid #E69F00}}@media print{{body{{margin:0}}}}</style></head><body>
+<h1>Threshold report</h1>
+<p class="note">For teaching and exploration, not for clinical decisions.</p>
+<p><b>Threshold {report.threshold:.4g}</b> — {e(how)}. Convention: {e(CONVENTION)}.<br>
+Scores: {e(origin)}. Numbers below are on the <b>{e(split)}</b> split ({sweep.n:,} cases: {sweep.n_pos:,} {e(pos)}, {sweep.n_neg:,} {e(neg)}).</p>
+<h2>Confusion matrix</h2>
+<table><tr><th></th><th>Predicted {e(pos)}</th><th>Predicted {e(neg)}</th></tr>
+<tr><th>Actual {e(pos)}</th><td>TP {c.tp:,}</td><td>FN {c.fn:,}</td></tr>
+<tr><th>Actual {e(neg)}</th><td>FP {c.fp:,}</td><td>TN {c.tn:,}</td></tr></table>
+<h2>Metrics with 95% intervals</h2>
+<table><tr><th>Metric</th><th>Value</th><th>95% interval</th></tr>{rows}</table>
+<p>Wilson score intervals for proportions; log-method intervals for likelihood ratios.</p>
+<h2>ROC curve</h2><p>ROC AUC {auc}; average precision {_num(sweep.average_precision())}.</p>{roc}
+<h2>Prevalence</h2><p>{e(prev_text)}</p>
+{f'<h2>Model</h2><table>{card_rows}</table>' if card_rows else ''}
+<p><small>Generated by LogReg Lab on {created}.</small></p></body></html>"""

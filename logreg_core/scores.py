@@ -1,0 +1,51 @@
+"""Reading and writing score files: ``y_true,score[,split]`` from any model."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from .errors import LogRegError
+from .threshold import validate_scores
+
+SPLITS = ("val", "test")
+
+
+def read_scores(file) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Scores by split: ``{"val": (y, s), "test": (y, s)}`` when a ``split`` column
+    has both, else ``{"all": (y, s)}``. ``y_true`` must be 0/1 (1 = positive)."""
+    import pandas as pd
+
+    try:
+        raw = file if isinstance(file, bytes) else (file.read() if hasattr(file, "read") else open(file, "rb").read())
+    except OSError as exc:
+        raise LogRegError(f"cannot read the scores file: {exc.strerror or exc}") from None
+    try:
+        frame = pd.read_csv(io.BytesIO(raw), sep=None, engine="python", encoding="utf-8-sig")
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise LogRegError(f"cannot parse the scores file as CSV ({exc}): expected columns y_true,score[,split]") from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = {"y_true", "score"} - set(frame.columns)
+    if missing:
+        raise LogRegError(f"the scores file needs columns y_true and score (missing: {', '.join(sorted(missing))}; "
+                          f"found: {', '.join(frame.columns[:10])})")
+    if frame.empty:
+        raise LogRegError("the scores file has no rows")
+    y = pd.to_numeric(frame["y_true"], errors="coerce").to_numpy()
+    s = pd.to_numeric(frame["score"], errors="coerce").to_numpy()
+    if "split" not in frame.columns:
+        return {"all": validate_scores(y, s)}
+    split = frame["split"].astype(str).str.strip().str.lower().replace({"validation": "val"})
+    unknown = sorted(set(split) - set(SPLITS))
+    if unknown:
+        raise LogRegError(f"split must be 'val' or 'test', found {', '.join(unknown[:5])}")
+    parts = {name: validate_scores(y[split == name], s[split == name]) for name in SPLITS if (split == name).any()}
+    return parts if len(parts) == 2 else {"all": validate_scores(y, s)}
+
+
+def scores_csv(val: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]) -> str:
+    """``split,y_true,score`` rows for validation then test (full float precision)."""
+    lines = ["split,y_true,score"]
+    for name, (y, s) in (("val", val), ("test", test)):
+        lines += [f"{name},{int(t)},{float(p)!r}" for t, p in zip(y, s)]
+    return "\n".join(lines) + "\n"

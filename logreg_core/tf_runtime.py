@@ -1,0 +1,35 @@
+"""The one place TensorFlow is imported, lazily, with its thread pools set once.
+
+TensorFlow's thread pools belong to the process and can only be sized before
+its first use, so every caller goes through ``tensorflow()``. Importing
+TensorFlow costs seconds: the dashboard's first page and all threshold work
+must never reach this module.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+_lock = threading.Lock()
+_tf = None
+
+
+def thread_count() -> int:
+    """Threads per pool: ``LOGREG_TF_THREADS`` or the number of cores."""
+    return int(os.environ.get("LOGREG_TF_THREADS") or os.cpu_count() or 1)
+
+
+def tensorflow():
+    """Import and configure TensorFlow on first call; return the module."""
+    global _tf
+    with _lock:
+        if _tf is None:
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+            import tensorflow as tf
+
+            threads = thread_count()
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+            tf.get_logger().setLevel("ERROR")
+            _tf = tf
+    return _tf

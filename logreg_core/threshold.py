@@ -1,0 +1,632 @@
+"""Threshold analytics for binary scores, in NumPy only.
+
+Convention: an example is predicted positive when score ≥ threshold.
+
+Scores may be any finite real numbers — probabilities, logits or margins,
+0–100 risk scores; only net benefit, decision curves, calibration and the
+Brier score need probabilities in [0, 1]. Labels are 0/1 with 1 = positive.
+
+Anything undefined (a division by zero, such as sensitivity when there are no
+positives) is NaN with no interval: never an exception and never a NumPy
+warning. So one class only, empty input, all-equal scores and thresholds at
+or beyond the observed scores all give defined results.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from .errors import LogRegError
+
+CONVENTION = "positive when score ≥ threshold"
+METRIC_NAMES = (
+    "sensitivity", "specificity", "fpr", "fnr", "ppv", "npv", "accuracy",
+    "balanced_accuracy", "f1", "mcc", "youden_j", "lr_positive", "lr_negative",
+)
+CURVE_METRICS = ("sensitivity", "specificity", "fpr", "fnr", "ppv", "npv", "accuracy", "f1", "youden_j")
+Z_95 = 1.959963984540054  # standard normal 97.5th percentile
+_BOOTSTRAP_CHUNK = 1 << 18  # index draws per bootstrap chunk; small enough to stay in cache
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point value with an optional confidence interval; NaN and None when undefined."""
+
+    value: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+    def to_dict(self) -> dict:
+        return {"value": _json_safe(self.value), "ci_low": _json_safe(self.ci_low), "ci_high": _json_safe(self.ci_high)}
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The confusion matrix at one threshold."""
+
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+
+    @property
+    def n(self) -> int:
+        return self.tp + self.fp + self.tn + self.fn
+
+    @property
+    def positives(self) -> int:
+        return self.tp + self.fn
+
+    @property
+    def negatives(self) -> int:
+        return self.tn + self.fp
+
+    def to_dict(self) -> dict:
+        return {"tp": self.tp, "fp": self.fp, "tn": self.tn, "fn": self.fn,
+                "n": self.n, "positives": self.positives, "negatives": self.negatives}
+
+
+@dataclass(frozen=True)
+class ThresholdReport:
+    """Everything about one threshold. ``metrics`` is keyed by METRIC_NAMES.
+
+    ``expected_cost`` is (cost_ratio·FN + FP)/n, present when a cost ratio was
+    given; ``net_benefit`` is present when the scores are probabilities and
+    0 < threshold < 1; ``prevalence_adjusted`` is present when a prevalence was
+    given: {"prevalence", "ppv": Estimate, "npv": Estimate, "per_1000": {"tp", "fp", "tn", "fn"}}.
+    """
+
+    threshold: float
+    convention: str
+    counts: Counts
+    metrics: dict[str, Estimate]
+    expected_cost: float | None = None
+    net_benefit: float | None = None
+    prevalence_adjusted: dict | None = None
+
+    def to_dict(self) -> dict:
+        """Plain JSON-safe data: NaN and infinities (a ±inf threshold) become None."""
+        return _json_safe({f.name: getattr(self, f.name) for f in fields(self)})
+
+
+def _json_safe(value):
+    if isinstance(value, (Estimate, Counts)):
+        return value.to_dict()
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    return value
+
+
+# ---------------------------------------------------------------- validation
+
+def _number(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+        raise LogRegError(f"{name} must be a number, got {value!r}")
+    return float(value)
+
+
+def _whole_number(name: str, value, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise LogRegError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
+    return int(value)
+
+
+def _open_unit(name: str, value) -> float:
+    value = _number(name, value)
+    if not 0 < value < 1:
+        raise LogRegError(f"{name} must be strictly between 0 and 1, got {value}")
+    return value
+
+
+def _closed_unit(name: str, value) -> float:
+    value = _number(name, value)
+    if not 0 <= value <= 1:
+        raise LogRegError(f"{name} must be between 0 and 1, got {value}")
+    return value
+
+
+def _array(name: str, values, ndim: int) -> np.ndarray:
+    """`values` as a float64 array of `ndim` dimensions (an (n, 1) column counts as 1-D)."""
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError):
+        raise LogRegError(f"{name} must be an array of numbers") from None
+    if ndim == 1 and array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != ndim:
+        raise LogRegError(f"{name} must be {ndim}-dimensional, got shape {array.shape}")
+    if array.dtype.kind not in "biufO":
+        raise LogRegError(f"{name} must contain numbers, got values of type {array.dtype}")
+    try:
+        return array.astype(np.float64)
+    except (TypeError, ValueError):
+        raise LogRegError(f"{name} must contain only numbers") from None
+
+
+def _class_labels(y_true, n_classes: int) -> np.ndarray:
+    y = _array("y_true", y_true, 1)
+    valid = (y == np.floor(y)) & (y >= 0) & (y < n_classes)  # False for NaN
+    if not valid.all():
+        allowed = "0 and 1 (1 = positive)" if n_classes == 2 else f"the class indices 0 to {n_classes - 1}"
+        found = ", ".join(str(v) for v in np.unique(y[~valid])[:5])
+        raise LogRegError(f"y_true must contain only {allowed}; found {found}")
+    return y.astype(np.int64)
+
+
+def _check_finite(name: str, values: np.ndarray) -> None:
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise LogRegError(f"{name} must be finite: {int(bad.sum())} value(s) are NaN or infinite "
+                          f"(first at position {int(np.argmax(bad.ravel()))})")
+
+
+def _check_lengths(y: np.ndarray, values: np.ndarray, name: str) -> None:
+    if len(y) != len(values):
+        raise LogRegError(f"y_true has {len(y)} labels but {name} has {len(values)} rows; they must match")
+
+
+def validate_scores(y_true, scores) -> tuple[np.ndarray, np.ndarray]:
+    """Labels as int64 0/1 and scores as float64, or LogRegError saying what is wrong."""
+    y = _class_labels(y_true, 2)
+    s = _array("scores", scores, 1)
+    _check_lengths(y, s, "scores")
+    _check_finite("scores", s)
+    return y, s
+
+
+def validate_threshold(t) -> float:
+    """Any real number, ±inf included (+inf flags no one, -inf everyone)."""
+    return _number("threshold", t)
+
+
+def validate_prevalence(p) -> float:
+    return _open_unit("prevalence", p)
+
+
+def validate_cost_ratio(r) -> float:
+    """Cost of a false negative relative to a false positive (FN:FP)."""
+    r = _number("cost_ratio", r)
+    if not (math.isfinite(r) and r > 0):
+        raise LogRegError(f"cost_ratio (cost of a false negative : a false positive) must be positive "
+                          f"and finite, got {r}")
+    return r
+
+
+def _validate_probabilities(y_true, prob) -> tuple[np.ndarray, np.ndarray]:
+    y, p = validate_scores(y_true, prob)
+    if p.size and (p.min() < 0 or p.max() > 1):
+        raise LogRegError(f"probabilities must lie in [0, 1]; these range from {p.min():g} to {p.max():g}")
+    return y, p
+
+
+def _validate_proba(y_true, proba) -> tuple[np.ndarray, np.ndarray]:
+    p = _array("proba", proba, 2)
+    if p.shape[1] == 0:
+        raise LogRegError("proba needs one column per class; it has none")
+    _check_finite("proba", p)
+    y = _class_labels(y_true, p.shape[1])
+    _check_lengths(y, p, "proba")
+    return y, p
+
+
+# ---------------------------------------------------------------- metrics
+
+def _ratio(num, den) -> np.ndarray:
+    """num / den elementwise, NaN where den == 0, without NumPy's warnings."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    out = np.full(np.broadcast_shapes(num.shape, den.shape), np.nan)
+    np.divide(num, den, out=out, where=den != 0)
+    return out
+
+
+def _rates(tp, fp, tn, fn) -> dict[str, np.ndarray]:
+    """Every metric in METRIC_NAMES, elementwise over count arrays."""
+    tp, fp, tn, fn = (np.asarray(c, dtype=float) for c in (tp, fp, tn, fn))
+    positives, negatives = tp + fn, tn + fp
+    sensitivity, specificity = _ratio(tp, positives), _ratio(tn, negatives)
+    fpr, fnr = _ratio(fp, negatives), _ratio(fn, positives)
+    return {
+        "sensitivity": sensitivity,
+        "specificity": specificity,
+        "fpr": fpr,
+        "fnr": fnr,
+        "ppv": _ratio(tp, tp + fp),
+        "npv": _ratio(tn, tn + fn),
+        "accuracy": _ratio(tp + tn, positives + negatives),
+        "balanced_accuracy": (sensitivity + specificity) / 2,
+        "f1": _ratio(2 * tp, 2 * tp + fp + fn),
+        "mcc": _ratio(tp * tn - fp * fn, np.sqrt((tp + fp) * positives * negatives * (tn + fn))),
+        "youden_j": sensitivity + specificity - 1,
+        "lr_positive": _ratio(sensitivity, fpr),
+        "lr_negative": _ratio(fnr, specificity),
+    }
+
+
+def wilson_interval(successes, trials, z=Z_95) -> tuple[float | None, float | None]:
+    """Wilson score interval for a binomial proportion; (None, None) when trials == 0.
+
+    Unlike the textbook Wald interval p ± z·√(p(1−p)/n) it stays inside [0, 1]
+    and keeps close to its nominal coverage for small n and for p near 0 or 1.
+    """
+    if not 0 <= successes <= trials:
+        raise LogRegError(f"need 0 ≤ successes ≤ trials, got {successes} of {trials}")
+    if trials == 0:
+        return None, None
+    p = successes / trials
+    shrink = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / shrink
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / shrink
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact ends where rounding would miss them
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return low, high
+
+
+def _ratio_interval(x1, n1, x2, n2, z=Z_95) -> tuple[float | None, float | None]:
+    """Log-method interval (Simel, Samsa & Matchar 1991) for (x1/n1)/(x2/n2), two independent
+    proportions as in a likelihood ratio: exp(ln ratio ± z·√(1/x1 − 1/n1 + 1/x2 − 1/n2)).
+    Undefined when either count is zero."""
+    if x1 == 0 or x2 == 0:
+        return None, None
+    ratio = (x1 / n1) / (x2 / n2)
+    spread = math.exp(z * math.sqrt(1 / x1 - 1 / n1 + 1 / x2 - 1 / n2))
+    return ratio / spread, ratio * spread
+
+
+def _metrics(c: Counts) -> dict[str, Estimate]:
+    values = {name: float(value) for name, value in _rates(c.tp, c.fp, c.tn, c.fn).items()}
+    proportions = {  # metric: (successes, trials), each given a Wilson interval
+        "sensitivity": (c.tp, c.positives), "specificity": (c.tn, c.negatives),
+        "fpr": (c.fp, c.negatives), "fnr": (c.fn, c.positives),
+        "ppv": (c.tp, c.tp + c.fp), "npv": (c.tn, c.tn + c.fn), "accuracy": (c.tp + c.tn, c.n),
+    }
+    intervals = {name: wilson_interval(*parts) for name, parts in proportions.items()}
+    intervals["lr_positive"] = _ratio_interval(c.tp, c.positives, c.fp, c.negatives)
+    intervals["lr_negative"] = _ratio_interval(c.fn, c.positives, c.tn, c.negatives)
+    return {name: Estimate(values[name], *intervals.get(name, (None, None))) for name in METRIC_NAMES}
+
+
+def _proportion_or_nan(name: str, value) -> float:
+    value = float(value)
+    if not (math.isnan(value) or 0 <= value <= 1):
+        raise LogRegError(f"{name} must lie in [0, 1], got {value}")
+    return value
+
+
+def prevalence_adjusted_ppv_npv(sensitivity, specificity, prevalence) -> tuple[float, float]:
+    """PPV and NPV at another prevalence by Bayes' rule (NaN where undefined)."""
+    sens = _proportion_or_nan("sensitivity", sensitivity)
+    spec = _proportion_or_nan("specificity", specificity)
+    p = validate_prevalence(prevalence)
+    ppv = _ratio(sens * p, sens * p + (1 - spec) * (1 - p))
+    npv = _ratio(spec * (1 - p), spec * (1 - p) + (1 - sens) * p)
+    return float(ppv), float(npv)
+
+
+def per_1000(sensitivity, specificity, prevalence) -> dict:
+    """Expected outcomes among 1000 people at that prevalence (natural frequencies)."""
+    sens = _proportion_or_nan("sensitivity", sensitivity)
+    spec = _proportion_or_nan("specificity", specificity)
+    p = validate_prevalence(prevalence)
+    return {"tp": 1000 * p * sens, "fp": 1000 * (1 - p) * (1 - spec),
+            "tn": 1000 * (1 - p) * spec, "fn": 1000 * p * (1 - sens)}
+
+
+def _prevalence_adjusted(metrics: dict[str, Estimate], prevalence: float) -> dict:
+    """PPV/NPV at `prevalence`, with intervals from the likelihood-ratio intervals carried
+    through Bayes' rule (post-test odds = prior odds × LR): the logit interval of
+    Mercaldo, Lau & Zhou (2007) for predictive values at a known prevalence."""
+    sens, spec = metrics["sensitivity"].value, metrics["specificity"].value
+    ppv, npv = prevalence_adjusted_ppv_npv(sens, spec, prevalence)
+    odds = prevalence / (1 - prevalence)
+    lr_pos, lr_neg = metrics["lr_positive"], metrics["lr_negative"]
+    ppv_ci = (None, None) if lr_pos.ci_low is None else tuple(
+        odds * lr / (1 + odds * lr) for lr in (lr_pos.ci_low, lr_pos.ci_high))
+    npv_ci = (None, None) if lr_neg.ci_low is None else tuple(
+        1 / (1 + odds * lr) for lr in (lr_neg.ci_high, lr_neg.ci_low))
+    return {"prevalence": prevalence, "ppv": Estimate(ppv, *ppv_ci), "npv": Estimate(npv, *npv_ci),
+            "per_1000": per_1000(sens, spec, prevalence)}
+
+
+# ---------------------------------------------------------------- decision analysis
+
+def _net_benefit(tp, fp, n, t):
+    return _ratio(tp - fp * t / (1 - t), n)
+
+
+def _treat_all(prevalence, t):
+    return prevalence - (1 - prevalence) * t / (1 - t)
+
+
+def net_benefit(counts: Counts, threshold) -> float:
+    """TP/n − FP/n · t/(1−t): true positives gained, less false positives weighted by the
+    harm-to-benefit ratio implied by threshold probability t (Vickers & Elkin 2006)."""
+    t = _open_unit("threshold", threshold)
+    return float(_net_benefit(counts.tp, counts.fp, counts.n, t))
+
+
+def treat_all_net_benefit(prevalence, threshold) -> float:
+    """Net benefit of treating everyone: prevalence − (1 − prevalence)·t/(1−t)."""
+    p = _closed_unit("prevalence", prevalence)
+    return float(_treat_all(p, _open_unit("threshold", threshold)))
+
+
+def harm_to_benefit(threshold) -> float:
+    """(1−t)/t: how many false positives a threshold probability t accepts per true positive."""
+    t = _open_unit("threshold", threshold)
+    return 1 / t - 1
+
+
+# ---------------------------------------------------------------- the sweep
+
+def _auc(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
+    """ROC AUC from positive and negative counts per tie group (last axis, ascending score).
+
+    P(a positive outscores a negative) + ½·P(tie): the Mann–Whitney form of the
+    trapezoidal area under the full ROC curve, summed exactly in integers.
+    """
+    twice_neg_at_or_below = 2 * np.cumsum(neg, axis=-1) - neg  # 2·(negatives below) + negatives tied
+    twice_wins = np.einsum("...g,...g->...", pos, twice_neg_at_or_below)
+    return _ratio(twice_wins, 2 * pos.sum(axis=-1) * neg.sum(axis=-1))
+
+
+def _bootstrap_group_counts(rng, groups: np.ndarray, n_groups: int, rows: int) -> np.ndarray:
+    """`rows` resamples (with replacement) of members whose tie groups are `groups`, as counts per group."""
+    draws = np.take(groups, rng.integers(0, groups.size, size=(rows, groups.size), dtype=np.int32))
+    draws += (np.arange(rows, dtype=np.int32) * n_groups)[:, None]  # row r counts into [r·G, (r+1)·G)
+    return np.bincount(draws.ravel(), minlength=rows * n_groups).reshape(rows, n_groups)
+
+
+class Sweep:
+    """All thresholds at once: one sort, cumulative sums.
+
+    ``thresholds`` holds the distinct scores in descending order; ``tp[i]`` and
+    ``fp[i]`` count positives and negatives with score ≥ ``thresholds[i]``. Every
+    curve is then an array expression over those, and one threshold is a binary
+    search (:meth:`counts_at`). Build it with :meth:`from_scores`.
+    """
+
+    def __init__(self, sorted_scores: np.ndarray, sorted_labels: np.ndarray):
+        """Internal: validated scores in ascending order and their labels."""
+        self._scores = sorted_scores
+        self._labels = sorted_labels
+        self._pos_below = np.concatenate(([0], np.cumsum(sorted_labels)))  # [k]: positives among the k lowest
+        self.n = int(sorted_scores.size)
+        self.n_pos = int(self._pos_below[-1])
+        self.n_neg = self.n - self.n_pos
+        self._new_group = np.ones(self.n, dtype=bool)
+        self._new_group[1:] = sorted_scores[1:] != sorted_scores[:-1]
+        first_of_group = np.flatnonzero(self._new_group)[::-1]  # descending score
+        self.thresholds = sorted_scores[first_of_group]
+        self.tp, self.fp = self._counts_from(first_of_group)
+        for array in (self.thresholds, self.tp, self.fp):
+            array.flags.writeable = False
+        self.min_score = float(sorted_scores[0]) if self.n else math.nan
+        self.max_score = float(sorted_scores[-1]) if self.n else math.nan
+        self.is_probability = self.n == 0 or (self.min_score >= 0 and self.max_score <= 1)
+
+    @classmethod
+    def from_scores(cls, y_true, scores) -> "Sweep":
+        y, s = validate_scores(y_true, scores)
+        order = np.argsort(s)  # not stable: only whole tie groups are ever counted
+        return cls(s[order], y[order])
+
+    def __repr__(self) -> str:
+        return (f"Sweep(n={self.n}, positives={self.n_pos}, negatives={self.n_neg}, "
+                f"distinct_scores={self.thresholds.size})")
+
+    def _counts_from(self, below):
+        """(tp, fp) when the `below` lowest scores are called negative and the rest positive."""
+        tp = self.n_pos - self._pos_below[below]
+        return tp, (self.n - below) - tp
+
+    def _counts_ge(self, thresholds):
+        return self._counts_from(np.searchsorted(self._scores, thresholds, side="left"))
+
+    def _with_flag_no_one(self):
+        """(thresholds, tp, fp) with +inf — flag no one — in front, as in the ROC curve."""
+        return (np.concatenate(([np.inf], self.thresholds)),
+                np.concatenate(([0], self.tp)), np.concatenate(([0], self.fp)))
+
+    def counts_at(self, threshold) -> Counts:
+        tp, fp = self._counts_ge(validate_threshold(threshold))
+        tp, fp = int(tp), int(fp)
+        return Counts(tp=tp, fp=fp, tn=self.n_neg - fp, fn=self.n_pos - tp)
+
+    def report(self, threshold, prevalence=None, cost_ratio=None) -> ThresholdReport:
+        threshold = validate_threshold(threshold)
+        counts = self.counts_at(threshold)
+        metrics = _metrics(counts)
+        expected_cost = None
+        if cost_ratio is not None:
+            cost = validate_cost_ratio(cost_ratio) * counts.fn + counts.fp
+            expected_cost = float(_ratio(cost, counts.n))
+        benefit = None
+        if self.is_probability and 0 < threshold < 1:
+            benefit = net_benefit(counts, threshold)
+        adjusted = None
+        if prevalence is not None:
+            adjusted = _prevalence_adjusted(metrics, validate_prevalence(prevalence))
+        return ThresholdReport(threshold, CONVENTION, counts, metrics, expected_cost, benefit, adjusted)
+
+    def roc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(fpr, tpr, thresholds) at every distinct score after a leading (0, 0, +inf):
+        sklearn's roc_curve(..., drop_intermediate=False). A rate whose class is absent is NaN."""
+        thresholds, tp, fp = self._with_flag_no_one()
+        return _ratio(fp, self.n_neg), _ratio(tp, self.n_pos), thresholds
+
+    def roc_auc(self) -> float:
+        """Area under the ROC curve (ties count ½); NaN when only one class is present."""
+        pos = np.diff(self.tp, prepend=0)[::-1]
+        neg = np.diff(self.fp, prepend=0)[::-1]
+        return float(_auc(pos, neg))
+
+    def roc_auc_ci(self, n_boot=1000, seed=0, level=0.95) -> tuple[float | None, float | None]:
+        """Percentile bootstrap interval for the ROC AUC; (None, None) without both classes.
+
+        The bootstrap is stratified, as in pROC: positives and negatives are
+        resampled separately, so every replicate keeps the sample's class sizes
+        and has a defined AUC. A replicate is just a count per tie group of the
+        already sorted scores, so it costs one gather and one bincount, no sort.
+        """
+        n_boot = _whole_number("n_boot", n_boot, 1)
+        level = _open_unit("level", level)
+        if self.n_pos == 0 or self.n_neg == 0:
+            return None, None
+        group = np.cumsum(self._new_group, dtype=np.int32) - 1  # int32 halves the memory traffic
+        n_groups = int(group[-1]) + 1
+        pos_groups, neg_groups = group[self._labels == 1], group[self._labels == 0]
+        rng = np.random.default_rng(seed)
+        aucs = np.empty(n_boot)
+        rows = max(1, _BOOTSTRAP_CHUNK // self.n)
+        for start in range(0, n_boot, rows):
+            m = min(rows, n_boot - start)
+            pos = _bootstrap_group_counts(rng, pos_groups, n_groups, m)
+            neg = _bootstrap_group_counts(rng, neg_groups, n_groups, m)
+            aucs[start:start + m] = _auc(pos, neg)
+        low, high = np.quantile(aucs, [(1 - level) / 2, (1 + level) / 2])
+        return float(low), float(high)
+
+    def pr_curve(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(precision, recall, thresholds) as sklearn's precision_recall_curve: thresholds
+        ascending, then a final (precision 1, recall 0) point without a threshold.
+        Recall is NaN when there are no positives (sklearn warns and uses 1)."""
+        precision = _ratio(self.tp, self.tp + self.fp)[::-1]
+        recall = _ratio(self.tp, self.n_pos)[::-1]
+        return np.append(precision, 1.0), np.append(recall, 0.0), self.thresholds[::-1].copy()
+
+    def average_precision(self) -> float:
+        """Σ ΔRecall · Precision over the thresholds — sklearn's average_precision_score;
+        NaN when there are no positives (sklearn returns 0)."""
+        if self.n_pos == 0:
+            return math.nan
+        gained = np.diff(self.tp, prepend=0)
+        return float(np.sum(gained * (self.tp / (self.tp + self.fp))) / self.n_pos)
+
+    def curves(self) -> dict[str, np.ndarray]:
+        """The CURVE_METRICS at every threshold in ``thresholds`` (NaN where undefined)."""
+        rates = _rates(self.tp, self.fp, self.n_neg - self.fp, self.n_pos - self.tp)
+        return {"threshold": self.thresholds.copy(), **{name: rates[name] for name in CURVE_METRICS}}
+
+    # Operating points. Candidates are the ROC thresholds (each distinct score, and
+    # +inf where flagging no one can win); ties go to the highest threshold.
+    # Each returns NaN when its criterion is undefined (e.g. no positives).
+
+    def find_youden(self) -> float:
+        """Threshold maximising Youden's J = sensitivity + specificity − 1."""
+        if self.n_pos == 0 or self.n_neg == 0:
+            return math.nan
+        j_scaled = self.tp * self.n_neg - self.fp * self.n_pos  # J·P·N, exact in integers
+        return float(self.thresholds[np.argmax(j_scaled)])
+
+    def find_max_f1(self) -> float:
+        if self.n_pos == 0:
+            return math.nan
+        f1 = 2 * self.tp / (self.tp + self.fp + self.n_pos)
+        return float(self.thresholds[np.argmax(f1)])
+
+    def find_min_cost(self, cost_ratio) -> float:
+        """Threshold minimising cost_ratio·FN + FP (cost_ratio is the FN:FP cost); +inf if
+        flagging no one is cheapest."""
+        r = validate_cost_ratio(cost_ratio)
+        if self.n == 0:
+            return math.nan
+        thresholds, tp, fp = self._with_flag_no_one()
+        return float(thresholds[np.argmin(r * (self.n_pos - tp) + fp)])
+
+    def find_sensitivity(self, target) -> float:
+        """The highest threshold whose sensitivity is at least `target` (+inf for target 0)."""
+        target = _closed_unit("target sensitivity", target)
+        if self.n_pos == 0:
+            return math.nan
+        thresholds, tp, _ = self._with_flag_no_one()
+        return float(thresholds[np.argmax(tp / self.n_pos >= target)])
+
+    def find_specificity(self, target) -> float:
+        """The lowest threshold whose specificity is at least `target`."""
+        target = _closed_unit("target specificity", target)
+        if self.n_neg == 0:
+            return math.nan
+        thresholds, _, fp = self._with_flag_no_one()
+        return float(thresholds[np.flatnonzero((self.n_neg - fp) / self.n_neg >= target)[-1]])
+
+    def operating_points(self, cost_ratio=1.0, target_sensitivity=0.95) -> dict:
+        return {"youden": self.find_youden(), "max_f1": self.find_max_f1(),
+                "min_cost": self.find_min_cost(cost_ratio),
+                "sensitivity_target": self.find_sensitivity(target_sensitivity)}
+
+    def decision_curve(self, thresholds=None) -> dict:
+        """Net benefit of the model against treating everyone and no one, at threshold
+        probabilities strictly between 0 and 1 (default 0.01, 0.02, …, 0.99)."""
+        if not self.is_probability:
+            raise LogRegError(f"decision curves need probabilities in [0, 1]; these scores range "
+                              f"from {self.min_score:g} to {self.max_score:g}")
+        if thresholds is None:
+            t = np.linspace(0.01, 0.99, 99)
+        else:
+            t = _array("thresholds", thresholds, 1)
+            if not ((t > 0) & (t < 1)).all():
+                raise LogRegError("decision-curve thresholds must be strictly between 0 and 1")
+        tp, fp = self._counts_ge(t)
+        return {"threshold": t, "net_benefit": _net_benefit(tp, fp, self.n, t),
+                "treat_all": _treat_all(_ratio(self.n_pos, self.n), t), "treat_none": np.zeros_like(t)}
+
+
+# ---------------------------------------------------------------- probabilities
+
+def calibration_curve(y_true, prob, n_bins=10) -> dict:
+    """Reliability-diagram data over `n_bins` equal-width bins of [0, 1], non-empty bins only.
+
+    Bins are closed on the right, (a, b], with 0 in the first — the binning of
+    sklearn.calibration.calibration_curve(strategy="uniform") — so a probability on
+    an edge, such as 0.3 with 10 bins, falls in the lower bin.
+    """
+    y, p = _validate_probabilities(y_true, prob)
+    n_bins = _whole_number("n_bins", n_bins, 1)
+    bins = np.searchsorted(np.linspace(0.0, 1.0, n_bins + 1)[1:-1], p, side="left")
+    count = np.bincount(bins, minlength=n_bins)
+    kept = count > 0
+    return {"mean_predicted": np.bincount(bins, weights=p, minlength=n_bins)[kept] / count[kept],
+            "fraction_positive": np.bincount(bins, weights=y, minlength=n_bins)[kept] / count[kept],
+            "count": count[kept]}
+
+
+def brier_score(y_true, prob) -> float:
+    """Mean squared difference between probability and outcome (NaN for no data)."""
+    y, p = _validate_probabilities(y_true, prob)
+    return float(_ratio(np.sum((p - y) ** 2), y.size))
+
+
+# ---------------------------------------------------------------- multiclass
+
+def multiclass_confusion(y_true, proba) -> np.ndarray:
+    """k×k counts at the argmax class (first column on ties): rows actual, columns predicted."""
+    y, p = _validate_proba(y_true, proba)
+    k = p.shape[1]
+    return np.bincount(y * k + p.argmax(axis=1), minlength=k * k).reshape(k, k)
+
+
+def per_class_metrics(y_true, proba) -> dict:
+    """Precision, recall, F1 and support per class; 0 where undefined, like sklearn's zero_division=0."""
+    confusion = multiclass_confusion(y_true, proba)
+    hits = np.diag(confusion).astype(float)
+    predicted, support = confusion.sum(axis=0), confusion.sum(axis=1)
+
+    def share(num, den):
+        return np.divide(num, den, out=np.zeros(len(hits)), where=den > 0)
+
+    return {"precision": share(hits, predicted), "recall": share(hits, support),
+            "f1": share(2 * hits, predicted + support), "support": support}
+
+
+def one_vs_rest_scores(y_true, proba, cls) -> tuple[np.ndarray, np.ndarray]:
+    """Binary labels (class `cls` = 1) and that class's probability column, for a Sweep."""
+    y, p = _validate_proba(y_true, proba)
+    if isinstance(cls, bool) or not isinstance(cls, numbers.Integral) or not 0 <= cls < p.shape[1]:
+        raise LogRegError(f"cls must be a class index from 0 to {p.shape[1] - 1}, got {cls!r}")
+    return (y == cls).astype(np.int64), p[:, cls].copy()

@@ -1,0 +1,220 @@
+"""Training: a generator that yields one report per epoch.
+
+Speed comes from compiling the *whole epoch*: one ``tf.function`` walks a
+shuffled index set in mini-batches over data held as tensors, with the
+optimizer written out as tensor arithmetic. The function is pure (weights
+and optimizer state in, weights and state out), has a fixed input signature
+with unknown sizes, and is built once per process for each (binary/multiclass,
+optimizer) pair — so no run, dataset or session ever re-traces it, and
+concurrent sessions share no TensorFlow state.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+
+from .config import TrainConfig
+from .datasets import Dataset
+from .model import TrainedModel
+
+MOMENTUM = 0.9
+ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON = 0.9, 0.999, 1e-7
+DIVERGENCE_FACTOR, DIVERGENCE_PATIENCE = 10.0, 5
+
+
+@dataclass
+class EpochReport:
+    """What one epoch did. ``stop`` is set on the last report of a run.
+
+    ``stop`` is ``"completed"``, ``"diverged"`` or ``"early_stopped"``; a
+    consumer that closes the generator has stopped it itself. On
+    ``"early_stopped"`` and ``"diverged"``, ``model`` and the scores are those
+    of the best (or last finite) epoch, named in ``model_epoch``.
+    Scores are probabilities: P(positive) for binary, one column per class otherwise.
+    """
+
+    epoch: int
+    epochs_total: int
+    train_loss: float
+    train_accuracy: float
+    val_loss: float
+    val_accuracy: float
+    test_loss: float
+    test_accuracy: float
+    seconds: float
+    model: TrainedModel
+    val_scores: np.ndarray
+    test_scores: np.ndarray
+    model_epoch: int
+    stop: str | None = None
+    message: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def history_row(self) -> dict:
+        keys = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
+                "test_loss", "test_accuracy", "seconds")
+        return {k: (None if isinstance(v := getattr(self, k), float) and not math.isfinite(v) else v)
+                for k in keys}
+
+
+@functools.lru_cache(maxsize=None)
+def compiled_epoch(binary: bool, optimizer: str):
+    """The compiled epoch for one model kind and optimizer (built once per process)."""
+    from .tf_runtime import tensorflow
+
+    tf = tensorflow()
+    f32, i32 = tf.float32, tf.int32
+    signature = [
+        tf.TensorSpec([None, None], f32),  # X (standardized)
+        tf.TensorSpec([None], i32),        # y codes
+        tf.TensorSpec([None], f32),        # per-example weights (class weights)
+        tf.TensorSpec([None], i32),        # this epoch's shuffled order
+        tf.TensorSpec([], i32),            # batch size
+        tf.TensorSpec([], f32),            # learning rate
+        tf.TensorSpec([], f32),            # l2
+        tf.TensorSpec([None, None], f32),  # W
+        tf.TensorSpec([None], f32),        # b
+        tf.TensorSpec([None, None], f32), tf.TensorSpec([None], f32),  # first moments / velocity
+        tf.TensorSpec([None, None], f32), tf.TensorSpec([None], f32),  # second moments (Adam)
+        tf.TensorSpec([], f32),            # optimizer step count
+    ]
+
+    def batch_loss(W, b, xb, yb, wb, l2):
+        logits = tf.matmul(xb, W) + b
+        if binary:
+            ce = tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.cast(yb, f32), logits=logits[:, 0])
+        else:
+            ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=yb, logits=logits)
+        n = tf.cast(tf.shape(xb)[0], f32)
+        return tf.reduce_sum(wb * ce) / n + 0.5 * l2 * tf.reduce_sum(W * W)
+
+    def step(params, grads, m, v, t, lr):
+        if optimizer == "sgd":
+            return [p - lr * g for p, g in zip(params, grads)], m, v
+        if optimizer == "momentum":
+            m = [MOMENTUM * mi + g for mi, g in zip(m, grads)]
+            return [p - lr * mi for p, mi in zip(params, m)], m, v
+        m = [ADAM_BETA1 * mi + (1 - ADAM_BETA1) * g for mi, g in zip(m, grads)]
+        v = [ADAM_BETA2 * vi + (1 - ADAM_BETA2) * g * g for vi, g in zip(v, grads)]
+        correction = tf.sqrt(1 - ADAM_BETA2 ** t) / (1 - ADAM_BETA1 ** t)
+        return ([p - lr * correction * mi / (tf.sqrt(vi) + ADAM_EPSILON) for p, mi, vi in zip(params, m, v)],
+                m, v)
+
+    @tf.function(input_signature=signature)
+    def epoch(X, y, sample_weight, order, batch_size, lr, l2, W, b, mW, mb, vW, vb, t):
+        n = tf.shape(order)[0]
+        batches = (n + batch_size - 1) // batch_size
+        for i in tf.range(batches):
+            idx = order[i * batch_size: tf.minimum((i + 1) * batch_size, n)]
+            xb, yb, wb = tf.gather(X, idx), tf.gather(y, idx), tf.gather(sample_weight, idx)
+            with tf.GradientTape() as tape:
+                tape.watch([W, b])
+                loss = batch_loss(W, b, xb, yb, wb, l2)
+            grads = tape.gradient(loss, [W, b])
+            t = t + 1.0
+            (W, b), (mW, mb), (vW, vb) = step([W, b], grads, [mW, mb], [vW, vb], t, lr)
+        return W, b, mW, mb, vW, vb, t
+
+    return epoch
+
+
+def class_weights(y: np.ndarray, n_classes: int, mode: str | None) -> np.ndarray:
+    """Per-example weights: all ones, or ``"balanced"`` n/(k·n_class)."""
+    if mode is None:
+        return np.ones(len(y), np.float32)
+    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
+    per_class = np.where(counts > 0, len(y) / (n_classes * np.maximum(counts, 1)), 0.0)
+    return per_class[y].astype(np.float32)
+
+
+def _diverged(loss: float, first_loss: float, high_streak: int) -> str | None:
+    if not math.isfinite(loss):
+        return "became NaN" if math.isnan(loss) else "became infinite"
+    if high_streak >= DIVERGENCE_PATIENCE:
+        return f"stayed above {DIVERGENCE_FACTOR:g}× its starting value ({first_loss:.3g}) for {DIVERGENCE_PATIENCE} epochs"
+    return None
+
+
+def train(dataset: Dataset, config: TrainConfig, initial: TrainedModel | None = None) -> Iterator[EpochReport]:
+    """Train logistic regression on ``dataset``, yielding an EpochReport per epoch.
+
+    Pass ``initial`` (a previous run's model) to continue from its weights for
+    ``config.epochs`` more epochs; epoch numbers continue from it (optimizer
+    state starts afresh). Close the generator to stop; nothing is left behind.
+    The same dataset, config and seed give the same numbers.
+    """
+    config = config.validated()
+    notes = []
+    n = len(dataset.y_train)
+    batch_size = config.batch_size
+    if batch_size > n:
+        notes.append(f"Batch size {batch_size} is larger than the {n} training rows: using {n} (full batch).")
+        batch_size = n
+    model = initial if initial is not None else TrainedModel.untrained(dataset)
+    if model.n_features != dataset.n_features or len(model.class_names) != dataset.n_classes:
+        from .errors import LogRegError
+
+        raise LogRegError("the model to continue was trained on different columns or classes: train afresh")
+    return _epochs(dataset, config, model, batch_size, notes)
+
+
+def _epochs(dataset, config, model, batch_size, notes):
+    from .tf_runtime import tensorflow
+
+    tf = tensorflow()
+    epoch_fn = compiled_epoch(model.is_binary, config.optimizer)
+    X = tf.constant(model.standardize(dataset.X_train), tf.float32)
+    y = tf.constant(dataset.y_train, tf.int32)
+    weights = tf.constant(class_weights(dataset.y_train, dataset.n_classes, config.class_weight))
+    hyper = (tf.constant(batch_size, tf.int32), tf.constant(config.learning_rate, tf.float32),
+             tf.constant(config.l2, tf.float32))
+    W = tf.constant(model.weights, tf.float32)
+    b = tf.constant(model.bias, tf.float32)
+    state = (tf.zeros_like(W), tf.zeros_like(b), tf.zeros_like(W), tf.zeros_like(b), tf.constant(0.0))
+    rng = np.random.default_rng(config.seed + model.epochs_trained)
+    n = len(dataset.y_train)
+    start = model.epochs_trained
+    last_good = (model, model.predict_proba(dataset.X_val), model.predict_proba(dataset.X_test), start)
+    best, best_loss = last_good, math.inf
+    first_loss, high_streak = model.loss_and_accuracy(dataset.X_train, dataset.y_train)[0], 0
+    for epoch in range(start + 1, start + config.epochs + 1):
+        began = time.perf_counter()
+        order = tf.constant(rng.permutation(n), tf.int32)
+        W, b, *state = epoch_fn(X, y, weights, order, *hyper, W, b, *state)
+        current = model.with_weights(W.numpy(), b.numpy(), epoch)
+        train_loss, train_acc = current.loss_and_accuracy(dataset.X_train, dataset.y_train)
+        val_loss, val_acc = current.loss_and_accuracy(dataset.X_val, dataset.y_val)
+        test_loss, test_acc = current.loss_and_accuracy(dataset.X_test, dataset.y_test)
+        val_scores, test_scores = current.predict_proba(dataset.X_val), current.predict_proba(dataset.X_test)
+        seconds = time.perf_counter() - began
+        high_streak = high_streak + 1 if train_loss > DIVERGENCE_FACTOR * first_loss else 0
+        report = EpochReport(epoch, start + config.epochs, train_loss, train_acc, val_loss, val_acc,
+                             test_loss, test_acc, seconds, current, val_scores, test_scores, epoch,
+                             notes=notes if epoch == start + 1 else [])
+        problem = _diverged(train_loss, first_loss, high_streak)
+        if problem:
+            report.model, report.val_scores, report.test_scores, report.model_epoch = last_good
+            report.stop = "diverged"
+            report.message = (f"Training diverged: the loss {problem} at epoch {epoch}. Lower the learning rate "
+                              f"(now {config.learning_rate:g}) and train again; the weights of epoch "
+                              f"{report.model_epoch} are kept.")
+            yield report
+            return
+        last_good = (current, val_scores, test_scores, epoch)
+        if val_loss < best_loss:
+            best, best_loss = last_good, val_loss
+        if config.early_stopping and epoch - best[3] >= config.early_stopping:
+            report.model, report.val_scores, report.test_scores, report.model_epoch = best
+            report.stop = "early_stopped"
+            report.message = (f"Stopped early: validation loss has not improved for {config.early_stopping} "
+                              f"epochs; restored the weights of epoch {best[3]} (validation loss {best_loss:.4f}).")
+            yield report
+            return
+        if epoch == start + config.epochs:
+            report.stop = "completed"
+        yield report

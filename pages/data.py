@@ -1,0 +1,136 @@
+import plotly.express as px
+import streamlit as st
+
+from logreg_core import LogRegError
+from logreg_core.datasets import mnist_available, mnist_cache_path
+from logreg_core.describe import class_balance, feature_summary, preview
+from ui import data, state, theme
+
+st.title("Data")
+setup = state.setup()
+labels = {v: k for k, v in data.SOURCES.items()}
+if "source_label" not in st.session_state:
+    st.session_state["source_label"] = labels[setup["dataset"]]
+source = data.SOURCES[st.radio(
+    "Dataset", list(data.SOURCES), key="source_label", horizontal=True,
+    help="Where the examples come from. Breast cancer is the default: malignant is the positive class.",
+)]
+setup["dataset"] = source
+
+
+def use(base) -> None:
+    """Make ``base`` the session's dataset (a trained model stays until the next training)."""
+    st.session_state["base_dataset"] = base
+    st.session_state["dataset"] = data.refine(base)
+
+
+if source == "synthetic":
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        state.bound(st.slider, "Samples", "n_samples", min_value=100, max_value=20_000, step=100,
+                    help="How many examples to generate.")
+        state.bound(st.slider, "Features", "n_features", min_value=1, max_value=50,
+                    help="Columns per example. Two features give the decision-boundary picture on Train.")
+    with c2:
+        state.bound(st.slider, "Classes", "n_classes", min_value=2, max_value=6,
+                    help="Number of classes; more than two trains a softmax (multiclass) model.")
+        state.bound(st.slider, "Positive share (imbalance)", "imbalance", min_value=0.05, max_value=0.95, step=0.05,
+                    help="Share of the positive class when there are two classes: 0.1 means 1 in 10 are positive.")
+    with c3:
+        state.bound(st.slider, "Class separation", "class_sep", min_value=0.0, max_value=3.0, step=0.1,
+                    help="How far apart the classes lie; small values make a hard problem.")
+
+if source == "csv":
+    st.info("Uploads are processed in memory for this session only and are not stored.", icon="🔒")
+    upload = st.file_uploader("CSV file", type=["csv", "txt", "data", "tsv"],
+                              help="Comma, semicolon or tab separated; one row per example, one column is the target.")
+    header_choice = st.radio("Header row", ["Detect", "Yes", "No"], horizontal=True,
+                             help="Whether the first row holds column names. Detect guesses from the content.")
+    if upload is not None:
+        from logreg_core import csv_loader
+
+        raw = upload.getvalue()
+        header = {"Detect": None, "Yes": True, "No": False}[header_choice]
+        try:
+            frame, read_notes = csv_loader.read_table(raw, header=header)
+            columns = csv_loader.target_candidates(frame)
+            target = st.selectbox("Target column", columns, help="The column to predict.")
+            values = csv_loader.label_values(frame, target)
+            positive = None
+            if len(values) >= 2:
+                positive = st.selectbox(
+                    "Positive class", ["(multiclass: all classes)"] + values if len(values) > 2 else values,
+                    index=len(values) - 1 if len(values) == 2 else 0,
+                    help="The label that counts as 'positive' (e.g. the disease). Thresholds act on its probability.")
+                positive = None if positive.startswith("(multiclass") else positive
+            key = (data.file_digest(raw), header, target, positive, int(setup["seed"]))
+            if st.session_state.get("csv_key") != key:
+                base = csv_loader.from_csv(raw, target=target, positive=positive, header=header,
+                                           seed=int(setup["seed"]), name=upload.name)
+                st.session_state["csv_key"] = key
+                use(base)
+                st.success(f"Loaded {upload.name}.")
+        except LogRegError as exc:
+            st.session_state.pop("csv_key", None)
+            state.show_error(exc, f"Could not use {upload.name}")
+            if state.trained_run() is not None:
+                st.caption("Your trained model and settings are kept.")
+elif source == "mnist" and not mnist_available():
+    st.warning(f"MNIST is not cached on this server. Place `mnist.npz` at `{mnist_cache_path()}` "
+               "(or connect the server to the internet) and reload.", icon="📦")
+else:
+    try:
+        base = data.builtin_from_setup()
+        if st.session_state.get("base_dataset") is not base:
+            use(base)
+    except LogRegError as exc:
+        state.show_error(exc, "Could not load the dataset")
+
+base = st.session_state.get("base_dataset")
+if base is None:
+    st.stop()
+
+if not base.is_binary:
+    st.subheader("Multiclass data")
+    choice = st.radio("Train as", ["All classes (softmax)", "One class vs the rest (binary)"], horizontal=True,
+                      key="train_as", help="A softmax model learns every class; one-vs-rest trains a binary model for one class.")
+    if choice.startswith("One"):
+        st.selectbox("Positive class for one-vs-rest", base.class_names, key="ovr_pick",
+                     help="This class becomes positive (1); all others negative (0).")
+    else:
+        st.selectbox("Class for the threshold view", base.class_names, key="ovr_class",
+                     help="The Threshold page uses this class's softmax probability as the score, without retraining.")
+if base.n_features > 2:
+    st.multiselect("Train on two features only", base.feature_names, max_selections=2, key="feature_pair",
+                   help="Pick two columns to see the decision boundary on the Train page (leave empty to use all).")
+st.session_state["dataset"] = dataset = data.refine(base)
+
+st.subheader(dataset.name)
+sizes = dataset.sizes()
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Training rows", f"{sizes['train']:,}", help="Used to fit the weights and the standardization.")
+c2.metric("Validation rows", f"{sizes['val']:,}", help="Used to choose thresholds and for early stopping.")
+c3.metric("Test rows", f"{sizes['test']:,}", help="Held back for reporting: never used to choose anything.")
+c4.metric("Features", f"{dataset.n_features:,}", help="Input columns after encoding.")
+with st.expander("What loading did", expanded=source == "csv"):
+    for note in dataset.notes:
+        st.markdown(f"- {note}")
+
+balance = class_balance(dataset)
+fig = px.bar(balance, x="class", y="count", color="split", barmode="group",
+             color_discrete_map={"train": theme.SPLIT_COLOURS["train"], "val": theme.SPLIT_COLOURS["val"],
+                                 "test": theme.SPLIT_COLOURS["test"]})
+left, right = st.columns([1, 1])
+with left:
+    st.plotly_chart(theme.style(fig, "Class balance per split"), key="balance")
+with right:
+    if dataset.image_shape:
+        st.markdown("**Sample training images**")
+        images = dataset.X_train[:24] / max(dataset.X_train.max(), 1e-9)
+        st.image([im.reshape(dataset.image_shape) for im in images], width=56,
+                 caption=[dataset.class_names[c] for c in dataset.y_train[:24]], clamp=True)
+    else:
+        st.markdown("**Feature summary (training split)**")
+        st.dataframe(feature_summary(dataset), hide_index=True, height=320)
+st.markdown("**Preview (first training rows, raw values)**")
+st.dataframe(preview(dataset), hide_index=True, height=280)

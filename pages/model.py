@@ -1,0 +1,105 @@
+import json
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from logreg_core import LogRegError
+from logreg_core.export import model_card
+from logreg_core.predict import predict_rows, safe_csv
+from logreg_core.threshold import CONVENTION, Sweep
+from ui import state, theme
+
+st.title("Model")
+run = state.trained_run()
+if run is None:
+    st.info("Train a model on the **Train** page first.")
+    st.stop()
+ds, model, setup = run.dataset, run.result.model, state.setup()
+threshold = float(setup["threshold"]) if model.is_binary else None
+st.caption(f"Run {run.run_id} on **{ds.name}**: {model.epochs_trained} epochs, ended {run.result.stopped_reason}. "
+           + (f"Threshold {threshold:.4g} ({st.session_state.get('threshold_how', 'default')}); {CONVENTION}."
+              if model.is_binary else "Multiclass: the predicted class is the most probable one."))
+
+if model.is_binary:
+    odds = model.odds_ratios()
+    table = pd.DataFrame({"feature": ds.feature_names, "weight (per SD)": model.weights[:, 0],
+                          "odds ratio per SD": odds["per_sd"], "odds ratio per raw unit": odds["per_unit"]})
+    table = table.reindex(table["weight (per SD)"].abs().sort_values(ascending=False).index)
+    top = table.head(30).iloc[::-1]
+    fig = go.Figure(go.Bar(x=top["weight (per SD)"], y=top["feature"], orientation="h",
+                           marker_color=np.where(top["weight (per SD)"] > 0, theme.PALETTE["vermillion"],
+                                                 theme.PALETTE["blue"])))
+    fig.update_xaxes(title=f"weight on the standardized feature (→ more likely {ds.class_names[1]})")
+    st.plotly_chart(theme.style(fig, "Weights, largest first (top 30)", height=max(360, 22 * len(top))), key="weights")
+    st.dataframe(table, hide_index=True, column_config={
+        "odds ratio per SD": st.column_config.NumberColumn(help="Odds multiply by this for +1 standard deviation."),
+        "odds ratio per raw unit": st.column_config.NumberColumn(help="Odds multiply by this for +1 unit of the raw feature."),
+    })
+    st.caption(f"Bias (log-odds at the training mean): {model.bias[0]:.4f}.")
+else:
+    st.dataframe(pd.DataFrame(model.weights, index=ds.feature_names, columns=ds.class_names).iloc[:200])
+
+if ds.image_shape is not None and model.n_features == int(np.prod(ds.image_shape)):
+    st.subheader("Weights as images")
+    images = model.weights.T.reshape(-1, *ds.image_shape)
+    fig = px.imshow(images, facet_col=0, facet_col_wrap=5, color_continuous_scale="RdBu_r", origin="upper",
+                    zmin=-np.abs(images).max(), zmax=np.abs(images).max())
+    labels = ds.class_names if not model.is_binary else [ds.class_names[1]]
+    for i, annotation in enumerate(fig.layout.annotations):
+        annotation.text = labels[i]
+    st.plotly_chart(theme.style(fig, "Red pixels push towards the class, blue away", height=420), key="weight_images")
+    st.subheader("Misclassified test images")
+    predicted = model.predict(ds.X_test, threshold or 0.5)
+    wrong = np.flatnonzero(predicted != ds.y_test)[:24]
+    if wrong.size:
+        proba = model.predict_proba(ds.X_test[wrong])
+        score = proba if model.is_binary else proba.max(axis=1)
+        scale = max(ds.X_test.max(), 1e-9)
+        st.image([ds.X_test[i].reshape(ds.image_shape) / scale for i in wrong], width=64, clamp=True,
+                 caption=[f"true {ds.class_names[ds.y_test[i]]}, said {ds.class_names[predicted[i]]} ({s:.2f})"
+                          for i, s in zip(wrong, score)])
+    else:
+        st.success("No test image is misclassified.")
+
+st.subheader("Predict new rows")
+upload = st.file_uploader("Rows to predict (CSV)", type=["csv", "txt"], key="predict_upload",
+                          help=f"Same columns as the training data ({', '.join(ds.feature_names[:4])}, …); no label needed.")
+if upload is not None:
+    try:
+        predictions = predict_rows(model, upload.getvalue(), threshold or 0.5)
+        st.dataframe(predictions.head(50), hide_index=True)
+        st.download_button("Download predictions (CSV)", safe_csv(predictions), "predictions.csv", "text/csv")
+    except LogRegError as exc:
+        state.show_error(exc, f"Could not predict {upload.name}")
+
+st.subheader("Downloads")
+test_report = None
+if model.is_binary:
+    test_report = Sweep.from_scores(ds.y_test, model.predict_proba(ds.X_test)).report(threshold).to_dict()
+card = model_card(model, dataset=ds, config=run.config, history=run.result.history,
+                  stopped_reason=run.result.stopped_reason, test_report=test_report,
+                  threshold={"value": threshold, "chosen_by": st.session_state.get("threshold_how", "default"),
+                             "split": "validation", "convention": CONVENTION} if model.is_binary else None)
+c1, c2, c3 = st.columns(3)
+c1.download_button("Download model card (JSON)", json.dumps(card, indent=2), "model_card.json", "application/json",
+                   help="Dataset, features, normalization, weights, odds ratios, config, threshold and test metrics.")
+proba = model.predict_proba(ds.X_test)
+frame = pd.DataFrame({"y_true": [ds.class_names[c] for c in ds.y_test],
+                      "predicted": [ds.class_names[c] for c in model.predict(ds.X_test, threshold or 0.5)]})
+if model.is_binary:
+    frame[f"probability_{ds.class_names[1]}"] = proba
+else:
+    for k, name in enumerate(ds.class_names):
+        frame[f"probability_{name}"] = proba[:, k]
+c2.download_button("Download test predictions (CSV)", safe_csv(frame), "test_predictions.csv", "text/csv")
+if c3.button("Prepare SavedModel (zip)", help="Builds a TensorFlow SavedModel that takes raw features."):
+    from logreg_core.export import saved_model_zip
+
+    with st.spinner("Exporting…"):
+        st.session_state["saved_model_zip"] = (run.run_id, saved_model_zip(model, threshold or 0.5, card))
+packed = st.session_state.get("saved_model_zip")
+if packed and packed[0] == run.run_id:
+    c3.download_button("Download SavedModel (zip)", packed[1], "logreg_model.zip", "application/zip")

@@ -1,0 +1,251 @@
+import math
+
+import streamlit as st
+
+from logreg_core import LogRegError
+from logreg_core.describe import score_histogram
+from logreg_core.report import report_html
+from logreg_core.scores import read_scores
+from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, harm_to_benefit,
+                                   multiclass_confusion, one_vs_rest_scores, per_1000, per_class_metrics)
+from ui import state, threshold_view as view
+
+st.title("Threshold")
+SMALL = 100
+
+source = st.radio("Scores from", ["Trained model", "Uploaded scores"], horizontal=True, key="score_source",
+                  help="Explore the model trained here, or upload y_true,score[,split] from any model.")
+names, parts, origin, cache_key = ("negative", "positive"), {}, "", None
+
+if source == "Uploaded scores":
+    upload = st.file_uploader("Upload scores", type=["csv", "txt"],
+                              help="A CSV with columns y_true (0/1, 1 = positive) and score, optionally split (val/test).")
+    if upload is not None:
+        try:
+            st.session_state["uploaded_scores"] = (upload.name, read_scores(upload.getvalue()))
+        except LogRegError as exc:
+            state.show_error(exc, f"Could not use {upload.name}")
+    if "uploaded_scores" in st.session_state:
+        origin, parts = st.session_state["uploaded_scores"]
+        cache_key = ("upload", origin, id(parts))
+        origin = f"uploaded scores ({origin})"
+else:
+    run = state.trained_run()
+    if run is None:
+        st.info("Train a model on the **Train** page first, or choose **Uploaded scores** above.")
+        st.stop()
+    ds = run.dataset
+    epochs = sorted(run.score_history)
+    epoch = epochs[-1]
+    if len(epochs) > 1:
+        epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key="epoch_scrubber",
+                                 help="See the whole threshold picture as it was at any epoch of the last run.")
+    val_scores, test_scores = run.score_history[epoch]
+    origin = f"run {run.run_id} on {ds.name}, epoch {epoch}"
+    if ds.is_binary:
+        names = tuple(ds.class_names)
+        parts = {"val": (ds.y_val, val_scores), "test": (ds.y_test, test_scores)}
+        cache_key = ("run", run.run_id, epoch)
+    else:
+        with st.expander("All classes: confusion matrix at argmax (test split)", expanded=True):
+            import plotly.express as px
+            from ui import theme
+
+            cm = multiclass_confusion(ds.y_test, test_scores)
+            fig = px.imshow(cm, x=[f"pred {c}" for c in ds.class_names], y=[f"actual {c}" for c in ds.class_names],
+                            text_auto=True, color_continuous_scale="Blues")
+            st.plotly_chart(theme.style(fig, "Test confusion matrix (rows actual, columns predicted)", 480),
+                            key="multiclass_cm")
+            per = per_class_metrics(ds.y_test, test_scores)
+            st.dataframe({"class": ds.class_names, "precision": per["precision"], "recall": per["recall"],
+                          "f1": per["f1"], "support": per["support"]}, hide_index=True)
+        default = st.session_state.get("ovr_class", ds.class_names[0])
+        cls = st.selectbox("Class for the one-vs-rest view", ds.class_names,
+                           index=ds.class_names.index(default) if default in ds.class_names else 0,
+                           help="Its softmax probability is the score; every other class counts as negative.")
+        code = ds.class_names.index(cls)
+        names = (f"not {cls}", cls)
+        parts = {"val": one_vs_rest_scores(ds.y_val, val_scores, code),
+                 "test": one_vs_rest_scores(ds.y_test, test_scores, code)}
+        cache_key = ("run", run.run_id, epoch, code)
+
+if not parts:
+    st.stop()
+
+split_labels = {"val": "Validation (for choosing)", "test": "Test (for reporting)", "all": "All rows"}
+split = st.radio("Split shown", list(parts), format_func=split_labels.get, horizontal=True, key="split_shown",
+                 help="Choose a threshold on validation; look at test once, to report.")
+sweeps = st.session_state.setdefault("sweeps", {})
+if cache_key not in sweeps:
+    sweeps.clear()  # one source at a time: a new model or file replaces the old sweeps
+    sweeps[cache_key] = {name: Sweep.from_scores(*yp) for name, yp in parts.items()}
+sweep_by_split = sweeps[cache_key]
+sweep = sweep_by_split[split]
+choose_on = "val" if "val" in sweep_by_split else split
+chooser = sweep_by_split[choose_on]
+
+if split == "test":
+    st.warning("You are looking at the **test** split. Choose thresholds on validation; "
+               "a threshold tuned on test looks better than it will be on new patients.", icon="🧪")
+elif split == "all":
+    st.warning("These scores have no split column: thresholds are chosen and reported on the same rows, "
+               "so they look better than they will on new data.", icon="⚠️")
+if min(chooser.n_pos, chooser.n_neg) < SMALL:
+    small = min(chooser.n_pos, chooser.n_neg)
+    half_width = 1.96 * math.sqrt(0.25 / max(small, 1))
+    st.info(f"The {'validation' if choose_on == 'val' else 'chosen'} split has only {chooser.n_pos} positives and "
+            f"{chooser.n_neg} negatives: intervals there are up to ±{half_width:.0%} wide, and a threshold chosen "
+            "on so few cases looks better than it will be.", icon="📏")
+
+probability = all(s.is_probability for s in sweep_by_split.values())
+low = 0.0 if probability else min(s.min_score for s in sweep_by_split.values())
+high = 1.0 if probability else max(s.max_score for s in sweep_by_split.values())
+step = 0.001 if probability else max((high - low) / 1000, 1e-9)
+setup = state.setup()
+
+
+def set_threshold(value: float, how: str) -> None:
+    value = min(max(float(value), low), high)
+    st.session_state["threshold_exact"], st.session_state["threshold_how"] = value, how
+    st.session_state["threshold_slider"] = round(value / step) * step if not probability else round(value, 3)
+    if probability:
+        p = min(max(value, 1e-6), 1 - 1e-6)
+        st.session_state["logodds_slider"] = round(math.log(p / (1 - p)), 2)
+    setup["threshold"] = value
+
+
+def moved_by_hand(key: str) -> None:
+    value = st.session_state[key]
+    if key == "logodds_slider":
+        value = 1 / (1 + math.exp(-value))
+    set_threshold(value, "set by hand")
+
+
+def choose(finder, how: str) -> None:
+    try:
+        set_threshold(finder(), f"{how}, found on {split_labels[choose_on].split(' (')[0].lower()}")
+    except LogRegError as exc:
+        st.session_state["threshold_error"] = str(exc)
+
+
+if "threshold_slider" not in st.session_state or not low <= st.session_state["threshold_slider"] <= high:
+    set_threshold(setup["threshold"] if low <= setup["threshold"] <= high else (low + high) / 2, "set by hand")
+
+
+@st.fragment
+def panel():
+    c1, c2, c3, c4 = st.columns(4)
+    c1.button("Max Youden", on_click=choose, args=(chooser.find_youden, "max Youden's J"),
+              help="Maximise sensitivity + specificity − 1 on validation.")
+    c2.button("Max F1", on_click=choose, args=(chooser.find_max_f1, "max F1"),
+              help="Maximise F1 (balance of PPV and sensitivity) on validation.")
+    target = c3.number_input("Target sensitivity", 0.01, 1.0, 0.95, 0.01, key="target_sens",
+                             help="Highest threshold whose validation sensitivity reaches this target.")
+    c3.button("Target sensitivity", key="target_sens_button", on_click=choose,
+              args=(lambda: chooser.find_sensitivity(target), f"sensitivity ≥ {target:.2f}"))
+    cost = c4.number_input("Cost ratio (FN:FP)", min_value=0.001, max_value=1e6, value=1.0, step=0.5, key="cost_ratio",
+                           help="How many false positives one missed positive is worth; 5 means a miss is 5× worse.")
+    c4.button("Min cost", on_click=choose, args=(lambda: chooser.find_min_cost(cost), f"minimum cost at {cost:g}:1"),
+              help="Minimise cost ratio × FN + FP on validation.")
+    if "threshold_error" in st.session_state:
+        st.error(st.session_state.pop("threshold_error"))
+
+    if probability and st.toggle("Log-odds scale", key="logodds",
+                                 help="Move the threshold in log-odds, for scores bunched near 0 or 1."):
+        st.slider("Decision threshold (log-odds)", -10.0, 10.0, step=0.01, key="logodds_slider",
+                  on_change=moved_by_hand, args=("logodds_slider",),
+                  help=f"Predict positive when score ≥ threshold ({CONVENTION}).")
+    else:
+        st.slider("Decision threshold", low, high, step=step, key="threshold_slider",
+                  on_change=moved_by_hand, args=("threshold_slider",), format="%.3f" if probability else "%.4g",
+                  help=f"Predict {names[1]} when score ≥ threshold.")
+    threshold = st.session_state["threshold_exact"]
+    st.query_params["threshold"] = str(setup["threshold"])
+
+    prevalence = st.number_input("Prevalence", min_value=0.001, max_value=0.999, value=None, step=0.01,
+                                 placeholder=f"as in the data: {sweep.n_pos / max(sweep.n, 1):.3f}", key="prevalence",
+                                 help="Your population's share of positives; PPV, NPV and the per-1,000 view use it.")
+    report = sweep.report(threshold, prevalence=prevalence, cost_ratio=cost)
+    st.markdown(f"**Threshold {threshold:.4g}** ({st.session_state.get('threshold_how', 'set by hand')}) — "
+                f"{split_labels[split].split(' (')[0]} split, {sweep.n:,} cases, {origin}. "
+                f"Convention: {CONVENTION}.")
+    left, right = st.columns([3, 2])
+    with left:
+        share_of_all = st.toggle("Percentages of all cases", key="cm_share_all",
+                                 help="Off: each cell as a share of its actual row. On: as a share of all cases.")
+        st.markdown(view.confusion_html(report.counts, names[0], names[1], share_of_all), unsafe_allow_html=True)
+    with right:
+        m = report.metrics
+        r1, r2 = st.columns(2)
+        r1.metric("FPR", view.fmt(m["fpr"].value), help=view.METRIC_LABELS["fpr"][1])
+        r2.metric("FNR", view.fmt(m["fnr"].value), help=view.METRIC_LABELS["fnr"][1])
+        r1.metric("Sensitivity", view.fmt(m["sensitivity"].value), help=view.METRIC_LABELS["sensitivity"][1])
+        r2.metric("Specificity", view.fmt(m["specificity"].value), help=view.METRIC_LABELS["specificity"][1])
+        if report.prevalence_adjusted:
+            adj = report.prevalence_adjusted
+            r1.metric(f"PPV at {prevalence:.3f}", view.fmt(adj["ppv"].value), help="Bayes: PPV for your prevalence.")
+            r2.metric(f"NPV at {prevalence:.3f}", view.fmt(adj["npv"].value), help="Bayes: NPV for your prevalence.")
+    st.dataframe(view.metrics_table(report), hide_index=True, width="stretch")
+    st.caption("Intervals: 95% Wilson score intervals for proportions, log method for likelihood ratios; "
+               "— where undefined. PPV and NPV in the table use the split's own prevalence.")
+
+    base = curve_data(cache_key, split)
+    a, b = st.columns(2)
+    with a:
+        fpr_now = m["fpr"].value
+        auc_low, auc_high = base["auc_ci"]
+        auc_text = f"AUC {base['auc']:.3f}" + (f" (95% CI {auc_low:.3f}–{auc_high:.3f})" if auc_low is not None else "")
+        st.plotly_chart(view.roc_figure(base, fpr_now, m["sensitivity"].value, auc_text), key="roc")
+        st.plotly_chart(view.distribution_figure(base, threshold, names), key="dist")
+    with b:
+        st.plotly_chart(view.pr_figure(base, m["sensitivity"].value, m["ppv"].value, base["ap"],
+                                       sweep.n_pos / max(sweep.n, 1)), key="pr")
+        st.plotly_chart(view.metric_curves_figure(base, threshold), key="curves")
+
+    st.subheader("Per 1,000 people")
+    prev = prevalence if prevalence is not None else sweep.n_pos / max(sweep.n, 1)
+    if math.isfinite(m["sensitivity"].value) and math.isfinite(m["specificity"].value):
+        per = per_1000(m["sensitivity"].value, m["specificity"].value, prev)
+        st.plotly_chart(view.per_1000_figure(per, names), key="per1000")
+        st.caption(f"At prevalence {prev:.3f}: of 1,000 people, {per['tp'] + per['fn']:.0f} have {names[1]}; "
+                   f"the test flags {per['tp'] + per['fp']:.0f}, of whom {per['tp']:.0f} truly have it.")
+    if probability and 0 < threshold < 1:
+        st.subheader("Decision curve")
+        odds = harm_to_benefit(threshold)
+        st.markdown(f"At **{threshold:.2f}** you accept up to **{odds:.1f}** false positives "
+                    f"(e.g. unnecessary work-ups of {names[0]} cases) to find one {names[1]} case.")
+        st.plotly_chart(view.decision_curve_figure(base["decision"], threshold, report.net_benefit), key="dca")
+        st.plotly_chart(view.calibration_figure(base["calibration"], base["brier"]), key="calibration")
+    st.download_button(
+        "Download report (HTML)", key="report_download", mime="text/html", file_name="threshold_report.html",
+        data=report_html(report, sweep, names=names, split=split_labels[split], origin=origin,
+                         how=st.session_state.get("threshold_how", "set by hand"), prevalence=prevalence,
+                         card=st.session_state.get("model_card_summary")),
+        help="One self-contained, printable HTML page with the threshold, how it was chosen, and every number here.")
+
+
+def curve_data(key, split_name: str) -> dict:
+    """The heavy parts of the charts, computed once per sweep (never on a slider move)."""
+    cache = st.session_state.setdefault("curve_cache", {})
+    if (key, split_name) not in cache:
+        s = sweep_by_split[split_name]
+        fpr, tpr, _ = s.roc()
+        precision, recall, _ = s.pr_curve()
+        curves = s.curves()
+        th, sens, spec, ppv, npv = view.thin(curves["threshold"], curves["sensitivity"], curves["specificity"],
+                                             curves["ppv"], curves["npv"])
+        y, scores = parts[split_name]
+        data = {"fpr": view.thin(fpr)[0], "tpr": view.thin(tpr)[0], "precision": view.thin(precision)[0],
+                "recall": view.thin(recall)[0], "threshold": th, "sensitivity": sens, "specificity": spec,
+                "ppv": ppv, "npv": npv, "auc": s.roc_auc(), "auc_ci": s.roc_auc_ci(n_boot=500),
+                "ap": s.average_precision(), **score_histogram(y, scores)}
+        if s.is_probability:
+            data["decision"] = s.decision_curve()
+            data["calibration"] = calibration_curve(y, scores)
+            data["brier"] = brier_score(y, scores)
+        cache.clear()
+        cache[(key, split_name)] = data
+    return cache[(key, split_name)]
+
+
+panel()

@@ -1,0 +1,113 @@
+import pandas as pd
+import streamlit as st
+
+from logreg_core import OPTIMIZERS
+from ui import charts, data, state, training
+
+LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+
+st.title("Train")
+dataset = data.ensure_dataset()
+if dataset is None:
+    st.info("Choose a dataset on the **Data** page first.")
+    st.stop()
+st.caption(f"Dataset: **{dataset.name}** — {dataset.n_features} features, classes: "
+           f"{', '.join(dataset.class_names[:10])}{' …' if dataset.n_classes > 10 else ''}")
+
+setup = state.setup()
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    state.bound(st.number_input, "Epochs", "epochs", min_value=1, max_value=10_000, step=10,
+                help="Passes over the training data (1–10,000).")
+    state.bound(st.number_input, "Batch size", "batch_size", min_value=1, max_value=100_000, step=16,
+                help="Examples per gradient step; larger than the data means full-batch gradient descent.")
+with c2:
+    options = sorted(set(LEARNING_RATES) | {float(setup["lr"])})
+    state.bound(st.select_slider, "Learning rate", "lr", options=options, format_func=lambda v: f"{v:g}",
+                help="Step size of each update, on a log scale. Too large and the loss explodes.")
+    state.bound(st.selectbox, "Optimizer", "optimizer", options=list(OPTIMIZERS),
+                format_func={"sgd": "SGD", "momentum": "SGD with momentum (0.9)", "adam": "Adam"}.get,
+                help="How gradients become updates. SGD is the classic; Adam adapts the step per weight.")
+with c3:
+    state.bound(st.number_input, "L2 penalty", "l2", min_value=0.0, max_value=100.0, step=0.001, format="%.4f",
+                help="λ in λ/2·‖w‖² added to the loss: shrinks weights, fights overfitting. 0 = off.")
+    state.bound(st.number_input, "Early stopping patience", "early_stopping", min_value=0, max_value=1000,
+                help="Stop when validation loss has not improved for this many epochs and keep the best epoch. 0 = off.")
+with c4:
+    state.bound(st.number_input, "Seed", "seed", min_value=0, max_value=2**32 - 1,
+                help="Fixes the data split and the shuffling: same seed, same numbers.")
+    st.toggle("Balance classes", key="balanced",
+              help="Weight each class inversely to its frequency, so a rare positive class counts as much.")
+
+job = training.current_job()
+trained = state.trained_run()
+can_continue = trained is not None and trained.dataset is dataset
+
+
+def stop() -> None:
+    job = training.current_job()
+    if job is not None:
+        job.stop()
+        job.join(5)
+
+
+# Buttons act in callbacks, before the page is drawn, so every control shows the new state at once.
+running = job is not None and not job.done
+b1, b2, b3, _ = st.columns([1, 1, 1, 4])
+b1.button("Train", type="primary", help="Train a fresh model with these settings.",
+          on_click=lambda: training.start(dataset, state.train_config()))
+b2.button("Stop", disabled=not running, help="Stop after the current epoch; what was learned is kept.", on_click=stop)
+b3.button("Continue", disabled=not can_continue or running,
+          help=f"Train {setup['epochs']} more epochs from the current weights.",
+          on_click=lambda: training.start(dataset, state.train_config(), initial=trained.result.model))
+for message in st.session_state.pop("train_errors", []):
+    st.error(message, icon="⚠️")
+
+
+@st.fragment(run_every=0.5 if running else None)
+def progress_panel():
+    job = training.current_job()
+    if job is None:
+        st.info("Press **Train** to start. The curves appear here as the model learns.")
+        return
+    snap = job.snapshot()
+    if snap["state"] == "queued":
+        st.info(f"Waiting for a free training slot: you are number {snap['queue_position'] or 1} in the queue.")
+    done, total = snap["epochs_done"], snap["epochs_total"]
+    left = snap["seconds_left"]
+    text = f"Epoch {done} of {total}" + (f" — about {left:.0f} s left" if left is not None and left >= 1 else "")
+    if snap["state"] == "finished":
+        text = f"Finished: {done} epoch{'s' * (done != 1)}"
+    st.progress(min(done / total, 1.0), text=text)
+    result = snap["result"]
+    if snap["error"]:
+        st.error(snap["error"])
+    elif result is not None and result.message:
+        (st.warning if result.stopped_reason == "diverged" else st.info)(result.message)
+    history = snap["history"]
+    overlay_ids = st.session_state.get("overlay_runs") or []
+    overlays = {f"run {r.run_id}": r.result.history for r in state.runs() if r.run_id in overlay_ids}
+    if history:
+        left_col, right_col = st.columns(2)
+        left_col.plotly_chart(charts.learning_curves(history, "loss", overlays), key="loss_curve")
+        right_col.plotly_chart(charts.learning_curves(history, "accuracy", overlays), key="accuracy_curve")
+        latest = snap["latest"]
+        if latest is not None and job.dataset.n_features == 2:
+            st.plotly_chart(charts.decision_boundary(latest.model, job.dataset), key="boundary")
+    if snap["state"] == "finished" and not st.session_state.get("job_collected"):
+        training.collect_finished()
+        st.rerun()
+
+
+progress_panel()
+
+if dataset.n_features != 2:
+    st.caption("Tip: with two features (synthetic data, or two columns picked on the Data page) "
+               "the decision boundary is drawn here as the model trains.")
+
+if state.runs():
+    st.subheader("Run history (this session, last five)")
+    st.dataframe(pd.DataFrame([r.summary() for r in reversed(state.runs())]), hide_index=True)
+    st.multiselect("Overlay runs on the curves", [r.run_id for r in state.runs()], max_selections=2,
+                   key="overlay_runs", format_func=lambda i: f"run {i}",
+                   help="Draw up to two earlier runs' validation curves, dashed, for comparison.")

@@ -1,0 +1,157 @@
+"""Streamlit AppTest tests of each page: widgets drive the core, bad input never loses work."""
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from logreg_core.threshold import Sweep
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def new_app(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = str(value)
+    return at.run()
+
+
+def train(at: AppTest, epochs=8) -> AppTest:
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="epochs").set_value(epochs).run()
+    at.button[0].click().run()  # Train
+    end = time.time() + 60
+    while time.time() < end and not (at.session_state["job"].done and at.session_state["job_collected"]):
+        time.sleep(0.2)
+        at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def trained_app():
+    return train(new_app())
+
+
+def test_landing_page_says_what_to_do_and_is_not_for_clinical_decisions():
+    at = new_app()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown) + " ".join(w.body for w in at.warning)
+    assert "not for clinical decisions" in text and "Train" in text
+
+
+def test_query_parameters_set_the_widgets_and_bad_ones_are_reported():
+    at = new_app(epochs=7, lr=0.05, optimizer="adam", batch_size=32, seed=3, threshold=0.25)
+    at.switch_page("pages/train.py").run()
+    assert at.number_input(key="epochs").value == 7 and at.number_input(key="batch_size").value == 32
+    assert at.select_slider(key="lr").value == 0.05 and at.selectbox(key="optimizer").value == "adam"
+    assert at.query_params["epochs"] == "7" and at.query_params["threshold"] == "0.25"
+    bad = new_app(epochs="lots")
+    assert "epochs" in " ".join(w.body for w in bad.sidebar.warning)
+
+
+def test_default_dataset_trains_and_fills_the_session(trained_app):
+    run = trained_app.session_state["trained"]
+    assert run.dataset.name == "breast_cancer" and len(run.result.history) == 8
+    assert run.result.stopped_reason == "completed" and max(run.score_history) == 8
+    assert len(trained_app.get("plotly_chart")) >= 2  # loss and accuracy curves
+
+
+def test_stop_keeps_history():
+    at = new_app()
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="epochs").set_value(10_000).run()
+    at.button[0].click().run()
+    job = at.session_state["job"]
+    end = time.time() + 30
+    while len(job.history) < 3 and time.time() < end:
+        time.sleep(0.05)
+    at.button[1].click().run()  # Stop
+    assert job.join(30)
+    at.run()
+    run = at.session_state["trained"]
+    assert run.result.stopped_reason == "stopped" and len(run.result.history) >= 3
+
+
+def test_slider_changes_the_confusion_matrix_numbers(trained_app):
+    at = trained_app.switch_page("pages/threshold.py").run()
+    def counts():
+        html = next(m.value for m in at.markdown if 'aria-label="Confusion matrix"' in m.value)
+        return html
+    low = at.slider(key="threshold_slider").set_value(0.05).run()
+    first = counts()
+    at.slider(key="threshold_slider").set_value(0.95).run()
+    assert counts() != first
+    run = at.session_state["trained"]
+    ds, val = run.dataset, run.score_history[max(run.score_history)][0]
+    expected = Sweep.from_scores(ds.y_val, val).counts_at(0.95)
+    assert f">{expected.tp:,}<" in counts() and f">{expected.tn:,}<" in counts()
+
+
+@pytest.mark.parametrize("label,finder", [("Max Youden", "find_youden"), ("Max F1", "find_max_f1")])
+def test_operating_point_buttons_move_the_slider_to_the_cores_answer(trained_app, label, finder):
+    at = trained_app.switch_page("pages/threshold.py").run()
+    next(b for b in at.button if b.label == label).click().run()
+    run = at.session_state["trained"]
+    sweep = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0])
+    answer = getattr(sweep, finder)()
+    assert at.session_state["threshold_exact"] == pytest.approx(answer)
+    assert at.slider(key="threshold_slider").value == pytest.approx(round(answer, 3))
+
+
+def test_min_cost_and_target_sensitivity_buttons(trained_app):
+    at = trained_app.switch_page("pages/threshold.py").run()
+    run = at.session_state["trained"]
+    sweep = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0])
+    at.number_input(key="cost_ratio").set_value(5.0).run()
+    next(b for b in at.button if b.label == "Min cost").click().run()
+    assert at.session_state["threshold_exact"] == pytest.approx(sweep.find_min_cost(5.0))
+    at.number_input(key="target_sens").set_value(0.9).run()
+    at.button(key="target_sens_button").click().run()
+    assert at.session_state["threshold_exact"] == pytest.approx(sweep.find_sensitivity(0.9))
+
+
+def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(trained_app):
+    at = trained_app.switch_page("pages/threshold.py").run()
+    at.number_input(key="prevalence").set_value(0.02).run()
+    labels = [m.label for m in at.metric]
+    assert any(label.startswith("PPV at 0.020") for label in labels)
+    table = at.dataframe[0].value
+    assert "95% interval" in table.columns and table["95% interval"].str.contains("–").any()
+
+
+def test_uploaded_scores_work_without_training(tmp_path):
+    at = new_app().switch_page("pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 300)
+    s = rng.random(300) * 0.5 + 0.4 * y
+    csv = "y_true,score,split\n" + "\n".join(f"{a},{b},{'val' if i < 150 else 'test'}" for i, (a, b) in enumerate(zip(y, s)))
+    at.session_state["uploaded_scores"] = ("mine.csv", __import__("logreg_core.scores", fromlist=["x"]).read_scores(csv.encode()))
+    at.run()
+    assert not at.exception and at.slider(key="threshold_slider") is not None
+
+
+def test_bad_upload_shows_an_error_and_keeps_the_trained_model(trained_app):
+    at = trained_app.switch_page("pages/data.py").run()
+    before = at.session_state["trained"]
+    at.radio(key="source_label").set_value("Upload CSV").run()
+    assert not at.exception
+    assert at.session_state["trained"] is before
+
+
+def test_model_page_shows_weights_and_downloads(trained_app):
+    at = trained_app.switch_page("pages/model.py").run()
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download model card (JSON)" in labels[0] or any("model card" in str(b) for b in labels)
+
+
+def test_invalid_settings_show_an_error_not_a_traceback():
+    at = new_app()
+    at.switch_page("pages/train.py").run()
+    at.session_state["setup"]["lr"] = float("nan")
+    at.button[0].click().run()
+    assert not at.exception and any("learning_rate" in e.value for e in at.error)

@@ -1,0 +1,690 @@
+"""The CSV loader: real-world layouts, every decision noted, every bad file a LogRegError."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from logreg_core import csv_loader
+from logreg_core.csv_loader import (
+    MAX_COLUMNS,
+    MAX_UPLOAD_MB,
+    from_csv,
+    label_values,
+    read_table,
+    target_candidates,
+)
+from logreg_core.errors import LogRegError
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def table(rows, sep=",", eol="\n") -> str:
+    return eol.join(sep.join(str(c) for c in row) for row in rows) + eol
+
+
+def encoded(rows, sep=",", eol="\n", encoding="utf-8") -> bytes:
+    return table(rows, sep, eol).encode(encoding)
+
+
+def binary_rows(n=40, seed=0, label=("no", "yes")):
+    """A header and ``n`` rows: two numeric features and a two-label target."""
+    rng = np.random.default_rng(seed)
+    rows = [["x1", "x2", "label"]]
+    for i in range(n):
+        positive = i % 2 == 1
+        rows.append([f"{rng.normal() + positive:.4f}", f"{rng.normal():.4f}", label[positive]])
+    return rows
+
+
+def all_X(ds):
+    return np.vstack([ds.X_train, ds.X_val, ds.X_test])
+
+
+def all_y(ds):
+    return np.concatenate([ds.y_train, ds.y_val, ds.y_test])
+
+
+def notes_text(ds_or_notes) -> str:
+    notes = ds_or_notes.notes if hasattr(ds_or_notes, "notes") else ds_or_notes
+    return "\n".join(notes)
+
+
+def raises(data, fragment, **kwargs):
+    with pytest.raises(LogRegError) as info:
+        from_csv(data, **kwargs)
+    assert fragment.lower() in str(info.value).lower(), str(info.value)
+    return str(info.value)
+
+
+# --------------------------------------------------------------------------- UCI wdbc.data
+
+
+@pytest.fixture(scope="module")
+def wdbc():
+    """The raw UCI layout: id, M/B diagnosis, 30 measurements; no header; rows shuffled."""
+    from sklearn.datasets import load_breast_cancer
+
+    bunch = load_breast_cancer()
+    rng = np.random.default_rng(7)
+    ids = np.sort(8_670 + rng.choice(911_312_330, size=len(bunch.target), replace=False))
+    order = rng.permutation(len(bunch.target))
+    lines = []
+    for i in order:
+        label = "M" if bunch.target[i] == 0 else "B"
+        lines.append(",".join([str(ids[i]), label] + [repr(float(v)) for v in bunch.data[i]]))
+    return bunch, ("\n".join(lines) + "\n").encode("ascii")
+
+
+def test_wdbc_raw_layout(wdbc, tmp_path):
+    bunch, data = wdbc
+    path = tmp_path / "wdbc.data"
+    path.write_bytes(data)
+    ds = from_csv(path, target=1, positive="M")
+    assert ds.name == "wdbc"
+    assert ds.n_features == 30
+    assert "col_0" not in ds.feature_names and "col_1" not in ds.feature_names
+    assert ds.feature_names == [f"col_{i}" for i in range(2, 32)]
+    assert ds.class_names == ["B", "M"] and ds.positive_class == "M"
+    assert int(all_y(ds).sum()) == int((bunch.target == 0).sum()) == 212
+    assert sum(ds.sizes().values()) == 569
+    text = notes_text(ds)
+    assert "No header row detected" in text
+    assert "identifier" in text and "col_0" in text
+    # The split rows are exactly sklearn's rows (as a set of rows).
+    X = all_X(ds)
+    key = lambda a: a[np.lexsort(a.T[::-1])]  # noqa: E731
+    np.testing.assert_array_equal(key(X), key(bunch.data))
+    # read_table keeps the id column: re-sorting by it restores sklearn's order exactly.
+    frame, notes = read_table(path)
+    ordered = frame.sort_values("col_0")
+    np.testing.assert_array_equal(ordered[[f"col_{i}" for i in range(2, 32)]].to_numpy(), bunch.data)
+    assert (ordered["col_1"].to_numpy() == np.where(bunch.target == 0, "M", "B")).all()
+
+
+def test_wdbc_target_as_numeric_string_and_name(wdbc):
+    _, data = wdbc
+    by_string = from_csv(data, target="1", positive="M")
+    by_name = from_csv(data, target="col_1", positive="malignant" if False else "M")
+    assert by_string.class_names == by_name.class_names == ["B", "M"]
+    np.testing.assert_array_equal(by_string.X_train, by_name.X_train)
+    assert by_string.name == "uploaded CSV"
+
+
+def test_wdbc_without_target_guesses_the_label_column(wdbc):
+    _, data = wdbc
+    ds = from_csv(data)
+    assert ds.class_names == ["B", "M"] and ds.n_features == 30
+    text = notes_text(ds)
+    assert "guessed 'col_1'" in text
+    assert "'M' was taken as the positive class" in text
+    frame, _ = read_table(data)
+    assert target_candidates(frame)[0] == "col_1"
+    assert label_values(frame, 1) == ["B", "M"]
+
+
+def test_wdbc_with_a_header_row(wdbc):
+    bunch, data = wdbc
+    names = ["id", "diagnosis"] + [n.replace(" ", "_") for n in bunch.feature_names]
+    ds = from_csv((",".join(names) + "\n").encode() + data)
+    assert ds.n_features == 30 and ds.feature_names == names[2:]
+    assert ds.class_names == ["B", "M"]
+    text = notes_text(ds)
+    assert "Detected a header row" in text
+    assert "guessed 'diagnosis'" in text
+    assert "'id' (its name)" in text
+
+
+def test_wdbc_continuous_last_column_as_target_is_refused(wdbc):
+    _, data = wdbc
+    message = raises(data, "classification", target=31)
+    assert "col_1" in message  # suggests the label column
+
+
+# --------------------------------------------------------------------------- encodings and dialects
+
+
+def test_semicolon_with_utf8_bom():
+    data = b"\xef\xbb\xbf" + encoded(binary_rows(), sep=";")
+    ds = from_csv(data)
+    assert ds.feature_names == ["x1", "x2"]  # no BOM glued to the first name
+    assert ds.class_names == ["no", "yes"]
+    text = notes_text(ds)
+    assert "semicolon" in text and "byte-order mark" in text
+
+
+def test_semicolon_with_decimal_commas():
+    rows = [["a", "b", "label"]] + [[f"{i},5", f"{-i},25", "yes" if i % 2 else "no"] for i in range(20)]
+    ds = from_csv(encoded(rows, sep=";"))
+    frame, notes = read_table(encoded(rows, sep=";"))
+    assert frame["a"].tolist()[:2] == [0.5, 1.5] and frame["b"].tolist()[1] == -1.25
+    assert "decimal comma" in notes_text(ds)
+
+
+def test_tab_separated():
+    ds = from_csv(encoded(binary_rows(), sep="\t"))
+    assert ds.feature_names == ["x1", "x2"]
+    assert "tab" in notes_text(ds)
+
+
+def test_latin1_text_labels():
+    rows = [["mesure", "autre", "qualité"]] + [
+        [i, i % 3, "élevé" if i % 2 else "réduit"] for i in range(30)
+    ]
+    ds = from_csv(encoded(rows, encoding="latin-1"))
+    assert ds.class_names == ["réduit", "élevé"] or ds.class_names == ["élevé", "réduit"]
+    assert set(ds.class_names) == {"élevé", "réduit"}
+    text = notes_text(ds)
+    assert "latin-1" in text
+    assert "qualité" in text  # the guessed target (last column) is named correctly
+
+
+def test_crlf_and_lf_give_the_same_dataset():
+    rows = binary_rows()
+    lf = from_csv(encoded(rows, eol="\n"))
+    crlf = from_csv(encoded(rows, eol="\r\n"))
+    np.testing.assert_array_equal(lf.X_train, crlf.X_train)
+    np.testing.assert_array_equal(lf.y_test, crlf.y_test)
+    assert lf.class_names == crlf.class_names
+
+
+def test_quoted_fields_with_commas_and_newlines():
+    rows = ['x,comment,"the label"']
+    for i in range(30):
+        comment = '"hello, world\nsecond line"' if i % 3 else '"plain, ""quoted"" text"'
+        rows.append(f'"{i * 1.5}",{comment},{"a" if i % 2 else "b"}')
+    data = ("\r\n".join(rows) + "\r\n").encode()
+    frame, _ = read_table(data)
+    assert list(frame.columns) == ["x", "comment", "the label"]
+    assert len(frame) == 30
+    assert frame["comment"].iloc[1] == "hello, world\nsecond line"
+    assert frame["comment"].iloc[0] == 'plain, "quoted" text'
+    ds = from_csv(data, target="the label")
+    assert "comment=hello, world\nsecond line" in ds.feature_names
+    assert sum(ds.sizes().values()) == 30
+
+
+def test_excel_sep_hint_line():
+    data = b"sep=;\n" + encoded(binary_rows(), sep=";")
+    ds = from_csv(data)
+    assert ds.feature_names == ["x1", "x2"]
+    assert "sep=;" in notes_text(ds)
+
+
+def test_utf16_unicode_text_export():
+    data = table(binary_rows(), sep="\t", eol="\r\n").encode("utf-16")
+    ds = from_csv(data)
+    assert ds.feature_names == ["x1", "x2"] and "UTF-16" in notes_text(ds)
+
+
+def test_ragged_rows_are_padded():
+    rows = binary_rows(30)
+    text = table(rows).splitlines()
+    text[5] += ",9,9"  # a row longer than the header
+    frame, notes = read_table(("\n".join(text) + "\n").encode())
+    assert frame.shape == (30, 5)
+    assert "different numbers of fields" in notes_text(notes)
+
+
+# --------------------------------------------------------------------------- header detection
+
+
+def numeric_rows(n=30, with_header=True):
+    rng = np.random.default_rng(3)
+    rows = [["f1", "f2", "y"]] if with_header else []
+    rows += [[f"{rng.normal():.3f}", f"{rng.normal():.3f}", i % 2] for i in range(n)]
+    return rows
+
+
+def test_header_detected():
+    frame, notes = read_table(encoded(numeric_rows()))
+    assert list(frame.columns) == ["f1", "f2", "y"] and len(frame) == 30
+    assert "Detected a header row" in notes_text(notes)
+
+
+def test_no_header_when_first_row_is_numeric():
+    frame, notes = read_table(encoded(numeric_rows(with_header=False)))
+    assert list(frame.columns) == ["col_0", "col_1", "col_2"] and len(frame) == 30
+    assert "No header row detected" in notes_text(notes)
+
+
+def test_no_header_with_text_labels_that_repeat():
+    rows = [[i * 0.5, "cat" if i % 2 else "dog"] for i in range(20)]
+    frame, _ = read_table(encoded(rows))
+    assert list(frame.columns) == ["col_0", "col_1"] and len(frame) == 20
+
+
+def test_header_forced_both_ways():
+    data = encoded(numeric_rows(with_header=False))
+    forced = read_table(data, header=True)[0]
+    assert len(forced) == 29 and forced.columns[0] != "col_0"
+    frame, notes = read_table(encoded(numeric_rows()), header=False)
+    assert list(frame.columns) == ["col_0", "col_1", "col_2"] and len(frame) == 31
+    assert "header=False" in notes_text(notes)
+    # The names row is now data: its label 'y' is a class with a single row.
+    raises(encoded(numeric_rows()), "3 of each class", header=False, target=2)
+    # With a numeric target the names in feature columns become missing values (noted).
+    rows = [["f1", "f2", "y"]] + numeric_rows(with_header=False)
+    rows[0][2] = 1
+    ds = from_csv(encoded(rows), header=False)
+    assert ds.feature_names == ["col_0", "col_1"]
+    assert "some text" in notes_text(ds) and np.isfinite(all_X(ds)).all()
+
+
+def test_header_argument_is_validated():
+    raises(encoded(numeric_rows()), "header", header="yes")
+
+
+def test_unnamed_columns_get_positional_names():
+    rows = [["", "a", "label"]] + [[i, i * 2.0, i % 2] for i in range(20)]
+    frame, notes = read_table(encoded(rows))
+    assert list(frame.columns) == ["col_0", "a", "label"]
+    ds = from_csv(encoded(rows))
+    assert ds.feature_names == ["a"]  # col_0 counts the rows: an identifier
+    assert "identifier" in notes_text(ds)
+
+
+# --------------------------------------------------------------------------- target and labels
+
+
+def test_target_guessed_by_name_anywhere():
+    rows = [["Outcome", "a", "b"]] + [[("pos" if i % 2 else "neg"), i * 0.5, (i * 7) % 5] for i in range(30)]
+    ds = from_csv(encoded(rows))
+    assert ds.feature_names == ["a", "b"] and ds.class_names == ["neg", "pos"]
+    assert "guessed 'Outcome'" in notes_text(ds)
+    assert target_candidates(read_table(encoded(rows))[0])[0] == "Outcome"
+
+
+def test_target_guessed_as_last_column():
+    rows = [["a", "b", "kind"]] + [[i * 0.5, (i * 7) % 5, ("x" if i % 2 else "z")] for i in range(30)]
+    ds = from_csv(encoded(rows))
+    assert ds.class_names == ["x", "z"] and "guessed 'kind'" in notes_text(ds)
+    assert "second label in sorted order" in notes_text(ds)
+
+
+def test_target_by_name_case_insensitive_and_by_negative_index():
+    rows = binary_rows()
+    assert from_csv(encoded(rows), target="LABEL").class_names == ["no", "yes"]
+    assert from_csv(encoded(rows), target=-1).class_names == ["no", "yes"]
+
+
+def test_target_not_found_lists_the_columns():
+    message = raises(encoded(binary_rows()), "not found", target="diagnosis")
+    assert "'x1'" in message and "'label'" in message
+
+
+def test_target_index_out_of_range():
+    raises(encoded(binary_rows()), "out of range", target=7)
+
+
+def test_target_of_wrong_type():
+    raises(encoded(binary_rows()), "column name", target=1.5)
+
+
+def test_rows_without_a_target_are_dropped():
+    rows = binary_rows(40)
+    rows[3][2] = ""
+    rows[9][2] = "NA"
+    ds = from_csv(encoded(rows))
+    assert sum(ds.sizes().values()) == 38
+    assert "Dropped 2 row(s) with no value in the target" in notes_text(ds)
+
+
+def test_numeric_01_target():
+    rows = [["a", "b", "y"]] + [[i * 0.1, (i * 3) % 7, i % 2] for i in range(30)]
+    ds = from_csv(encoded(rows))
+    assert ds.class_names == ["0", "1"]
+    assert "1 is the positive class" in notes_text(ds)
+    flipped = from_csv(encoded(rows), positive="0")
+    assert flipped.class_names == ["1", "0"]
+    assert int(all_y(flipped).sum()) == 15 and int(all_y(ds).sum()) == 15
+    assert from_csv(encoded(rows), positive=1.0).class_names == ["0", "1"]
+
+
+def test_positive_by_text_and_case():
+    rows = binary_rows(label=("benign", "Malignant"))
+    ds = from_csv(encoded(rows), positive="malignant")
+    assert ds.class_names == ["benign", "Malignant"]
+    assert "ignoring case" in notes_text(ds)
+
+
+def test_positive_that_does_not_occur():
+    message = raises(encoded(binary_rows()), "does not occur", positive="maybe")
+    assert "'no'" in message and "'yes'" in message
+
+
+def test_single_class():
+    rows = [["a", "label"]] + [[i, "same"] for i in range(20)]
+    raises(encoded(rows), "single class")
+
+
+def test_target_column_all_empty():
+    rows = [["a", "b", "label"]] + [[i, i * 2, ""] for i in range(20)]
+    raises(encoded(rows), "empty", target="label")
+
+
+def test_multiclass():
+    rows = [["a", "b", "species"]] + [
+        [i * 0.3, (i * 5) % 11, ["setosa", "virginica", "versicolor"][i % 3]] for i in range(45)
+    ]
+    ds = from_csv(encoded(rows))
+    assert ds.class_names == ["setosa", "versicolor", "virginica"] and ds.n_classes == 3
+    assert set(np.unique(all_y(ds))) == {0, 1, 2}
+    assert "multiclass" in notes_text(ds)
+    frame, _ = read_table(encoded(rows))
+    assert label_values(frame, "species") == ["setosa", "versicolor", "virginica"]
+
+
+def test_one_vs_rest_with_positive():
+    rows = [["a", "b", "species"]] + [
+        [i * 0.3, (i * 5) % 11, ["setosa", "virginica", "versicolor"][i % 3]] for i in range(45)
+    ]
+    ds = from_csv(encoded(rows), positive="virginica")
+    assert ds.class_names == ["not virginica", "virginica"]
+    assert int(all_y(ds).sum()) == 15
+    assert "One-vs-rest" in notes_text(ds)
+
+
+def test_many_text_labels_work_one_vs_rest():
+    rows = [["a", "b", "city"]] + [[i * 0.3, i % 4, f"town{i % 60}"] for i in range(300)]
+    raises(encoded(rows), "too many classes", target="city")
+    ds = from_csv(encoded(rows), target="city", positive="town7")
+    assert ds.class_names == ["not town7", "town7"] and int(all_y(ds).sum()) == 5
+
+
+def test_continuous_target_is_refused_with_a_suggestion():
+    rows = [["group", "x", "price"]] + [[("a" if i % 2 else "b"), i % 3, i * 1.37] for i in range(80)]
+    message = raises(encoded(rows), "classification", target="price")
+    assert "'group'" in message
+
+
+def test_label_values_are_readable_and_numerically_sorted():
+    rows = [["a", "grade"]] + [[i, [10, 2, 1][i % 3]] for i in range(30)]
+    frame, _ = read_table(encoded(rows))
+    assert label_values(frame, "grade") == ["1", "2", "10"]
+    with pytest.raises(LogRegError):
+        label_values(frame, "nope")
+
+
+def test_target_candidates_offer_every_column_guess_first():
+    rows = [["id", "x", "kind", "price"]] + [[i, i * 0.37, "ab"[i % 2], i * 2.5] for i in range(80)]
+    frame, _ = read_table(encoded(rows))
+    candidates = target_candidates(frame)
+    assert candidates[0] == "kind" and sorted(candidates) == sorted(frame.columns)
+
+
+# --------------------------------------------------------------------------- features
+
+
+def test_one_hot_and_free_text():
+    rows = [["color", "name", "x", "label"]]
+    for i in range(40):
+        rows.append([["red", "green", "blue"][i % 3], f"person {i}", i * 0.5, i % 2])
+    ds = from_csv(encoded(rows))
+    assert ds.feature_names == ["color=blue", "color=green", "color=red", "x"]
+    block = all_X(ds)[:, :3]
+    assert set(np.unique(block)) <= {0.0, 1.0} and (block.sum(axis=1) == 1).all()
+    text = notes_text(ds)
+    assert "One-hot encoded" in text and "'color' (blue, green, red)" in text
+    assert "Dropped text column(s)" in text and "'name'" in text
+
+
+def test_missing_values_are_imputed_with_training_medians():
+    rows = binary_rows(40)
+    for r in (2, 5, 11):
+        rows[r][0] = ""
+    rows[7][1] = "NaN"
+    ds = from_csv(encoded(rows))
+    assert np.isfinite(all_X(ds)).all()
+    assert "Filled 4 missing value(s) in 2 column(s)" in notes_text(ds)
+
+
+def test_inf_and_huge_values_become_missing():
+    rows = binary_rows(40)
+    rows[1][0], rows[2][0], rows[3][1], rows[4][1] = "inf", "-inf", "1e308", "-2e31"
+    ds = from_csv(encoded(rows))
+    X = all_X(ds)
+    assert np.isfinite(X).all() and np.abs(X).max() < 1e30
+    text = notes_text(ds)
+    assert "'x1': 2 infinite or extremely large" in text and "'x2': 2 infinite" in text
+    assert "Filled 4 missing value(s)" in text
+
+
+def test_overflowing_number_in_text_column():
+    rows = binary_rows(40)
+    rows[1][0] = "1e400"
+    ds = from_csv(encoded(rows))
+    assert np.isfinite(all_X(ds)).all()
+
+
+def test_mixed_type_column_is_coerced():
+    rows = binary_rows(40)
+    rows[4][0], rows[8][0] = "?", "n.a."
+    ds = from_csv(encoded(rows))
+    text = notes_text(ds)
+    assert "non-numbers were treated as missing" in text and "'?'" in text
+    assert ds.feature_names == ["x1", "x2"]
+
+
+def test_booleans_become_01():
+    rows = [["flag", "flag2", "x", "label"]] + [
+        [("True" if i % 3 else "False"), ("true" if i % 2 else ("" if i == 4 else "false")), i * 0.5, i % 2]
+        for i in range(30)
+    ]
+    ds = from_csv(encoded(rows))
+    assert ds.feature_names == ["flag", "flag2", "x"]
+    assert set(np.unique(all_X(ds)[:, 0])) == {0.0, 1.0}
+
+
+def test_all_empty_and_constant_columns():
+    rows = [["a", "empty", "const", "label"]] + [[i * 0.7, "", 5, i % 2] for i in range(30)]
+    ds = from_csv(encoded(rows))
+    assert ds.feature_names == ["a", "const"]
+    text = notes_text(ds)
+    assert "no values: 'empty'" in text and "carry no information" in text and "'const'" in text
+
+
+def test_duplicate_column_names_made_unique():
+    rows = [["a", "a", "b", "a_2", "label"]] + [[i * 0.5, i * 2, i * 3, i * 4, i % 2] for i in range(30)]
+    frame, notes = read_table(encoded(rows))
+    assert list(frame.columns) == ["a", "a_3", "b", "a_2", "label"]
+    assert "Duplicate column names" in notes_text(notes)
+    ds = from_csv(encoded(rows))
+    assert len(set(ds.feature_names)) == ds.n_features == 4
+
+
+def test_identifier_columns_by_name():
+    rows = [["PassengerId", "patient_id", "x", "y2", "label"]] + [
+        [i, f"p{i}", i % 5, (i * 3) % 7, i % 2] for i in range(30)
+    ]
+    ds = from_csv(encoded(rows))
+    assert ds.feature_names == ["x", "y2"]
+    assert "'PassengerId' (its name)" in notes_text(ds)
+
+
+# --------------------------------------------------------------------------- sources
+
+
+class FakeUpload(io.BytesIO):
+    """Like Streamlit's UploadedFile: a BytesIO with a name and a size."""
+
+    def __init__(self, data, name):
+        super().__init__(data)
+        self.name = name
+        self.size = len(data)
+
+
+def test_file_like_with_a_name_can_be_read_twice():
+    upload = FakeUpload(encoded(binary_rows()), "my data.csv")
+    frame, _ = read_table(upload)
+    ds = from_csv(upload)  # read_table left the position at the end
+    assert ds.name == "my data" and len(frame) == 40
+    assert from_csv(upload, name="custom").name == "custom"
+
+
+def test_path_as_str_and_path(tmp_path):
+    path = tmp_path / "cells.csv"
+    path.write_bytes(encoded(binary_rows()))
+    assert from_csv(str(path)).name == "cells" and from_csv(path).n_features == 2
+
+
+def test_missing_path_and_unsupported_source(tmp_path):
+    with pytest.raises(LogRegError, match="not found"):
+        from_csv(tmp_path / "nope.csv")
+    with pytest.raises(LogRegError, match="folder"):
+        from_csv(tmp_path)
+    with pytest.raises(LogRegError, match="cannot read a CSV"):
+        from_csv(12345)
+
+
+def test_text_mode_file_object():
+    ds = from_csv(io.StringIO(table(binary_rows())))
+    assert ds.n_features == 2
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\r\n  ", b"\xef\xbb\xbf", b"\xef\xbb\xbf\n\n"])
+def test_empty_file(data):
+    raises(data, "empty")
+
+
+def test_header_only():
+    raises(b"a,b,label\n", "no data rows")
+    raises(b"a,b,label\r\n\r\n,,\r\n", "no data rows")
+
+
+def test_one_row():
+    raises(b"a,b,label\n1,2,yes\n", "only one data row")
+    raises(b"1,2,3\n", "only one data row")
+
+
+def test_too_few_rows_per_class_comes_from_build_dataset():
+    rows = [["a", "label"]] + [[i * 0.5, "yes" if i < 2 else "no"] for i in range(20)]
+    raises(encoded(rows), "3 of each class")
+    raises(encoded(binary_rows(6)), "too few rows")
+
+
+def test_too_few_rows_for_a_validation_split():
+    rows = [["a", "b", "label"]] + [[i, i * 2 % 5, "abc"[i % 3]] for i in range(10)]
+    with pytest.raises(LogRegError):
+        from_csv(encoded(rows))
+
+
+def test_no_usable_feature_columns():
+    rows = [["name", "label"]] + [[f"person {i}", i % 2] for i in range(30)]
+    message = raises(encoded(rows), "no usable feature columns")
+    assert "free-text" in message
+    raises(encoded([["label"]] + [[i % 2] for i in range(20)]), "single column")
+
+
+@pytest.mark.parametrize(
+    "magic",
+    [b"PK\x03\x04\x14\x00\x06\x00", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00"],
+)
+def test_excel_files_renamed_to_csv(magic, tmp_path):
+    path = tmp_path / "book.csv"
+    path.write_bytes(magic + bytes(range(256)) * 20)
+    message = raises(path, "excel")
+    assert "save it as csv" in message.lower()
+
+
+def test_nul_bytes_mean_binary():
+    message = raises(b"a,b\n1,2\x00\x00\x003\n" * 5, "excel")
+    assert "CSV" in message
+
+
+def test_binary_garbage():
+    rng = np.random.default_rng(0)
+    raises(bytes(rng.integers(1, 32, size=4000, dtype=np.uint8)), "binary")
+
+
+def test_unclosed_quote():
+    data = encoded(binary_rows()) + b'1.0,"2.0,yes\n3,4,no\n'
+    with pytest.raises(LogRegError):
+        from_csv(data)
+
+
+def test_too_many_columns():
+    n = MAX_COLUMNS + 1
+    header = ",".join(f"c{i}" for i in range(n))
+    row = ",".join("1" for _ in range(n))
+    data = (header + "\n" + (row + "\n") * 3).encode()
+    message = raises(data, "20,001 columns")
+    assert "20,000" in message
+
+
+def test_too_many_columns_in_a_later_row():
+    rows = table(binary_rows(20)) + ",".join("1" for _ in range(MAX_COLUMNS + 5)) + "\n"
+    raises(rows.encode(), "columns")
+
+
+def test_many_columns_within_the_limit():
+    n = 2_000
+    header = ",".join(f"c{i}" for i in range(n)) + ",label"
+    rng = np.random.default_rng(0)
+    body = "\n".join(",".join(f"{v:.2f}" for v in rng.normal(size=n)) + f",{i % 2}" for i in range(12))
+    ds = from_csv((header + "\n" + body + "\n").encode())
+    assert ds.n_features == n
+
+
+def test_file_larger_than_the_limit(tmp_path):
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as handle:  # sparse: takes no disk space
+        handle.truncate(MAX_UPLOAD_MB * 1024 * 1024 + 1)
+    raises(path, f"{MAX_UPLOAD_MB} MB")
+    big = FakeUpload(b"a,b\n1,2\n", "big.csv")
+    big.size = MAX_UPLOAD_MB * 1024 * 1024 + 10
+    raises(big, "limit")
+
+
+def test_bytes_larger_than_the_limit(monkeypatch):
+    monkeypatch.setattr(csv_loader, "MAX_BYTES", 100)
+    raises(encoded(binary_rows()), "limit")
+
+
+def test_bad_split_settings_are_logreg_errors():
+    raises(encoded(binary_rows()), "fraction", test_fraction=1.5)
+    raises(encoded(binary_rows()), "seed", seed="abc")
+
+
+def test_positive_of_an_odd_type():
+    raises(encoded(binary_rows()), "positive", positive=["yes"])
+
+
+def test_read_table_rejects_what_it_cannot_show():
+    with pytest.raises(LogRegError, match="empty"):
+        read_table(b"")
+    with pytest.raises(LogRegError, match="DataFrame"):
+        target_candidates("not a frame")
+
+
+# --------------------------------------------------------------------------- hygiene
+
+
+def test_loader_imports_neither_tensorflow_nor_streamlit():
+    root = Path(__file__).resolve().parents[1]
+    code = textwrap.dedent(
+        """
+        import sys
+        import logreg_core
+        before = set(sys.modules)
+        from logreg_core.csv_loader import from_csv
+        from_csv(b"a,b,label\\n" + b"".join(b"%d,%d,%d\\n" % (i, i * 7 % 5, i % 2) for i in range(30)))
+        new = set(sys.modules) - before
+        bad = sorted(m for m in new if m.split(".")[0] in ("tensorflow", "streamlit", "keras"))
+        assert not bad, bad
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120,
+        env={"PYTHONPATH": str(root), "PATH": ""},
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,84 @@
+"""Built-in datasets: labels, splits, MNIST from a cache file, synthetic options."""
+import sys
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_digits
+
+from logreg_core import LogRegError, load_dataset, one_vs_rest
+from logreg_core.datasets import mnist_cache_path, select_features
+
+
+def test_breast_cancer_has_malignant_as_positive_and_stratified_seeded_splits():
+    ds = load_dataset("breast_cancer", seed=1)
+    assert ds.class_names == ["benign", "malignant"] and ds.positive_class == "malignant"
+    assert sum(ds.sizes().values()) == 569 and ds.sizes()["test"] == 143
+    malignant = (load_breast_cancer().target == 0).sum()
+    assert sum(int(ds.split(s)[1].sum()) for s in ("train", "val", "test")) == malignant
+    shares = [ds.split(s)[1].mean() for s in ("train", "val", "test")]
+    assert max(shares) - min(shares) < 0.02  # stratified
+    again = load_dataset("breast_cancer", seed=1)
+    np.testing.assert_array_equal(ds.X_test, again.X_test)
+    assert not np.array_equal(ds.X_test, load_dataset("breast_cancer", seed=2).X_test)
+    # raw, unscaled features
+    assert ds.X_train[:, 3].max() > 100
+
+
+def test_digits_is_ten_classes_of_8x8_images():
+    ds = load_dataset("digits")
+    assert ds.n_classes == 10 and ds.image_shape == (8, 8) and ds.n_features == 64
+    assert sum(ds.sizes().values()) == len(load_digits().target)
+
+
+def test_synthetic_options_are_sklearns_and_two_features_work():
+    ds = load_dataset("synthetic", seed=3, n_samples=400, n_features=2, n_classes=2, weights=[0.9, 0.1], class_sep=2.0)
+    assert ds.n_features == 2 and sum(ds.sizes().values()) == 400
+    assert 0.05 < np.concatenate([ds.y_train, ds.y_val, ds.y_test]).mean() < 0.16
+    assert load_dataset("synthetic", n_classes=3, n_features=4).n_classes == 3
+    with pytest.raises(LogRegError, match="classes"):
+        load_dataset("synthetic", n_classes=6, n_features=2)
+
+
+def test_unknown_dataset_is_a_clear_error():
+    with pytest.raises(LogRegError, match="choose one of"):
+        load_dataset("iris")
+
+
+def test_mnist_reads_the_keras_cache_without_tensorflow(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    path = mnist_cache_path()
+    path.parent.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    np.savez(path, x_train=rng.integers(0, 256, (300, 28, 28), dtype=np.uint8), y_train=np.arange(300) % 10,
+             x_test=rng.integers(0, 256, (50, 28, 28), dtype=np.uint8), y_test=np.arange(50) % 10)
+    ds = load_dataset("mnist")
+    assert ds.sizes() == {"train": 240, "val": 60, "test": 50}  # official test set kept whole
+    assert ds.n_features == 784 and ds.image_shape == (28, 28)
+
+
+def test_mnist_without_cache_or_network_fails_fast_naming_the_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr("logreg_core.datasets._network_reachable", lambda: False)
+    with pytest.raises(LogRegError, match="mnist.npz") as info:
+        load_dataset("mnist")
+    assert str(tmp_path) in str(info.value)
+
+
+def test_one_vs_rest_and_feature_selection():
+    ds = load_dataset("digits")
+    binary = one_vs_rest(ds, "3")
+    assert binary.class_names == ["not 3", "3"] and binary.is_binary
+    np.testing.assert_array_equal(binary.y_test, (ds.y_test == 3).astype(int))
+    pair = select_features(load_dataset("breast_cancer"), ["mean radius", "mean texture"])
+    assert pair.n_features == 2 and pair.feature_names == ["mean radius", "mean texture"]
+    with pytest.raises(LogRegError):
+        one_vs_rest(ds, "eleven")
+
+
+def test_importing_the_core_does_not_import_tensorflow():
+    import subprocess
+
+    code = ("import sys, logreg_core, logreg_core.threshold, logreg_core.describe, logreg_core.report;"
+            "logreg_core.load_dataset('breast_cancer'); print('tensorflow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

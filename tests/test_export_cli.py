@@ -1,0 +1,126 @@
+"""Export round-trip, the model card, and the command line."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.metrics import confusion_matrix
+
+from logreg_core import TrainConfig, load_dataset, run_training
+from logreg_core.export import load_saved_model, model_card, save_model
+from logreg_core.predict import neutralize_formulas, predict_rows, safe_csv
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "logreg_core", *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    ds = load_dataset("breast_cancer")
+    return ds, run_training(ds, TrainConfig(epochs=5))
+
+
+def test_saved_model_reloads_with_identical_predictions(trained, tmp_path):
+    import tensorflow as tf
+
+    ds, result = trained
+    card = model_card(result.model, dataset=ds, config=result.config, threshold={"value": 0.3}, history=result.history)
+    save_model(result.model, tmp_path / "m", threshold=0.3, card=card)
+    served = load_saved_model(tmp_path / "m")(features=tf.constant(ds.X_test, tf.float64))
+    np.testing.assert_allclose(served["probabilities"].numpy(), result.model.predict_proba(ds.X_test), atol=1e-12)
+    np.testing.assert_array_equal(served["predicted_class"].numpy(), result.model.predict(ds.X_test, 0.3))
+    written = json.loads((tmp_path / "m" / "model_card.json").read_text())
+    assert written["class_names"] == ["benign", "malignant"] and written["positive_class"] == "malignant"
+    assert written["normalization"]["fitted_on"] == "training split"
+    np.testing.assert_allclose(written["parameters"]["odds_ratio_per_sd"], np.exp(result.model.weights[:, 0]))
+    np.testing.assert_allclose(written["parameters"]["odds_ratio_per_unit"],
+                               np.exp(result.model.weights[:, 0] / result.model.scale))
+    assert written["training"]["config"]["epochs"] == 5 and "tensorflow-cpu" in written["library_versions"]
+
+
+def test_predictions_need_the_training_columns_and_exports_are_formula_safe(trained):
+    ds, result = trained
+    import pandas as pd
+
+    rows = pd.DataFrame(ds.X_test[:5], columns=ds.feature_names)
+    out = predict_rows(result.model, rows.to_csv(index=False).encode())
+    np.testing.assert_allclose(out["probability_malignant"], result.model.predict_proba(ds.X_test[:5]))
+    with pytest.raises(Exception, match="lacks 1 of the model's 30 columns"):
+        predict_rows(result.model, rows.drop(columns=["mean radius"]).to_csv(index=False).encode())
+    frame = pd.DataFrame({"note": ["=1+1", "+cmd", "@x", "-2", "ok"], "score": [-0.5, 0.25, 1e-9, 3.0, 0.1]})
+    text = safe_csv(frame)
+    back = pd.read_csv(__import__("io").StringIO(text))
+    assert list(back["note"]) == ["'=1+1", "'+cmd", "'@x", "'-2", "ok"]
+    np.testing.assert_array_equal(back["score"], frame["score"])  # numbers stay numbers
+    assert neutralize_formulas(frame)["score"].dtype == float
+
+
+def test_cli_train_json_is_reproducible_and_complete(tmp_path):
+    args = ["train", "--dataset", "breast_cancer", "--epochs", "3", "--json", "--choose", "youden",
+            "--scores-out", str(tmp_path / "s.csv"), "--export", str(tmp_path / "model")]
+    first, second = cli(*args), cli(*args)
+    assert first.returncode == 0, first.stderr
+    a, b = json.loads(first.stdout), json.loads(second.stdout)
+    strip = lambda h: [{k: v for k, v in row.items() if k != "seconds"} for row in h]  # noqa: E731
+    assert strip(a["history"]) == strip(b["history"])
+    assert a["classes"] == ["benign", "malignant"] and a["epochs_run"] == 3 and a["stopped_reason"] == "completed"
+    assert a["n_train"] + a["n_val"] + a["n_test"] == 569 and a["n_features"] == 30
+    assert a["threshold_chosen_by"] == "youden" and "sensitivity" in a["test_at_threshold"]["metrics"]
+    assert "epoch" in first.stderr  # progress goes to stderr with --json
+    lines = (tmp_path / "s.csv").read_text().splitlines()
+    assert lines[0] == "split,y_true,score" and len(lines) == 1 + a["n_val"] + a["n_test"]
+    assert (tmp_path / "model" / "saved_model.pb").exists()
+    # the test metrics at the chosen threshold agree with scikit-learn on the written scores
+    import pandas as pd
+
+    scores = pd.read_csv(tmp_path / "s.csv")
+    test = scores[scores.split == "test"]
+    tn, fp, fn, tp = confusion_matrix(test.y_true, test.score >= a["threshold"]).ravel()
+    counts = a["test_at_threshold"]["counts"]
+    assert {k: counts[k] for k in ("tp", "fp", "tn", "fn")} == {"tp": tp, "fp": fp, "tn": tn, "fn": fn}
+
+
+def test_cli_threshold_report_chooses_on_val_and_reports_on_test(tmp_path):
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    s = np.clip(rng.normal(0.35 + 0.3 * y, 0.2), 0, 1)
+    split = np.where(np.arange(400) < 200, "val", "test")
+    path = tmp_path / "scores.csv"
+    path.write_text("y_true,score,split\n" + "\n".join(f"{a},{b},{c}" for a, b, c in zip(y, s, split)))
+    out = cli("threshold", "--scores", str(path), "--threshold", "0.5", "--prevalence", "0.1", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    tn, fp, fn, tp = confusion_matrix(y[200:], s[200:] >= 0.5).ravel()
+    assert {k: report["counts"][k] for k in ("tp", "fp", "tn", "fn")} == {"tp": tp, "fp": fp, "tn": tn, "fn": fn}
+    assert report["chosen_on"] == "val" and report["reported_on"] == "test"
+    assert set(report["operating_points"]) == {"youden", "max_f1", "min_cost", "sensitivity_target"}
+    assert "per_1000" in report["prevalence_adjusted"] and "brier" in report
+    no_split = tmp_path / "plain.csv"
+    no_split.write_text("y_true,score\n" + "\n".join(f"{a},{b}" for a, b in zip(y, s)))
+    assert "warning" in json.loads(cli("threshold", "--scores", str(no_split), "--json").stdout)
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["train", "--dataset", "nope"], "unknown dataset"),
+    (["train", "--csv", "/no/such/file.csv"], "error:"),
+    (["train", "--dataset", "breast_cancer", "--epochs", "0"], "epochs"),
+    (["train", "--dataset", "breast_cancer", "--learning-rate", "-1"], "learning_rate"),
+    (["train", "--dataset", "breast_cancer", "--epochs", "ten"], "invalid int"),
+    (["train", "--dataset", "breast_cancer", "--choose", "magic"], "unknown way"),
+    (["threshold", "--scores", "/no/such.csv"], "error:"),
+    (["threshold"], "required"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_cli_bad_input_exits_2_with_one_error_line(args, fragment):
+    out = cli(*args)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and fragment in lines[0]
+    assert "Traceback" not in out.stderr
+
+
+def test_cli_lists_datasets():
+    out = cli("datasets")
+    assert out.returncode == 0 and out.stdout.split() == ["breast_cancer", "digits", "mnist", "synthetic"]

@@ -1,0 +1,56 @@
+"""Background jobs: bounded slots, queue order, stopping, and owners that go away."""
+import gc
+import threading
+import time
+
+from logreg_core import TrainConfig, load_dataset
+from logreg_core.jobs import JobSlots, TrainingJob
+
+
+def wait_for(predicate, timeout=60):
+    end = time.time() + timeout
+    while time.time() < end:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_jobs_queue_behind_a_bounded_slot_and_report_their_place():
+    ds = load_dataset("breast_cancer")
+    slots = JobSlots(1)
+    first = TrainingJob(ds, TrainConfig(epochs=10_000), slots=slots).start()
+    assert wait_for(lambda: first.state == "running")
+    second = TrainingJob(ds, TrainConfig(epochs=2), slots=slots).start()
+    assert wait_for(lambda: second.queue_position() == 1)
+    assert second.snapshot()["state"] == "queued"
+    first.stop()
+    assert first.join(30) and first.result.stopped_reason == "stopped"
+    assert second.join(60) and second.result.stopped_reason == "completed"
+    assert len(second.history) == 2 and slots.running == 0
+
+
+def test_stop_keeps_the_history_up_to_the_stop_and_leaves_no_thread():
+    before = threading.active_count()
+    job = TrainingJob(load_dataset("breast_cancer"), TrainConfig(epochs=10_000), slots=JobSlots(1)).start()
+    assert wait_for(lambda: len(job.history) >= 3)
+    job.stop()
+    assert job.join(30)
+    snap = job.snapshot()
+    assert snap["state"] == "finished" and snap["result"].epochs_run == len(snap["history"]) >= 3
+    assert snap["result"].model.epochs_trained == len(snap["history"])
+    assert max(job.score_history) == snap["result"].model.epochs_trained
+    assert threading.active_count() == before
+
+
+def test_a_job_whose_owner_is_gone_stops_itself():
+    class Owner:
+        pass
+
+    owner = Owner()
+    job = TrainingJob(load_dataset("breast_cancer"), TrainConfig(epochs=10_000), owner=owner,
+                      slots=JobSlots(1)).start()
+    assert wait_for(lambda: len(job.history) >= 1)
+    del owner
+    gc.collect()
+    assert job.join(30) and job.result.stopped_reason == "stopped"

@@ -1,0 +1,684 @@
+"""logreg_core.threshold against scikit-learn, hand-computed values and brute force."""
+import ast
+import json
+import math
+import pathlib
+import time
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.calibration import calibration_curve as sk_calibration_curve
+from sklearn.metrics import (
+    average_precision_score, brier_score_loss, confusion_matrix, f1_score, matthews_corrcoef,
+    precision_recall_curve, precision_recall_fscore_support, roc_auc_score, roc_curve,
+)
+
+from logreg_core.errors import LogRegError
+from logreg_core.threshold import (
+    CONVENTION, METRIC_NAMES, Counts, Estimate, Sweep, brier_score, calibration_curve,
+    harm_to_benefit, multiclass_confusion, net_benefit, one_vs_rest_scores, per_1000,
+    per_class_metrics, prevalence_adjusted_ppv_npv, treat_all_net_benefit, validate_cost_ratio,
+    validate_prevalence, validate_scores, validate_threshold, wilson_interval,
+)
+
+# Any NumPy divide/invalid warning from the module under test fails the test.
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
+TOL = 1e-9
+
+
+def quiet(fn, *args, **kwargs):
+    """Call scikit-learn without its UndefinedMetricWarnings for degenerate inputs."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+def _datasets():
+    rng = np.random.default_rng(20240601)
+    y = rng.integers(0, 2, 400)
+    logit = rng.normal(size=400) + 1.2 * y
+    prob = 1 / (1 + np.exp(-logit))
+    return {
+        "random": (y, prob),
+        "tied": (y, np.round(prob, 1)),
+        "margins": (y, logit),
+        "risk_0_100": (y, np.round(prob * 100)),
+        "small": (np.array([0, 1, 1, 0, 1]), np.array([0.2, 0.9, 0.2, 0.6, 0.6])),
+        "perfect": (np.array([0, 0, 1, 1]), np.array([-3.0, -1.0, 2.0, 5.0])),
+        "only_positives": (np.ones(6, dtype=int), np.array([0.1, 0.4, 0.4, 0.5, 0.9, 0.3])),
+        "only_negatives": (np.zeros(5, dtype=int), np.array([3.0, 1.0, 2.0, 2.0, 7.0])),
+        "all_equal": (np.array([0, 1, 0, 1, 1]), np.full(5, 0.5)),
+        "n1_positive": (np.array([1]), np.array([0.7])),
+        "n1_negative": (np.array([0]), np.array([42.0])),
+    }
+
+
+DATASETS = _datasets()
+BOTH_CLASSES = [name for name, (y, _) in DATASETS.items() if 0 < y.sum() < len(y)]
+WITH_POSITIVES = [name for name, (y, _) in DATASETS.items() if y.sum() > 0]
+
+
+def spaced(count, k=50):
+    """Up to k evenly spaced indices into range(count), first and last included (keeps sklearn loops fast)."""
+    return np.unique(np.linspace(0, count - 1, k).round().astype(int))
+
+
+def probe_thresholds(s):
+    """Scores and midpoints between them (a spread of up to 50), and points at and beyond both ends."""
+    u = np.unique(s)
+    inner = np.union1d(u, (u[1:] + u[:-1]) / 2)
+    return np.concatenate([inner[spaced(inner.size)],
+                           [u[0] - 1, u[-1] + 1, np.nextafter(u[-1], np.inf), -np.inf, np.inf]])
+
+
+def sk_counts(y, s, t):
+    tn, fp, fn, tp = confusion_matrix(y, (s >= t).astype(int), labels=[0, 1]).ravel()
+    return tp, fp, tn, fn
+
+
+# ---------------------------------------------------------------- counts and curves vs sklearn
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_counts_at_matches_confusion_matrix_at_every_kind_of_threshold(name):
+    y, s = DATASETS[name]
+    sweep = Sweep.from_scores(y, s)
+    for t in probe_thresholds(s):
+        c = sweep.counts_at(t)
+        assert (c.tp, c.fp, c.tn, c.fn) == sk_counts(y, s, t), t
+        assert c.n == len(y) and c.positives == y.sum()
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_sweep_arrays_count_scores_at_or_above_each_distinct_score(name):
+    y, s = DATASETS[name]
+    sweep = Sweep.from_scores(y, s)
+    np.testing.assert_array_equal(sweep.thresholds, np.unique(s)[::-1])
+    for i in spaced(sweep.thresholds.size):
+        assert (sweep.tp[i], sweep.fp[i]) == sk_counts(y, s, sweep.thresholds[i])[:2]
+    assert sweep.tp.dtype == np.int64 and sweep.fp.dtype == np.int64
+    assert (sweep.n, sweep.n_pos, sweep.n_neg) == (len(y), y.sum(), len(y) - y.sum())
+    assert (sweep.min_score, sweep.max_score) == (s.min(), s.max())
+    assert sweep.is_probability == bool(s.min() >= 0 and s.max() <= 1)
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_roc_is_sklearn_roc_curve_without_dropped_points(name):
+    y, s = DATASETS[name]
+    fpr, tpr, thr = Sweep.from_scores(y, s).roc()
+    sk_fpr, sk_tpr, sk_thr = quiet(roc_curve, y, s, drop_intermediate=False)
+    np.testing.assert_array_equal(thr, sk_thr)
+    np.testing.assert_allclose(fpr, sk_fpr, rtol=0, atol=TOL)  # NaN where sklearn has NaN
+    np.testing.assert_allclose(tpr, sk_tpr, rtol=0, atol=TOL)
+    assert thr[0] == np.inf
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_roc_auc_matches_sklearn_and_is_nan_for_one_class(name):
+    y, s = DATASETS[name]
+    auc = Sweep.from_scores(y, s).roc_auc()
+    if name in BOTH_CLASSES:
+        assert auc == pytest.approx(roc_auc_score(y, s), abs=TOL)
+    else:
+        assert math.isnan(auc)
+
+
+@pytest.mark.parametrize("name", WITH_POSITIVES)
+def test_pr_curve_and_average_precision_match_sklearn(name):
+    y, s = DATASETS[name]
+    sweep = Sweep.from_scores(y, s)
+    precision, recall, thr = sweep.pr_curve()
+    sk_precision, sk_recall, sk_thr = precision_recall_curve(y, s)
+    np.testing.assert_array_equal(thr, sk_thr)
+    np.testing.assert_allclose(precision, sk_precision, rtol=0, atol=TOL)
+    np.testing.assert_allclose(recall, sk_recall, rtol=0, atol=TOL)
+    assert sweep.average_precision() == pytest.approx(average_precision_score(y, s), abs=TOL)
+
+
+def test_pr_without_positives_is_undefined_not_sklearns_convention():
+    sweep = Sweep.from_scores(*DATASETS["only_negatives"])
+    precision, recall, _ = sweep.pr_curve()
+    assert np.isnan(recall[:-1]).all() and recall[-1] == 0
+    np.testing.assert_array_equal(precision[:-1], 0.0)
+    assert math.isnan(sweep.average_precision())
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_curves_match_metrics_from_sklearn_confusion_matrices(name):
+    y, s = DATASETS[name]
+    curves = Sweep.from_scores(y, s).curves()
+    assert list(curves) == ["threshold", "sensitivity", "specificity", "fpr", "fnr", "ppv", "npv",
+                            "accuracy", "f1", "youden_j"]
+    for i in spaced(curves["threshold"].size):
+        t = curves["threshold"][i]
+        tp, fp, tn, fn = sk_counts(y, s, t)
+        expected = {
+            "sensitivity": tp / (tp + fn) if tp + fn else np.nan,
+            "specificity": tn / (tn + fp) if tn + fp else np.nan,
+            "fpr": fp / (tn + fp) if tn + fp else np.nan,
+            "fnr": fn / (tp + fn) if tp + fn else np.nan,
+            "ppv": tp / (tp + fp),  # tp + fp >= 1 at any observed score
+            "npv": tn / (tn + fn) if tn + fn else np.nan,
+            "accuracy": (tp + tn) / len(y),
+        }
+        expected["youden_j"] = expected["sensitivity"] + expected["specificity"] - 1
+        for key, value in expected.items():
+            np.testing.assert_allclose(curves[key][i], value, rtol=0, atol=TOL, err_msg=key)
+        sk_f1 = quiet(f1_score, y, (s >= t).astype(int), labels=[0, 1], zero_division=np.nan)
+        np.testing.assert_allclose(curves["f1"][i], sk_f1, rtol=0, atol=TOL)
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_report_metrics_match_sklearn(name):
+    y, s = DATASETS[name]
+    sweep = Sweep.from_scores(y, s)
+    for t in probe_thresholds(s):
+        report = sweep.report(t)
+        assert list(report.metrics) == list(METRIC_NAMES)
+        m = {key: e.value for key, e in report.metrics.items()}
+        pred = (s >= t).astype(int)
+        tp, fp, tn, fn = sk_counts(y, s, t)
+        if (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn):
+            assert m["mcc"] == pytest.approx(matthews_corrcoef(y, pred), abs=TOL)
+        else:
+            assert math.isnan(m["mcc"])
+        if 2 * tp + fp + fn:
+            assert m["f1"] == pytest.approx(f1_score(y, pred, labels=[0, 1], zero_division=0), abs=TOL)
+        if tp + fn and tn + fp:
+            sens, spec = tp / (tp + fn), tn / (tn + fp)
+            assert m["balanced_accuracy"] == pytest.approx((sens + spec) / 2, abs=TOL)
+            assert m["youden_j"] == pytest.approx(sens + spec - 1, abs=TOL)
+            assert m["lr_positive"] == pytest.approx(sens / (1 - spec), abs=TOL) if fp else math.isnan(m["lr_positive"])
+            assert m["lr_negative"] == pytest.approx((1 - sens) / spec, abs=TOL) if tn else math.isnan(m["lr_negative"])
+        assert report.threshold == t and report.convention == CONVENTION
+
+
+def test_convention_is_stated():
+    assert CONVENTION == "positive when score ≥ threshold"
+    import logreg_core.threshold as module
+    assert "score ≥ threshold" in module.__doc__
+
+
+# ---------------------------------------------------------------- intervals
+
+def test_wilson_published_value_81_of_263():
+    low, high = wilson_interval(81, 263)
+    assert low == pytest.approx(0.2553, abs=5e-5) and high == pytest.approx(0.3662, abs=5e-5)
+
+
+@pytest.mark.parametrize("x, n", [(0, 10), (1, 10), (5, 10), (10, 10), (37, 1000), (1, 1)])
+def test_wilson_matches_textbook_formula_and_solves_the_score_equation(x, n):
+    z = 1.959963984540054
+    centre = (x + z * z / 2) / (n + z * z)
+    half = z * math.sqrt(x * (n - x) / n + z * z / 4) / (n + z * z)
+    low, high = wilson_interval(x, n)
+    assert low == pytest.approx(max(0.0, centre - half), abs=1e-12)
+    assert high == pytest.approx(min(1.0, centre + half), abs=1e-12)
+    p = x / n
+    for bound in (low, high):  # each end satisfies |p − π| = z·√(π(1−π)/n)
+        assert (p - bound) ** 2 == pytest.approx(z * z * bound * (1 - bound) / n, abs=1e-12)
+    assert 0 <= low <= p <= high <= 1
+
+
+def test_wilson_edge_cases():
+    assert wilson_interval(0, 0) == (None, None)
+    assert wilson_interval(0, 20)[0] == 0.0 and wilson_interval(20, 20)[1] == 1.0
+    with pytest.raises(LogRegError):
+        wilson_interval(5, 3)
+
+
+def _sweep_from_counts(tp, fp, tn, fn):
+    """Scores 1 for the predicted positives and 0 for the rest, so threshold 0.5 gives these counts."""
+    y = np.array([1] * tp + [0] * fp + [0] * tn + [1] * fn)
+    s = np.array([1.0] * (tp + fp) + [0.0] * (tn + fn))
+    return Sweep.from_scores(y, s)
+
+
+def test_report_intervals_wilson_and_likelihood_ratio_log_method():
+    report = _sweep_from_counts(tp=40, fp=20, tn=80, fn=10).report(0.5)
+    m = report.metrics
+    assert (m["sensitivity"].ci_low, m["sensitivity"].ci_high) == wilson_interval(40, 50)
+    assert (m["npv"].ci_low, m["npv"].ci_high) == wilson_interval(80, 90)
+    assert (m["accuracy"].ci_low, m["accuracy"].ci_high) == wilson_interval(120, 150)
+    # Simel et al.: SE(ln LR+) = √((1−sens)/(sens·n1) + spec/((1−spec)·n2)), sens = spec = 0.8.
+    se = math.sqrt(0.2 / (0.8 * 50) + 0.8 / (0.2 * 100))
+    assert m["lr_positive"].value == pytest.approx(4.0)
+    assert m["lr_positive"].ci_low == pytest.approx(4 * math.exp(-1.959963984540054 * se))
+    assert m["lr_positive"].ci_high == pytest.approx(4 * math.exp(1.959963984540054 * se))
+    assert (m["lr_positive"].ci_low, m["lr_positive"].ci_high) == pytest.approx((2.6393, 6.0622), abs=1e-4)
+    se_neg = math.sqrt(0.8 / (0.2 * 50) + 0.2 / (0.8 * 100))
+    assert m["lr_negative"].value == pytest.approx(0.25)
+    assert m["lr_negative"].ci_low == pytest.approx(0.25 * math.exp(-1.959963984540054 * se_neg))
+    for name in ("balanced_accuracy", "f1", "mcc", "youden_j"):
+        assert m[name].ci_low is None and m[name].ci_high is None
+
+
+def test_likelihood_ratio_undefined_pieces():
+    m = _sweep_from_counts(tp=10, fp=0, tn=10, fn=5).report(0.5).metrics  # specificity 1: LR+ = x/0
+    assert math.isnan(m["lr_positive"].value) and m["lr_positive"].ci_low is None
+    assert m["lr_negative"].value == pytest.approx(5 / 15)
+    m = _sweep_from_counts(tp=0, fp=4, tn=10, fn=5).report(0.5).metrics  # LR+ = 0: no log interval
+    assert m["lr_positive"].value == 0 and m["lr_positive"].ci_low is None
+
+
+# ---------------------------------------------------------------- bootstrap AUC interval
+
+def _scored(n, seed):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    return y, rng.normal(size=n) + y
+
+
+def test_bootstrap_auc_ci_contains_auc_and_narrows_with_n():
+    widths = []
+    for n in (200, 5000):
+        sweep = Sweep.from_scores(*_scored(n, seed=n))
+        low, high = sweep.roc_auc_ci(n_boot=500, seed=1)
+        assert low < sweep.roc_auc() < high
+        widths.append(high - low)
+    assert widths[1] < widths[0] / 3  # ~1/√n: √25 = 5
+
+
+def test_bootstrap_auc_ci_is_reproducible_and_depends_on_level():
+    sweep = Sweep.from_scores(*_scored(300, seed=3))
+    assert sweep.roc_auc_ci(n_boot=300, seed=7) == sweep.roc_auc_ci(n_boot=300, seed=7)
+    low95, high95 = sweep.roc_auc_ci(n_boot=300, seed=7)
+    low80, high80 = sweep.roc_auc_ci(n_boot=300, seed=7, level=0.8)
+    assert low95 <= low80 < high80 <= high95
+
+
+def test_bootstrap_auc_ci_agrees_with_a_naive_stratified_bootstrap():
+    """Same statistic by a slow loop over explicit resamples with sklearn; tied scores included."""
+    y, s = DATASETS["tied"]
+    rng = np.random.default_rng(0)
+    pos, neg = s[y == 1], s[y == 0]
+    aucs = []
+    for _ in range(400):
+        p, q = rng.choice(pos, pos.size), rng.choice(neg, neg.size)
+        aucs.append(roc_auc_score(np.r_[np.ones(p.size), np.zeros(q.size)], np.r_[p, q]))
+    naive = np.quantile(aucs, [0.025, 0.975])
+    ours = Sweep.from_scores(y, s).roc_auc_ci(n_boot=2000, seed=0)
+    np.testing.assert_allclose(ours, naive, atol=0.015)
+
+
+@pytest.mark.parametrize("name", ["only_positives", "only_negatives", "n1_positive"])
+def test_bootstrap_auc_ci_undefined_with_one_class(name):
+    assert Sweep.from_scores(*DATASETS[name]).roc_auc_ci(n_boot=10) == (None, None)
+
+
+def test_bootstrap_auc_ci_perfect_separation_and_all_ties():
+    assert Sweep.from_scores(*DATASETS["perfect"]).roc_auc_ci(n_boot=50) == (1.0, 1.0)
+    assert Sweep.from_scores(*DATASETS["all_equal"]).roc_auc_ci(n_boot=50) == (0.5, 0.5)
+
+
+# ---------------------------------------------------------------- operating points by brute force
+
+def brute_force(y, s):
+    """Counts at every candidate threshold (each distinct score, descending, plus +inf) by direct comparison."""
+    cands = np.concatenate([[np.inf], np.unique(s)[::-1]])
+    pred = s[None, :] >= cands[:, None]
+    tp = (pred & (y == 1)).sum(axis=1)
+    fp = (pred & (y == 0)).sum(axis=1)
+    return cands, tp, fp, y.sum(), len(y) - y.sum()
+
+
+def highest_best(cands, values, best):
+    """Highest candidate whose value is within 1e-12 of the best."""
+    return cands[np.flatnonzero(np.abs(values - best) <= 1e-12)[0]]
+
+
+@pytest.mark.parametrize("name", BOTH_CLASSES)
+def test_youden_max_f1_and_min_cost_by_brute_force(name):
+    y, s = DATASETS[name]
+    sweep = Sweep.from_scores(y, s)
+    cands, tp, fp, P, N = brute_force(y, s)
+    finite = np.isfinite(cands)
+    j = tp / P - fp / N
+    assert sweep.find_youden() == highest_best(cands[finite], j[finite], j[finite].max())
+    f1 = 2 * tp / (2 * tp + fp + (P - tp))
+    assert sweep.find_max_f1() == highest_best(cands[finite], f1[finite], f1[finite].max())
+    for ratio in (0.05, 1.0, 3.0, 50.0):
+        cost = ratio * (P - tp) + fp
+        assert sweep.find_min_cost(ratio) == highest_best(cands, cost, cost.min()), ratio
+
+
+@pytest.mark.parametrize("name", BOTH_CLASSES)
+@pytest.mark.parametrize("target", [0.0, 0.3, 0.5, 0.8, 0.95, 1.0])
+def test_sensitivity_and_specificity_targets_by_brute_force(name, target):
+    y, s = DATASETS[name]
+    sweep = Sweep.from_scores(y, s)
+    cands, tp, fp, P, N = brute_force(y, s)
+    assert sweep.find_sensitivity(target) == cands[tp / P >= target].max()
+    assert sweep.find_specificity(target) == cands[(N - fp) / N >= target].min()
+
+
+def test_operating_points_dict_and_flag_no_one():
+    y, s = DATASETS["random"]
+    sweep = Sweep.from_scores(y, s)
+    points = sweep.operating_points(cost_ratio=2.0, target_sensitivity=0.9)
+    assert points == {"youden": sweep.find_youden(), "max_f1": sweep.find_max_f1(),
+                      "min_cost": sweep.find_min_cost(2.0), "sensitivity_target": sweep.find_sensitivity(0.9)}
+    assert sweep.find_sensitivity(0.9) >= sweep.find_sensitivity(0.95)
+    top_is_negative = Sweep.from_scores([0, 1, 0], [0.9, 0.5, 0.1])
+    assert top_is_negative.find_min_cost(0.5) == np.inf  # a missed positive costs less than any flagging
+    assert top_is_negative.counts_at(np.inf) == Counts(tp=0, fp=0, tn=2, fn=1)
+    assert top_is_negative.find_min_cost(2.0) == 0.5
+
+
+@pytest.mark.parametrize("name", ["only_positives", "only_negatives"])
+def test_operating_points_with_one_class_are_nan_where_undefined(name):
+    sweep = Sweep.from_scores(*DATASETS[name])
+    points = sweep.operating_points()
+    assert math.isnan(points["youden"])
+    if sweep.n_pos == 0:
+        assert math.isnan(points["max_f1"]) and math.isnan(points["sensitivity_target"])
+        assert points["min_cost"] == np.inf  # only negatives: flagging no one costs nothing
+    else:
+        assert points["min_cost"] == sweep.min_score  # only positives: flag everyone
+        assert math.isnan(sweep.find_specificity(0.9))
+
+
+# ---------------------------------------------------------------- prevalence, costs, decision curves
+
+def test_prevalence_adjustment_is_bayes_from_counts():
+    y, s = DATASETS["random"]
+    sweep = Sweep.from_scores(y, s)
+    tp, fp, tn, fn = sk_counts(y, s, 0.6)
+    sens, spec = tp / (tp + fn), tn / (tn + fp)
+    for prevalence in (0.01, 0.1, 0.5, 0.9):
+        report = sweep.report(0.6, prevalence=prevalence)
+        adj = report.prevalence_adjusted
+        ppv = sens * prevalence / (sens * prevalence + (1 - spec) * (1 - prevalence))
+        npv = spec * (1 - prevalence) / (spec * (1 - prevalence) + (1 - sens) * prevalence)
+        assert adj["prevalence"] == prevalence
+        assert adj["ppv"].value == pytest.approx(ppv, abs=TOL)
+        assert adj["npv"].value == pytest.approx(npv, abs=TOL)
+        assert adj["ppv"].ci_low < ppv < adj["ppv"].ci_high
+        assert adj["npv"].ci_low < npv < adj["npv"].ci_high
+        assert prevalence_adjusted_ppv_npv(sens, spec, prevalence) == pytest.approx((ppv, npv), abs=TOL)
+        freq = adj["per_1000"]
+        assert sum(freq.values()) == pytest.approx(1000)
+        assert freq["tp"] == pytest.approx(1000 * prevalence * sens)
+        assert freq["fp"] / (freq["tp"] + freq["fp"]) == pytest.approx(1 - ppv)
+    # At the sample's own prevalence, Bayes gives back the sample's PPV and NPV.
+    report = sweep.report(0.6, prevalence=y.mean())
+    assert report.prevalence_adjusted["ppv"].value == pytest.approx(tp / (tp + fp), abs=TOL)
+    assert report.prevalence_adjusted["npv"].value == pytest.approx(tn / (tn + fn), abs=TOL)
+
+
+def test_prevalence_helpers_undefined_and_invalid():
+    ppv, npv = prevalence_adjusted_ppv_npv(0.0, 1.0, 0.2)  # flags no one: PPV is 0/0
+    assert math.isnan(ppv) and npv == pytest.approx(0.8)
+    assert all(math.isnan(v) for v in prevalence_adjusted_ppv_npv(float("nan"), 0.9, 0.2))
+    assert per_1000(1.0, 1.0, 0.25) == {"tp": 250.0, "fp": 0.0, "tn": 750.0, "fn": 0.0}
+    with pytest.raises(LogRegError, match="strictly between 0 and 1"):
+        prevalence_adjusted_ppv_npv(0.5, 0.5, 0.0)
+    with pytest.raises(LogRegError, match=r"sensitivity must lie in \[0, 1\]"):
+        per_1000(1.5, 0.5, 0.1)
+
+
+def test_expected_cost_and_net_benefit_in_report():
+    y, s = DATASETS["random"]
+    sweep = Sweep.from_scores(y, s)
+    tp, fp, tn, fn = sk_counts(y, s, 0.3)
+    report = sweep.report(0.3, cost_ratio=4)
+    assert report.expected_cost == pytest.approx((4 * fn + fp) / len(y))
+    assert report.net_benefit == pytest.approx(tp / len(y) - fp / len(y) * 0.3 / 0.7)
+    assert report.prevalence_adjusted is None and sweep.report(0.3).expected_cost is None
+    assert sweep.report(1.0).net_benefit is None and sweep.report(0.0).net_benefit is None
+    margins = Sweep.from_scores(*DATASETS["margins"])
+    assert margins.report(0.5).net_benefit is None  # not probabilities
+
+
+def test_net_benefit_helpers():
+    c = Counts(tp=30, fp=20, tn=40, fn=10)
+    assert net_benefit(c, 0.2) == pytest.approx(0.30 - 0.20 * 0.25)
+    assert treat_all_net_benefit(0.4, 0.2) == pytest.approx(0.4 - 0.6 * 0.25)
+    assert treat_all_net_benefit(0.0, 0.5) == -1.0
+    assert harm_to_benefit(0.2) == 4
+    assert harm_to_benefit(0.5) == 1
+    for bad in (0, 1, -0.1, float("nan"), "x"):
+        with pytest.raises(LogRegError, match="threshold"):
+            harm_to_benefit(bad)
+    with pytest.raises(LogRegError):
+        net_benefit(c, 1.0)
+    assert math.isnan(net_benefit(Counts(0, 0, 0, 0), 0.5))
+
+
+def test_decision_curve():
+    y, s = DATASETS["random"]
+    sweep = Sweep.from_scores(y, s)
+    curve = sweep.decision_curve()
+    np.testing.assert_allclose(curve["threshold"], np.linspace(0.01, 0.99, 99))
+    assert set(curve) == {"threshold", "net_benefit", "treat_all", "treat_none"}
+    for i, t in enumerate(curve["threshold"]):
+        assert curve["net_benefit"][i] == pytest.approx(net_benefit(sweep.counts_at(t), t), abs=TOL)
+        assert curve["treat_all"][i] == pytest.approx(treat_all_net_benefit(y.mean(), t), abs=TOL)
+    np.testing.assert_array_equal(curve["treat_none"], 0.0)
+    custom = sweep.decision_curve([0.1, 0.25])
+    np.testing.assert_array_equal(custom["threshold"], [0.1, 0.25])
+    with pytest.raises(LogRegError, match="probabilities"):
+        Sweep.from_scores(*DATASETS["risk_0_100"]).decision_curve()
+    with pytest.raises(LogRegError, match="strictly between 0 and 1"):
+        sweep.decision_curve([0.0, 0.5])
+
+
+# ---------------------------------------------------------------- calibration and Brier
+
+@pytest.mark.parametrize("name", ["random", "tied", "small", "all_equal", "only_positives", "n1_positive"])
+@pytest.mark.parametrize("n_bins", [1, 5, 10, 13])
+def test_calibration_curve_matches_sklearn_uniform(name, n_bins):
+    y, p = DATASETS[name]
+    ours = calibration_curve(y, p, n_bins=n_bins)
+    prob_true, prob_pred = sk_calibration_curve(y, p, n_bins=n_bins, strategy="uniform")
+    np.testing.assert_allclose(ours["fraction_positive"], prob_true, rtol=0, atol=TOL)
+    np.testing.assert_allclose(ours["mean_predicted"], prob_pred, rtol=0, atol=TOL)
+    assert ours["count"].sum() == len(y) and (ours["count"] > 0).all()
+
+
+@pytest.mark.parametrize("y, p", [
+    DATASETS["random"], DATASETS["tied"], DATASETS["small"], DATASETS["all_equal"], DATASETS["n1_positive"],
+    (np.zeros(3, dtype=int), np.array([0.1, 0.0, 0.7])),
+], ids=["random", "tied", "small", "all_equal", "n1_positive", "only_negatives"])
+def test_brier_matches_sklearn(y, p):
+    assert brier_score(y, p) == pytest.approx(brier_score_loss(y, p, labels=[0, 1]), abs=TOL)
+
+
+def test_probability_functions_reject_non_probabilities():
+    y, s = DATASETS["margins"]
+    for fn in (calibration_curve, brier_score):
+        with pytest.raises(LogRegError, match=r"probabilities must lie in \[0, 1\]"):
+            fn(y, s)
+    assert math.isnan(brier_score([], []))
+    assert calibration_curve([], [])["count"].size == 0
+
+
+# ---------------------------------------------------------------- multiclass
+
+def _multiclass(n=300, k=4, seed=5):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, k, n)
+    logits = rng.normal(size=(n, k))
+    logits[np.arange(n), y] += 1.0
+    logits[:, k - 1] -= 5  # the last class is (almost) never predicted
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return y, proba
+
+
+def test_multiclass_confusion_and_per_class_metrics_match_sklearn():
+    y, proba = _multiclass()
+    k = proba.shape[1]
+    pred = proba.argmax(axis=1)
+    cm = multiclass_confusion(y, proba)
+    np.testing.assert_array_equal(cm, confusion_matrix(y, pred, labels=range(k)))
+    ours = per_class_metrics(y, proba)
+    sk = precision_recall_fscore_support(y, pred, labels=range(k), zero_division=0)
+    for key, expected in zip(("precision", "recall", "f1", "support"), sk):
+        np.testing.assert_allclose(ours[key], expected, rtol=0, atol=TOL, err_msg=key)
+    assert ours["precision"][k - 1] == 0 or cm[:, k - 1].sum() > 0
+
+
+def test_one_vs_rest_scores_feed_a_sweep():
+    y, proba = _multiclass()
+    labels, scores = one_vs_rest_scores(y, proba, 2)
+    np.testing.assert_array_equal(labels, (y == 2).astype(int))
+    np.testing.assert_array_equal(scores, proba[:, 2])
+    assert labels.dtype == np.int64
+    assert Sweep.from_scores(labels, scores).roc_auc() == pytest.approx(roc_auc_score(y == 2, proba[:, 2]), abs=TOL)
+    with pytest.raises(LogRegError, match="class index from 0 to 3"):
+        one_vs_rest_scores(y, proba, 4)
+
+
+def test_multiclass_validation():
+    with pytest.raises(LogRegError, match="class indices 0 to 2"):
+        multiclass_confusion([0, 3], np.ones((2, 3)))
+    with pytest.raises(LogRegError, match="2-dimensional"):
+        multiclass_confusion([0, 1], [0.2, 0.8])
+    with pytest.raises(LogRegError, match="must match"):
+        per_class_metrics([0, 1, 1], np.ones((2, 3)))
+
+
+# ---------------------------------------------------------------- edge cases
+
+def test_empty_input_is_defined():
+    sweep = Sweep.from_scores([], [])
+    assert (sweep.n, sweep.n_pos, sweep.n_neg, sweep.thresholds.size) == (0, 0, 0, 0)
+    report = sweep.report(0.5, prevalence=0.1, cost_ratio=2)
+    assert report.counts == Counts(0, 0, 0, 0)
+    assert all(math.isnan(e.value) and e.ci_low is None for e in report.metrics.values())
+    json.dumps(report.to_dict(), allow_nan=False)
+    assert math.isnan(sweep.roc_auc()) and sweep.roc_auc_ci() == (None, None)
+    assert all(math.isnan(v) for v in sweep.operating_points().values())
+    assert all(v.size == 0 for v in sweep.curves().values())
+
+
+def test_all_equal_scores():
+    y, s = DATASETS["all_equal"]
+    sweep = Sweep.from_scores(y, s)
+    assert sweep.roc_auc() == 0.5
+    assert sweep.counts_at(0.5) == Counts(tp=3, fp=2, tn=0, fn=0)
+    assert sweep.counts_at(np.nextafter(0.5, 1)) == Counts(tp=0, fp=0, tn=2, fn=3)
+    m = sweep.report(0.5).metrics
+    assert m["sensitivity"].value == 1 and m["specificity"].value == 0
+    assert math.isnan(m["npv"].value) and math.isnan(m["mcc"].value) and math.isnan(m["lr_negative"].value)
+    assert sweep.find_youden() == 0.5
+
+
+def test_thresholds_beyond_the_extremes():
+    y, s = DATASETS["risk_0_100"]
+    sweep = Sweep.from_scores(y, s)
+    everyone = Counts(tp=int(y.sum()), fp=int(len(y) - y.sum()), tn=0, fn=0)
+    no_one = Counts(tp=0, fp=0, tn=everyone.fp, fn=everyone.tp)
+    assert sweep.counts_at(-np.inf) == sweep.counts_at(-1e9) == sweep.counts_at(s.min()) == everyone
+    assert sweep.counts_at(np.inf) == sweep.counts_at(1e9) == sweep.counts_at(np.nextafter(s.max(), np.inf)) == no_one
+    report = sweep.report(np.inf)
+    assert math.isnan(report.metrics["ppv"].value) and report.metrics["specificity"].value == 1
+    assert report.to_dict()["threshold"] is None  # JSON has no infinity
+    json.dumps(report.to_dict(), allow_nan=False)
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_reports_are_json_safe_and_warning_free(name):
+    y, s = DATASETS[name]
+    sweep = Sweep.from_scores(y, s)
+    for t in probe_thresholds(s):
+        d = sweep.report(t, prevalence=0.3, cost_ratio=2.0).to_dict()
+        text = json.dumps(d, allow_nan=False)
+        assert json.loads(text)["counts"]["n"] == len(y)
+        assert set(d["metrics"]) == set(METRIC_NAMES)
+    sweep.curves(), sweep.roc(), sweep.pr_curve(), sweep.average_precision(), sweep.operating_points()
+
+
+def test_estimate_and_counts_to_dict():
+    assert Estimate(float("nan")).to_dict() == {"value": None, "ci_low": None, "ci_high": None}
+    assert Estimate(0.5, 0.4, 0.6).to_dict() == {"value": 0.5, "ci_low": 0.4, "ci_high": 0.6}
+    c = Counts(tp=1, fp=2, tn=3, fn=4)
+    assert (c.n, c.positives, c.negatives) == (10, 5, 5)
+    assert c.to_dict() == {"tp": 1, "fp": 2, "tn": 3, "fn": 4, "n": 10, "positives": 5, "negatives": 5}
+
+
+def test_sweep_arrays_are_read_only():
+    sweep = Sweep.from_scores(*DATASETS["small"])
+    with pytest.raises(ValueError):
+        sweep.tp[0] = 99
+
+
+# ---------------------------------------------------------------- validation
+
+@pytest.mark.parametrize("y, s, message", [
+    ([0, 1, 1], [0.1, 0.2], "y_true has 3 labels but scores has 2 rows"),
+    ([0, 2, 1], [0.1, 0.2, 0.3], r"only 0 and 1 \(1 = positive\); found 2"),
+    ([0, 0.5], [0.1, 0.2], "found 0.5"),
+    ([0, float("nan")], [0.1, 0.2], "found nan"),
+    (["a", "b"], [0.1, 0.2], "y_true must contain numbers"),
+    ([0, 1], [0.1, float("nan")], "NaN or infinite .first at position 1"),
+    ([0, 1], [np.inf, 0.2], "NaN or infinite .first at position 0"),
+    ([0, 1], ["high", "low"], "scores must contain numbers"),
+    ([0, 1], np.ones((2, 2)), "scores must be 1-dimensional"),
+    ([0, 1], [None, 0.3], "NaN or infinite"),  # None becomes NaN
+    ([0, 1], [object(), 0.3], "scores must contain only numbers"),
+])
+def test_validate_scores_errors(y, s, message):
+    with pytest.raises(LogRegError, match=message):
+        validate_scores(y, s)
+    with pytest.raises(ValueError):  # LogRegError is a ValueError
+        Sweep.from_scores(y, s)
+
+
+def test_validate_scores_normalizes_types():
+    y, s = validate_scores([True, False, 1.0], np.array([[1], [2], [3]]))  # (n, 1) column, e.g. model.predict
+    assert y.dtype == np.int64 and s.dtype == np.float64
+    np.testing.assert_array_equal(y, [1, 0, 1])
+    np.testing.assert_array_equal(s, [1.0, 2.0, 3.0])
+
+
+def test_validate_threshold_prevalence_cost_ratio():
+    assert validate_threshold(np.float32(0.25)) == 0.25 and validate_threshold(3) == 3.0
+    assert validate_threshold(float("inf")) == np.inf and validate_threshold(-np.inf) == -np.inf
+    with pytest.raises(LogRegError, match="threshold must be a number, got 'abc'"):
+        validate_threshold("abc")
+    for bad in (float("nan"), None, True, [0.5]):
+        with pytest.raises(LogRegError, match="threshold must be a number"):
+            validate_threshold(bad)
+    assert validate_prevalence(0.02) == 0.02
+    for bad in (0, 1, 1.5, -0.1):
+        with pytest.raises(LogRegError, match="prevalence must be strictly between 0 and 1"):
+            validate_prevalence(bad)
+    assert validate_cost_ratio(5) == 5.0
+    for bad in (0, -1, float("inf"), float("nan"), "2"):
+        with pytest.raises(LogRegError, match="cost_ratio"):
+            validate_cost_ratio(bad)
+    sweep = Sweep.from_scores(*DATASETS["small"])
+    with pytest.raises(LogRegError, match="threshold must be a number"):
+        sweep.report("0.5")
+    with pytest.raises(LogRegError, match="prevalence"):
+        sweep.report(0.5, prevalence=2)
+    with pytest.raises(LogRegError, match="n_boot"):
+        sweep.roc_auc_ci(n_boot=0)
+    with pytest.raises(LogRegError, match="level"):
+        sweep.roc_auc_ci(level=95)
+    with pytest.raises(LogRegError, match="target sensitivity"):
+        sweep.find_sensitivity(1.2)
+
+
+# ---------------------------------------------------------------- module hygiene and speed
+
+def test_module_imports_only_numpy_and_the_standard_library():
+    import logreg_core.threshold as module
+    tree = ast.parse(pathlib.Path(module.__file__).read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.level == 0}
+    assert imported <= {"__future__", "math", "numbers", "dataclasses", "numpy"}, imported
+
+
+def test_report_on_a_prepared_sweep_is_fast():
+    sweep = Sweep.from_scores(*_scored(100_000, seed=9))
+    timings = []
+    for t in np.linspace(-1, 2, 101):
+        start = time.perf_counter()
+        sweep.report(t, prevalence=0.1, cost_ratio=3)
+        timings.append(time.perf_counter() - start)
+    assert np.median(timings) < 1e-3

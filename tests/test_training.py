@@ -1,0 +1,133 @@
+"""Training against scikit-learn's LogisticRegression on the same splits, and its contract."""
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from logreg_core import LogRegError, TrainConfig, load_dataset, run_training, train
+from logreg_core.training import compiled_epoch
+
+SEED_SETTINGS = TrainConfig(epochs=200, batch_size=64, learning_rate=0.01, optimizer="sgd")
+
+
+def sklearn_best_accuracy(ds):
+    scaler = StandardScaler().fit(ds.X_train)
+    return max(
+        LogisticRegression(C=C, max_iter=10_000).fit(scaler.transform(ds.X_train), ds.y_train)
+        .score(scaler.transform(ds.X_test), ds.y_test)
+        for C in (1.0, 100.0)
+    )
+
+
+@pytest.mark.slow
+def test_breast_cancer_with_the_seeds_settings_matches_sklearn():
+    """Over five seeded splits, the mean gap to scikit-learn is at most 1 point (no split worse than 3)."""
+    gaps = []
+    for seed in range(5):
+        ds = load_dataset("breast_cancer", seed=seed)
+        ours = run_training(ds, TrainConfig(**{**SEED_SETTINGS.to_dict(), "seed": seed})).history[-1]["test_accuracy"]
+        gaps.append(sklearn_best_accuracy(ds) - ours)
+    assert np.mean(gaps) <= 0.01, gaps
+    assert max(gaps) <= 0.03, gaps
+
+
+def test_digits_multiclass_within_two_points_of_sklearn():
+    ds = load_dataset("digits")
+    result = run_training(ds, TrainConfig(epochs=60, batch_size=64, learning_rate=0.1))
+    assert result.stopped_reason == "completed" and result.epochs_run == 60
+    assert result.history[-1]["test_accuracy"] >= sklearn_best_accuracy(ds) - 0.02
+    # the reported accuracy is the kept model's accuracy on test
+    assert result.model.loss_and_accuracy(ds.X_test, ds.y_test)[1] == result.history[-1]["test_accuracy"]
+
+
+def test_same_seed_same_numbers_and_different_seed_differs():
+    ds = load_dataset("breast_cancer")
+    run = lambda seed: [{k: v for k, v in h.items() if k != "seconds"}  # noqa: E731
+                        for h in run_training(ds, TrainConfig(epochs=5, seed=seed)).history]
+    assert run(3) == run(3)
+    assert run(3) != run(4)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_every_optimizer_lowers_the_loss(optimizer):
+    ds = load_dataset("breast_cancer")
+    history = run_training(ds, TrainConfig(epochs=5, learning_rate=0.01, optimizer=optimizer)).history
+    assert history[-1]["train_loss"] < np.log(2) - 0.05
+
+
+def test_reports_scores_that_are_the_models_probabilities():
+    ds = load_dataset("breast_cancer")
+    report = next(iter(train(ds, TrainConfig(epochs=1))))
+    np.testing.assert_allclose(report.val_scores, report.model.predict_proba(ds.X_val))
+    assert report.val_scores.shape == (len(ds.y_val),)
+    assert 0 <= report.val_scores.min() and report.val_scores.max() <= 1
+
+
+def test_divergence_is_reported_with_advice_and_keeps_finite_weights():
+    ds = load_dataset("digits")
+    result = run_training(ds, TrainConfig(epochs=50, learning_rate=1e6))
+    assert result.stopped_reason == "diverged"
+    assert "lower the learning rate" in result.message.lower()
+    assert np.isfinite(result.model.weights).all()
+    assert result.epochs_run < 50
+
+
+def test_early_stopping_restores_the_best_epoch():
+    ds = load_dataset("breast_cancer")
+    result = run_training(ds, TrainConfig(epochs=400, learning_rate=1.0, optimizer="adam", early_stopping=3))
+    assert result.stopped_reason == "early_stopped"
+    losses = [h["val_loss"] for h in result.history]
+    best = int(np.argmin(losses)) + 1
+    assert result.model.epochs_trained == best
+    assert result.model.loss_and_accuracy(ds.X_val, ds.y_val)[0] == pytest.approx(min(losses))
+
+
+def test_continue_resumes_from_the_weights_and_numbers_epochs_on():
+    ds = load_dataset("breast_cancer")
+    first = run_training(ds, TrainConfig(epochs=3))
+    more = run_training(ds, TrainConfig(epochs=2), initial=first.model)
+    assert [h["epoch"] for h in more.history] == [4, 5]
+    assert more.history[-1]["train_loss"] < first.history[-1]["train_loss"]
+
+
+def test_stopping_by_closing_the_generator_or_by_request():
+    ds = load_dataset("breast_cancer")
+    epochs = train(ds, TrainConfig(epochs=100))
+    next(epochs)
+    epochs.close()  # nothing to wait for: no thread, nothing left behind
+    calls = []
+    result = run_training(ds, TrainConfig(epochs=100), should_stop=lambda: len(calls) >= 2,
+                          on_epoch=calls.append)
+    assert result.stopped_reason == "stopped" and result.epochs_run == 2
+    assert result.model.epochs_trained == 2
+
+
+def test_batch_larger_than_data_is_clamped_with_a_note():
+    ds = load_dataset("breast_cancer")
+    result = run_training(ds, TrainConfig(epochs=1, batch_size=10_000))
+    assert any("full batch" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("field,value,fragment", [
+    ("epochs", 0, "1–10,000"), ("epochs", -5, "1–10,000"), ("epochs", 1_000_000, "1–10,000"),
+    ("batch_size", 0, "at least 1"), ("learning_rate", 0, "positive"), ("learning_rate", -1, "positive"),
+    ("learning_rate", float("nan"), "finite"), ("optimizer", "rmsprop", "choose one of"),
+    ("epochs", "ten", "whole number"),
+])
+def test_invalid_config_raises_a_clear_error(field, value, fragment):
+    with pytest.raises(LogRegError, match=fragment):
+        train(load_dataset("breast_cancer"), TrainConfig(**{field: value}))
+
+
+def test_the_epoch_is_compiled_once_and_never_retraced():
+    ds = load_dataset("breast_cancer")
+    run_training(ds, TrainConfig(epochs=2))
+    run_training(load_dataset("synthetic", n_samples=200, n_features=3), TrainConfig(epochs=2, batch_size=7))
+    assert compiled_epoch(True, "sgd").experimental_get_tracing_count() == 1
+
+
+def test_constant_features_do_not_produce_nan():
+    ds = load_dataset("breast_cancer")
+    ds.X_train[:, 0] = ds.X_val[:, 0] = ds.X_test[:, 0] = 5.0
+    result = run_training(ds, TrainConfig(epochs=3))
+    assert np.isfinite(result.model.weights).all() and np.isfinite(result.history[-1]["val_loss"])

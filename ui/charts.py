@@ -1,0 +1,53 @@
+"""Plotly figures for the Train page."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from logreg_core.describe import probability_grid
+
+from . import theme
+
+
+def learning_curves(history: list[dict], metric: str, overlays: dict[str, list[dict]] | None = None) -> go.Figure:
+    """``metric`` is "loss" or "accuracy": one line per split, plus other runs' validation dashed."""
+    fig = go.Figure()
+    epochs = [h["epoch"] for h in history]
+    for split in ("train", "val", "test"):
+        fig.add_scatter(x=epochs, y=[h[f"{split}_{metric}"] for h in history], mode="lines",
+                        name=theme.SPLIT_NAMES[split], line=dict(color=theme.SPLIT_COLOURS[split], width=theme.line_width()))
+    for i, (name, other) in enumerate((overlays or {}).items()):
+        fig.add_scatter(x=[h["epoch"] for h in other], y=[h[f"val_{metric}"] for h in other], mode="lines",
+                        name=f"{name} (validation)",
+                        line=dict(color=theme.SERIES[3 + i], width=theme.line_width(), dash="dash"))
+    title = "Loss (cross-entropy, lower is better)" if metric == "loss" else "Accuracy (at 0.5 / argmax)"
+    fig.update_xaxes(title="epoch")
+    fig.update_yaxes(title=metric, rangemode="tozero" if metric == "loss" else None)
+    return theme.style(fig, title)
+
+
+def decision_boundary(model, dataset, max_points: int = 1500) -> go.Figure:
+    X, y = dataset.X_train, dataset.y_train
+    xs, ys, z, classes = probability_grid(model, X)
+    fig = go.Figure()
+    if classes is None:
+        fig.add_contour(x=xs, y=ys, z=z, colorscale="RdBu_r", zmin=0, zmax=1, opacity=0.55,
+                        contours=dict(start=0.1, end=0.9, size=0.1), colorbar=dict(title="P(positive)"),
+                        name="P(positive)")
+        fig.add_contour(x=xs, y=ys, z=z, contours=dict(start=0.5, end=0.5, coloring="lines"),
+                        line=dict(width=theme.line_width() + 1, color="black"), showscale=False, name="P = 0.5")
+    else:
+        fig.add_heatmap(x=xs, y=ys, z=classes, colorscale=[[i / max(len(dataset.class_names) - 1, 1), c]
+                                                           for i, c in enumerate(theme.SERIES[:len(dataset.class_names)])],
+                        opacity=0.35, showscale=False, name="predicted class")
+    rng = np.random.default_rng(0)
+    keep = rng.permutation(len(y))[:max_points]
+    for code, name in enumerate(dataset.class_names):
+        sel = keep[y[keep] == code]
+        fig.add_scatter(x=X[sel, 0], y=X[sel, 1], mode="markers", name=name,
+                        marker=dict(color=theme.SERIES[code % len(theme.SERIES)], size=7,
+                                    line=dict(width=0.5, color="white"),
+                                    symbol=["circle", "x", "diamond", "square", "triangle-up", "cross"][code % 6]))
+    fig.update_xaxes(title=dataset.feature_names[0])
+    fig.update_yaxes(title=dataset.feature_names[1])
+    return theme.style(fig, f"Decision boundary after epoch {model.epochs_trained} (training points)", height=460)

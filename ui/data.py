@@ -1,0 +1,61 @@
+"""Which dataset the session uses: built-ins (cached per process) and uploads."""
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from logreg_core import Dataset, LogRegError, load_dataset, one_vs_rest
+from logreg_core.datasets import select_features
+
+from . import state
+
+SOURCES = {"Breast cancer": "breast_cancer", "Digits": "digits", "MNIST": "mnist",
+           "Synthetic": "synthetic", "Upload CSV": "csv"}
+
+
+@st.cache_resource(show_spinner="Loading the dataset…", max_entries=16)
+def _builtin(name: str, seed: int, options: tuple) -> Dataset:
+    return load_dataset(name, seed=seed, **dict(options))
+
+
+def synthetic_options(setup: dict) -> dict:
+    return {"n_samples": int(setup["n_samples"]), "n_features": int(setup["n_features"]),
+            "n_classes": int(setup["n_classes"]), "class_sep": float(setup["class_sep"]),
+            "weights": float(setup["imbalance"]) if int(setup["n_classes"]) == 2 else None}
+
+
+def builtin_from_setup() -> Dataset:
+    s = state.setup()
+    options = synthetic_options(s) if s["dataset"] == "synthetic" else {}
+    return _builtin(s["dataset"], int(s["seed"]), tuple(sorted(options.items())))
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def refine(dataset: Dataset) -> Dataset:
+    """Apply the session's one-vs-rest and two-feature choices to a loaded dataset."""
+    ovr = st.session_state.get("ovr_pick")
+    one_vs_rest_chosen = str(st.session_state.get("train_as", "")).startswith("One")
+    if one_vs_rest_chosen and not dataset.is_binary and ovr in dataset.class_names:
+        dataset = one_vs_rest(dataset, ovr)
+    pair = st.session_state.get("feature_pair") or []
+    if len(pair) == 2 and all(p in dataset.feature_names for p in pair):
+        dataset = select_features(dataset, list(pair))
+    return dataset
+
+
+def ensure_dataset() -> Dataset | None:
+    """The session's dataset; loads the set-up's built-in one when none is chosen yet.
+
+    A failure (e.g. MNIST not cached) is shown and leaves the previous dataset in place.
+    """
+    if state.current_dataset() is None and state.setup()["dataset"] != "csv":
+        try:
+            st.session_state["base_dataset"] = builtin_from_setup()
+            st.session_state["dataset"] = refine(st.session_state["base_dataset"])
+        except LogRegError as exc:
+            state.show_error(exc, "Could not load the dataset")
+    return state.current_dataset()

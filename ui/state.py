@@ -1,0 +1,151 @@
+"""Session state for the dashboard: the shareable set-up, the dataset, the trained run.
+
+The *set-up* (dataset, its options, hyperparameters, threshold) is one plain
+dict in ``st.session_state["setup"]``. It is read from the URL once per
+session, written back to the URL after every run (page switches clear query
+parameters), and is what widgets are initialised from, so a link reproduces
+the same set-up and no page loses it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import numpy as np
+import streamlit as st
+
+from logreg_core import OPTIMIZERS, Dataset, LogRegError, RunResult, TrainConfig
+
+DEFAULTS = {
+    "dataset": "breast_cancer", "epochs": 200, "batch_size": 64, "lr": 0.01, "optimizer": "sgd",
+    "seed": 0, "threshold": 0.5, "l2": 0.0, "early_stopping": 0,
+    "n_samples": 1000, "n_features": 2, "n_classes": 2, "imbalance": 0.5, "class_sep": 1.0,
+}
+SYNTHETIC_KEYS = ("n_samples", "n_features", "n_classes", "imbalance", "class_sep")
+CHOICES = {"dataset": ("breast_cancer", "digits", "mnist", "synthetic", "csv"), "optimizer": OPTIMIZERS}
+BOUNDS = {"epochs": (1, 10_000), "batch_size": (1, 100_000), "lr": (1e-5, 10.0), "seed": (0, 2**32 - 1),
+          "threshold": (-1e9, 1e9), "l2": (0.0, 100.0), "early_stopping": (0, 1000),
+          "n_samples": (30, 200_000), "n_features": (1, 2_000), "n_classes": (2, 10),
+          "imbalance": (0.05, 0.95), "class_sep": (0.0, 5.0)}
+
+
+def _parse(key: str, text: str):
+    """A query-parameter value, or None when it is not valid (then the default stays)."""
+    default = DEFAULTS[key]
+    if key in CHOICES:
+        return text if text in CHOICES[key] else None
+    try:
+        value = type(default)(float(text)) if isinstance(default, int) else float(text)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    low, high = BOUNDS[key]
+    return value if math.isfinite(value) and low <= value <= high else None
+
+
+def setup() -> dict:
+    """The session's set-up, first filled from the URL's query parameters."""
+    if "setup" not in st.session_state:
+        values, ignored = dict(DEFAULTS), []
+        for key, text in st.query_params.to_dict().items():
+            if key in DEFAULTS:
+                parsed = _parse(key, text)
+                if parsed is None:
+                    ignored.append(key)
+                else:
+                    values[key] = parsed
+        st.session_state["setup"] = values
+        st.session_state["link_warnings"] = ignored
+    return st.session_state["setup"]
+
+
+def shared_keys() -> list[str]:
+    s = setup()
+    keys = ["dataset", "epochs", "batch_size", "lr", "optimizer", "seed", "threshold", "l2", "early_stopping"]
+    return keys + list(SYNTHETIC_KEYS) if s["dataset"] == "synthetic" else keys
+
+
+def write_query_params() -> None:
+    """Put the set-up in the URL (again: switching pages clears it)."""
+    s = setup()
+    wanted = {k: str(s[k]) for k in shared_keys()}
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def share_link() -> str:
+    base = (st.context.url or "").split("?")[0]
+    return f"{base}?{urlencode({k: setup()[k] for k in shared_keys()})}"
+
+
+def bound(widget, label: str, key: str, **kwargs):
+    """Draw ``widget`` initialised from the set-up and store its value back into it."""
+    if key not in st.session_state:
+        st.session_state[key] = setup()[key]
+    value = widget(label, key=key, **kwargs)
+    setup()[key] = value
+    return value
+
+
+def train_config() -> TrainConfig:
+    s = setup()
+    return TrainConfig(epochs=s["epochs"], batch_size=s["batch_size"], learning_rate=s["lr"],
+                       optimizer=s["optimizer"], l2=s["l2"], early_stopping=s["early_stopping"],
+                       class_weight="balanced" if st.session_state.get("balanced") else None, seed=s["seed"])
+
+
+def current_dataset() -> Dataset | None:
+    return st.session_state.get("dataset")
+
+
+@dataclass
+class TrainedRun:
+    """A finished run kept for the Threshold and Model pages.
+
+    ``score_history`` maps epoch → (validation scores, test scores) for the
+    epoch scrubber; the last entry is the kept model's.
+    """
+
+    run_id: int
+    dataset: Dataset
+    result: RunResult
+    score_history: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    @property
+    def config(self) -> TrainConfig:
+        return self.result.config
+
+    def summary(self) -> dict:
+        history = self.result.history
+        val = [h["val_loss"] for h in history if h["val_loss"] is not None]
+        last = history[-1] if history else {}
+        c = self.config
+        return {"run": self.run_id, "dataset": self.dataset.name, "optimizer": c.optimizer,
+                "lr": c.learning_rate, "batch": c.batch_size, "epochs": len(history),
+                "best val loss": min(val) if val else None, "test accuracy": last.get("test_accuracy"),
+                "ended": self.result.stopped_reason}
+
+
+def trained_run() -> TrainedRun | None:
+    """The latest finished run, if it still matches the current dataset."""
+    return st.session_state.get("trained")
+
+
+def runs() -> list[TrainedRun]:
+    return st.session_state.setdefault("runs", [])
+
+
+def keep_run(run: TrainedRun) -> None:
+    """Make ``run`` the current model and remember the last five."""
+    st.session_state["trained"] = run
+    history = [r for r in runs() if r.run_id != run.run_id] + [run]
+    st.session_state["runs"] = history[-5:]
+
+
+def next_run_id() -> int:
+    st.session_state["run_counter"] = st.session_state.get("run_counter", 0) + 1
+    return st.session_state["run_counter"]
+
+
+def show_error(exc: LogRegError, what: str) -> None:
+    st.error(f"{what}: {exc}", icon="⚠️")

@@ -1,0 +1,46 @@
+"""Colours, presentation mode and the common look of every chart.
+
+The palette is Okabe–Ito, readable with the common colour-vision deficiencies.
+Presentation mode (for a projector) enlarges text and thickens lines.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+PALETTE = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
+           "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000"}
+SERIES = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black")]
+SPLIT_COLOURS = {"train": PALETTE["blue"], "val": PALETTE["orange"], "test": PALETTE["green"]}
+SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
+
+_PRESENTATION_CSS = """
+<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
+[data-testid="stMetricValue"] { font-size: 2.6rem; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stWidgetLabel"] p { font-size: 1.15rem; }
+</style>
+"""
+
+
+def presentation() -> bool:
+    return bool(st.session_state.get("presentation"))
+
+
+def apply_presentation_css() -> None:
+    if presentation():
+        st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
+
+
+def line_width() -> float:
+    return 4.0 if presentation() else 2.0
+
+
+def style(fig, title: str | None = None, height: int = 360):
+    """Common layout: readable fonts (larger in presentation mode), legend on top."""
+    big = presentation()
+    fig.update_layout(
+        title=title, height=height + (80 if big else 0), margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+        font=dict(size=20 if big else 14), colorway=SERIES, template="plotly_white",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+    )
+    return fig

@@ -1,0 +1,178 @@
+"""Drawing pieces of the Threshold page: the 2×2 table, the metrics table, the charts.
+
+All numbers come from ``logreg_core.threshold``; this module only lays them out.
+Curves are thinned to at most ``MAX_POINTS`` points for drawing, so a slider
+move redraws small figures.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from logreg_core.threshold import Counts, ThresholdReport
+
+from . import theme
+
+MAX_POINTS = 600
+METRIC_LABELS = {
+    "sensitivity": ("Sensitivity (TPR, recall)", "Share of actual positives the test catches: TP / (TP + FN)."),
+    "specificity": ("Specificity (TNR)", "Share of actual negatives correctly cleared: TN / (TN + FP)."),
+    "fpr": ("False-positive rate", "Share of actual negatives wrongly flagged: FP / (FP + TN) = 1 − specificity."),
+    "fnr": ("False-negative rate", "Share of actual positives missed: FN / (FN + TP) = 1 − sensitivity."),
+    "ppv": ("PPV (precision)", "Of those flagged positive, the share truly positive: TP / (TP + FP)."),
+    "npv": ("NPV", "Of those cleared, the share truly negative: TN / (TN + FN)."),
+    "accuracy": ("Accuracy", "Share of all cases classified correctly."),
+    "balanced_accuracy": ("Balanced accuracy", "Mean of sensitivity and specificity."),
+    "f1": ("F1 score", "Harmonic mean of PPV and sensitivity."),
+    "mcc": ("Matthews correlation", "Correlation between prediction and truth, −1 to 1."),
+    "youden_j": ("Youden's J", "Sensitivity + specificity − 1."),
+    "lr_positive": ("Positive likelihood ratio (LR+)", "How much a positive result raises the odds: sens / (1 − spec)."),
+    "lr_negative": ("Negative likelihood ratio (LR−)", "How much a negative result lowers the odds: (1 − sens) / spec."),
+}
+
+
+def thin(*arrays: np.ndarray) -> list[np.ndarray]:
+    """Every k-th point (keeping the last) so a curve draws with at most MAX_POINTS points."""
+    n = len(arrays[0])
+    if n <= MAX_POINTS:
+        return list(arrays)
+    idx = np.unique(np.r_[np.linspace(0, n - 1, MAX_POINTS).astype(int), n - 1])
+    return [a[idx] for a in arrays]
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    return f"{value:.{digits}f}"
+
+
+def confusion_html(counts: Counts, negative: str, positive: str, share_of_all: bool) -> str:
+    """Rows = actual, columns = predicted, positive class first (the clinical 2×2 layout)."""
+    cells = [[("TP", counts.tp), ("FN", counts.fn)], [("FP", counts.fp), ("TN", counts.tn)]]
+    row_totals = [counts.tp + counts.fn, counts.fp + counts.tn]
+    total = max(counts.n, 1)
+    colours = {"TP": "0,114,178", "TN": "0,114,178", "FP": "213,94,0", "FN": "213,94,0"}
+    p, n = html.escape(positive), html.escape(negative)
+    head = (f"<tr><th></th><th>Predicted {p}</th><th>Predicted {n}</th></tr>")
+    rows = []
+    for (label, cells_row, row_total) in ((f"Actual {p}", cells[0], row_totals[0]),
+                                          (f"Actual {n}", cells[1], row_totals[1])):
+        tds = []
+        for name, value in cells_row:
+            share = value / (total if share_of_all else max(row_total, 1))
+            alpha = 0.12 + 0.6 * share
+            tds.append(f'<td style="background:rgba({colours[name]},{alpha:.2f})" data-cell="{name}">'
+                       f'<div class="cm-count">{value:,}</div><div class="cm-sub">{name} · {share:.1%}</div></td>')
+        rows.append(f"<tr><th>{label}</th>{''.join(tds)}</tr>")
+    style = ("<style>.cm{border-collapse:collapse;font-size:1.05em;width:100%}.cm th,.cm td{border:1px solid #999;"
+             "padding:.5em .8em;text-align:center}.cm-count{font-size:1.8em;font-weight:700}.cm-sub{font-size:.85em}</style>")
+    caption = "% of all cases" if share_of_all else "% of each actual row"
+    return (f'{style}<table class="cm" aria-label="Confusion matrix">{head}{"".join(rows)}</table>'
+            f'<div style="font-size:.85em;color:#444">Rows: actual class; columns: predicted. Percentages: {caption}.</div>')
+
+
+def metrics_table(report: ThresholdReport) -> pd.DataFrame:
+    rows = []
+    for key, (label, _) in METRIC_LABELS.items():
+        est = report.metrics[key]
+        interval = "—" if est.ci_low is None else f"{fmt(est.ci_low)} – {fmt(est.ci_high)}"
+        rows.append({"metric": label, "value": fmt(est.value), "95% interval": interval})
+    return pd.DataFrame(rows)
+
+
+def _marker(fig, x, y, name="current threshold"):
+    fig.add_scatter(x=[x], y=[y], mode="markers", name=name,
+                    marker=dict(size=16 if theme.presentation() else 12, color=theme.PALETTE["vermillion"],
+                                symbol="x", line=dict(width=2)))
+
+
+def roc_figure(base: dict, fpr_now: float, tpr_now: float, auc_text: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_scatter(x=base["fpr"], y=base["tpr"], mode="lines", name="ROC",
+                    line=dict(color=theme.PALETTE["blue"], width=theme.line_width()))
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance",
+                    line=dict(color="#888", dash="dot", width=1))
+    _marker(fig, fpr_now, tpr_now)
+    fig.update_xaxes(title="false-positive rate (1 − specificity)", range=[0, 1])
+    fig.update_yaxes(title="sensitivity (TPR)", range=[0, 1.02])
+    return theme.style(fig, f"ROC curve — {auc_text}")
+
+
+def pr_figure(base: dict, recall_now: float, precision_now: float, ap: float, prevalence: float) -> go.Figure:
+    fig = go.Figure()
+    fig.add_scatter(x=base["recall"], y=base["precision"], mode="lines", name="precision–recall",
+                    line=dict(color=theme.PALETTE["green"], width=theme.line_width(), shape="hv"))
+    fig.add_scatter(x=[0, 1], y=[prevalence, prevalence], mode="lines", name="no skill (prevalence)",
+                    line=dict(color="#888", dash="dot", width=1))
+    if math.isfinite(precision_now):
+        _marker(fig, recall_now, precision_now)
+    fig.update_xaxes(title="recall (sensitivity)", range=[0, 1])
+    fig.update_yaxes(title="precision (PPV)", range=[0, 1.02])
+    return theme.style(fig, f"Precision–recall — average precision {ap:.3f}")
+
+
+def distribution_figure(base: dict, threshold: float, names: tuple[str, str]) -> go.Figure:
+    fig = go.Figure()
+    for code, colour in ((0, theme.PALETTE["blue"]), (1, theme.PALETTE["vermillion"])):
+        fig.add_bar(x=base["centres"], y=base["hist"][code], name=f"actual {names[code]}",
+                    marker_color=colour, opacity=0.6)
+    fig.add_vline(x=threshold, line=dict(color="black", width=theme.line_width(), dash="dash"))
+    fig.update_layout(barmode="overlay", bargap=0)
+    fig.update_xaxes(title="score")
+    fig.update_yaxes(title="cases")
+    return theme.style(fig, "Scores by actual class (dashed: threshold)")
+
+
+def metric_curves_figure(base: dict, threshold: float) -> go.Figure:
+    fig = go.Figure()
+    for key, colour in (("sensitivity", "vermillion"), ("specificity", "blue"), ("ppv", "green"), ("npv", "purple")):
+        fig.add_scatter(x=base["threshold"], y=base[key], mode="lines", name=METRIC_LABELS[key][0].split(" (")[0],
+                        line=dict(color=theme.PALETTE[colour], width=theme.line_width()))
+    fig.add_vline(x=threshold, line=dict(color="black", width=theme.line_width(), dash="dash"))
+    fig.update_xaxes(title="threshold")
+    fig.update_yaxes(title="value", range=[0, 1.02])
+    return theme.style(fig, "Metrics against threshold")
+
+
+def decision_curve_figure(curve: dict, threshold: float, net_benefit_now: float | None) -> go.Figure:
+    fig = go.Figure()
+    fig.add_scatter(x=curve["threshold"], y=curve["net_benefit"], mode="lines", name="model",
+                    line=dict(color=theme.PALETTE["blue"], width=theme.line_width()))
+    fig.add_scatter(x=curve["threshold"], y=curve["treat_all"], mode="lines", name="treat all",
+                    line=dict(color=theme.PALETTE["orange"], width=theme.line_width(), dash="dash"))
+    fig.add_scatter(x=curve["threshold"], y=curve["treat_none"], mode="lines", name="treat none",
+                    line=dict(color="#555", width=theme.line_width(), dash="dot"))
+    if net_benefit_now is not None:
+        _marker(fig, threshold, net_benefit_now)
+    top = np.nanmax(curve["net_benefit"]) if len(curve["net_benefit"]) else 1
+    fig.update_yaxes(title="net benefit", range=[-0.05, max(top, 0.05) * 1.1])
+    fig.update_xaxes(title="threshold probability")
+    return theme.style(fig, "Decision curve")
+
+
+def per_1000_figure(per: dict, names: tuple[str, str]) -> go.Figure:
+    neg, pos = names
+    parts = [("tp", f"{pos}, flagged (TP)", "vermillion"), ("fn", f"{pos}, missed (FN)", "orange"),
+             ("fp", f"{neg}, flagged (FP)", "sky"), ("tn", f"{neg}, cleared (TN)", "blue")]
+    fig = go.Figure()
+    for key, label, colour in parts:
+        fig.add_bar(y=["per 1,000 people"], x=[per[key]], name=f"{label}: {per[key]:.0f}", orientation="h",
+                    marker_color=theme.PALETTE[colour], text=[f"{per[key]:.0f}"], textposition="inside")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(range=[0, 1000])
+    return theme.style(fig, "Out of 1,000 people", height=230)
+
+
+def calibration_figure(cal: dict, brier: float) -> go.Figure:
+    fig = go.Figure()
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfect", line=dict(color="#888", dash="dot", width=1))
+    fig.add_scatter(x=cal["mean_predicted"], y=cal["fraction_positive"], mode="lines+markers", name="model",
+                    text=[f"{c} cases" for c in cal["count"]],
+                    line=dict(color=theme.PALETTE["purple"], width=theme.line_width()))
+    fig.update_xaxes(title="mean predicted probability", range=[0, 1])
+    fig.update_yaxes(title="observed share positive", range=[0, 1])
+    return theme.style(fig, f"Calibration (reliability) — Brier score {brier:.4f}")

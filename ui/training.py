@@ -1,0 +1,50 @@
+"""Starting, stopping and collecting the session's background training job."""
+from __future__ import annotations
+
+import streamlit as st
+
+from logreg_core import Dataset, LogRegError, TrainConfig, TrainedModel
+from logreg_core.jobs import TrainingJob
+
+from . import state
+
+
+class SessionToken:
+    """Lives in the session's state; a job stops itself once this is garbage-collected."""
+
+
+def token() -> SessionToken:
+    return st.session_state.setdefault("owner_token", SessionToken())
+
+
+def current_job() -> TrainingJob | None:
+    return st.session_state.get("job")
+
+
+def start(dataset: Dataset, config: TrainConfig, initial: TrainedModel | None = None) -> TrainingJob | None:
+    """Start a job (stopping any running one); a bad setting is shown, nothing is lost."""
+    try:
+        config = config.validated()
+    except LogRegError as exc:  # shown by the page after the callback; the trained model stays
+        st.session_state.setdefault("train_errors", []).append(f"Cannot train with these settings: {exc}")
+        return None
+    old = current_job()
+    if old is not None and not old.done:
+        old.stop()
+    job = TrainingJob(dataset, config, initial=initial, owner=token())
+    st.session_state["job"] = job
+    st.session_state["job_collected"] = False
+    return job.start()
+
+
+def collect_finished() -> None:
+    """Once the job has finished, keep its model as the session's trained run (once)."""
+    job = current_job()
+    if job is None or not job.done or st.session_state.get("job_collected"):
+        return
+    st.session_state["job_collected"] = True
+    snap = job.snapshot()
+    result = snap["result"]
+    if result is None or not result.history:
+        return
+    state.keep_run(state.TrainedRun(state.next_run_id(), job.dataset, result, dict(job.score_history)))
