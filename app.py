@@ -3,7 +3,7 @@ import streamlit as st
 
 from ui import state, theme, training
 
-st.set_page_config(page_title="LogReg Lab", page_icon="📈", layout="wide")
+st.set_page_config(page_title="LogReg Lab", page_icon=":material/show_chart:", layout="wide")
 state.setup()
 
 with st.sidebar:
@@ -12,11 +12,11 @@ with st.sidebar:
 theme.apply_presentation_css()
 
 pages = [
-    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("pages/data.py", title="Data", icon="🗂️"),
-    st.Page("pages/train.py", title="Train", icon="🏋️"),
-    st.Page("pages/threshold.py", title="Threshold", icon="🎚️"),
-    st.Page("pages/model.py", title="Model", icon="🧮"),
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/data.py", title="Data", icon=":material/table:"),
+    st.Page("pages/train.py", title="Train", icon=":material/monitoring:"),
+    st.Page("pages/threshold.py", title="Threshold", icon=":material/tune:"),
+    st.Page("pages/model.py", title="Model", icon=":material/functions:"),
 ]
 navigation = st.navigation(pages)
 training.collect_finished()

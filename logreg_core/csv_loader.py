@@ -307,13 +307,17 @@ def _decode(data: bytes, notes: list[str]) -> tuple[str, str]:
 # --------------------------------------------------------------------------- sniffing
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_BLANK_LINES = re.compile(r"(?:[^\S\r\n]*(?:\r\n|\r|\n))*")
+
+
+def _lines(text: str):
+    """The lines of ``text`` with their endings, lazily (io.StringIO would take 4 bytes a character)."""
+    return (match.group(0) for match in _LINE.finditer(text))
+
+
 def _strip_leading_blank_lines(text: str) -> str:
-    position = 0
-    for line in io.StringIO(text, newline=""):
-        if line.strip():
-            break
-        position += len(line)
-    return text[position:]
+    return text[_BLANK_LINES.match(text).end():]
 
 
 def _sample(text: str) -> tuple[str, bool]:
@@ -332,9 +336,7 @@ def _sample(text: str) -> tuple[str, bool]:
 
 def _sample_rows(sample: str, delimiter: str, whole: bool) -> list[list[str]]:
     """Up to _SAMPLE_ROWS complete records of ``sample`` (blank lines skipped, as pandas does)."""
-    reader = csv.reader(
-        io.StringIO(sample, newline=""), delimiter=delimiter, quotechar='"', skipinitialspace=True
-    )
+    reader = csv.reader(_lines(sample), delimiter=delimiter, quotechar='"', skipinitialspace=True)
     rows: list[list[str]] = []
     complete = False
     try:
@@ -345,8 +347,13 @@ def _sample_rows(sample: str, delimiter: str, whole: bool) -> list[list[str]]:
             if len(rows) > _SAMPLE_ROWS:
                 complete = True
                 break
-    except csv.Error:
-        complete = True  # a malformed record: keep what came before it
+    except csv.Error as exc:
+        if not rows:
+            raise LogRegError(
+                f"could not parse the file as CSV ({exc}): a field is extremely long, or a quote (\") "
+                "is opened and never closed"
+            ) from None
+        complete = True  # a malformed record further down: keep what came before it
     if complete:
         return rows[:_SAMPLE_ROWS]
     if not whole and len(rows) > 1:
@@ -466,7 +473,7 @@ def _column_limit_error(count: int) -> LogRegError:
 
 
 def _max_fields(text: str, delimiter: str) -> int:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', skipinitialspace=True)
+    reader = csv.reader(_lines(text), delimiter=delimiter, quotechar='"', skipinitialspace=True)
     widest = 0
     try:
         for row in reader:
@@ -476,20 +483,37 @@ def _max_fields(text: str, delimiter: str) -> int:
     return widest
 
 
-def _read_csv(text: str, delimiter: str, decimal: str, ncols: int, skip_header: bool) -> pd.DataFrame:
+def _read_csv(payload: bytes, delimiter: str, decimal: str, ncols: int | None, skip_header: bool,
+              nrows: int | None = None) -> pd.DataFrame:
+    """pandas' C parser on UTF-8 ``payload``; ``ncols=None`` lets it count the first row's fields."""
     return pd.read_csv(
-        io.StringIO(text),
+        io.BytesIO(payload),
+        encoding="utf-8",
         sep=delimiter,
         decimal=decimal,
         header=None,
-        names=list(range(ncols)),
+        names=None if ncols is None else list(range(ncols)),
         skiprows=1 if skip_header else 0,
+        nrows=nrows,
         index_col=False,
         skipinitialspace=True,
         quotechar='"',
         low_memory=False,
         engine="c",
+        dtype=str if ncols is None else None,
     )
+
+
+def _first_row_width(payload: bytes, delimiter: str, decimal: str, skip_header: bool) -> int:
+    """How many fields pandas sees in the first data row.
+
+    pandas silently truncates a first row that is wider than ``names``, so the
+    width it will be given must cover what pandas itself sees there.
+    """
+    try:
+        return _read_csv(payload, delimiter, decimal, None, skip_header, nrows=1).shape[1]
+    except pd.errors.EmptyDataError:
+        return 0
 
 
 def _parse_bytes(data: bytes, header) -> tuple[pd.DataFrame, list[str], dict]:
@@ -500,10 +524,10 @@ def _parse_bytes(data: bytes, header) -> tuple[pd.DataFrame, list[str], dict]:
     text, encoding = _decode(data, notes)
     text = _strip_leading_blank_lines(text)
     forced_delimiter = None
-    first_line = text.split("\n", 1)[0].strip()
-    if re.fullmatch(r"sep=.", first_line):
-        forced_delimiter = first_line[-1]
-        text = _strip_leading_blank_lines(text.split("\n", 1)[1] if "\n" in text else "")
+    first_line = re.match(r"[^\r\n]*(?:\r\n|\r|\n)?", text).group(0)
+    if re.fullmatch(r"sep=.", first_line.strip()):
+        forced_delimiter = first_line.strip()[-1]
+        text = _strip_leading_blank_lines(text[len(first_line):])
         notes.append(f"The first line 'sep={forced_delimiter}' (an Excel hint) set the delimiter and was skipped.")
         if not text.strip():
             raise LogRegError("the file has no header and no data rows after its 'sep=' line: add data")
@@ -536,24 +560,25 @@ def _parse_bytes(data: bytes, header) -> tuple[pd.DataFrame, list[str], dict]:
         )
 
     ragged = len({len(r) for r in rows}) > 1
+    payload = text.encode("utf-8", errors="replace")
     try:
-        frame = _read_csv(text, delimiter, decimal, ncols, has_header)
-    except pd.errors.ParserError as exc:
-        message = str(exc)
-        if re.search(r"Expected \d+ fields", message):
+        ncols = max(ncols, _first_row_width(payload, delimiter, decimal, has_header))
+        if ncols > MAX_COLUMNS:
+            raise _column_limit_error(ncols)
+        try:
+            frame = _read_csv(payload, delimiter, decimal, ncols, has_header)
+        except pd.errors.ParserError as exc:
+            if not re.search(r"Expected \d+ fields", str(exc)):
+                raise
             widest = _max_fields(text, delimiter)
             if widest > MAX_COLUMNS:
                 raise _column_limit_error(widest) from None
-            try:
-                frame = _read_csv(text, delimiter, decimal, max(widest, ncols), has_header)
-            except pd.errors.ParserError as again:
-                raise LogRegError(_parse_failure(again)) from None
             ncols = max(widest, ncols)
+            frame = _read_csv(payload, delimiter, decimal, ncols, has_header)
             ragged = True
-        else:
-            raise LogRegError(_parse_failure(exc)) from None
-    except (ValueError, OverflowError, csv.Error) as exc:
+    except (ValueError, OverflowError, csv.Error) as exc:  # pandas' ParserError is a ValueError
         raise LogRegError(_parse_failure(exc)) from None
+    del payload
     if frame.shape[1] > MAX_COLUMNS:
         raise _column_limit_error(frame.shape[1])
     if ragged:

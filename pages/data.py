@@ -41,7 +41,7 @@ if source == "synthetic":
                     help="How far apart the classes lie; small values make a hard problem.")
 
 if source == "csv":
-    st.info("Uploads are processed in memory for this session only and are not stored.", icon="🔒")
+    st.info("Uploads are processed in memory for this session only and are not stored.")
     upload = st.file_uploader("CSV file", type=["csv", "txt", "data", "tsv"],
                               help="Comma, semicolon or tab separated; one row per example, one column is the target.")
     header_choice = st.radio("Header row", ["Detect", "Yes", "No"], horizontal=True,
@@ -77,7 +77,7 @@ if source == "csv":
                 st.caption("Your trained model and settings are kept.")
 elif source == "mnist" and not mnist_available():
     st.warning(f"MNIST is not cached on this server. Place `mnist.npz` at `{mnist_cache_path()}` "
-               "(or connect the server to the internet) and reload.", icon="📦")
+               "(or connect the server to the internet) and reload.")
 else:
     try:
         base = data.builtin_from_setup()

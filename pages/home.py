@@ -19,7 +19,6 @@ each with its 95% interval.
 st.warning(
     "LogReg Lab is for teaching and exploration, not for clinical decisions. "
     "Its numbers describe the data you give it, nothing more.",
-    icon="🎓",
 )
 st.caption("Use **Copy link** in the sidebar to hand out this exact set-up; "
            "**Presentation mode** makes everything readable on a projector.")

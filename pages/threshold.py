@@ -86,16 +86,16 @@ chooser = sweep_by_split[choose_on]
 
 if split == "test":
     st.warning("You are looking at the **test** split. Choose thresholds on validation; "
-               "a threshold tuned on test looks better than it will be on new patients.", icon="🧪")
+               "a threshold tuned on test looks better than it will be on new patients.")
 elif split == "all":
     st.warning("These scores have no split column: thresholds are chosen and reported on the same rows, "
-               "so they look better than they will on new data.", icon="⚠️")
+               "so they look better than they will on new data.")
 if min(chooser.n_pos, chooser.n_neg) < SMALL:
     small = min(chooser.n_pos, chooser.n_neg)
     half_width = 1.96 * math.sqrt(0.25 / max(small, 1))
     st.info(f"The {'validation' if choose_on == 'val' else 'chosen'} split has only {chooser.n_pos} positives and "
             f"{chooser.n_neg} negatives: intervals there are up to ±{half_width:.0%} wide, and a threshold chosen "
-            "on so few cases looks better than it will be.", icon="📏")
+            "on so few cases looks better than it will be.")
 
 probability = all(s.is_probability for s in sweep_by_split.values())
 low = 0.0 if probability else min(s.min_score for s in sweep_by_split.values())
@@ -204,7 +204,7 @@ def panel():
 
     st.subheader("Per 1,000 people")
     prev = prevalence if prevalence is not None else sweep.n_pos / max(sweep.n, 1)
-    if math.isfinite(m["sensitivity"].value) and math.isfinite(m["specificity"].value):
+    if 0 < prev < 1 and math.isfinite(m["sensitivity"].value) and math.isfinite(m["specificity"].value):
         per = per_1000(m["sensitivity"].value, m["specificity"].value, prev)
         st.plotly_chart(view.per_1000_figure(per, names), key="per1000")
         st.caption(f"At prevalence {prev:.3f}: of 1,000 people, {per['tp'] + per['fn']:.0f} have {names[1]}; "

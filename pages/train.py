@@ -61,7 +61,7 @@ b3.button("Continue", disabled=not can_continue or running,
           help=f"Train {setup['epochs']} more epochs from the current weights.",
           on_click=lambda: training.start(dataset, state.train_config(), initial=trained.result.model))
 for message in st.session_state.pop("train_errors", []):
-    st.error(message, icon="⚠️")
+    st.error(message)
 
 
 @st.fragment(run_every=0.5 if running else None)

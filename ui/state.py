@@ -148,4 +148,4 @@ def next_run_id() -> int:
 
 
 def show_error(exc: LogRegError, what: str) -> None:
-    st.error(f"{what}: {exc}", icon="⚠️")
+    st.error(f"{what}: {exc}")

@@ -38,8 +38,8 @@ def no_exception(page) -> None:
 
 
 def nav_link(page, name: str):
-    # A link's text is its icon and its title, e.g. "🏋️\n\nTrain"; match the title exactly.
-    return page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=re.compile(rf"(^|\s){name}$"))
+    # The accessible name is the page's title (icons are aria-hidden).
+    return page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=name, exact=True)
 
 
 def go(page, name: str) -> None:
