@@ -12,11 +12,11 @@ with st.sidebar:
 theme.apply_presentation_css()
 
 pages = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/data.py", title="Data", icon=":material/table:"),
-    st.Page("pages/train.py", title="Train", icon=":material/monitoring:"),
-    st.Page("pages/threshold.py", title="Threshold", icon=":material/tune:"),
-    st.Page("pages/model.py", title="Model", icon=":material/functions:"),
+    st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("app_pages/data.py", title="Data", icon=":material/table:"),
+    st.Page("app_pages/train.py", title="Train", icon=":material/monitoring:"),
+    st.Page("app_pages/threshold.py", title="Threshold", icon=":material/tune:"),
+    st.Page("app_pages/model.py", title="Model", icon=":material/functions:"),
 ]
 navigation = st.navigation(pages)
 training.collect_finished()

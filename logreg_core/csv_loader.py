@@ -11,7 +11,8 @@ Nothing in a file is ever executed, unpickled or evaluated, and bad input of
 any kind raises :class:`~logreg_core.errors.LogRegError` only.
 
 Public API: :func:`from_csv`, :func:`read_table` (parse only, for previews),
-:func:`target_candidates` and :func:`label_values` (for the UI's pickers).
+:func:`target_candidates`, :func:`label_values` and :func:`guess_positive`
+(for the UI's pickers).
 """
 from __future__ import annotations
 
@@ -38,15 +39,18 @@ MAX_TARGET_LABELS = 50       # more distinct numeric target values than this loo
 HUGE = 1e30                  # magnitudes above this are not safely representable in float32 arithmetic
 
 _DELIMITERS = (",", ";", "\t")
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", ":": "colon"}
 _TARGET_NAMES = ("target", "label", "class", "outcome", "diagnosis", "y")
 _POSITIVE_NAMES = ("1", "yes", "y", "true", "positive", "pos", "malignant", "m")
-_ID_NAMES = {"id", "index", "idx", "row", "rowid", "row_id", "row id", "rownum", "row number", "#", "unnamed: 0"}
-# The strings pandas reads as missing by default (used by the header detector).
-_NA_TOKENS = {
-    "", "#n/a", "#n/a n/a", "#na", "-1.#ind", "-1.#qnan", "-nan", "1.#ind", "1.#qnan",
-    "<na>", "n/a", "na", "null", "nan", "none",
+_ID_NAMES = {
+    "id", "index", "idx", "row", "rowid", "row_id", "row id", "rownum", "row number", "#", "unnamed: 0",
 }
+# The strings pandas reads as missing by default.
+_PANDAS_NA = (
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+)
+_NA_TOKENS = {token.lower() for token in _PANDAS_NA}  # for the header detector
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity)", re.IGNORECASE)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _DECIMAL_DOT = re.compile(r"[+-]?\d*\.\d+(?:[eE][+-]?\d+)?")
@@ -126,6 +130,7 @@ def target_candidates(frame) -> list[str]:
             c for c in columns if c != guess and c not in labelish and _plausible_target(frame_[c], c)
         ]
         rest = [c for c in columns if c not in (guess, *labelish, *plausible)]
+        rest.sort(key=_is_id_name)  # identifiers last
         return [guess, *labelish, *plausible, *rest]
 
     return _guarded(run)
@@ -136,13 +141,36 @@ def label_values(frame, target) -> list[str]:
 
     These are exactly the strings ``positive=`` is compared with. Numbers are
     written without a trailing ``.0`` (``"1"``, not ``"1.0"``) and sorted
-    numerically; text labels are stripped and sorted as text.
+    numerically; text labels are stripped and sorted as text. A numeric column
+    with more than 50 distinct values raises the LogRegError that
+    :func:`from_csv` would raise (it looks continuous); a text column returns
+    all its labels, however many.
+    """
+    def run():
+        frame_ = _as_frame(frame)
+        column, _ = _resolve_target(frame_, target)
+        labels, _, _, numeric = _encode_labels(frame_[column])
+        if numeric and len(labels) > MAX_TARGET_LABELS:
+            raise _continuous_target(frame_, column, len(labels))
+        return labels
+
+    return _guarded(run)
+
+
+def guess_positive(frame, target) -> str | None:
+    """The label :func:`from_csv` makes positive when ``positive`` is not given.
+
+    For a two-label target: the label with a usual positive name (1, yes, true,
+    positive, malignant, M, Y, …) if there is one, else the second in sorted
+    order. ``None`` when the target does not have exactly two labels.
     """
     def run():
         frame_ = _as_frame(frame)
         column, _ = _resolve_target(frame_, target)
         labels, _, _, _ = _encode_labels(frame_[column])
-        return labels
+        if len(labels) != 2:
+            return None
+        return labels[_default_positive(labels)[0]]
 
     return _guarded(run)
 
@@ -208,7 +236,9 @@ def _read_source(file) -> tuple[bytes, str | None]:
             with open(path, "rb") as handle:
                 data = handle.read(MAX_BYTES + 1)
         except FileNotFoundError:
-            raise LogRegError(f"file not found: {shown} (check the path; CSV text itself must be passed as bytes)") from None
+            raise LogRegError(
+                f"file not found: {shown} (check the path; CSV text itself must be passed as bytes)"
+            ) from None
         except IsADirectoryError:
             raise LogRegError(f"{shown} is a folder, not a CSV file") from None
         except PermissionError:
@@ -380,8 +410,13 @@ def _cell_kind(cell: str, decimal: str) -> str:
 def _sniff(sample: str, whole: bool) -> tuple[str, str, list[list[str]]]:
     """(delimiter, decimal mark, sample rows)."""
     best = None
+    failure = None
     for order, delimiter in enumerate(_DELIMITERS):
-        rows = _sample_rows(sample, delimiter, whole)
+        try:
+            rows = _sample_rows(sample, delimiter, whole)
+        except LogRegError as exc:  # e.g. one giant field: this delimiter is probably wrong
+            failure = failure or exc
+            continue
         if not rows:
             continue
         counts = Counter(len(r) for r in rows)
@@ -398,6 +433,8 @@ def _sniff(sample: str, whole: bool) -> tuple[str, str, list[list[str]]]:
         if best is None or score > best[0]:
             best = (score, delimiter, rows)
     if best is None:
+        if failure is not None:
+            raise failure
         return ",", ".", []
     _, delimiter, rows = best
     decimal = "."
@@ -525,12 +562,16 @@ def _parse_bytes(data: bytes, header) -> tuple[pd.DataFrame, list[str], dict]:
     text = _strip_leading_blank_lines(text)
     forced_delimiter = None
     first_line = re.match(r"[^\r\n]*(?:\r\n|\r|\n)?", text).group(0)
-    if re.fullmatch(r"sep=.", first_line.strip()):
-        forced_delimiter = first_line.strip()[-1]
+    if re.fullmatch(r"sep=[,;\t|:]", first_line.strip(" \r\n")):
+        forced_delimiter = first_line.strip(" \r\n")[-1]
         text = _strip_leading_blank_lines(text[len(first_line):])
         notes.append(f"The first line 'sep={forced_delimiter}' (an Excel hint) set the delimiter and was skipped.")
         if not text.strip():
             raise LogRegError("the file has no header and no data rows after its 'sep=' line: add data")
+    if "\r" in text and re.search(r"\r(?!\n)", text):
+        # Old Mac line ends: pandas' C parser drops a leading empty field after a skipped
+        # row ended by a bare CR, so give it newlines.
+        text = re.sub(r"\r\n?", "\n", text)
     sample, whole = _sample(text)
     if forced_delimiter is not None:
         rows = _sample_rows(sample, forced_delimiter, whole)
@@ -638,9 +679,9 @@ def _parse_failure(exc) -> str:
 
 
 def _as_text(series: pd.Series) -> pd.Series:
-    """Strings stripped of surrounding spaces; missing and empty cells are NaN."""
+    """Strings stripped of surrounding spaces; missing cells, empty ones and 'NA' & co. are NaN."""
     text = series.astype("str").str.strip()
-    return text.mask(text == "")
+    return text.mask(text.isin(_PANDAS_NA))
 
 
 # --------------------------------------------------------------------------- columns
@@ -673,7 +714,7 @@ def _profile(series: pd.Series) -> tuple[str, int, bool]:
         finite = values[np.isfinite(values)]
         if finite.size == 0:
             return "empty", 0, False
-        return "numeric", int(np.unique(finite).size), bool(np.all(finite == np.round(finite)))
+        return "numeric", int(pd.unique(finite).size), bool(np.all(finite == np.round(finite)))
     count = int(series.nunique(dropna=True))
     return ("text" if count else "empty"), count, False
 
@@ -778,7 +819,9 @@ def _encode_labels(series: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray
     text = _as_text(series)
     keep = text.notna().to_numpy()
     values = text[keep].to_numpy(dtype=object)
-    unique, codes = np.unique(values.astype(str), return_inverse=True) if values.size else (np.array([], dtype=str), np.array([], dtype=np.int64))
+    if not values.size:
+        return [], np.zeros(0, dtype=np.int64), keep, False
+    unique, codes = np.unique(values.astype(str), return_inverse=True)
     return [str(v) for v in unique], np.asarray(codes, dtype=np.int64).ravel(), keep, False
 
 
@@ -823,6 +866,14 @@ def _suggest_targets(frame: pd.DataFrame, exclude: str) -> str:
     return "choose a column with a few distinct labels (classes) as the target"
 
 
+def _continuous_target(frame: pd.DataFrame, column: str, count: int) -> LogRegError:
+    return LogRegError(
+        f"the target column '{column}' has {count:,} different numbers, so it looks like a continuous "
+        "measurement: this tool is for classification (predicting a class label); "
+        + _suggest_targets(frame, column)
+    )
+
+
 def _target_labels(frame, column, positive, notes):
     """(y codes, class names, mask of rows kept)."""
     labels, codes, keep, numeric = _encode_labels(frame[column])
@@ -840,13 +891,7 @@ def _target_labels(frame, column, positive, notes):
             "least two different labels; " + _suggest_targets(frame, column)
         )
     if numeric and len(labels) > MAX_TARGET_LABELS:
-        all_integers = all(re.fullmatch(r"-?\d+", label) for label in labels)
-        if positive is None or not all_integers:
-            raise LogRegError(
-                f"the target column '{column}' has {len(labels):,} different numbers, so it looks like a "
-                "continuous measurement: this tool is for classification (predicting a class label); "
-                + _suggest_targets(frame, column)
-            )
+        raise _continuous_target(frame, column, len(labels))
     if positive is not None:
         index, remark = _match_positive(positive, labels, numeric, column)
         if remark:
@@ -903,6 +948,11 @@ def _clean_numbers(values: np.ndarray, column: str, notes: list[str]) -> np.ndar
     return values
 
 
+def _listed(items: list[str], limit: int, separator: str = ", ") -> str:
+    more = f" and {len(items) - limit:,} more" if len(items) > limit else ""
+    return separator.join(items[:limit]) + more
+
+
 def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
     """(feature matrix columns, feature names) with every decision noted."""
     arrays: list[np.ndarray] = []
@@ -928,7 +978,8 @@ def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
             filled = text.dropna()
             distinct = filled.unique()
             if {str(v).lower() for v in distinct} <= {"true", "false"}:
-                values = text.str.lower().map({"true": 1.0, "false": 0.0}).to_numpy(dtype=np.float64, na_value=np.nan)
+                values = text.str.lower().map({"true": 1.0, "false": 0.0})
+                values = values.to_numpy(dtype=np.float64, na_value=np.nan)
                 notes.append(f"Column '{column}': true/false values became 1/0.")
             else:
                 as_numbers = text.str.replace(",", ".", regex=False) if decimal == "," else text
@@ -938,9 +989,7 @@ def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
                     values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
                     odd = filled[numbers[filled.index].isna()]
                     examples = ", ".join(repr(v) for v in odd.unique()[:3])
-                    mixed.append(
-                        f"'{column}' ({len(odd):,} value(s) such as {examples})"
-                    )
+                    mixed.append(f"'{column}' ({len(odd):,} value(s) such as {examples})")
                 elif len(distinct) <= MAX_ONE_HOT_LEVELS:
                     one_hot = True
                     levels = sorted(str(v) for v in distinct)
@@ -978,28 +1027,30 @@ def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
         arrays.append(values)
         names.append(column)
     if identifiers:
-        notes.append("Dropped identifier column(s), which cannot predict anything: " + ", ".join(identifiers) + ".")
+        notes.append(
+            "Dropped identifier column(s), which cannot predict anything: " + _listed(identifiers, 20) + "."
+        )
     if empty:
-        notes.append("Dropped column(s) with no values: " + ", ".join(f"'{c}'" for c in empty[:20]) + (" …" if len(empty) > 20 else "") + ".")
+        notes.append("Dropped column(s) with no values: " + _listed([f"'{c}'" for c in empty], 20) + ".")
     if mixed:
         notes.append(
             "Mostly numeric column(s) with some text: the non-numbers were treated as missing: "
-            + "; ".join(mixed[:10]) + (" …" if len(mixed) > 10 else "") + "."
+            + _listed(mixed, 10, "; ") + "."
         )
     if encoded:
         notes.append(
             f"One-hot encoded text column(s) with at most {MAX_ONE_HOT_LEVELS} distinct values into 0/1 "
-            "columns named column=value: " + "; ".join(encoded[:10]) + (" …" if len(encoded) > 10 else "") + "."
+            "columns named column=value: " + _listed(encoded, 10, "; ") + "."
         )
     if dropped_text:
         notes.append(
             f"Dropped text column(s) with more than {MAX_ONE_HOT_LEVELS} distinct values (free text or "
-            "codes): " + ", ".join(dropped_text[:10]) + (" …" if len(dropped_text) > 10 else "") + "."
+            "codes): " + _listed(dropped_text, 10) + "."
         )
     if constant:
         notes.append(
             "Column(s) with a single value carry no information (kept, but they cannot help): "
-            + ", ".join(f"'{c}'" for c in constant[:20]) + (" …" if len(constant) > 20 else "") + "."
+            + _listed([f"'{c}'" for c in constant], 20) + "."
         )
     dropped = [f"{len(x)} {what}" for x, what in (
         (identifiers, "identifier column(s)"), (empty, "empty column(s)"),
@@ -1024,7 +1075,8 @@ def _from_csv(file, target, positive, header, seed, val_fraction, test_fraction,
     frame, notes, facts = _parse_bytes(data, header)
     if len(frame) == 1:
         raise LogRegError(
-            "the file has only one data row: a classifier needs at least 10 rows, with at least 3 of each class"
+            "the file has only one data row: a classifier needs at least 10 rows, with at least 3 "
+            "of each class"
         )
     if frame.shape[1] < 2:
         raise LogRegError(

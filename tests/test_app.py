@@ -19,7 +19,7 @@ def new_app(**params) -> AppTest:
 
 
 def train(at: AppTest, epochs=8) -> AppTest:
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.number_input(key="epochs").set_value(epochs).run()
     at.button[0].click().run()  # Train
     end = time.time() + 60
@@ -44,7 +44,7 @@ def test_landing_page_says_what_to_do_and_is_not_for_clinical_decisions():
 
 def test_query_parameters_set_the_widgets_and_bad_ones_are_reported():
     at = new_app(epochs=7, lr=0.05, optimizer="adam", batch_size=32, seed=3, threshold=0.25)
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert at.number_input(key="epochs").value == 7 and at.number_input(key="batch_size").value == 32
     assert at.select_slider(key="lr").value == 0.05 and at.selectbox(key="optimizer").value == "adam"
     assert at.query_params["epochs"] == "7" and at.query_params["threshold"] == "0.25"
@@ -61,7 +61,7 @@ def test_default_dataset_trains_and_fills_the_session(trained_app):
 
 def test_stop_keeps_history():
     at = new_app()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.number_input(key="epochs").set_value(10_000).run()
     at.button[0].click().run()
     job = at.session_state["job"]
@@ -76,7 +76,7 @@ def test_stop_keeps_history():
 
 
 def test_slider_changes_the_confusion_matrix_numbers(trained_app):
-    at = trained_app.switch_page("pages/threshold.py").run()
+    at = trained_app.switch_page("app_pages/threshold.py").run()
     def counts():
         html = next(m.value for m in at.markdown if 'aria-label="Confusion matrix"' in m.value)
         return html
@@ -92,7 +92,7 @@ def test_slider_changes_the_confusion_matrix_numbers(trained_app):
 
 @pytest.mark.parametrize("label,finder", [("Max Youden", "find_youden"), ("Max F1", "find_max_f1")])
 def test_operating_point_buttons_move_the_slider_to_the_cores_answer(trained_app, label, finder):
-    at = trained_app.switch_page("pages/threshold.py").run()
+    at = trained_app.switch_page("app_pages/threshold.py").run()
     next(b for b in at.button if b.label == label).click().run()
     run = at.session_state["trained"]
     sweep = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0])
@@ -102,7 +102,7 @@ def test_operating_point_buttons_move_the_slider_to_the_cores_answer(trained_app
 
 
 def test_min_cost_and_target_sensitivity_buttons(trained_app):
-    at = trained_app.switch_page("pages/threshold.py").run()
+    at = trained_app.switch_page("app_pages/threshold.py").run()
     run = at.session_state["trained"]
     sweep = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0])
     at.number_input(key="cost_ratio").set_value(5.0).run()
@@ -114,7 +114,7 @@ def test_min_cost_and_target_sensitivity_buttons(trained_app):
 
 
 def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(trained_app):
-    at = trained_app.switch_page("pages/threshold.py").run()
+    at = trained_app.switch_page("app_pages/threshold.py").run()
     at.number_input(key="prevalence").set_value(0.02).run()
     labels = [m.label for m in at.metric]
     assert any(label.startswith("PPV at 0.020") for label in labels)
@@ -123,7 +123,7 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
 
 
 def test_uploaded_scores_work_without_training(tmp_path):
-    at = new_app().switch_page("pages/threshold.py").run()
+    at = new_app().switch_page("app_pages/threshold.py").run()
     at.radio(key="score_source").set_value("Uploaded scores").run()
     rng = np.random.default_rng(1)
     y = rng.integers(0, 2, 300)
@@ -135,7 +135,7 @@ def test_uploaded_scores_work_without_training(tmp_path):
 
 
 def test_bad_upload_shows_an_error_and_keeps_the_trained_model(trained_app):
-    at = trained_app.switch_page("pages/data.py").run()
+    at = trained_app.switch_page("app_pages/data.py").run()
     before = at.session_state["trained"]
     at.radio(key="source_label").set_value("Upload CSV").run()
     assert not at.exception
@@ -143,7 +143,7 @@ def test_bad_upload_shows_an_error_and_keeps_the_trained_model(trained_app):
 
 
 def test_model_page_shows_weights_and_downloads(trained_app):
-    at = trained_app.switch_page("pages/model.py").run()
+    at = trained_app.switch_page("app_pages/model.py").run()
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert "Download model card (JSON)" in labels[0] or any("model card" in str(b) for b in labels)
@@ -151,7 +151,7 @@ def test_model_page_shows_weights_and_downloads(trained_app):
 
 def test_invalid_settings_show_an_error_not_a_traceback():
     at = new_app()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.session_state["setup"]["lr"] = float("nan")
     at.button[0].click().run()
     assert not at.exception and any("learning_rate" in e.value for e in at.error)

@@ -15,6 +15,7 @@ from logreg_core.csv_loader import (
     MAX_COLUMNS,
     MAX_UPLOAD_MB,
     from_csv,
+    guess_positive,
     label_values,
     read_table,
     target_candidates,
@@ -223,6 +224,13 @@ def test_utf16_unicode_text_export():
     assert ds.feature_names == ["x1", "x2"] and "UTF-16" in notes_text(ds)
 
 
+def test_old_mac_line_ends():
+    rows = [["a", "b", "label"]] + [["", i * 0.5, "yes" if i % 2 else "no"] for i in range(20)]
+    rows[1][0] = "7"
+    frame, _ = read_table(encoded(rows, eol="\r"))
+    assert frame.shape == (20, 3) and frame["a"].iloc[0] == 7 and frame["b"].iloc[1] == 0.5
+
+
 def test_ragged_rows_are_padded():
     rows = binary_rows(30)
     text = table(rows).splitlines()
@@ -412,6 +420,19 @@ def test_label_values_are_readable_and_numerically_sorted():
         label_values(frame, "nope")
 
 
+@pytest.mark.parametrize(
+    "labels, expected",
+    [(("B", "M"), "M"), (("no", "yes"), "yes"), (("Yes", "no"), "Yes"), (("1", "2"), "1"),
+     (("0", "1"), "1"), (("cat", "dog"), "dog"), (("a", "b", "c"), None)],
+)
+def test_guess_positive_matches_from_csv(labels, expected):
+    rows = [["x", "z", "target"]] + [[i * 0.5, i % 4, labels[i % len(labels)]] for i in range(30)]
+    frame, _ = read_table(encoded(rows))
+    assert guess_positive(frame, "target") == expected
+    if expected is not None:
+        assert from_csv(encoded(rows)).positive_class == expected
+
+
 def test_target_candidates_offer_every_column_guess_first():
     rows = [["id", "x", "kind", "price"]] + [[i, i * 0.37, "ab"[i % 2], i * 2.5] for i in range(80)]
     frame, _ = read_table(encoded(rows))
@@ -439,7 +460,7 @@ def test_missing_values_are_imputed_with_training_medians():
     rows = binary_rows(40)
     for r in (2, 5, 11):
         rows[r][0] = ""
-    rows[7][1] = "NaN"
+    rows[7][1] = " NA "
     ds = from_csv(encoded(rows))
     assert np.isfinite(all_X(ds)).all()
     assert "Filled 4 missing value(s) in 2 column(s)" in notes_text(ds)
@@ -688,3 +709,11 @@ def test_loader_imports_neither_tensorflow_nor_streamlit():
         env={"PYTHONPATH": str(root), "PATH": ""},
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_label_values_refuses_a_continuous_column():
+    rows = [["group", "price"]] + [["ab"[i % 2], i * 1.37] for i in range(80)]
+    frame, _ = read_table(encoded(rows))
+    with pytest.raises(LogRegError, match="continuous"):
+        label_values(frame, "price")
+    raises(encoded(rows), "continuous", target="price", positive="1.37")

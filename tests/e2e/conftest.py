@@ -17,17 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from .e2e_support import safe_name, serve, shot
+from .e2e_support import SCREENSHOT_DIR, SERVER_LOG_DIR, safe_name, serve, shot
 
 CHROMIUM = os.environ.get("LOGREG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic"]
 VIEWPORT = {"width": 1400, "height": 1000}
 _HERE = Path(__file__).resolve().parent
-# The browser shares this machine's cores with the server: TensorFlow's default
-# thread pools (one thread per core) then spin against Chromium's rendering and
-# training crawls. One TF thread keeps the tests quick (override via the env).
-APP_ENV = {"LOGREG_TF_THREADS": os.environ.get("LOGREG_TF_THREADS", "1")}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -44,12 +40,19 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_artifacts():
+    """Drop the failure screenshots and server logs of an earlier run, so what is there is this run's."""
+    for old in [*SCREENSHOT_DIR.glob("FAILED-*.png"), *SERVER_LOG_DIR.glob("*.log")]:
+        old.unlink(missing_ok=True)
+
+
 # --------------------------------------------------------------------------- server
 
 @pytest.fixture(scope="module")
 def app_server():
     """The base URL of LogReg Lab served from the repo root (one server per test module)."""
-    with serve("app.py", name="app", extra_env=APP_ENV) as server:
+    with serve("app.py", name="app") as server:
         yield server.url
 
 

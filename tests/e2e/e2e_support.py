@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts"
@@ -37,6 +38,16 @@ def _healthy(url: str) -> bool:
             return response.status == 200 and response.read().strip() == b"ok"
     except (urllib.error.URLError, OSError):
         return False
+
+
+def _own_group_tied_to_parent() -> None:
+    """In the child: a process group of its own (so ``stop`` can end all of it), and SIGTERM
+    when the test process dies without its teardown (killed, or timed out hard)."""
+    os.setsid()
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG (Linux)
 
 
 class StreamlitServer:
@@ -76,7 +87,7 @@ class StreamlitServer:
                "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false"]
         self.proc = subprocess.Popen(cmd, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL,
-                                     stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+                                     stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=_own_group_tied_to_parent)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -117,8 +128,6 @@ class StreamlitServer:
             self._home = None
 
 
-
-
 @contextlib.contextmanager
 def serve(script, **kwargs):
     """A started ``StreamlitServer`` (a test failure with its log if it does not come up)."""
@@ -131,7 +140,6 @@ def serve(script, **kwargs):
         yield server
     finally:
         server.stop()
-
 
 
 def safe_name(name: str) -> str:
@@ -161,6 +169,10 @@ def shot(page, name: str, *, readme: bool = False, full_page: bool = False) -> P
     """
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOT_DIR / f"{safe_name(name)}.png"
+    if readme:  # no hover tooltip in the README's pictures
+        size = page.viewport_size or {"width": 800, "height": 600}
+        page.mouse.move(size["width"] - 5, size["height"] - 5)
+        page.wait_for_timeout(300)
     page.screenshot(path=str(path), full_page=full_page)
     extra = os.environ.get("LOGREG_SCREENSHOTS")
     if readme and extra:
@@ -170,3 +182,142 @@ def shot(page, name: str, *, readme: bool = False, full_page: bool = False) -> P
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target / path.name)
     return path
+
+
+# --------------------------------------------------------------------------- page helpers
+
+TRAIN_TIMEOUT_MS = 120_000
+PAGE_SLUGS = {"Home": "", "Data": "data", "Train": "train", "Threshold": "threshold", "Model": "model"}
+
+
+def open_app(page, url: str, path: str = "", query: str = "") -> None:
+    page.goto(f"{url}/{path}" + (f"?{query}" if query else ""))
+    page.wait_for_selector('[data-testid="stApp"]')
+    wait_idle(page)
+    no_exception(page)
+
+
+def no_exception(page) -> None:
+    """Fail with the app's own traceback text when the page shows one."""
+    exc = page.locator('[data-testid="stException"]')
+    if exc.count():
+        pytest.fail(f"the app shows an exception on {page.url}:\n{exc.first.inner_text()[:2000]}", pytrace=False)
+
+
+def nav_link(page, name: str):
+    # The accessible name is the page's title (icons are aria-hidden).
+    return page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=name, exact=True)
+
+
+def go(page, name: str, *, idle: bool = True) -> None:
+    """Switch page with the sidebar link (keeps the session), and wait for the page to draw.
+
+    ``idle=False`` for the Train page while a job runs: its progress panel then
+    reruns every half second, so the app is rarely idle.
+    """
+    nav_link(page, name).click()
+    slug = PAGE_SLUGS[name]
+    expect(page).to_have_url(re.compile(rf"^https?://[^/]+/{slug}(\?.*)?$"))
+    if idle:
+        wait_idle(page)
+    else:
+        expect(page.locator("h1", has_text=name).first).to_be_visible()
+    no_exception(page)
+
+
+def set_number(page, label: str, value) -> None:
+    box = page.get_by_role("spinbutton", name=label, exact=True)
+    box.fill(str(value))
+    box.press("Enter")
+    wait_idle(page)
+    expect(box).to_have_value(str(value))
+
+
+def choose_radio(page, group_label: str, option: str) -> None:
+    group = page.get_by_role("radiogroup", name=group_label)
+    group.get_by_text(option, exact=True).click()
+    wait_idle(page)
+    no_exception(page)
+
+
+def button(page, name: str):
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def progress_text(page) -> str:
+    bars = page.locator('[data-testid="stProgress"]')
+    return bars.last.inner_text() if bars.count() else ""
+
+
+def epochs_done(page) -> int:
+    m = re.search(r"(?:Epoch|Finished:)\s+(\d+)", progress_text(page))
+    return int(m.group(1)) if m else 0
+
+
+def wait_until(predicate, timeout_s: float, what: str, interval_s: float = 0.2):
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout_s:.0f} s waiting for {what}", pytrace=False)
+        time.sleep(interval_s)
+
+
+def finished_text(page):
+    return page.get_by_text(re.compile(r"^Finished: \d+ epochs?$"))
+
+
+def wait_finished(page, timeout_ms: int = TRAIN_TIMEOUT_MS) -> int:
+    expect(finished_text(page).first).to_be_visible(timeout=timeout_ms)
+    wait_idle(page)
+    no_exception(page)
+    return epochs_done(page)
+
+
+def chart_points(page) -> int:
+    """The most points in any trace of the page's Plotly charts (the learning curves' length)."""
+    return page.evaluate(
+        """() => Math.max(0, ...Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'))
+                 .flatMap(div => (div.data || []).map(trace => (trace.x || []).length)))"""
+    )
+
+
+def train(page, epochs: int) -> int:
+    """On the current session: go to Train, train ``epochs`` epochs and wait for the end."""
+    go(page, "Train")
+    set_number(page, "Epochs", epochs)
+    button(page, "Train").click()
+    done = wait_finished(page)
+    assert done == epochs, progress_text(page)
+    return done
+
+
+def start_long_training(page, epochs: int = 10_000) -> None:
+    go(page, "Train")
+    set_number(page, "Epochs", epochs)
+    button(page, "Train").click()
+    wait_until(lambda: epochs_done(page) >= 1, 90, "the first epoch")
+
+
+def confusion_counts(page) -> dict[str, str]:
+    """The confusion matrix's four counts as the page shows them (its 2×2 table)."""
+    table = page.locator('table[aria-label="Confusion matrix"]').first
+    return {cell: table.locator(f'td[data-cell="{cell}"] .cm-count').inner_text().strip()
+            for cell in ("TP", "FN", "FP", "TN")}
+
+
+def threshold_slider(page):
+    return page.get_by_role("slider", name="Decision threshold")
+
+
+def threshold_value(page) -> float:
+    return float(threshold_slider(page).input_value())
+
+
+def upload(page, name: str, content: bytes) -> None:
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
+    expect(page.get_by_role("button", name=f"Remove {name}")).to_be_visible()
+    wait_idle(page)
