@@ -60,7 +60,7 @@ if source == "csv":
             if len(values) >= 2:
                 positive = st.selectbox(
                     "Positive class", ["(multiclass: all classes)"] + values if len(values) > 2 else values,
-                    index=values.index(csv_loader.guess_positive(frame, target)) if len(values) == 2 else 0,
+                    index=values.index(guess) if len(values) == 2 and (guess := csv_loader.guess_positive(frame, target)) in values else 0,
                     help="The label that counts as 'positive' (e.g. the disease). Thresholds act on its probability.")
                 positive = None if positive.startswith("(multiclass") else positive
             key = (data.file_digest(raw), header, target, positive, int(setup["seed"]))
