@@ -1,7 +1,9 @@
 """LogReg Lab: train a logistic regression, watch it learn, then question its threshold."""
 import streamlit as st
 
-from ui import state, theme, training
+from ui import state, theme, tf_guard, training
+
+tf_guard.keep_tensorflow_warm()
 
 st.set_page_config(page_title="LogReg Lab", page_icon=":material/show_chart:", layout="wide")
 state.setup()

@@ -34,6 +34,11 @@ class RunResult:
     def epochs_run(self) -> int:
         return len(self.history)
 
+    @property
+    def seconds(self) -> float:
+        """Wall time of the epochs themselves (each epoch's step and its evaluation)."""
+        return sum(row["seconds"] for row in self.history)
+
 
 def run_training(dataset: Dataset, config: TrainConfig, *, initial: TrainedModel | None = None,
                  on_epoch: Callable[[EpochReport], None] | None = None,

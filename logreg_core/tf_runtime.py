@@ -4,9 +4,17 @@ TensorFlow's thread pools belong to the process and can only be sized before
 its first use, so every caller goes through ``tensorflow()``. Importing
 TensorFlow costs seconds: the dashboard's first page and all threshold work
 must never reach this module.
+
+Importing TensorFlow also adds about 400,000 long-lived Python objects, which
+every full garbage collection then walks (about 0.2 s here, holding the GIL).
+Streamlit collects after every script run, twice a second while the Train
+page streams, which starved the training threads. So the objects alive once
+TensorFlow is loaded are moved out of the collector's reach (``gc.freeze``);
+they are modules and their tables, which live as long as the process anyway.
 """
 from __future__ import annotations
 
+import gc
 import os
 import threading
 
@@ -31,5 +39,7 @@ def tensorflow():
             tf.config.threading.set_intra_op_parallelism_threads(threads)
             tf.config.threading.set_inter_op_parallelism_threads(threads)
             tf.get_logger().setLevel("ERROR")
+            gc.collect()
+            gc.freeze()
             _tf = tf
     return _tf

@@ -155,3 +155,16 @@ def test_invalid_settings_show_an_error_not_a_traceback():
     at.session_state["setup"]["lr"] = float("nan")
     at.button[0].click().run()
     assert not at.exception and any("learning_rate" in e.value for e in at.error)
+
+
+def test_script_runs_leave_tensorflow_alone(trained_app, monkeypatch):
+    """Streamlit resets Keras (and with it TensorFlow's kernel cache) after every script run unless
+    ui/tf_guard.py stops it; with the Train page refreshing, that starved training."""
+    import keras
+
+    resets = []
+    monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: resets.append(args))
+    trained_app.run()
+    trained_app.switch_page("app_pages/train.py").run()
+    assert not trained_app.exception
+    assert resets == []

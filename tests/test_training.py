@@ -131,3 +131,14 @@ def test_constant_features_do_not_produce_nan():
     ds.X_train[:, 0] = ds.X_val[:, 0] = ds.X_test[:, 0] = 5.0
     result = run_training(ds, TrainConfig(epochs=3))
     assert np.isfinite(result.model.weights).all() and np.isfinite(result.history[-1]["val_loss"])
+
+
+def test_tensorflows_objects_are_kept_out_of_full_garbage_collections():
+    """Streamlit runs gc.collect(2) after every script run; walking TensorFlow's ~400k objects each
+    time held the GIL for ~0.2 s and slowed training (logreg_core/tf_runtime.py)."""
+    import gc
+
+    from logreg_core.tf_runtime import tensorflow
+
+    tensorflow()
+    assert gc.get_freeze_count() > 100_000

@@ -17,12 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from .e2e_support import SCREENSHOT_DIR, SERVER_LOG_DIR, safe_name, serve, shot
+from .e2e_support import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOT_DIR, SERVER_LOG_DIR, VIEWPORT, safe_name, serve,
+                          shot)
 
-CHROMIUM = os.environ.get("LOGREG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic"]
-VIEWPORT = {"width": 1400, "height": 1000}
 _HERE = Path(__file__).resolve().parent
 
 

@@ -23,6 +23,10 @@ ARTIFACTS = REPO_ROOT / "artifacts"
 SCREENSHOT_DIR = ARTIFACTS / "screenshots"
 SERVER_LOG_DIR = ARTIFACTS / "e2e-logs"
 HEALTH_TIMEOUT_S = 60.0
+CHROMIUM = os.environ.get("LOGREG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic"]
+VIEWPORT = {"width": 1400, "height": 1000}
 IDLE_SELECTOR = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
@@ -213,7 +217,7 @@ def go(page, name: str, *, idle: bool = True) -> None:
     """Switch page with the sidebar link (keeps the session), and wait for the page to draw.
 
     ``idle=False`` for the Train page while a job runs: its progress panel then
-    reruns every half second, so the app is rarely idle.
+    reruns about once a second, so the app is rarely idle.
     """
     nav_link(page, name).click()
     slug = PAGE_SLUGS[name]
@@ -266,7 +270,7 @@ def wait_until(predicate, timeout_s: float, what: str, interval_s: float = 0.2):
 
 
 def finished_text(page):
-    return page.get_by_text(re.compile(r"^Finished: \d+ epochs?$"))
+    return page.get_by_text(re.compile(r"^Finished: \d+ epochs? in [\d.]+ s$"))
 
 
 def wait_finished(page, timeout_ms: int = TRAIN_TIMEOUT_MS) -> int:
