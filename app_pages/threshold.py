@@ -8,7 +8,7 @@ from logreg_core.report import report_html
 from logreg_core.scores import read_scores
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, harm_to_benefit,
                                    multiclass_confusion, one_vs_rest_scores, per_1000, per_class_metrics)
-from ui import state, threshold_view as view
+from ui import state, theme, threshold_view as view
 
 st.title("Threshold")
 SMALL = 100
@@ -49,7 +49,6 @@ else:
     else:
         with st.expander("All classes: confusion matrix at argmax (test split)", expanded=True):
             import plotly.express as px
-            from ui import theme
 
             cm = multiclass_confusion(ds.y_test, test_scores)
             fig = px.imshow(cm, x=[f"pred {c}" for c in ds.class_names], y=[f"actual {c}" for c in ds.class_names],
@@ -185,43 +184,43 @@ def panel():
             adj = report.prevalence_adjusted
             r1.metric(f"PPV at {prevalence:.3f}", view.fmt(adj["ppv"].value), help="Bayes: PPV for your prevalence.")
             r2.metric(f"NPV at {prevalence:.3f}", view.fmt(adj["npv"].value), help="Bayes: NPV for your prevalence.")
-    st.dataframe(view.metrics_table(report), hide_index=True, width="stretch")
+    st.markdown(view.metrics_html(report), unsafe_allow_html=True)
     st.caption("Intervals: 95% Wilson score intervals for proportions, log method for likelihood ratios; "
                "— where undefined. PPV and NPV in the table use the split's own prevalence.")
+    how, card = st.session_state.get("threshold_how", "set by hand"), st.session_state.get("model_card_summary")
+    st.download_button(
+        "Download report (HTML)", key="report_download", mime="text/html", file_name="threshold_report.html",
+        data=lambda: report_html(report, sweep, names=names, split=split_labels[split], origin=origin, how=how,
+                                 prevalence=prevalence, card=card),
+        help="One self-contained, printable HTML page with the threshold, how it was chosen, and every number here.")
 
-    base = curve_data(cache_key, split)
-    a, b = st.columns(2)
-    with a:
-        fpr_now = m["fpr"].value
-        auc_low, auc_high = base["auc_ci"]
-        auc_text = f"AUC {base['auc']:.3f}" + (f" (95% CI {auc_low:.3f}–{auc_high:.3f})" if auc_low is not None else "")
-        st.plotly_chart(view.roc_figure(base, fpr_now, m["sensitivity"].value, auc_text), key="roc")
-        st.plotly_chart(view.distribution_figure(base, threshold, names), key="dist")
-    with b:
-        st.plotly_chart(view.pr_figure(base, m["sensitivity"].value, m["ppv"].value, base["ap"],
-                                       sweep.n_pos / max(sweep.n, 1)), key="pr")
-        st.plotly_chart(view.metric_curves_figure(base, threshold), key="curves")
-
-    st.subheader("Per 1,000 people")
     prev = prevalence if prevalence is not None else sweep.n_pos / max(sweep.n, 1)
+    per = None
     if 0 < prev < 1 and math.isfinite(m["sensitivity"].value) and math.isfinite(m["specificity"].value):
         per = per_1000(m["sensitivity"].value, m["specificity"].value, prev)
-        st.plotly_chart(view.per_1000_figure(per, names), key="per1000")
+    charts = threshold_charts(cache_key, split)
+    charts.move_to(threshold, report, per)
+    a, b = st.columns(2)
+    with a:
+        st.plotly_chart(charts.roc, key="roc")
+        st.plotly_chart(charts.distribution, key="dist")
+    with b:
+        st.plotly_chart(charts.pr, key="pr")
+        st.plotly_chart(charts.metric_curves, key="curves")
+
+    st.subheader("Per 1,000 people")
+    if per is not None:
+        st.plotly_chart(charts.per_1000, key="per1000")
         st.caption(f"At prevalence {prev:.3f}: of 1,000 people, {per['tp'] + per['fn']:.0f} have {names[1]}; "
                    f"the test flags {per['tp'] + per['fp']:.0f}, of whom {per['tp']:.0f} truly have it.")
+    else:
+        st.caption("Shown when both classes occur in this split (so sensitivity and specificity are defined).")
     if probability and 0 < threshold < 1:
         st.subheader("Decision curve")
         odds = harm_to_benefit(threshold)
         st.markdown(f"At **{threshold:.2f}** you accept up to **{odds:.1f}** false positives "
                     f"(e.g. unnecessary work-ups of {names[0]} cases) to find one {names[1]} case.")
-        st.plotly_chart(view.decision_curve_figure(base["decision"], threshold, report.net_benefit), key="dca")
-        st.plotly_chart(view.calibration_figure(base["calibration"], base["brier"]), key="calibration")
-    st.download_button(
-        "Download report (HTML)", key="report_download", mime="text/html", file_name="threshold_report.html",
-        data=report_html(report, sweep, names=names, split=split_labels[split], origin=origin,
-                         how=st.session_state.get("threshold_how", "set by hand"), prevalence=prevalence,
-                         card=st.session_state.get("model_card_summary")),
-        help="One self-contained, printable HTML page with the threshold, how it was chosen, and every number here.")
+        st.plotly_chart(charts.decision, key="dca")
 
 
 def curve_data(key, split_name: str) -> dict:
@@ -248,4 +247,22 @@ def curve_data(key, split_name: str) -> dict:
     return cache[(key, split_name)]
 
 
+def threshold_charts(key, split_name: str) -> view.ThresholdCharts:
+    """The threshold's charts for this sweep and display mode, built once; the panel only moves them."""
+    cache = st.session_state.setdefault("chart_cache", {})
+    wanted = (key, split_name, theme.presentation())
+    if wanted not in cache:
+        base = curve_data(key, split_name)
+        auc_low, auc_high = base["auc_ci"]
+        auc_text = f"AUC {base['auc']:.3f}" + (f" (95% CI {auc_low:.3f}–{auc_high:.3f})" if auc_low is not None else "")
+        s = sweep_by_split[split_name]
+        cache.clear()
+        cache[wanted] = view.ThresholdCharts(base, names, s.n_pos / max(s.n, 1), auc_text, s.is_probability)
+    return cache[wanted]
+
+
 panel()
+if probability:  # calibration does not depend on the threshold: drawn outside the slider's fragment
+    calibration = curve_data(cache_key, split)
+    st.subheader("Calibration")
+    st.plotly_chart(view.calibration_figure(calibration["calibration"], calibration["brier"]), key="calibration")

@@ -90,6 +90,25 @@ def test_slider_changes_the_confusion_matrix_numbers(trained_app):
     assert f">{expected.tp:,}<" in counts() and f">{expected.tn:,}<" in counts()
 
 
+def test_charts_mark_the_cores_operating_point(trained_app):
+    """The charts are built once per sweep and only their markers move: check they move to the right place."""
+    import json
+
+    at = trained_app.switch_page("app_pages/threshold.py").run()
+    run = at.session_state["trained"]
+    sweep = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0])
+    for value in (0.2, 0.7):
+        at.slider(key="threshold_slider").set_value(value).run()
+        specs = {json.loads(c.proto.spec)["layout"]["title"]["text"].split(" ")[0]: json.loads(c.proto.spec)
+                 for c in at.get("plotly_chart")}
+        metrics = sweep.report(value).metrics
+        marker = specs["ROC"]["data"][-1]
+        assert marker["x"][0] == pytest.approx(metrics["fpr"].value)
+        assert marker["y"][0] == pytest.approx(metrics["sensitivity"].value)
+        assert specs["Scores"]["layout"]["shapes"][0]["x0"] == pytest.approx(value)
+        assert specs["Metrics"]["layout"]["shapes"][0]["x0"] == pytest.approx(value)
+
+
 @pytest.mark.parametrize("label,finder", [("Max Youden", "find_youden"), ("Max F1", "find_max_f1")])
 def test_operating_point_buttons_move_the_slider_to_the_cores_answer(trained_app, label, finder):
     at = trained_app.switch_page("app_pages/threshold.py").run()
@@ -118,8 +137,12 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
     at.number_input(key="prevalence").set_value(0.02).run()
     labels = [m.label for m in at.metric]
     assert any(label.startswith("PPV at 0.020") for label in labels)
-    table = at.dataframe[0].value
-    assert "95% interval" in table.columns and table["95% interval"].str.contains("–").any()
+    table = next(m.value for m in at.markdown if 'aria-label="Metrics at this threshold"' in m.value)
+    run = at.session_state["trained"]
+    report = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0]).report(
+        at.session_state["threshold_exact"])
+    sens = report.metrics["sensitivity"]
+    assert f"<td>{sens.value:.3f}</td><td>{sens.ci_low:.3f} – {sens.ci_high:.3f}</td>" in table
 
 
 def test_uploaded_scores_work_without_training(tmp_path):

@@ -10,7 +10,6 @@ import html
 import math
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 
 from logreg_core.threshold import Counts, ThresholdReport
@@ -75,70 +74,85 @@ def confusion_html(counts: Counts, negative: str, positive: str, share_of_all: b
             f'<div style="font-size:.85em;color:#444">Rows: actual class; columns: predicted. Percentages: {caption}.</div>')
 
 
-def metrics_table(report: ThresholdReport) -> pd.DataFrame:
+def metrics_html(report: ThresholdReport) -> str:
+    """Every metric with its 95% interval, as a plain HTML table (cheap to redraw on each slider step)."""
     rows = []
-    for key, (label, _) in METRIC_LABELS.items():
+    for key, (label, explanation) in METRIC_LABELS.items():
         est = report.metrics[key]
         interval = "—" if est.ci_low is None else f"{fmt(est.ci_low)} – {fmt(est.ci_high)}"
-        rows.append({"metric": label, "value": fmt(est.value), "95% interval": interval})
-    return pd.DataFrame(rows)
+        rows.append(f'<tr title="{html.escape(explanation)}"><th scope="row">{html.escape(label)}</th>'
+                    f'<td>{fmt(est.value)}</td><td>{interval}</td></tr>')
+    style = ("<style>.mt{border-collapse:collapse;width:100%}.mt th,.mt td{border-bottom:1px solid #ddd;"
+             "padding:.3em .6em;text-align:left}.mt td{font-variant-numeric:tabular-nums}</style>")
+    head = '<tr><th scope="col">Metric</th><th scope="col">Value</th><th scope="col">95% interval</th></tr>'
+    return f'{style}<table class="mt" aria-label="Metrics at this threshold">{head}{"".join(rows)}</table>'
 
 
-def _marker(fig, x, y, name="current threshold"):
-    fig.add_scatter(x=[x], y=[y], mode="markers", name=name,
+def _marker(fig, name="current threshold"):
+    """The operating point: always the figure's last trace, moved by ``_move_marker``."""
+    fig.add_scatter(x=[None], y=[None], mode="markers", name=name, visible=False,
                     marker=dict(size=16 if theme.presentation() else 12, color=theme.PALETTE["vermillion"],
                                 symbol="x", line=dict(width=2)))
 
 
-def roc_figure(base: dict, fpr_now: float, tpr_now: float, auc_text: str) -> go.Figure:
+def _move_marker(fig, x: float | None, y: float | None) -> None:
+    shown = x is not None and y is not None and math.isfinite(x) and math.isfinite(y)
+    fig.data[-1].update(x=[x if shown else None], y=[y if shown else None], visible=shown)
+
+
+def _threshold_line(fig) -> None:
+    """The threshold as a dashed vertical line: the figure's first shape, moved by ``ThresholdCharts``."""
+    fig.add_vline(x=0, line=dict(color="black", width=theme.line_width(), dash="dash"))
+
+
+def roc_figure(base: dict, auc_text: str) -> go.Figure:
     fig = go.Figure()
     fig.add_scatter(x=base["fpr"], y=base["tpr"], mode="lines", name="ROC",
                     line=dict(color=theme.PALETTE["blue"], width=theme.line_width()))
     fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance",
                     line=dict(color="#888", dash="dot", width=1))
-    _marker(fig, fpr_now, tpr_now)
+    _marker(fig)
     fig.update_xaxes(title="false-positive rate (1 − specificity)", range=[0, 1])
     fig.update_yaxes(title="sensitivity (TPR)", range=[0, 1.02])
     return theme.style(fig, f"ROC curve — {auc_text}")
 
 
-def pr_figure(base: dict, recall_now: float, precision_now: float, ap: float, prevalence: float) -> go.Figure:
+def pr_figure(base: dict, ap: float, prevalence: float) -> go.Figure:
     fig = go.Figure()
     fig.add_scatter(x=base["recall"], y=base["precision"], mode="lines", name="precision–recall",
                     line=dict(color=theme.PALETTE["green"], width=theme.line_width(), shape="hv"))
     fig.add_scatter(x=[0, 1], y=[prevalence, prevalence], mode="lines", name="no skill (prevalence)",
                     line=dict(color="#888", dash="dot", width=1))
-    if math.isfinite(precision_now):
-        _marker(fig, recall_now, precision_now)
+    _marker(fig)
     fig.update_xaxes(title="recall (sensitivity)", range=[0, 1])
     fig.update_yaxes(title="precision (PPV)", range=[0, 1.02])
     return theme.style(fig, f"Precision–recall — average precision {ap:.3f}")
 
 
-def distribution_figure(base: dict, threshold: float, names: tuple[str, str]) -> go.Figure:
+def distribution_figure(base: dict, names: tuple[str, str]) -> go.Figure:
     fig = go.Figure()
     for code, colour in ((0, theme.PALETTE["blue"]), (1, theme.PALETTE["vermillion"])):
         fig.add_bar(x=base["centres"], y=base["hist"][code], name=f"actual {names[code]}",
                     marker_color=colour, opacity=0.6)
-    fig.add_vline(x=threshold, line=dict(color="black", width=theme.line_width(), dash="dash"))
+    _threshold_line(fig)
     fig.update_layout(barmode="overlay", bargap=0)
     fig.update_xaxes(title="score")
     fig.update_yaxes(title="cases")
     return theme.style(fig, "Scores by actual class (dashed: threshold)")
 
 
-def metric_curves_figure(base: dict, threshold: float) -> go.Figure:
+def metric_curves_figure(base: dict) -> go.Figure:
     fig = go.Figure()
     for key, colour in (("sensitivity", "vermillion"), ("specificity", "blue"), ("ppv", "green"), ("npv", "purple")):
         fig.add_scatter(x=base["threshold"], y=base[key], mode="lines", name=METRIC_LABELS[key][0].split(" (")[0],
                         line=dict(color=theme.PALETTE[colour], width=theme.line_width()))
-    fig.add_vline(x=threshold, line=dict(color="black", width=theme.line_width(), dash="dash"))
+    _threshold_line(fig)
     fig.update_xaxes(title="threshold")
     fig.update_yaxes(title="value", range=[0, 1.02])
     return theme.style(fig, "Metrics against threshold")
 
 
-def decision_curve_figure(curve: dict, threshold: float, net_benefit_now: float | None) -> go.Figure:
+def decision_curve_figure(curve: dict) -> go.Figure:
     fig = go.Figure()
     fig.add_scatter(x=curve["threshold"], y=curve["net_benefit"], mode="lines", name="model",
                     line=dict(color=theme.PALETTE["blue"], width=theme.line_width()))
@@ -146,25 +160,53 @@ def decision_curve_figure(curve: dict, threshold: float, net_benefit_now: float 
                     line=dict(color=theme.PALETTE["orange"], width=theme.line_width(), dash="dash"))
     fig.add_scatter(x=curve["threshold"], y=curve["treat_none"], mode="lines", name="treat none",
                     line=dict(color="#555", width=theme.line_width(), dash="dot"))
-    if net_benefit_now is not None:
-        _marker(fig, threshold, net_benefit_now)
+    _marker(fig)
     top = np.nanmax(curve["net_benefit"]) if len(curve["net_benefit"]) else 1
     fig.update_yaxes(title="net benefit", range=[-0.05, max(top, 0.05) * 1.1])
     fig.update_xaxes(title="threshold probability")
     return theme.style(fig, "Decision curve")
 
 
-def per_1000_figure(per: dict, names: tuple[str, str]) -> go.Figure:
-    neg, pos = names
-    parts = [("tp", f"{pos}, flagged (TP)", "vermillion"), ("fn", f"{pos}, missed (FN)", "orange"),
-             ("fp", f"{neg}, flagged (FP)", "sky"), ("tn", f"{neg}, cleared (TN)", "blue")]
+PER_1000_PARTS = (("tp", "{pos}, flagged (TP)", "vermillion"), ("fn", "{pos}, missed (FN)", "orange"),
+                  ("fp", "{neg}, flagged (FP)", "sky"), ("tn", "{neg}, cleared (TN)", "blue"))
+
+
+def per_1000_figure() -> go.Figure:
     fig = go.Figure()
-    for key, label, colour in parts:
-        fig.add_bar(y=["per 1,000 people"], x=[per[key]], name=f"{label}: {per[key]:.0f}", orientation="h",
-                    marker_color=theme.PALETTE[colour], text=[f"{per[key]:.0f}"], textposition="inside")
+    for _, _, colour in PER_1000_PARTS:
+        fig.add_bar(y=["per 1,000 people"], x=[0], orientation="h", marker_color=theme.PALETTE[colour],
+                    textposition="inside")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 1000])
     return theme.style(fig, "Out of 1,000 people", height=230)
+
+
+class ThresholdCharts:
+    """The charts that show the threshold, built once per sweep; a slider step only moves their
+    markers and lines (and refills the per-1,000 bar), which costs far less than rebuilding them."""
+
+    def __init__(self, base: dict, names: tuple[str, str], prevalence: float, auc_text: str, probability: bool):
+        self.names = names
+        self.roc = roc_figure(base, auc_text)
+        self.pr = pr_figure(base, base["ap"], prevalence)
+        self.distribution = distribution_figure(base, names)
+        self.metric_curves = metric_curves_figure(base)
+        self.per_1000 = per_1000_figure()
+        self.decision = decision_curve_figure(base["decision"]) if probability else None
+
+    def move_to(self, threshold: float, report: ThresholdReport, per: dict | None) -> None:
+        m = report.metrics
+        _move_marker(self.roc, m["fpr"].value, m["sensitivity"].value)
+        _move_marker(self.pr, m["sensitivity"].value, m["ppv"].value)
+        for fig in (self.distribution, self.metric_curves):
+            fig.layout.shapes[0].update(x0=threshold, x1=threshold)
+        if self.decision is not None:
+            _move_marker(self.decision, threshold, report.net_benefit)
+        if per is not None:
+            neg, pos = self.names
+            for bar, (key, label, _) in zip(self.per_1000.data, PER_1000_PARTS):
+                bar.update(x=[per[key]], text=[f"{per[key]:.0f}"],
+                           name=f"{label.format(pos=pos, neg=neg)}: {per[key]:.0f}")
 
 
 def calibration_figure(cal: dict, brier: float) -> go.Figure:

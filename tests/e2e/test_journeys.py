@@ -146,6 +146,15 @@ def test_operating_point_and_prevalence(page, app_server):
     expect(page.get_by_text("PPV at 0.020").first).to_be_visible()
     expect(page.get_by_text("At prevalence 0.020").first).to_be_visible()
     shot(page, "threshold-prevalence", full_page=True)
+    # The printable report: made when the button is pressed, with the threshold, how it was chosen and intervals.
+    shown = re.search(r"Threshold (\S+) \(", page.locator('[data-testid="stMain"]').inner_text()).group(1)
+    with page.expect_download() as info:
+        button(page, "Download report (HTML)").click()
+    report = open(info.value.path(), encoding="utf-8").read()
+    assert info.value.suggested_filename == "threshold_report.html"
+    assert "max Youden" in report and "validation" in report.lower()
+    assert f"Threshold {shown}</b>" in report and "prevalence assumed: 0.020" in report and "95%" in report
+    no_exception(page)
 
 
 def test_digits_multiclass(page, app_server):
