@@ -8,7 +8,7 @@ import streamlit as st
 
 from logreg_core import LogRegError
 from logreg_core.export import model_card
-from logreg_core.predict import predict_rows, safe_csv
+from logreg_core.predict import prediction_columns, predict_rows, safe_csv
 from logreg_core.threshold import CONVENTION, Sweep
 from ui import state, theme
 
@@ -86,14 +86,8 @@ card = model_card(model, dataset=ds, config=run.config, history=run.result.histo
 c1, c2, c3 = st.columns(3)
 c1.download_button("Download model card (JSON)", json.dumps(card, indent=2), "model_card.json", "application/json",
                    help="Dataset, features, normalization, weights, odds ratios, config, threshold and test metrics.")
-proba = model.predict_proba(ds.X_test)
-frame = pd.DataFrame({"y_true": [ds.class_names[c] for c in ds.y_test],
-                      "predicted": [ds.class_names[c] for c in model.predict(ds.X_test, threshold or 0.5)]})
-if model.is_binary:
-    frame[f"probability_{ds.class_names[1]}"] = proba
-else:
-    for k, name in enumerate(ds.class_names):
-        frame[f"probability_{name}"] = proba[:, k]
+frame = pd.concat([pd.DataFrame({"y_true": np.asarray(ds.class_names)[ds.y_test]}),
+                   prediction_columns(model, ds.X_test, threshold or 0.5)], axis=1)
 c2.download_button("Download test predictions (CSV)", safe_csv(frame), "test_predictions.csv", "text/csv")
 if c3.button("Prepare SavedModel (zip)", help="Builds a TensorFlow SavedModel that takes raw features."):
     from logreg_core.export import saved_model_zip

@@ -194,7 +194,7 @@ def main(argv=None) -> int:
         progress = sys.stderr if as_json else sys.stdout
         summary = (_train if args.command == "train" else _threshold)(args, progress)
         if as_json:
-            from .export import json_safe
+            from .jsonsafe import json_safe
 
             print(json.dumps(json_safe(summary)))
         return 0

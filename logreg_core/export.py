@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .jsonsafe import json_safe
 from .model import TrainedModel
 
 CARD_FILE = "model_card.json"
@@ -70,20 +71,6 @@ def model_card(model: TrainedModel, *, dataset, config, threshold: dict | None =
         "intended_use": "Teaching and exploration; not for clinical decisions.",
     }
     return json_safe(card)
-
-
-def json_safe(value):
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.ndarray):
-        return json_safe(value.tolist())
-    return value
 
 
 def save_model(model: TrainedModel, directory, threshold: float = 0.5, card: dict | None = None) -> Path:

@@ -49,13 +49,16 @@ def predict_rows(model: TrainedModel, file, threshold: float = 0.5) -> pd.DataFr
     if not np.isfinite(X).all():
         bad = sorted({names[j] for j in np.nonzero(~np.isfinite(X))[1]})
         raise LogRegError(f"non-numeric or missing values in column(s) {', '.join(bad[:5])}: fill them in and retry")
+    return pd.concat([frame, prediction_columns(model, X, threshold)], axis=1)
+
+
+def prediction_columns(model: TrainedModel, X: np.ndarray, threshold: float = 0.5) -> pd.DataFrame:
+    """``probability_<class>`` (binary: the positive class only) and ``predicted_class``, by name.
+
+    Binary: positive when its probability ≥ threshold; multiclass: the most probable class.
+    """
     p = model.predict_proba(X)
-    out = frame.copy()
-    if model.is_binary:
-        out[f"probability_{model.class_names[1]}"] = p
-        out["predicted_class"] = np.where(p >= threshold, model.class_names[1], model.class_names[0])
-    else:
-        for k, name in enumerate(model.class_names):
-            out[f"probability_{name}"] = p[:, k]
-        out["predicted_class"] = np.asarray(model.class_names)[p.argmax(axis=1)]
-    return out
+    names = np.asarray(model.class_names)
+    columns = ({f"probability_{names[1]}": p} if model.is_binary
+               else {f"probability_{name}": p[:, k] for k, name in enumerate(names)})
+    return pd.DataFrame({**columns, "predicted_class": names[model.predict(X, threshold)]})

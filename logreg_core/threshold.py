@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from .errors import LogRegError
+from .jsonsafe import json_safe
 
 CONVENTION = "positive when score ≥ threshold"
 METRIC_NAMES = (
@@ -40,7 +41,7 @@ class Estimate:
     ci_high: float | None = None
 
     def to_dict(self) -> dict:
-        return {"value": _json_safe(self.value), "ci_low": _json_safe(self.ci_low), "ci_high": _json_safe(self.ci_high)}
+        return {"value": json_safe(self.value), "ci_low": json_safe(self.ci_low), "ci_high": json_safe(self.ci_high)}
 
 
 @dataclass(frozen=True)
@@ -89,17 +90,7 @@ class ThresholdReport:
 
     def to_dict(self) -> dict:
         """Plain JSON-safe data: NaN and infinities (a ±inf threshold) become None."""
-        return _json_safe({f.name: getattr(self, f.name) for f in fields(self)})
-
-
-def _json_safe(value):
-    if isinstance(value, (Estimate, Counts)):
-        return value.to_dict()
-    if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
-    if isinstance(value, float):
-        return float(value) if math.isfinite(value) else None
-    return value
+        return json_safe({f.name: getattr(self, f.name) for f in fields(self)})
 
 
 # ---------------------------------------------------------------- validation

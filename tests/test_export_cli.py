@@ -9,7 +9,7 @@ from sklearn.metrics import confusion_matrix
 
 from logreg_core import TrainConfig, load_dataset, run_training
 from logreg_core.export import load_saved_model, model_card, save_model
-from logreg_core.predict import neutralize_formulas, predict_rows, safe_csv
+from logreg_core.predict import neutralize_formulas, prediction_columns, predict_rows, safe_csv
 
 
 def cli(*args):
@@ -55,6 +55,22 @@ def test_predictions_need_the_training_columns_and_exports_are_formula_safe(trai
     assert list(back["note"]) == ["'=1+1", "'+cmd", "'@x", "'-2", "ok"]
     np.testing.assert_array_equal(back["score"], frame["score"])  # numbers stay numbers
     assert neutralize_formulas(frame)["score"].dtype == float
+
+
+def test_prediction_columns_follow_the_threshold_convention_and_argmax(trained):
+    ds, result = trained
+    p = result.model.predict_proba(ds.X_test)
+    threshold = float(np.median(p))  # some scores equal it exactly: they count as positive (score ≥ threshold)
+    binary = prediction_columns(result.model, ds.X_test, threshold)
+    assert list(binary.columns) == ["probability_malignant", "predicted_class"]
+    expected = np.where(p >= threshold, "malignant", "benign")
+    np.testing.assert_array_equal(binary["predicted_class"], expected)
+    digits = load_dataset("digits")
+    multi = run_training(digits, TrainConfig(epochs=2)).model
+    table = prediction_columns(multi, digits.X_test)
+    proba = table[[f"probability_{c}" for c in digits.class_names]].to_numpy()
+    np.testing.assert_allclose(proba, multi.predict_proba(digits.X_test))
+    np.testing.assert_array_equal(table["predicted_class"], np.asarray(digits.class_names)[proba.argmax(axis=1)])
 
 
 def test_cli_train_json_is_reproducible_and_complete(tmp_path):
