@@ -6,6 +6,7 @@ takes the same raw columns a user has.
 """
 from __future__ import annotations
 
+import math
 import os
 import socket
 from dataclasses import dataclass, field, replace
@@ -78,9 +79,14 @@ def _stratify_or_none(y: np.ndarray, notes: list[str]):
 def _split_off(X, y, fraction, seed, notes):
     from sklearn.model_selection import train_test_split
 
-    return train_test_split(
-        X, y, test_size=fraction, random_state=seed, stratify=_stratify_or_none(y, notes)
-    )
+    stratify = _stratify_or_none(y, notes)
+    n_classes = np.unique(y).size
+    n_out = math.ceil(fraction * len(y))  # as train_test_split sizes it
+    if stratify is not None and min(n_out, len(y) - n_out) < n_classes:
+        notes.append(f"{len(y)} rows are too few to put each of the {n_classes} classes in every split, "
+                     "so the split is random rather than stratified.")
+        stratify = None
+    return train_test_split(X, y, test_size=fraction, random_state=seed, stratify=stratify)
 
 
 def _impute_with_train_median(parts, feature_names, notes):

@@ -6,7 +6,7 @@ import pytest
 from sklearn.datasets import load_breast_cancer, load_digits
 
 from logreg_core import LogRegError, load_dataset, one_vs_rest
-from logreg_core.datasets import mnist_cache_path, select_features
+from logreg_core.datasets import build_dataset, mnist_cache_path, select_features
 
 
 def test_breast_cancer_has_malignant_as_positive_and_stratified_seeded_splits():
@@ -82,3 +82,12 @@ def test_importing_the_core_does_not_import_tensorflow():
             "logreg_core.load_dataset('breast_cancer'); print('tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("classes,per_class", [(10, 3), (5, 3)])
+def test_too_few_rows_to_stratify_many_classes_splits_at_random_with_a_note(classes, per_class):
+    y = np.repeat(np.arange(classes), per_class)
+    X = np.random.default_rng(0).random((len(y), 2))
+    ds = build_dataset("tiny", X, y, ["a", "b"], [f"c{i}" for i in range(classes)], [], seed=0)
+    assert len(ds.y_train) + len(ds.y_val) + len(ds.y_test) == len(y)
+    assert any("random rather than stratified" in note for note in ds.notes)
