@@ -7,6 +7,9 @@ from ui import charts, data, state, training
 # The progress panel's refresh while a job runs: more than once a second, yet few enough redraws
 # (server and browser share the machine's cores with training) to cost training under 30%.
 REFRESH_S = 0.8
+# While a job waits for a slot or for TensorFlow to load, nothing moves: refresh less often, so that
+# a classroom of waiting pages does not starve the import and the trainings it waits for of the GIL.
+WAITING_REFRESH_S = 2.5
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 
 st.title("Train")
@@ -56,6 +59,7 @@ def stop() -> None:
 
 # Buttons act in callbacks, before the page is drawn, so every control shows the new state at once.
 running = job is not None and not job.done
+refresh = None if not running else REFRESH_S if job.history else WAITING_REFRESH_S
 b1, b2, b3, _ = st.columns([1, 1, 1, 4])
 b1.button("Train", type="primary", help="Train a fresh model with these settings.",
           on_click=lambda: training.start(dataset, state.train_config()))
@@ -67,13 +71,15 @@ for message in st.session_state.pop("train_errors", []):
     st.error(message)
 
 
-@st.fragment(run_every=REFRESH_S if running else None)
+@st.fragment(run_every=refresh)
 def progress_panel():
     job = training.current_job()
     if job is None:
         st.info("Press **Train** to start. The curves appear here as the model learns.")
         return
     snap = job.snapshot()
+    if refresh == WAITING_REFRESH_S and snap["history"]:
+        st.rerun()  # the first epochs are in: redraw the page to refresh at the faster pace
     if snap["state"] == "queued":
         st.info(f"Waiting for a free training slot: you are number {snap['queue_position'] or 1} in the queue.")
     done, total = snap["epochs_done"], snap["epochs_total"]
@@ -104,6 +110,10 @@ def progress_panel():
 
 
 progress_panel()
+finished = training.current_job()
+if finished is not None and finished.done and finished.result is not None:
+    for note in finished.result.notes:  # e.g. a batch size larger than the data, used as full batch
+        st.info(note)
 
 if dataset.n_features != 2:
     st.caption("Tip: with two features (synthetic data, or two columns picked on the Data page) "

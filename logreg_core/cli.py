@@ -86,10 +86,10 @@ def _train(args, progress) -> dict:
         from .threshold import validate_threshold
 
         validate_threshold(args.threshold)
-    dataset = _dataset(args)
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
                          optimizer=args.optimizer, l2=args.l2, class_weight=args.class_weight,
-                         early_stopping=args.early_stopping, seed=args.seed).validated()
+                         early_stopping=args.early_stopping, seed=args.seed).validated()  # before loading data
+    dataset = _dataset(args)
     for note in dataset.notes:
         print(f"note: {note}", file=progress)
 

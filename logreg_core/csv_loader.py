@@ -925,7 +925,8 @@ def _target_labels(frame, column, positive, notes):
         raise LogRegError(
             f"the target column '{column}' has {len(labels):,} different labels, too many classes to "
             "learn here: " + _suggest_targets(frame, column)
-            + ", or pass positive=<label> to train that label against all the others"
+            + ", or choose one of its labels as the positive class (positive=<label>; --positive on the "
+            "command line) to train that label against all the others"
         )
     shown = ", ".join(repr(label) for label in labels[:12]) + (" …" if len(labels) > 12 else "")
     notes.append(

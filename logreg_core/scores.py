@@ -31,8 +31,8 @@ def read_scores(file) -> dict[str, tuple[np.ndarray, np.ndarray]]:
                           f"found: {', '.join(frame.columns[:10])})")
     if frame.empty:
         raise LogRegError("the scores file has no rows")
-    y = pd.to_numeric(frame["y_true"], errors="coerce").to_numpy()
-    s = pd.to_numeric(frame["score"], errors="coerce").to_numpy()
+    y = _numbers(frame["y_true"], "y_true", "0 or 1 (1 = positive)")
+    s = _numbers(frame["score"], "score", "a number")
     if "split" not in frame.columns:
         return {"all": validate_scores(y, s)}
     split = frame["split"].astype(str).str.strip().str.lower().replace({"validation": "val"})
@@ -41,6 +41,21 @@ def read_scores(file) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         raise LogRegError(f"split must be 'val' or 'test', found {', '.join(unknown[:5])}")
     parts = {name: validate_scores(y[split == name], s[split == name]) for name in SPLITS if (split == name).any()}
     return parts if len(parts) == 2 else {"all": validate_scores(y, s)}
+
+
+def _numbers(column, name: str, wanted: str) -> np.ndarray:
+    """The column as numbers; text that is not a number is named in the error (not called NaN)."""
+    import pandas as pd
+
+    values = pd.to_numeric(column, errors="coerce")
+    text = column.astype(str).str.strip()
+    bad = (values.isna() & column.notna() & (text != "")).to_numpy()
+    if bad.any():
+        examples = ", ".join(repr(v) for v in text[bad].unique()[:3])
+        raise LogRegError(f"the {name} column has {int(bad.sum())} value(s) that are not numbers, such as "
+                          f"{examples} (first on data row {int(bad.argmax()) + 1}): each {name} must be "
+                          f"{wanted}; fix or remove those rows")
+    return values.to_numpy()
 
 
 def scores_csv(val: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]) -> str:

@@ -105,11 +105,17 @@ def compiled_epoch(binary: bool, optimizer: str):
         return ([p - lr * correction * mi / (tf.sqrt(vi) + ADAM_EPSILON) for p, mi, vi in zip(params, m, v)],
                 m, v)
 
-    @tf.function(input_signature=signature)
+    # autograph=False, with the batch loop written as tf.while_loop: AutoGraph would parse this
+    # function's source with ``ast`` on the training thread, and on Python 3.11 ``ast`` is not safe
+    # to use from two threads at once (CPython gh-106905: "SystemError: AST constructor recursion
+    # depth mismatch"): a first trace that met a Streamlit page compile or another job's trace on
+    # the same server could fail that training. Same graph, same numbers.
+    @tf.function(input_signature=signature, autograph=False)
     def epoch(X, y, sample_weight, order, batch_size, lr, l2, W, b, mW, mb, vW, vb, t):
         n = tf.shape(order)[0]
         batches = (n + batch_size - 1) // batch_size
-        for i in tf.range(batches):
+
+        def one_batch(i, W, b, mW, mb, vW, vb, t):
             idx = order[i * batch_size: tf.minimum((i + 1) * batch_size, n)]
             xb, yb, wb = tf.gather(X, idx), tf.gather(y, idx), tf.gather(sample_weight, idx)
             with tf.GradientTape() as tape:
@@ -118,6 +124,10 @@ def compiled_epoch(binary: bool, optimizer: str):
             grads = tape.gradient(loss, [W, b])
             t = t + 1.0
             (W, b), (mW, mb), (vW, vb) = step([W, b], grads, [mW, mb], [vW, vb], t, lr)
+            return i + 1, W, b, mW, mb, vW, vb, t
+
+        _, W, b, mW, mb, vW, vb, t = tf.while_loop(
+            lambda i, *_: i < batches, one_batch, (tf.constant(0), W, b, mW, mb, vW, vb, t))
         return W, b, mW, mb, vW, vb, t
 
     return epoch
@@ -217,4 +227,8 @@ def _epochs(dataset, config, model, batch_size, notes):
             return
         if epoch == start + config.epochs:
             report.stop = "completed"
+            if high_streak:  # too few epochs for the divergence check to stop it: still say so
+                report.message = (f"The loss ended at {train_loss:.3g}, above {DIVERGENCE_FACTOR:g}× its starting "
+                                  f"value ({first_loss:.3g}): the learning rate (now {config.learning_rate:g}) is "
+                                  "probably too large. Lower it and train again.")
         yield report

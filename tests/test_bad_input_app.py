@@ -1,0 +1,484 @@
+"""Issue 7, app level: every bad input gives a clear st.error (what is wrong, what to do), never an
+exception on the page, and the user's trained model and settings survive it.
+
+One real training through the Train page (module fixture) provides the model. Each case then opens a
+fresh session (AppTest) holding that trained run and the same settings, exactly as the user left them,
+so the cases cannot influence one another's outcome. The core/CLI side of the same cases is in
+tests/test_bad_input_cli.py.
+"""
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from logreg_core import LogRegError, TrainConfig
+from logreg_core.threshold import Sweep
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+# The user's settings: none of them the default, so a silent reset to defaults would show.
+SETTINGS = {"epochs": 3, "batch_size": 32, "lr": 0.03, "optimizer": "adam", "seed": 4, "l2": 0.001,
+            "early_stopping": 0, "threshold": 0.4}
+SETTING_KEYS = tuple(SETTINGS)
+# What the fixture's training leaves in the session and every case starts from.
+SESSION_KEYS = ("trained", "runs", "run_counter", "job", "job_collected", "dataset", "base_dataset")
+
+
+@dataclass
+class Trained:
+    session: dict
+    weights: np.ndarray
+    bias: np.ndarray
+
+    @property
+    def run(self):
+        return self.session["trained"]
+
+
+def new_app(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = str(value)
+    return at
+
+
+def wait_for_training(at: AppTest, timeout=60) -> AppTest:
+    end = time.time() + timeout
+    while time.time() < end and not (at.session_state["job"].done and at.session_state["job_collected"]):
+        time.sleep(0.1)
+        at.run()
+    assert at.session_state["job"].done and at.session_state["job_collected"], "training did not finish"
+    return at
+
+
+@pytest.fixture(scope="module")
+def trained() -> Trained:
+    # Import TensorFlow here, on the main thread. Imported first on the training thread, under pytest,
+    # it makes pytest's assertion rewriter ast.parse tensorflow/python/framework/test_util.py (its name
+    # matches test_*.py) while AppTest compiles the page scripts on another thread, and Python 3.11's
+    # ast is not thread-safe (gh-106905): "Training failed: AST constructor recursion depth mismatch".
+    # A served app imports TensorFlow from bytecode and never parses it.
+    from logreg_core.tf_runtime import tensorflow
+
+    tensorflow()
+    at = new_app(**SETTINGS).run()
+    at.switch_page("app_pages/train.py").run()
+    assert at.number_input(key="epochs").value == SETTINGS["epochs"]
+    next(b for b in at.button if b.label == "Train").click().run()
+    wait_for_training(at)
+    snap = at.session_state["job"].snapshot()
+    assert not at.exception and "trained" in at.session_state, (snap["state"], snap["error"], snap["result"])
+    assert at.session_state["trained"].result.stopped_reason == "completed"
+    session = {key: at.session_state[key] for key in SESSION_KEYS}
+    model = session["trained"].result.model
+    return Trained(session, model.weights.copy(), model.bias.copy())
+
+
+@pytest.fixture
+def app(trained) -> AppTest:
+    """A session where the user has trained a model with SETTINGS (shared link + the fixture's run)."""
+    at = new_app(**SETTINGS)
+    for key, value in trained.session.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception and at.session_state["trained"] is trained.run
+    return at
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def settings(at: AppTest) -> dict:
+    return {key: at.session_state["setup"][key] for key in SETTING_KEYS}
+
+
+def errors(at: AppTest) -> str:
+    return "\n".join(e.value for e in at.error)
+
+
+def page_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.body for e in (*at.info, *at.success, *at.warning)] + [e.value for e in at.error]
+    return "\n".join(parts)
+
+
+def confusion_counts(at: AppTest) -> dict[str, int]:
+    html = next(m.value for m in at.markdown if 'aria-label="Confusion matrix"' in m.value)
+    cells = dict(re.findall(r'data-cell="(TP|FN|FP|TN)"><div class="cm-count">([\d,]+)</div>', html))
+    assert set(cells) == {"TP", "FN", "FP", "TN"}, html
+    return {name.lower(): int(value.replace(",", "")) for name, value in cells.items()}
+
+
+def validation_sweep(run) -> Sweep:
+    return Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0])
+
+
+def assert_work_kept(at: AppTest, trained: Trained) -> None:
+    """No exception; the trained run, its weights and the settings as they were; Threshold still works."""
+    assert not at.exception, at.exception
+    assert at.session_state["trained"] is trained.run
+    assert trained.run in at.session_state["runs"]
+    np.testing.assert_array_equal(trained.run.result.model.weights, trained.weights)
+    np.testing.assert_array_equal(trained.run.result.model.bias, trained.bias)
+    assert settings(at) == SETTINGS
+    at.switch_page("app_pages/threshold.py").run()
+    assert not at.exception, at.exception
+    assert f"run {trained.run.run_id} on breast_cancer" in page_text(at)
+    counts = confusion_counts(at)
+    assert sum(counts.values()) == len(trained.run.dataset.y_val)
+    assert at.session_state["threshold_exact"] == pytest.approx(SETTINGS["threshold"])
+    assert counts == asdict(validation_sweep(trained.run).counts_at(SETTINGS["threshold"]))
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.switch_page("app_pages/data.py").run()
+    at.radio(key="source_label").set_value("Upload CSV").run()
+    at.file_uploader[0].set_value((name, data, "text/csv")).run()
+    return at
+
+
+# --------------------------------------------------------------------------- files
+
+
+def csv_bytes(rows, sep=",", encoding="utf-8") -> bytes:
+    return ("\n".join(sep.join(str(c) for c in row) for row in rows) + "\n").encode(encoding)
+
+
+def rows_with(n=40, extra=None, label=("no", "yes"), seed=0):
+    """Header + ``n`` rows of two numeric features, optional extra columns (name -> f(i)), a label."""
+    rng = np.random.default_rng(seed)
+    extra = extra or {}
+    rows = [["x1", "x2", *extra, "label"]]
+    for i in range(n):
+        rows.append([f"{rng.normal() + i % 2:.4f}", f"{rng.normal():.4f}", *(f(i) for f in extra.values()),
+                     label[i % 2]])
+    return rows
+
+
+def wide(n_columns: int, n_rows=12) -> bytes:
+    rng = np.random.default_rng(1)
+    header = ",".join(f"c{j}" for j in range(n_columns - 1)) + ",label"
+    body = "\n".join(",".join(f"{v:.1f}" for v in rng.integers(0, 9, n_columns - 1)) + f",{i % 2}"
+                     for i in range(n_rows))
+    return (header + "\n" + body + "\n").encode()
+
+
+def many_levels(n=240, levels=60) -> bytes:
+    """60 text labels, 4 rows each: too many classes, but any one of them has enough rows to be positive."""
+    return csv_bytes([["x1", "x2", "label"]] + [[i % 7, (i * 3) % 11, f"kind{i % levels}"] for i in range(n)])
+
+
+RNG = np.random.default_rng(5)
+BAD_FILES = {
+    # id: (file bytes, what the message must say is wrong, what it must say to do[, target to pick])
+    "empty": (b"", "the file is empty", "upload a csv with data"),
+    "header only": (b"x1,x2,label\n", "no data rows", "add at least 10 rows"),
+    "one row": (b"x1,x2,label\n1.5,2,yes\n", "only one data row", "at least 10 rows"),
+    "a single class": (csv_bytes(rows_with(label=("yes", "yes"))), "single class", "choose a column"),
+    "target all empty": (csv_bytes([["x1", "x2", "label"]] + [[i, i % 3, ""] for i in range(30)]),
+                         "is empty: every row lacks a label", "choose a column"),
+    "binary file": (bytes(RNG.integers(1, 32, 4000, dtype=np.uint8)), "binary file", "save the table as csv"),
+    "binary file with NUL bytes": (bytes(range(256)) * 8, "binary file", "save it as csv"),
+    "xlsx renamed .csv": (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4, "excel", "save it as csv"),
+    "xls renamed .csv": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "excel", "save it as csv"),
+    "20,001 columns": (wide(20_001, n_rows=3), "20,001 columns", "remove columns"),
+    "many text levels, all classes": (many_levels(), "60 different labels", "choose one of its labels"),
+    "continuous target": (csv_bytes([["x1", "price"]] + [[i % 2, i * 1.37] for i in range(80)]),
+                          "looks like a continuous measurement", "choose a column", "price"),
+    "no usable features": (csv_bytes([["name", "label"]] + [[f"person {i}", i % 2] for i in range(30)]),
+                           "no usable feature columns", "add numeric columns"),
+    "too few of a class": (csv_bytes([["x1", "label"]] + [[i * 0.5, "yes" if i < 2 else "no"] for i in range(20)]),
+                           "smallest class 2", "use at least 10 rows and 3 of each class"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_upload_is_an_error_that_says_what_to_do_and_keeps_the_model(app, trained, case):
+    data, problem, remedy, *target = BAD_FILES[case]
+    upload(app, f"{case}.csv", data)
+    # with a target to pick, the file first loads with the guessed target; otherwise nothing may replace the data
+    before = app.session_state["dataset"] if target else trained.session["dataset"]
+    if target:  # the loader guessed a usable target: the user picks the bad one
+        app.selectbox[0].set_value(target[0]).run()
+    assert not app.exception, app.exception
+    message = errors(app)
+    assert message.startswith(f"Could not use {case}.csv:"), message
+    assert problem.lower() in message.lower() and remedy.lower() in message.lower(), message
+    assert "Your trained model and settings are kept." in page_text(app)
+    assert not app.success  # nothing was loaded
+    assert app.session_state["dataset"] is before
+    assert_work_kept(app, trained)
+
+
+def test_a_file_over_the_upload_limit(app, trained, monkeypatch):
+    """The browser refuses files over server.maxUploadSize (= MAX_UPLOAD_MB, 200 MB) before any script
+    runs; the loader checks the size again for files that get past it. AppTest has no browser, so this
+    shrinks the loader's limit to 1 KB (its MAX_BYTES and the MAX_UPLOAD_MB its message names) and
+    uploads 1.6 KB."""
+    from logreg_core import csv_loader
+
+    monkeypatch.setattr(csv_loader, "MAX_UPLOAD_MB", 0.001)
+    monkeypatch.setattr(csv_loader, "MAX_BYTES", 1024)
+    data = csv_bytes(rows_with(60))
+    assert len(data) > 1024
+    upload(app, "big.csv", data)
+    message = errors(app)
+    assert "more than the 0.001 MB limit" in message and "upload a smaller file" in message, message
+    assert_work_kept(app, trained)
+
+
+def test_a_positive_label_is_picked_from_the_labels_in_the_file(app, trained):
+    """A positive label that does not occur cannot be chosen in the app: the Positive class box offers
+    exactly the file's labels (the loader's error for one that does not occur is tested through the
+    CLI). Choosing one of many text labels is the 'binary' route for a target with many levels."""
+    upload(app, "kinds.csv", many_levels())
+    assert "60 different labels" in errors(app)
+    box = app.selectbox[1]
+    assert box.label == "Positive class"
+    assert box.options == ["(multiclass: all classes)"] + sorted(f"kind{i}" for i in range(60))
+    box.set_value("kind7").run()
+    assert not app.exception and not app.error, errors(app)
+    dataset = app.session_state["dataset"]
+    assert dataset.is_binary and dataset.class_names == ["not kind7", "kind7"]
+    assert "One-vs-rest: the target 'label' has 60 labels; 'kind7' is the positive class" in page_text(app)
+    # A new dataset does not throw the trained model away: it stays until the next training.
+    assert_work_kept(app, trained)
+
+
+# Files that are not errors: they load, and the page shows the loader's note about what it did.
+ODD_FILES = {
+    "all-NaN column": (csv_bytes(rows_with(extra={"blank": lambda i: "NaN"})), "Dropped column(s) with no values: 'blank'"),
+    "constant columns": (csv_bytes(rows_with(extra={"k": lambda i: 7, "s": lambda i: "same"})),
+                         "Column(s) with a single value carry no information (kept, but they cannot help): 'k', 's'"),
+    "duplicate column names": (csv_bytes([["x", "x", "label"]] + [[i % 5, i % 3, i % 2] for i in range(40)]),
+                               "Duplicate column names were made unique: 'x' → 'x_2'"),
+    "inf, -inf and 1e308": (csv_bytes(rows_with(extra={"big": lambda i: ("inf", "-inf", "1e308", i)[i % 4]})),
+                            "Column 'big': 30 infinite or extremely large value(s)"),
+    "mixed types": (csv_bytes(rows_with(extra={"m": lambda i: "oops" if i == 5 else i * 0.5})),
+                    "Mostly numeric column(s) with some text: the non-numbers were treated as missing: 'm'"),
+    "quoted fields with commas and newlines": (
+        csv_bytes(rows_with(extra={"note": lambda i: f'"line one, {i % 3}\nline two"'})),
+        "Read 40 row(s) × 4 column(s) (UTF-8, comma-separated)"),
+    "semicolon-separated": (csv_bytes(rows_with(), sep=";"), "Fields are separated by semicolons, not commas."),
+    "tab-separated": (csv_bytes(rows_with(), sep="\t"), "Fields are separated by tabs, not commas."),
+    "UTF-8 byte-order mark": (b"\xef\xbb\xbf" + csv_bytes(rows_with()), "(UTF-8 with byte-order mark, comma-separated)"),
+    "latin-1": (csv_bytes(rows_with(label=("négatif", "positif")), encoding="latin-1"), "so it was read as latin-1"),
+}
+
+
+@pytest.mark.parametrize("case", list(ODD_FILES))
+def test_odd_but_valid_files_load_with_a_note(app, trained, case):
+    data, note = ODD_FILES[case]
+    upload(app, "odd.csv", data)
+    assert not app.exception and not app.error, errors(app)
+    assert [s.body for s in app.success] == ["Loaded odd.csv."]
+    notes = [m.value for m in app.markdown if m.value.startswith("- ")]
+    assert any(note in n for n in notes), notes
+    dataset = app.session_state["dataset"]
+    assert dataset.name == "odd.csv" and sum(dataset.sizes().values()) == 40 and dataset.n_classes == 2
+    assert_work_kept(app, trained)
+
+
+@pytest.mark.slow  # the loader and the page take 10–45 s on 20,000 columns (two shared cores)
+def test_twenty_thousand_columns_is_within_the_limit_and_loads(app, trained):
+    from logreg_core.csv_loader import MAX_COLUMNS
+
+    assert MAX_COLUMNS == 20_000  # 20,000 columns is allowed; 20,001 is refused (BAD_FILES)
+    upload(app, "wide.csv", wide(20_000))
+    assert not app.exception and not app.error, errors(app)
+    assert app.session_state["dataset"].n_features == 19_999
+    assert_work_kept(app, trained)
+
+
+# --------------------------------------------------------------------------- Train page settings
+
+
+@pytest.mark.parametrize("key,value", [("epochs", 0), ("epochs", -3), ("epochs", 10**6), ("batch_size", 0)])
+def test_out_of_range_numbers_cannot_be_entered(app, trained, key, value):
+    """The number inputs have min/max: the browser refuses other numbers and Streamlit's server resets
+    an out-of-range value to the widget's default, so training never sees it (and nothing crashes)."""
+    app.switch_page("app_pages/train.py").run()
+    widget = app.number_input(key=key)
+    widget.set_value(value).run()
+    assert not app.exception
+    assert widget.min <= app.number_input(key=key).value <= widget.max
+
+
+@pytest.mark.parametrize("param,value", [("epochs", 0), ("epochs", -3), ("epochs", 10**6), ("batch_size", 0),
+                                         ("lr", 0), ("lr", -1), ("lr", "nan"), ("lr", 10**6),
+                                         ("threshold", "abc"), ("threshold", "nan")])
+def test_invalid_link_settings_are_ignored_with_a_warning(param, value):
+    """A shared link is the one way to hand the app any number: invalid ones are reported and the
+    default is used instead (learning rates outside the slider's 1e-5–10 included)."""
+    at = new_app(**{param: value}).run()
+    assert not at.exception
+    assert [w.body for w in at.sidebar.warning] == [f"Ignored invalid link settings: {param}"]
+    from ui.state import DEFAULTS
+
+    assert at.session_state["setup"][param] == DEFAULTS[param]
+
+
+@pytest.mark.parametrize("key,value,fragment", [
+    ("epochs", 0, "epochs=0 is outside 1–10,000: choose a number in that range"),
+    ("epochs", -3, "epochs=-3 is outside 1–10,000"),
+    ("epochs", 10**6, "epochs=1000000 is outside 1–10,000"),
+    ("batch_size", 0, "batch_size=0: a batch needs at least 1 example"),
+    ("lr", 0.0, "learning_rate=0.0: it must be a positive, finite number (try 0.01)"),
+    ("lr", -1.0, "learning_rate=-1.0: it must be a positive, finite number"),
+    ("lr", math.nan, "learning_rate=nan: it must be a positive, finite number"),
+])
+def test_invalid_settings_reaching_train_are_refused_and_nothing_is_lost(app, trained, key, value, fragment):
+    """Defence in depth behind the widgets and the link parser: a bad value in the set-up when Train is
+    pressed is refused by TrainConfig, shown as an error, and no job starts."""
+    with pytest.raises(LogRegError, match=re.escape(fragment.split(":")[0])):
+        TrainConfig(**{{"lr": "learning_rate"}.get(key, key): value}).validated()
+    app.switch_page("app_pages/train.py").run()
+    job = app.session_state["job"]
+    app.session_state["setup"][key] = value  # what the Train button's callback reads
+    next(b for b in app.button if b.label == "Train").click().run()
+    assert not app.exception
+    assert f"Cannot train with these settings: {fragment}" in errors(app)
+    assert app.session_state["job"] is job  # no new training started
+    assert_work_kept(app, trained)  # the page put the widget's value back into the set-up
+
+
+def test_batch_larger_than_the_data_is_clamped_with_a_note(app, trained):
+    app.switch_page("app_pages/train.py").run()
+    app.number_input(key="batch_size").set_value(100_000).run()
+    next(b for b in app.button if b.label == "Train").click().run()
+    wait_for_training(app)
+    assert not app.exception
+    run = app.session_state["trained"]
+    n_train = len(run.dataset.y_train)
+    assert run is not trained.run and run.result.stopped_reason == "completed"
+    assert run.config.batch_size == 100_000 and app.session_state["setup"]["batch_size"] == 100_000
+    note = f"Batch size 100000 is larger than the {n_train} training rows: using {n_train} (full batch)."
+    assert note in run.result.notes and note in page_text(app)
+    assert trained.run in app.session_state["runs"]  # the earlier run stays in the history
+
+
+@pytest.mark.parametrize("epochs", [3, 10])
+def test_a_diverging_learning_rate_is_reported_and_keeps_finite_weights(app, trained, epochs):
+    """The slider's largest rate (10) does not diverge on this data; 10^6 (not offered, and links are
+    bounded to 10, so only reachable in the set-up itself) does. Ten epochs: the run stops as diverged
+    with a warning and keeps the last finite weights. Three epochs end before the divergence check
+    (5 epochs above 10× the starting loss) can stop it: the run completes, and still says why its
+    loss is so high."""
+    app.switch_page("app_pages/train.py").run()
+    assert max(app.select_slider(key="lr").options, key=float) == "10"
+    app.number_input(key="epochs").set_value(epochs).run()
+    app.session_state["setup"]["lr"] = 1e6
+    next(b for b in app.button if b.label == "Train").click().run()
+    wait_for_training(app)
+    assert not app.exception
+    run = app.session_state["trained"]
+    assert run is not trained.run and run.config.learning_rate == 1e6
+    model = run.result.model
+    assert np.isfinite(model.weights).all() and np.isfinite(model.bias).all()
+    assert max(run.score_history) == model.epochs_trained  # the Threshold page shows the kept weights
+    if epochs == 10:
+        assert run.result.stopped_reason == "diverged" and model.epochs_trained < len(run.result.history) <= 10
+        shown = " ".join(w.body for w in app.warning)
+        assert "Training diverged" in shown and "Lower the learning rate (now 1e+06)" in shown, shown
+    else:
+        assert run.result.stopped_reason == "completed" and model.epochs_trained == 3
+        shown = " ".join(i.body for i in app.info)
+        assert "the learning rate (now 1e+06) is probably too large. Lower it" in shown, shown
+    assert trained.run in app.session_state["runs"]  # the earlier run stays in the history
+    app.switch_page("app_pages/threshold.py").run()
+    assert not app.exception and f"run {run.run_id} on breast_cancer" in page_text(app)
+    assert sum(confusion_counts(app).values()) == len(run.dataset.y_val)
+
+
+# --------------------------------------------------------------------------- Threshold page
+
+
+def test_a_threshold_beyond_the_scores_puts_everyone_in_one_class(app, trained):
+    """For probabilities the slider spans 0–1: below the lowest score everyone is flagged positive. At
+    the top, 1.0 flags exactly the scores that reached 1.0 (in float32 a confident model's scores do),
+    per the convention 'positive when score ≥ threshold'."""
+    app.switch_page("app_pages/threshold.py").run()
+    sweep = validation_sweep(trained.run)
+    scores = trained.run.score_history[max(trained.run.score_history)][0]
+    assert sweep.min_score > 0  # so the slider's lower end lies beyond the scores
+    app.slider(key="threshold_slider").set_value(0.0).run()
+    assert not app.exception
+    assert confusion_counts(app) == {"tp": sweep.n_pos, "fp": sweep.n_neg, "tn": 0, "fn": 0}
+    app.slider(key="threshold_slider").set_value(1.0).run()
+    assert not app.exception
+    counts = confusion_counts(app)
+    assert counts["tp"] + counts["fp"] == int((scores >= 1.0).sum())
+    assert counts["tn"] + counts["fn"] == int((scores < 1.0).sum())
+
+
+def test_a_link_threshold_outside_the_scores_range_is_reported(trained):
+    at = new_app(**{**SETTINGS, "threshold": 5})
+    for key, value in trained.session.items():
+        at.session_state[key] = value
+    at.run().switch_page("app_pages/threshold.py").run()
+    assert not at.exception
+    sweep = validation_sweep(trained.run)
+    # 5 is a valid number (a link may carry a threshold for scores that are not probabilities), but
+    # outside these probabilities: the slider starts mid-range and the page says so.
+    assert [i.body for i in at.info if "outside" in i.body] == [
+        "The threshold 5 is outside these scores' range (0 to 1), so it starts at 0.5: move the slider to change it."]
+    assert at.session_state["threshold_exact"] == 0.5
+    assert confusion_counts(at) == asdict(sweep.counts_at(0.5))
+
+
+@pytest.mark.parametrize("key,value", [("prevalence", 0.0), ("prevalence", 1.0), ("cost_ratio", 0.0),
+                                       ("cost_ratio", -1.0)])
+def test_prevalence_and_cost_ratio_outside_their_range_cannot_be_entered(app, trained, key, value):
+    """Prevalence is bounded to 0.001–0.999 and the cost ratio to 0.001–1e6 by their inputs, so the core
+    (which refuses prevalence 0 or 1 and a cost ratio ≤ 0, see below) never sees those values."""
+    from logreg_core.threshold import validate_cost_ratio, validate_prevalence
+
+    with pytest.raises(LogRegError, match="strictly between 0 and 1" if key == "prevalence" else "positive"):
+        (validate_prevalence if key == "prevalence" else validate_cost_ratio)(value)
+    app.switch_page("app_pages/threshold.py").run()
+    widget = app.number_input(key=key)
+    widget.set_value(value).run()
+    assert not app.exception
+    kept = app.number_input(key=key).value
+    assert kept is None or widget.min <= kept <= widget.max
+    if key == "prevalence":
+        assert kept is None and not any(m.label.startswith("PPV at") for m in app.metric)
+        assert any(c.key == "per1000" for c in app.get("plotly_chart"))  # at the data's own prevalence
+    assert_work_kept(app, trained)
+
+
+def test_a_scores_file_with_a_non_numeric_score(app, trained):
+    app.switch_page("app_pages/threshold.py").run()
+    app.radio(key="score_source").set_value("Uploaded scores").run()
+    data = b"y_true,score\n1,0.9\n0,0.2\n1,high\n0,0.1\n"
+    app.file_uploader[0].set_value(("mine.csv", data, "text/csv")).run()
+    assert not app.exception
+    message = errors(app)
+    assert message.startswith("Could not use mine.csv:") and "'high'" in message and "number" in message, message
+    app.radio(key="score_source").set_value("Trained model").run()
+    assert_work_kept(app, trained)
+
+
+# --------------------------------------------------------------------------- one session, many mistakes
+
+
+def test_one_session_survives_a_run_of_mistakes(trained):
+    """The same user, in one session, tries bad file after bad file and bad setting after bad setting."""
+    at = new_app(**SETTINGS)
+    for key, value in trained.session.items():
+        at.session_state[key] = value
+    at.run()
+    for case in ("empty", "xlsx renamed .csv", "a single class", "20,001 columns"):
+        upload(at, f"{case}.csv", BAD_FILES[case][0])
+        assert BAD_FILES[case][1].lower() in errors(at).lower()
+    at.switch_page("app_pages/train.py").run()
+    at.session_state["setup"]["epochs"] = 0
+    next(b for b in at.button if b.label == "Train").click().run()
+    assert "epochs=0" in errors(at)
+    assert_work_kept(at, trained)

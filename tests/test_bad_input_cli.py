@@ -1,0 +1,152 @@
+"""Issue 7, command-line level: the same bad files and settings as tests/test_bad_input_app.py.
+
+Each is exit code 2 and exactly one stderr line ``error: …`` that says what is
+wrong and what to do; the cases with a defined outcome (a batch larger than the
+data, a diverging learning rate, a threshold beyond the scores) give it. Most
+cases call ``logreg_core.cli.main`` in-process; a few run a real process to show
+the exit code, the single line, and that bad input is refused before
+TensorFlow (which prints its own log lines) is imported.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from logreg_core import cli
+
+from .test_bad_input_app import BAD_FILES, csv_bytes, rows_with
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    code = cli.main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def refused(capsys, *argv) -> str:
+    code, _, err = run_cli(capsys, *argv)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("error: "), (code, err)
+    return lines[0]
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_files_are_one_error_line_saying_what_to_do(capsys, tmp_path, case):
+    data, problem, remedy, *target = BAD_FILES[case]
+    path = tmp_path / "data.csv"
+    path.write_bytes(data)
+    line = refused(capsys, "train", "--csv", path, "--epochs", 1, *(["--target", target[0]] if target else []))
+    assert problem.lower() in line.lower() and remedy.lower() in line.lower(), line
+
+
+def test_a_file_over_the_size_limit(capsys, tmp_path, monkeypatch):
+    """The real limit is 200 MB; the check is the same with the limit shrunk to 1 KB."""
+    from logreg_core import csv_loader
+
+    monkeypatch.setattr(csv_loader, "MAX_BYTES", 1024)
+    path = tmp_path / "big.csv"
+    path.write_bytes(csv_bytes(rows_with(60)))
+    assert path.stat().st_size > 1024
+    line = refused(capsys, "train", "--csv", path, "--epochs", 1)
+    assert "MB limit" in line and "upload a smaller file" in line, line
+
+
+def test_a_positive_label_that_does_not_occur(capsys, tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_bytes(csv_bytes(rows_with(40)))
+    line = refused(capsys, "train", "--csv", path, "--positive", "maybe", "--epochs", 1)
+    assert "'maybe'" in line and "'yes'" in line and "'no'" in line, line
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["--epochs", 0], "epochs=0 is outside 1–10,000"),
+    (["--epochs", -3], "epochs=-3 is outside 1–10,000"),
+    (["--epochs", 10**6], "epochs=1000000 is outside 1–10,000"),
+    (["--batch-size", 0], "batch_size=0: a batch needs at least 1 example"),
+    (["--learning-rate", 0], "learning_rate=0.0: it must be a positive, finite number"),
+    (["--learning-rate", -1], "learning_rate=-1.0: it must be a positive, finite number"),
+    (["--learning-rate", "nan"], "learning_rate=nan: it must be a positive, finite number"),
+    (["--threshold", "nan"], "threshold"),
+    (["--threshold", "abc"], "invalid float value: 'abc'"),
+])
+def test_bad_training_settings(capsys, argv, fragment):
+    line = refused(capsys, "train", "--dataset", "breast_cancer", *argv)
+    assert fragment in line, line
+
+
+@pytest.fixture
+def scores(tmp_path):
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 200)
+    s = np.clip(rng.random(200) * 0.6 + 0.35 * y, 0.001, 0.999)
+    path = tmp_path / "scores.csv"
+    path.write_text("y_true,score\n" + "\n".join(f"{a},{b:.6f}" for a, b in zip(y, s)) + "\n")
+    return path, y, s
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["--prevalence", 0], "strictly between 0 and 1"),
+    (["--prevalence", 1], "strictly between 0 and 1"),
+    (["--cost-ratio", 0], "positive"),
+    (["--cost-ratio", -1], "positive"),
+    (["--threshold", "nan"], "threshold"),
+])
+def test_bad_threshold_settings(capsys, scores, argv, fragment):
+    line = refused(capsys, "threshold", "--scores", scores[0], *argv)
+    assert fragment in line, line
+
+
+def test_a_scores_file_with_a_non_numeric_score(capsys, tmp_path):
+    path = tmp_path / "scores.csv"
+    path.write_text("y_true,score\n1,0.9\n0,0.2\n1,high\n0,0.1\n")
+    line = refused(capsys, "threshold", "--scores", path)
+    assert "'high'" in line and "number" in line, line
+
+
+@pytest.mark.parametrize("threshold,flagged", [(5.0, 0), (-5.0, 200)])
+def test_a_threshold_beyond_the_scores_puts_everyone_in_one_class(capsys, scores, threshold, flagged):
+    code, out, _ = run_cli(capsys, "threshold", "--scores", scores[0], "--threshold", threshold, "--json")
+    counts = json.loads(out)["counts"]
+    assert code == 0 and counts["tp"] + counts["fp"] == flagged
+    assert sum(counts[k] for k in ("tp", "fp", "tn", "fn")) == 200
+    assert counts["tp"] + counts["fn"] == int(scores[1].sum())
+
+
+def test_a_batch_larger_than_the_data_is_clamped_with_a_note(capsys):
+    code, out, err = run_cli(capsys, "train", "--dataset", "breast_cancer", "--epochs", 2, "--batch-size", 100_000,
+                             "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["stopped_reason"] == "completed" and summary["epochs_run"] == 2
+    n_train = summary["n_train"]
+    assert f"note: Batch size 100000 is larger than the {n_train} training rows: using {n_train} (full batch)." in err
+
+
+def test_a_huge_learning_rate_is_reported_as_divergence(capsys):
+    code, out, err = run_cli(capsys, "train", "--dataset", "breast_cancer", "--epochs", 30, "--learning-rate", 1e6,
+                             "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["stopped_reason"] == "diverged" and summary["epochs_run"] < 30
+    assert "lower the learning rate" in err.lower()
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--csv", "{empty}"],
+    ["train", "--dataset", "breast_cancer", "--epochs", "0"],
+    ["threshold", "--scores", "{scores}", "--prevalence", "1"],
+])
+def test_in_a_real_process_bad_input_is_one_line_and_never_loads_tensorflow(tmp_path, scores, argv):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    argv = [a.format(empty=empty, scores=scores[0]) for a in argv]
+    probe = ("import sys, runpy; sys.argv = ['logreg_core'] + sys.argv[1:]\n"
+             "try:\n    runpy.run_module('logreg_core', run_name='__main__')\n"
+             "finally:\n    print('tensorflow' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in done.stderr
+    assert done.stdout.strip() == "False"  # TensorFlow was never imported
