@@ -128,13 +128,12 @@ def choose(finder, how: str) -> None:
 
 
 if "threshold_slider" not in st.session_state or not low <= st.session_state["threshold_slider"] <= high:
-    if low <= setup["threshold"] <= high:
-        set_threshold(setup["threshold"], "set by hand")
-    else:  # e.g. a link's threshold meant for other scores: say so rather than change it silently
-        wanted = setup["threshold"]
-        set_threshold((low + high) / 2, "set by hand")
+    wanted = setup["threshold"]
+    start = wanted if low <= wanted <= high else (low + high) / 2
+    set_threshold(start, "set by hand")
+    if start != wanted:  # e.g. a link's threshold meant for other scores: say so rather than change it silently
         st.info(f"The threshold {wanted:g} is outside these scores' range ({low:g} to {high:g}), so it starts "
-                f"at {(low + high) / 2:g}: move the slider to change it.")
+                f"at {start:g}: move the slider to change it.")
 
 
 @st.fragment
