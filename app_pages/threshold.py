@@ -136,9 +136,10 @@ if "threshold_slider" not in st.session_state or not low <= st.session_state["th
                 f"at {start:g}: move the slider to change it.")
 
 
-@st.fragment
-def panel():
-    c1, c2, c3, c4 = st.columns(4)
+def operating_point_controls() -> tuple[float, float | None]:
+    """The buttons that find a threshold on validation, and the population's prevalence. Outside the
+    slider's fragment: they are used now and then, and a slider step need not redraw them."""
+    c1, c2, c3, c4, c5 = st.columns(5)
     c1.button("Max Youden", on_click=choose, args=(chooser.find_youden, "max Youden's J"),
               help="Maximise sensitivity + specificity − 1 on validation.")
     c2.button("Max F1", on_click=choose, args=(chooser.find_max_f1, "max F1"),
@@ -151,9 +152,17 @@ def panel():
                            help="How many false positives one missed positive is worth; 5 means a miss is 5× worse.")
     c4.button("Min cost", on_click=choose, args=(lambda: chooser.find_min_cost(cost), f"minimum cost at {cost:g}:1"),
               help="Minimise cost ratio × FN + FP on validation.")
+    prevalence = c5.number_input("Prevalence", min_value=0.001, max_value=0.999, value=None, step=0.01,
+                                 placeholder=f"data: {sweep.n_pos / max(sweep.n, 1):.3f}", key="prevalence",
+                                 help="Your population's share of positives (empty: the split's own); "
+                                      "PPV, NPV and the per-1,000 view use it.")
     if "threshold_error" in st.session_state:
         st.error(st.session_state.pop("threshold_error"))
+    return cost, prevalence
 
+
+@st.fragment
+def panel(cost: float, prevalence: float | None):
     if probability and st.toggle("Log-odds scale", key="logodds",
                                  help="Move the threshold in log-odds, for scores bunched near 0 or 1."):
         st.slider("Decision threshold (log-odds)", -10.0, 10.0, step=0.01, key="logodds_slider",
@@ -166,9 +175,6 @@ def panel():
     threshold = st.session_state["threshold_exact"]
     st.query_params["threshold"] = str(setup["threshold"])
 
-    prevalence = st.number_input("Prevalence", min_value=0.001, max_value=0.999, value=None, step=0.01,
-                                 placeholder=f"as in the data: {sweep.n_pos / max(sweep.n, 1):.3f}", key="prevalence",
-                                 help="Your population's share of positives; PPV, NPV and the per-1,000 view use it.")
     report = sweep.report(threshold, prevalence=prevalence, cost_ratio=cost)
     st.markdown(f"**Threshold {threshold:.4g}** ({st.session_state.get('threshold_how', 'set by hand')}) — "
                 f"{split_labels[split].split(' (')[0]} split, {sweep.n:,} cases, {origin}. "
@@ -177,7 +183,7 @@ def panel():
     with left:
         share_of_all = st.toggle("Percentages of all cases", key="cm_share_all",
                                  help="Off: each cell as a share of its actual row. On: as a share of all cases.")
-        st.markdown(view.confusion_html(report.counts, names[0], names[1], share_of_all), unsafe_allow_html=True)
+        st.html(view.confusion_html(report.counts, names[0], names[1], share_of_all))
     with right:
         m = report.metrics
         r1, r2 = st.columns(2)
@@ -189,7 +195,7 @@ def panel():
             adj = report.prevalence_adjusted
             r1.metric(f"PPV at {prevalence:.3f}", view.fmt(adj["ppv"].value), help="Bayes: PPV for your prevalence.")
             r2.metric(f"NPV at {prevalence:.3f}", view.fmt(adj["npv"].value), help="Bayes: NPV for your prevalence.")
-    st.markdown(view.metrics_html(report), unsafe_allow_html=True)
+    st.html(view.metrics_html(report))
     st.caption("Intervals: 95% Wilson score intervals for proportions, log method for likelihood ratios; "
                "— where undefined. PPV and NPV in the table use the split's own prevalence.")
     how, card = st.session_state.get("threshold_how", "set by hand"), st.session_state.get("model_card_summary")
@@ -205,27 +211,42 @@ def panel():
         per = per_1000(m["sensitivity"].value, m["specificity"].value, prev)
     charts = threshold_charts(cache_key, split)
     charts.move_to(threshold, report, per)
-    a, b = st.columns(2)
-    with a:
-        st.plotly_chart(charts.roc, key="roc")
-        st.plotly_chart(charts.distribution, key="dist")
-    with b:
-        st.plotly_chart(charts.pr, key="pr")
-        st.plotly_chart(charts.metric_curves, key="curves")
+    chart_tabs(charts, threshold, prev, per)
 
-    st.subheader("Per 1,000 people")
-    if per is not None:
-        st.plotly_chart(charts.per_1000, key="per1000")
-        st.caption(f"At prevalence {prev:.3f}: of 1,000 people, {per['tp'] + per['fn']:.0f} have {names[1]}; "
-                   f"the test flags {per['tp'] + per['fp']:.0f}, of whom {per['tp']:.0f} truly have it.")
-    else:
-        st.caption("Shown when both classes occur in this split (so sensitivity and specificity are defined).")
-    if probability and 0 < threshold < 1:
-        st.subheader("Decision curve")
-        odds = harm_to_benefit(threshold)
-        st.markdown(f"At **{threshold:.2f}** you accept up to **{odds:.1f}** false positives "
-                    f"(e.g. unnecessary work-ups of {names[0]} cases) to find one {names[1]} case.")
-        st.plotly_chart(charts.decision, key="dca")
+
+def chart_tabs(charts: view.ThresholdCharts, threshold: float, prev: float, per: dict | None) -> None:
+    """The charts, one tab at a time: only the open tab is drawn (and redrawn on a slider step),
+    so the confusion matrix above them updates without waiting for five Plotly figures."""
+    titles = ["ROC and precision–recall", "Scores and metrics", "Per 1,000 people"]
+    titles += ["Decision curve", "Calibration"] if probability else []
+    tabs = dict(zip(titles, st.tabs(titles, key="chart_tab", on_change="rerun")))
+    if tabs["ROC and precision–recall"].open:
+        with tabs["ROC and precision–recall"]:
+            a, b = st.columns(2)
+            a.plotly_chart(charts.roc, key="roc")
+            b.plotly_chart(charts.pr, key="pr")
+    if tabs["Scores and metrics"].open:
+        with tabs["Scores and metrics"]:
+            a, b = st.columns(2)
+            a.plotly_chart(charts.distribution, key="dist")
+            b.plotly_chart(charts.metric_curves, key="curves")
+    if tabs["Per 1,000 people"].open:
+        with tabs["Per 1,000 people"]:
+            if per is None:
+                st.caption("Shown when both classes occur in this split (so sensitivity and specificity are defined).")
+            else:
+                st.plotly_chart(charts.per_1000, key="per1000")
+                st.caption(f"At prevalence {prev:.3f}: of 1,000 people, {per['tp'] + per['fn']:.0f} have {names[1]}; "
+                           f"the test flags {per['tp'] + per['fp']:.0f}, of whom {per['tp']:.0f} truly have it.")
+    if probability and tabs["Decision curve"].open:
+        with tabs["Decision curve"]:
+            if 0 < threshold < 1:
+                st.markdown(f"At **{threshold:.2f}** you accept up to **{harm_to_benefit(threshold):.1f}** false "
+                            f"positives (e.g. unnecessary work-ups of {names[0]} cases) to find one {names[1]} case.")
+            st.plotly_chart(charts.decision, key="dca")
+    if probability and tabs["Calibration"].open:
+        with tabs["Calibration"]:
+            st.plotly_chart(charts.calibration, key="calibration")
 
 
 def curve_data(key, split_name: str) -> dict:
@@ -266,8 +287,4 @@ def threshold_charts(key, split_name: str) -> view.ThresholdCharts:
     return cache[wanted]
 
 
-panel()
-if probability:  # calibration does not depend on the threshold: drawn outside the slider's fragment
-    calibration = curve_data(cache_key, split)
-    st.subheader("Calibration")
-    st.plotly_chart(view.calibration_figure(calibration["calibration"], calibration["brier"]), key="calibration")
+panel(*operating_point_controls())

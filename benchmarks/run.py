@@ -46,11 +46,17 @@ def epoch_benchmarks(n=60_000, d=784, k=10, batch=256, lr=0.1):
     def loss_fn(xb, yb):
         return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=yb, logits=xb @ W + b))
 
-    def eager_epoch():  # the seeds' way: a Python loop of GradientTape steps over tf.data
-        for xb, yb in tf.data.Dataset.from_tensor_slices((X, y)).shuffle(5000).batch(batch):
+    def seed_loss(xb, yb):
+        """The MNIST seed's loss as it writes it: softmax, clipped log, one-hot cross-entropy."""
+        probabilities = tf.clip_by_value(tf.nn.softmax(xb @ W + b), 1e-9, 1.0)
+        return tf.reduce_mean(-tf.reduce_sum(tf.one_hot(yb, k) * tf.math.log(probabilities), 1))
+
+    def eager_epoch(loss=seed_loss):
+        """The seeds' loop: a Python loop of GradientTape steps over a shuffled, batched tf.data pipeline."""
+        for xb, yb in tf.data.Dataset.from_tensor_slices((X, y)).shuffle(5000).batch(batch).prefetch(1):
             with tf.GradientTape() as tape:
-                loss = loss_fn(xb, yb)
-            opt.apply_gradients(zip(tape.gradient(loss, [W, b]), [W, b]))
+                value = loss(xb, yb)
+            opt.apply_gradients(zip(tape.gradient(value, [W, b]), [W, b]))
 
     @tf.function
     def step(xb, yb):
@@ -83,10 +89,12 @@ def epoch_benchmarks(n=60_000, d=784, k=10, batch=256, lr=0.1):
     for warm in (eager_epoch, per_step_epoch, our_epoch, lambda: full_pass(zeros[0], zeros[1])[0].numpy()):
         warm()
     eager = best_of(eager_epoch, 2)
+    eager_fused = best_of(lambda: eager_epoch(loss_fn), 2)
     per_step = best_of(per_step_epoch)
     ours = best_of(our_epoch, 5)
     floor = best_of(lambda: full_pass(zeros[0], zeros[1])[0].numpy(), 5)
-    return {"eager per-batch loop (seeds)": eager, "tf.function per step": per_step,
+    return {"eager per-batch loop (seeds)": eager, "eager per-batch loop, fused loss": eager_fused,
+            "tf.function per step": per_step,
             "whole epoch compiled (ours)": ours, "one full forward+backward pass": floor}
 
 
@@ -178,7 +186,11 @@ def main():
              "## Epoch time (60,000 × 784, 10 classes, batch 256, SGD)", "", "| variant | seconds | vs ours |",
              "|---|---|---|"]
     lines += [f"| {name} | {t:.4f} | {t / ours:.2f}× |" for name, t in epochs.items()]
-    lines += ["", f"Speed-up over the seeds' eager loop: **{eager / ours:.1f}×** (issue 3 asks ≥ 20×); "
+    lines += ["", "The seeds' loop is the MNIST seed's code: softmax, clipped log and one-hot cross-entropy, "
+              "`tf.optimizers.SGD`, over `shuffle(5000).batch(256).prefetch(1)`; the fused-loss row is the same "
+              "loop with TensorFlow's fused sparse cross-entropy, a kinder baseline.", "",
+              f"Speed-up over the seeds' eager loop: **{eager / ours:.1f}×** (issue 3 asks ≥ 20×; over the "
+              f"fused-loss loop {epochs['eager per-batch loop, fused loss'] / ours:.1f}×); "
               f"our epoch / one full forward+backward pass: **{ours / floor:.2f}×** (asks ≤ 1.5×).", "",
               "## Threshold sweep", "",
               "| scores | roc_curve alone (s) | full sweep, every metric (s) | sweep / roc_curve | one report (ms) |",

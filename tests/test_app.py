@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from logreg_core.threshold import Sweep
 
+from .apptest_support import html_block
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
@@ -78,8 +80,7 @@ def test_stop_keeps_history():
 def test_slider_changes_the_confusion_matrix_numbers(trained_app):
     at = trained_app.switch_page("app_pages/threshold.py").run()
     def counts():
-        html = next(m.value for m in at.markdown if 'aria-label="Confusion matrix"' in m.value)
-        return html
+        return html_block(at, "Confusion matrix")
     low = at.slider(key="threshold_slider").set_value(0.05).run()
     first = counts()
     at.slider(key="threshold_slider").set_value(0.95).run()
@@ -91,22 +92,35 @@ def test_slider_changes_the_confusion_matrix_numbers(trained_app):
 
 
 def test_charts_mark_the_cores_operating_point(trained_app):
-    """The charts are built once per sweep and only their markers move: check they move to the right place."""
+    """The charts are built once per sweep and only their markers move: check they move to the right place.
+    Only the open tab's charts are drawn, so each tab is opened in turn."""
     import json
 
     at = trained_app.switch_page("app_pages/threshold.py").run()
     run = at.session_state["trained"]
     sweep = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0])
+
+    def charts(tab: str) -> dict:
+        at.session_state["chart_tab"] = tab
+        at.run()
+        return {c.key: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+
     for value in (0.2, 0.7):
         at.slider(key="threshold_slider").set_value(value).run()
-        specs = {json.loads(c.proto.spec)["layout"]["title"]["text"].split(" ")[0]: json.loads(c.proto.spec)
-                 for c in at.get("plotly_chart")}
-        metrics = sweep.report(value).metrics
-        marker = specs["ROC"]["data"][-1]
-        assert marker["x"][0] == pytest.approx(metrics["fpr"].value)
-        assert marker["y"][0] == pytest.approx(metrics["sensitivity"].value)
-        assert specs["Scores"]["layout"]["shapes"][0]["x0"] == pytest.approx(value)
-        assert specs["Metrics"]["layout"]["shapes"][0]["x0"] == pytest.approx(value)
+        report = sweep.report(value)
+        roc = charts("ROC and precision–recall")
+        assert set(roc) == {"roc", "pr"}  # the other tabs' charts are not drawn
+        assert roc["roc"]["data"][-1]["x"][0] == pytest.approx(report.metrics["fpr"].value)
+        assert roc["roc"]["data"][-1]["y"][0] == pytest.approx(report.metrics["sensitivity"].value)
+        assert roc["pr"]["data"][-1]["y"][0] == pytest.approx(report.metrics["ppv"].value)
+        scores = charts("Scores and metrics")
+        assert set(scores) == {"dist", "curves"}
+        assert scores["dist"]["layout"]["shapes"][0]["x0"] == pytest.approx(value)
+        assert scores["curves"]["layout"]["shapes"][0]["x0"] == pytest.approx(value)
+        decision = charts("Decision curve")["dca"]["data"][-1]
+        assert (decision["x"][0], decision["y"][0]) == pytest.approx((value, report.net_benefit))
+        assert set(charts("Calibration")) == {"calibration"}
+    at.session_state["chart_tab"] = "ROC and precision–recall"
 
 
 @pytest.mark.parametrize("label,finder", [("Max Youden", "find_youden"), ("Max F1", "find_max_f1")])
@@ -137,7 +151,7 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
     at.number_input(key="prevalence").set_value(0.02).run()
     labels = [m.label for m in at.metric]
     assert any(label.startswith("PPV at 0.020") for label in labels)
-    table = next(m.value for m in at.markdown if 'aria-label="Metrics at this threshold"' in m.value)
+    table = html_block(at, "Metrics at this threshold")
     run = at.session_state["trained"]
     report = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0]).report(
         at.session_state["threshold_exact"])

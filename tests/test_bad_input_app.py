@@ -21,6 +21,8 @@ from streamlit.testing.v1 import AppTest
 from logreg_core import LogRegError, TrainConfig
 from logreg_core.threshold import Sweep
 
+from .apptest_support import html_block
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 # The user's settings: none of them the default, so a silent reset to defaults would show.
 SETTINGS = {"epochs": 3, "batch_size": 32, "lr": 0.03, "optimizer": "adam", "seed": 4, "l2": 0.001,
@@ -103,13 +105,13 @@ def errors(at: AppTest) -> str:
 
 
 def page_text(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [h.proto.body for h in at.get("html")]
     parts += [e.body for e in (*at.info, *at.success, *at.warning)] + [e.value for e in at.error]
     return "\n".join(parts)
 
 
 def confusion_counts(at: AppTest) -> dict[str, int]:
-    html = next(m.value for m in at.markdown if 'aria-label="Confusion matrix"' in m.value)
+    html = html_block(at, "Confusion matrix")
     cells = dict(re.findall(r'data-cell="(TP|FN|FP|TN)"><div class="cm-count">([\d,]+)</div>', html))
     assert set(cells) == {"TP", "FN", "FP", "TN"}, html
     return {name.lower(): int(value.replace(",", "")) for name, value in cells.items()}
@@ -441,6 +443,7 @@ def test_prevalence_and_cost_ratio_outside_their_range_cannot_be_entered(app, tr
 
     with pytest.raises(LogRegError, match="strictly between 0 and 1" if key == "prevalence" else "positive"):
         (validate_prevalence if key == "prevalence" else validate_cost_ratio)(value)
+    app.session_state["chart_tab"] = "Per 1,000 people"
     app.switch_page("app_pages/threshold.py").run()
     widget = app.number_input(key=key)
     widget.set_value(value).run()

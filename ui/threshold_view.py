@@ -193,6 +193,7 @@ class ThresholdCharts:
         self.metric_curves = metric_curves_figure(base)
         self.per_1000 = per_1000_figure()
         self.decision = decision_curve_figure(base["decision"]) if probability else None
+        self.calibration = calibration_figure(base["calibration"], base["brier"]) if probability else None
 
     def move_to(self, threshold: float, report: ThresholdReport, per: dict | None) -> None:
         m = report.metrics

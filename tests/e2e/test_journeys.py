@@ -144,8 +144,15 @@ def test_operating_point_and_prevalence(page, app_server):
     wait_idle(page)
     no_exception(page)
     expect(page.get_by_text("PPV at 0.020").first).to_be_visible()
+    page.get_by_role("tab", name="Per 1,000 people").click()
+    wait_idle(page)
     expect(page.get_by_text("At prevalence 0.020").first).to_be_visible()
     shot(page, "threshold-prevalence", full_page=True)
+    page.get_by_role("tab", name="Decision curve").click()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"you accept up to \d")).first).to_be_visible()
+    expect(page.locator('[data-testid="stPlotlyChart"]', has_text="treat all")).to_be_visible()
+    shot(page, "threshold-decision-curve", full_page=True)
     # The printable report: made when the button is pressed, with the threshold, how it was chosen and intervals.
     shown = re.search(r"Threshold (\S+) \(", page.locator('[data-testid="stMain"]').inner_text()).group(1)
     with page.expect_download() as info:
