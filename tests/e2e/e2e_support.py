@@ -202,10 +202,14 @@ def open_app(page, url: str, path: str = "", query: str = "") -> None:
 
 
 def no_exception(page) -> None:
-    """Fail with the app's own traceback text when the page shows one."""
+    """Fail with the app's own traceback text when the page shows one, or when a part of the page
+    could not load its code (the browser's message for a JavaScript chunk that failed to arrive)."""
     exc = page.locator('[data-testid="stException"]')
     if exc.count():
         pytest.fail(f"the app shows an exception on {page.url}:\n{exc.first.inner_text()[:2000]}", pytrace=False)
+    broken = page.get_by_text("Failed to fetch dynamically imported module")
+    if broken.count():
+        pytest.fail(f"part of the page did not load on {page.url}: {broken.first.inner_text()[:500]}", pytrace=False)
 
 
 def nav_link(page, name: str):

@@ -142,67 +142,76 @@ def summary(samples: list[float]) -> dict:
 
 
 @pytest.fixture
-def classroom(browser, request):
-    """The students, each with a fresh context (its own Streamlit session); screenshots if the test fails."""
+def classroom(browser):
+    """The students, each with a fresh context (its own Streamlit session), and Playwright's
+    assertions given the patience a loaded server needs (a page switch can take seconds)."""
     group = students()
     contexts = []
+    expect.set_options(timeout=LOAD_TIMEOUT_MS)
     try:
         for student in group:
             context = browser.new_context(viewport=VIEWPORT)
-            context.set_default_timeout(60_000)
+            context.set_default_timeout(LOAD_TIMEOUT_MS)
             contexts.append(context)
             student.page = context.new_page()
         yield group
     finally:
-        report = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            for student in group:
-                if student.page is not None and student.jump is None:
-                    with contextlib.suppress(Exception):
-                        shot(student.page, f"FAILED-classroom-{safe_name(str(student.index))}")
+        expect.set_options(timeout=5_000)  # Playwright's default, for the tests after this one
         for context in contexts:
             with contextlib.suppress(Exception):
                 context.close()
+
+
+def screenshot_unfinished(group: list[Student]) -> None:
+    """While the server still runs: what each session that did not get through shows."""
+    for student in group:
+        if student.page is not None and student.jump is None:
+            with contextlib.suppress(Exception):
+                shot(student.page, f"FAILED-classroom-{safe_name(str(student.index))}")
 
 
 @pytest.mark.timeout(720)
 def test_thirty_sessions_train_and_move_the_threshold(classroom):
     expected = {s.index: cli_counts(s) for s in classroom}  # before the load, in this process
     with serve("app.py", name="classroom", extra_env={"LOGREG_MAX_JOBS": str(MAX_JOBS)}) as server:
-        start = time.perf_counter()
-        for student in classroom:  # everyone opens the shared link at about the same time
-            student.page.goto(f"{server.url}/train?{student.query()}", wait_until="commit")
-        for student in classroom:
-            page = student.page
-            expect(button(page, "Train")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
-            wait_idle(page, timeout=LOAD_TIMEOUT_MS)
-            no_exception(page)
-            for label, value in (("Epochs", student.epochs), ("Seed", student.seed)):
-                expect(page.get_by_role("spinbutton", name=label, exact=True)).to_have_value(str(value))
-        opened = time.perf_counter()
-        for student in classroom:
-            button(student.page, "Train").click()
-            student.clicked_at = time.perf_counter()
-
-        waiting = list(classroom)
-        deadline = time.monotonic() + TRAIN_DEADLINE_S
-        while waiting and time.monotonic() < deadline:
-            for student in list(waiting):
+        try:
+            start = time.perf_counter()
+            for student in classroom:  # everyone opens the shared link at about the same time
+                student.page.goto(f"{server.url}/train?{student.query()}", wait_until="commit")
+            for student in classroom:
                 page = student.page
-                if page.get_by_text("Waiting for a free training slot").count():
-                    student.saw_queue = True
-                if not finished_text(page).count():
-                    continue
-                student.train_s = time.perf_counter() - student.clicked_at
-                assert wait_finished(page) == student.epochs, progress_text(page)
-                on_threshold_page(student, expected[student.index])
-                waiting.remove(student)
-            time.sleep(0.2)
-        assert not waiting, f"sessions still training after {TRAIN_DEADLINE_S} s: " + str({
-            s.index: progress_text(s.page) or "(no progress bar)" for s in waiting})
-        for student in classroom:
-            no_exception(student.page)
-        done = time.perf_counter()
+                expect(button(page, "Train")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+                wait_idle(page, timeout=LOAD_TIMEOUT_MS)
+                no_exception(page)
+                for label, value in (("Epochs", student.epochs), ("Seed", student.seed)):
+                    expect(page.get_by_role("spinbutton", name=label, exact=True)).to_have_value(str(value))
+            opened = time.perf_counter()
+            for student in classroom:
+                button(student.page, "Train").click()
+                student.clicked_at = time.perf_counter()
+
+            waiting = list(classroom)
+            deadline = time.monotonic() + TRAIN_DEADLINE_S
+            while waiting and time.monotonic() < deadline:
+                for student in list(waiting):
+                    page = student.page
+                    if page.get_by_text("Waiting for a free training slot").count():
+                        student.saw_queue = True
+                    if not finished_text(page).count():
+                        continue
+                    student.train_s = time.perf_counter() - student.clicked_at
+                    assert wait_finished(page) == student.epochs, progress_text(page)
+                    on_threshold_page(student, expected[student.index])
+                    waiting.remove(student)
+                time.sleep(0.2)
+            assert not waiting, f"sessions still training after {TRAIN_DEADLINE_S} s: " + str({
+                s.index: progress_text(s.page) or "(no progress bar)" for s in waiting})
+            for student in classroom:
+                no_exception(student.page)
+            done = time.perf_counter()
+        except BaseException:
+            screenshot_unfinished(classroom)
+            raise
 
     steps = [t for s in classroom for t in s.steps]
     results = {
