@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import streamlit as st
 
 from logreg_core import LogRegError
@@ -7,8 +8,9 @@ from logreg_core.describe import score_histogram
 from logreg_core.report import report_html
 from logreg_core.scores import read_scores
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, harm_to_benefit,
-                                   multiclass_confusion, one_vs_rest_scores, per_1000, per_class_metrics)
-from ui import state, theme, threshold_view as view
+                                   multiclass_confusion, one_vs_rest_scores, per_1000, per_class_metrics,
+                                   validate_threshold)
+from ui import state, theme, threshold_picker as picker, threshold_view as view
 
 st.title("Threshold")
 SMALL = 100
@@ -99,25 +101,19 @@ if min(chooser.n_pos, chooser.n_neg) < SMALL:
 probability = all(s.is_probability for s in sweep_by_split.values())
 low = 0.0 if probability else min(s.min_score for s in sweep_by_split.values())
 high = 1.0 if probability else max(s.max_score for s in sweep_by_split.values())
-step = 0.001 if probability else max((high - low) / 1000, 1e-9)
 setup = state.setup()
 
 
-def set_threshold(value: float, how: str) -> None:
+def set_threshold(value: float, how: str, by_hand: bool = False) -> None:
     value = min(max(float(value), low), high)
     st.session_state["threshold_exact"], st.session_state["threshold_how"] = value, how
-    st.session_state["threshold_slider"] = round(value / step) * step if not probability else round(value, 3)
-    if probability:
-        p = min(max(value, 1e-6), 1 - 1e-6)
-        st.session_state["logodds_slider"] = round(math.log(p / (1 - p)), 2)
     setup["threshold"] = value
+    if not by_hand:  # the slider follows the page again (the user's own moves it already shows)
+        st.session_state["threshold_moves"] = st.session_state.get("threshold_moves", 0) + 1
 
 
-def moved_by_hand(key: str) -> None:
-    value = st.session_state[key]
-    if key == "logodds_slider":
-        value = 1 / (1 + math.exp(-value))
-    set_threshold(value, "set by hand")
+def moved_by_hand() -> None:
+    set_threshold(validate_threshold(picker.moved_to()), "set by hand", by_hand=True)
 
 
 def choose(finder, how: str) -> None:
@@ -127,7 +123,7 @@ def choose(finder, how: str) -> None:
         st.session_state["threshold_error"] = str(exc)
 
 
-if "threshold_slider" not in st.session_state or not low <= st.session_state["threshold_slider"] <= high:
+if not low <= st.session_state.get("threshold_exact", math.nan) <= high:
     wanted = setup["threshold"]
     start = wanted if low <= wanted <= high else (low + high) / 2
     set_threshold(start, "set by hand")
@@ -163,38 +159,28 @@ def operating_point_controls() -> tuple[float, float | None]:
 
 @st.fragment
 def panel(cost: float, prevalence: float | None):
-    if probability and st.toggle("Log-odds scale", key="logodds",
-                                 help="Move the threshold in log-odds, for scores bunched near 0 or 1."):
-        st.slider("Decision threshold (log-odds)", -10.0, 10.0, step=0.01, key="logodds_slider",
-                  on_change=moved_by_hand, args=("logodds_slider",),
-                  help=f"Predict positive when score ≥ threshold ({CONVENTION}).")
-    else:
-        st.slider("Decision threshold", low, high, step=step, key="threshold_slider",
-                  on_change=moved_by_hand, args=("threshold_slider",), format="%.3f" if probability else "%.4g",
-                  help=f"Predict {names[1]} when score ≥ threshold.")
+    left, right = st.columns(2)
+    logodds = probability and left.toggle("Log-odds scale", key="logodds",
+                                          help="Move the threshold in log-odds, for scores bunched near 0 or 1.")
+    share_of_all = right.toggle("Percentages of all cases", key="cm_share_all",
+                                help="Off: each cell as a share of its actual row. On: as a share of all cases.")
     threshold = st.session_state["threshold_exact"]
     st.query_params["threshold"] = str(setup["threshold"])
 
+    positions = picker.grid(low, high, probability, logodds)
+    picker.show(positions, sweep.at_thresholds(np.append(positions.thresholds, threshold)), names=names,
+                share_of_all=share_of_all, how=st.session_state.get("threshold_how", "set by hand"),
+                tail=f"— {split_labels[split].split(' (')[0]} split, {sweep.n:,} cases, {origin}. "
+                     f"Convention: {CONVENTION}.",
+                revision=[st.session_state["threshold_moves"], logodds, low, high], on_move=moved_by_hand)
+
     report = sweep.report(threshold, prevalence=prevalence, cost_ratio=cost)
-    st.markdown(f"**Threshold {threshold:.4g}** ({st.session_state.get('threshold_how', 'set by hand')}) — "
-                f"{split_labels[split].split(' (')[0]} split, {sweep.n:,} cases, {origin}. "
-                f"Convention: {CONVENTION}.")
-    left, right = st.columns([3, 2])
-    with left:
-        share_of_all = st.toggle("Percentages of all cases", key="cm_share_all",
-                                 help="Off: each cell as a share of its actual row. On: as a share of all cases.")
-        st.html(view.confusion_html(report.counts, names[0], names[1], share_of_all))
-    with right:
-        m = report.metrics
-        r1, r2 = st.columns(2)
-        r1.metric("FPR", view.fmt(m["fpr"].value), help=view.METRIC_LABELS["fpr"][1])
-        r2.metric("FNR", view.fmt(m["fnr"].value), help=view.METRIC_LABELS["fnr"][1])
-        r1.metric("Sensitivity", view.fmt(m["sensitivity"].value), help=view.METRIC_LABELS["sensitivity"][1])
-        r2.metric("Specificity", view.fmt(m["specificity"].value), help=view.METRIC_LABELS["specificity"][1])
-        if report.prevalence_adjusted:
-            adj = report.prevalence_adjusted
-            r1.metric(f"PPV at {prevalence:.3f}", view.fmt(adj["ppv"].value), help="Bayes: PPV for your prevalence.")
-            r2.metric(f"NPV at {prevalence:.3f}", view.fmt(adj["npv"].value), help="Bayes: NPV for your prevalence.")
+    m = report.metrics
+    if report.prevalence_adjusted:
+        adj = report.prevalence_adjusted
+        r1, r2, _ = st.columns([1, 1, 2])
+        r1.metric(f"PPV at {prevalence:.3f}", view.fmt(adj["ppv"].value), help="Bayes: PPV for your prevalence.")
+        r2.metric(f"NPV at {prevalence:.3f}", view.fmt(adj["npv"].value), help="Bayes: NPV for your prevalence.")
     st.html(view.metrics_html(report))
     st.caption("Intervals: 95% Wilson score intervals for proportions, log method for likelihood ratios; "
                "— where undefined. PPV and NPV in the table use the split's own prevalence.")

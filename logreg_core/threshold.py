@@ -429,6 +429,23 @@ class Sweep:
         tp, fp = int(tp), int(fp)
         return Counts(tp=tp, fp=fp, tn=self.n_neg - fp, fn=self.n_pos - tp)
 
+    def at_thresholds(self, thresholds) -> dict[str, np.ndarray]:
+        """Counts and the four headline rates at each of many thresholds, such as every position
+        of a slider, so that a display can look them up rather than compute them.
+
+        One binary search of the sorted scores for all of them: returns ``{"threshold", "tp",
+        "fp", "tn", "fn", "sensitivity", "specificity", "fpr", "fnr"}``, arrays in the order
+        given (a rate is NaN where its class is absent). ±inf are allowed, NaN is not.
+        """
+        t = _array("thresholds", thresholds, 1)
+        if np.isnan(t).any():
+            raise LogRegError("thresholds must be numbers, not NaN")
+        tp, fp = self._counts_ge(t)
+        tn, fn = self.n_neg - fp, self.n_pos - tp
+        rates = _rates(tp, fp, tn, fn)
+        return {"threshold": t, "tp": tp, "fp": fp, "tn": tn, "fn": fn,
+                **{name: rates[name] for name in ("sensitivity", "specificity", "fpr", "fnr")}}
+
     def report(self, threshold, prevalence=None, cost_ratio=None) -> ThresholdReport:
         threshold = validate_threshold(threshold)
         counts = self.counts_at(threshold)

@@ -1,14 +1,17 @@
 """Streamlit AppTest tests of each page: widgets drive the core, bad input never loses work."""
+import math
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from logreg_core.scores import read_scores
 from logreg_core.threshold import Sweep
 
-from .apptest_support import html_block
+from .apptest_support import html_block, move_threshold, picker, shown_counts, slider_text
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -79,16 +82,60 @@ def test_stop_keeps_history():
 
 def test_slider_changes_the_confusion_matrix_numbers(trained_app):
     at = trained_app.switch_page("app_pages/threshold.py").run()
-    def counts():
-        return html_block(at, "Confusion matrix")
-    low = at.slider(key="threshold_slider").set_value(0.05).run()
-    first = counts()
-    at.slider(key="threshold_slider").set_value(0.95).run()
-    assert counts() != first
+    move_threshold(at, 0.05)
+    first = shown_counts(at)
+    move_threshold(at, 0.95)
+    assert shown_counts(at) != first
     run = at.session_state["trained"]
     ds, val = run.dataset, run.score_history[max(run.score_history)][0]
     expected = Sweep.from_scores(ds.y_val, val).counts_at(0.95)
-    assert f">{expected.tp:,}<" in counts() and f">{expected.tn:,}<" in counts()
+    assert shown_counts(at) == asdict(expected)
+    assert at.session_state["threshold_how"] == "set by hand" and at.query_params["threshold"] == "0.95"
+
+
+def test_picker_has_the_cores_counts_and_rates_at_every_position(trained_app):
+    """The browser only looks up what the page sent: each slider position's counts and rates are the core's,
+    the row shares are counts over row totals, and the last entry is the page's own threshold."""
+    at = trained_app.switch_page("app_pages/threshold.py").run()
+    data = picker(at)
+    run = at.session_state["trained"]
+    sweep = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0])
+    assert len(data["slider_text"]) == 1001 and len(data["thresholds"]) == 1002
+    assert data["thresholds"][:1001] == [i / 1000 for i in range(1001)] and data["slider_text"][501] == "0.501"
+    assert data["thresholds"][-1] == at.session_state["threshold_exact"]
+    for i in (0, 250, 501, 1000, 1001):
+        report = sweep.report(data["thresholds"][i])
+        counts = report.counts
+        assert {cell.lower(): values[i] for cell, values in data["counts"].items()} == asdict(counts)
+        assert data["shares"]["TP"][i] == counts.tp / max(counts.positives, 1)
+        assert data["shares"]["TN"][i] == counts.tn / max(counts.negatives, 1)
+        for key in ("fpr", "fnr", "sensitivity", "specificity"):
+            assert data["rates"][key][i] == report.metrics[key].value
+        assert data["threshold_text"][i] == f"{data['thresholds'][i]:.4g}"
+    at.toggle(key="cm_share_all").set_value(True).run()
+    shares = picker(at)["shares"]
+    assert shares["FP"][250] == sweep.counts_at(0.25).fp / sweep.n
+    at.toggle(key="cm_share_all").set_value(False).run()
+
+
+def test_the_slider_follows_the_page_but_not_back_over_the_users_move(trained_app):
+    """A button, or a new scale, moves the slider (a new revision); the user's own move does not, so a
+    rerun it causes cannot move the slider back while the user goes on moving it."""
+    at = trained_app.switch_page("app_pages/threshold.py").run()
+    before = picker(at)["current"]["revision"]
+    move_threshold(at, 0.3)
+    assert picker(at)["current"]["revision"] == before and slider_text(at) == "0.300"
+    next(b for b in at.button if b.label == "Max Youden").click().run()
+    assert picker(at)["current"]["revision"] != before
+    at.toggle(key="logodds").set_value(True).run()
+    data, threshold = picker(at), at.session_state["threshold_exact"]
+    assert len(data["slider_text"]) == 2001 and data["text"]["label"] == "Decision threshold (log-odds)"
+    assert float(slider_text(at)) == pytest.approx(math.log(threshold / (1 - threshold)), abs=0.01)
+    move_threshold(at, data["thresholds"][1200])  # log-odds 2.00: the picker reports the probability
+    assert at.session_state["threshold_exact"] == pytest.approx(1 / (1 + math.exp(-2.0)))
+    assert slider_text(at) == "2.00"
+    at.toggle(key="logodds").set_value(False).run()
+    assert slider_text(at) == f"{1 / (1 + math.exp(-2.0)):.3f}"
 
 
 def test_charts_mark_the_cores_operating_point(trained_app):
@@ -106,7 +153,7 @@ def test_charts_mark_the_cores_operating_point(trained_app):
         return {c.key: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
 
     for value in (0.2, 0.7):
-        at.slider(key="threshold_slider").set_value(value).run()
+        move_threshold(at, value)
         report = sweep.report(value)
         roc = charts("ROC and precision–recall")
         assert set(roc) == {"roc", "pr"}  # the other tabs' charts are not drawn
@@ -131,7 +178,8 @@ def test_operating_point_buttons_move_the_slider_to_the_cores_answer(trained_app
     sweep = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0])
     answer = getattr(sweep, finder)()
     assert at.session_state["threshold_exact"] == pytest.approx(answer)
-    assert at.slider(key="threshold_slider").value == pytest.approx(round(answer, 3))
+    assert slider_text(at) == f"{answer:.3f}"
+    assert shown_counts(at) == asdict(sweep.counts_at(answer))
 
 
 def test_min_cost_and_target_sensitivity_buttons(trained_app):
@@ -166,9 +214,26 @@ def test_uploaded_scores_work_without_training(tmp_path):
     y = rng.integers(0, 2, 300)
     s = rng.random(300) * 0.5 + 0.4 * y
     csv = "y_true,score,split\n" + "\n".join(f"{a},{b},{'val' if i < 150 else 'test'}" for i, (a, b) in enumerate(zip(y, s)))
-    at.session_state["uploaded_scores"] = ("mine.csv", __import__("logreg_core.scores", fromlist=["x"]).read_scores(csv.encode()))
+    at.session_state["uploaded_scores"] = ("mine.csv", read_scores(csv.encode()))
     at.run()
-    assert not at.exception and at.slider(key="threshold_slider") is not None
+    assert not at.exception and sum(shown_counts(at).values()) == 150
+
+
+def test_scores_that_are_not_probabilities_get_a_slider_over_their_range():
+    """Margins from −5 to 5: 1,001 positions from the lowest score to the highest, shown with 4 digits."""
+    at = new_app().switch_page("app_pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 200)
+    s = rng.normal(size=200) + 1.5 * y
+    csv = "y_true,score\n" + "\n".join(f"{a},{b}" for a, b in zip(y, s))
+    at.session_state["uploaded_scores"] = ("margins.csv", read_scores(csv.encode()))
+    at.run()
+    data = picker(at)
+    assert data["thresholds"][0] == s.min() and data["thresholds"][1000] == s.max()
+    assert data["slider_text"][1000] == f"{s.max():.4g}"
+    move_threshold(at, data["thresholds"][1000])
+    assert shown_counts(at)["tp"] + shown_counts(at)["fp"] == (s >= data["thresholds"][1000]).sum() >= 1
 
 
 def test_bad_upload_shows_an_error_and_keeps_the_trained_model(trained_app):

@@ -8,6 +8,7 @@ tests/test_bad_input_cli.py.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 import time
@@ -21,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from logreg_core import LogRegError, TrainConfig
 from logreg_core.threshold import Sweep
 
-from .apptest_support import html_block
+from .apptest_support import move_threshold, shown_counts as confusion_counts
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 # The user's settings: none of them the default, so a silent reset to defaults would show.
@@ -107,14 +108,8 @@ def errors(at: AppTest) -> str:
 def page_text(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [h.proto.body for h in at.get("html")]
     parts += [e.body for e in (*at.info, *at.success, *at.warning)] + [e.value for e in at.error]
+    parts += [json.loads(e.proto.json)["text"]["tail"] for e in at.get("bidi_component")]  # the threshold caption
     return "\n".join(parts)
-
-
-def confusion_counts(at: AppTest) -> dict[str, int]:
-    html = html_block(at, "Confusion matrix")
-    cells = dict(re.findall(r'data-cell="(TP|FN|FP|TN)"><div class="cm-count">([\d,]+)</div>', html))
-    assert set(cells) == {"TP", "FN", "FP", "TN"}, html
-    return {name.lower(): int(value.replace(",", "")) for name, value in cells.items()}
 
 
 def validation_sweep(run) -> Sweep:
@@ -409,10 +404,10 @@ def test_a_threshold_beyond_the_scores_puts_everyone_in_one_class(app, trained):
     sweep = validation_sweep(trained.run)
     scores = trained.run.score_history[max(trained.run.score_history)][0]
     assert sweep.min_score > 0  # so the slider's lower end lies beyond the scores
-    app.slider(key="threshold_slider").set_value(0.0).run()
+    move_threshold(app, 0.0)
     assert not app.exception
     assert confusion_counts(app) == {"tp": sweep.n_pos, "fp": sweep.n_neg, "tn": 0, "fn": 0}
-    app.slider(key="threshold_slider").set_value(1.0).run()
+    move_threshold(app, 1.0)
     assert not app.exception
     counts = confusion_counts(app)
     assert counts["tp"] + counts["fp"] == int((scores >= 1.0).sum())

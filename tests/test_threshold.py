@@ -5,6 +5,7 @@ import math
 import pathlib
 import time
 import warnings
+from dataclasses import asdict
 
 import numpy as np
 import pytest
@@ -192,6 +193,42 @@ def test_report_metrics_match_sklearn(name):
             assert m["lr_positive"] == pytest.approx(sens / (1 - spec), abs=TOL) if fp else math.isnan(m["lr_positive"])
             assert m["lr_negative"] == pytest.approx((1 - sens) / spec, abs=TOL) if tn else math.isnan(m["lr_negative"])
         assert report.threshold == t and report.convention == CONVENTION
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_at_thresholds_matches_confusion_matrix_and_brute_force_rates(name):
+    """A slider's grid, every kind of probe and ±inf, in an unsorted order: each entry as confusion_matrix
+    at that threshold, the rates by direct division (NaN where the class is absent)."""
+    y, s = DATASETS[name]
+    low, high = s.min(), s.max()
+    grid = low + (high - low) * np.arange(1001) / 1000
+    t = np.random.default_rng(0).permutation(np.concatenate([grid, probe_thresholds(s)]))
+    table = Sweep.from_scores(y, s).at_thresholds(t)
+    assert list(table) == ["threshold", "tp", "fp", "tn", "fn", "sensitivity", "specificity", "fpr", "fnr"]
+    np.testing.assert_array_equal(table["threshold"], t)
+    expected = np.array([sk_counts(y, s, v) for v in t]).T
+    np.testing.assert_array_equal([table[k] for k in ("tp", "fp", "tn", "fn")], expected)
+    tp, fp, tn, fn = expected
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for key, value in {"sensitivity": tp / (tp + fn), "specificity": tn / (tn + fp),
+                           "fpr": fp / (fp + tn), "fnr": fn / (fn + tp)}.items():
+            np.testing.assert_allclose(table[key], value, rtol=0, atol=TOL, err_msg=key)
+
+
+def test_at_thresholds_agrees_with_report_and_refuses_nan():
+    y, s = DATASETS["random"]
+    sweep = Sweep.from_scores(y, s)
+    table = sweep.at_thresholds([0.3, 0.7])
+    for i, t in enumerate((0.3, 0.7)):
+        report = sweep.report(t)
+        assert asdict(report.counts) == {k: table[k][i] for k in ("tp", "fp", "tn", "fn")}
+        for key in ("sensitivity", "specificity", "fpr", "fnr"):
+            assert table[key][i] == report.metrics[key].value
+    assert sweep.at_thresholds([])["tp"].size == 0
+    with pytest.raises(LogRegError, match="NaN"):
+        sweep.at_thresholds([0.5, np.nan])
+    with pytest.raises(LogRegError, match="thresholds must be 1-dimensional"):
+        sweep.at_thresholds([[0.1, 0.2], [0.3, 0.4]])
 
 
 def test_convention_is_stated():

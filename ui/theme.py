@@ -16,8 +16,9 @@ SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
 _PRESENTATION_CSS = """
 <style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
-[data-testid="stMetricValue"] { font-size: 2.6rem; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stWidgetLabel"] p { font-size: 1.15rem; }
+[data-testid="stMetricValue"], .thr .thr-rate-value { font-size: 2.6rem; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stWidgetLabel"] p, .thr .thr-caption, .thr .thr-label {
+  font-size: 1.15rem; }
 </style>
 """
 

@@ -1,4 +1,4 @@
-"""Drawing pieces of the Threshold page: the 2×2 table, the metrics table, the charts.
+"""Drawing pieces of the Threshold page: the metrics table and the charts (the 2×2 table is in threshold_picker).
 
 All numbers come from ``logreg_core.threshold``; this module only lays them out.
 Curves are thinned to at most ``MAX_POINTS`` points for drawing, so a slider
@@ -12,7 +12,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from logreg_core.threshold import Counts, ThresholdReport
+from logreg_core.threshold import ThresholdReport
 
 from . import theme
 
@@ -47,31 +47,6 @@ def fmt(value: float | None, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
     return f"{value:.{digits}f}"
-
-
-def confusion_html(counts: Counts, negative: str, positive: str, share_of_all: bool) -> str:
-    """Rows = actual, columns = predicted, positive class first (the clinical 2×2 layout)."""
-    cells = [[("TP", counts.tp), ("FN", counts.fn)], [("FP", counts.fp), ("TN", counts.tn)]]
-    row_totals = [counts.tp + counts.fn, counts.fp + counts.tn]
-    total = max(counts.n, 1)
-    colours = {"TP": "0,114,178", "TN": "0,114,178", "FP": "213,94,0", "FN": "213,94,0"}
-    p, n = html.escape(positive), html.escape(negative)
-    head = (f"<tr><th></th><th>Predicted {p}</th><th>Predicted {n}</th></tr>")
-    rows = []
-    for (label, cells_row, row_total) in ((f"Actual {p}", cells[0], row_totals[0]),
-                                          (f"Actual {n}", cells[1], row_totals[1])):
-        tds = []
-        for name, value in cells_row:
-            share = value / (total if share_of_all else max(row_total, 1))
-            alpha = 0.12 + 0.6 * share
-            tds.append(f'<td style="background:rgba({colours[name]},{alpha:.2f})" data-cell="{name}">'
-                       f'<div class="cm-count">{value:,}</div><div class="cm-sub">{name} · {share:.1%}</div></td>')
-        rows.append(f"<tr><th>{label}</th>{''.join(tds)}</tr>")
-    style = ("<style>.cm{border-collapse:collapse;font-size:1.05em;width:100%}.cm th,.cm td{border:1px solid #999;"
-             "padding:.5em .8em;text-align:center}.cm-count{font-size:1.8em;font-weight:700}.cm-sub{font-size:.85em}</style>")
-    caption = "% of all cases" if share_of_all else "% of each actual row"
-    return (f'{style}<table class="cm" aria-label="Confusion matrix">{head}{"".join(rows)}</table>'
-            f'<div style="font-size:.85em;color:#444">Rows: actual class; columns: predicted. Percentages: {caption}.</div>')
 
 
 def metrics_html(report: ThresholdReport) -> str:

@@ -321,7 +321,8 @@ def threshold_slider(page):
 
 
 def threshold_value(page) -> float:
-    return float(threshold_slider(page).input_value())
+    """The threshold as the slider shows it (its value is the position)."""
+    return float(threshold_slider(page).get_attribute("aria-valuetext"))
 
 
 def upload(page, name: str, content: bytes) -> None:

@@ -7,6 +7,7 @@ shared by the module.
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 
@@ -102,6 +103,12 @@ def test_threshold_slider_with_keyboard(page, app_server):
     expect(page.locator('table[aria-label="Confusion matrix"]')).to_be_visible()
     before, value_before = confusion_counts(page), threshold_value(page)
     slider.focus()
+    for _ in range(10):  # paced so that reruns for earlier steps come back while the user goes on
+        slider.press("ArrowRight")
+        page.wait_for_timeout(150)
+    wait_idle(page)
+    assert threshold_value(page) == pytest.approx(value_before + 0.010)  # never moved back by a rerun
+    expect(page.get_by_text(f"Threshold {threshold_value(page):.4g} (set by hand)").first).to_be_visible()
     for _ in range(12):  # bursts of key presses until a case changes sides
         for _ in range(20):
             slider.press("ArrowRight")
@@ -124,10 +131,15 @@ def test_threshold_slider_with_keyboard(page, app_server):
     shot(page, "threshold", readme=True)
 
 
+def shown_threshold(page) -> float:
+    return float(re.search(r"Threshold (\S+) \(", page.locator('[data-testid="stMain"]').inner_text()).group(1))
+
+
 def test_operating_point_and_prevalence(page, app_server):
-    open_app(page, app_server)
+    open_app(page, app_server, query="threshold=0.3")  # a shared link's threshold
     train(page, 10)
     go(page, "Threshold")
+    assert threshold_value(page) == 0.3 and shown_threshold(page) == 0.3
     for name in ("Max Youden", "Max F1", "Target sensitivity", "Min cost"):
         expect(button(page, name)).to_be_visible()
     button(page, "Max F1").click()
@@ -137,7 +149,8 @@ def test_operating_point_and_prevalence(page, app_server):
     wait_idle(page)
     expect(page.get_by_text("max Youden's J, found on validation").first).to_be_visible()
     no_exception(page)
-    assert 0.0 <= threshold_value(page) <= 1.0
+    youden = shown_threshold(page)
+    assert threshold_value(page) == pytest.approx(youden, abs=0.0005)  # the button moved the slider
     prevalence = page.get_by_role("spinbutton", name="Prevalence")
     prevalence.fill("0.02")
     prevalence.press("Enter")
@@ -162,6 +175,21 @@ def test_operating_point_and_prevalence(page, app_server):
     assert "max Youden" in report and "validation" in report.lower()
     assert f"Threshold {shown}</b>" in report and "prevalence assumed: 0.020" in report and "95%" in report
     no_exception(page)
+    # The log-odds scale: the slider moves to the same threshold, and reports probabilities.
+    page.get_by_text("Log-odds scale", exact=True).click()
+    wait_idle(page)
+    logodds = page.get_by_role("slider", name="Decision threshold (log-odds)")
+    assert float(logodds.get_attribute("aria-valuetext")) == pytest.approx(math.log(youden / (1 - youden)), abs=0.01)
+    assert shown_threshold(page) == youden
+    logodds.focus()
+    logodds.press("ArrowRight")
+    expect(page.get_by_text("(set by hand)").first).to_be_visible()
+    wait_idle(page)
+    x = float(logodds.get_attribute("aria-valuetext"))
+    assert shown_threshold(page) == float(f"{1 / (1 + math.exp(-x)):.4g}")
+    page.get_by_text("Log-odds scale", exact=True).click()
+    wait_idle(page)
+    assert threshold_value(page) == pytest.approx(shown_threshold(page), abs=0.0005)
 
 
 def test_digits_multiclass(page, app_server):
