@@ -113,7 +113,10 @@ def set_threshold(value: float, how: str, by_hand: bool = False) -> None:
 
 
 def moved_by_hand() -> None:
-    set_threshold(validate_threshold(picker.moved_to()), "set by hand", by_hand=True)
+    try:  # the browser's report of the slider: checked like any other input
+        set_threshold(validate_threshold(picker.moved_to()), "set by hand", by_hand=True)
+    except LogRegError as exc:
+        st.session_state["threshold_error"] = str(exc)
 
 
 def choose(finder, how: str) -> None:
@@ -152,13 +155,13 @@ def operating_point_controls() -> tuple[float, float | None]:
                                  placeholder=f"data: {sweep.n_pos / max(sweep.n, 1):.3f}", key="prevalence",
                                  help="Your population's share of positives (empty: the split's own); "
                                       "PPV, NPV and the per-1,000 view use it.")
-    if "threshold_error" in st.session_state:
-        st.error(st.session_state.pop("threshold_error"))
     return cost, prevalence
 
 
 @st.fragment
 def panel(cost: float, prevalence: float | None):
+    if "threshold_error" in st.session_state:  # from a button or the slider: shown by whichever rerun follows
+        st.error(st.session_state.pop("threshold_error"))
     left, right = st.columns(2)
     logodds = probability and left.toggle("Log-odds scale", key="logodds",
                                           help="Move the threshold in log-odds, for scores bunched near 0 or 1.")

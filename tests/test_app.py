@@ -270,3 +270,11 @@ def test_script_runs_leave_tensorflow_alone(trained_app, monkeypatch):
     trained_app.switch_page("app_pages/train.py").run()
     assert not trained_app.exception
     assert resets == []
+
+
+def test_a_garbled_threshold_from_the_browser_is_refused_and_the_threshold_kept(trained_app):
+    at = trained_app.switch_page("app_pages/threshold.py").run()
+    before = at.session_state["threshold_exact"]
+    at = move_threshold(at, "not a number")
+    assert not at.exception and at.session_state["threshold_exact"] == before
+    assert any("threshold" in e.value for e in at.error), [e.value for e in at.error]
