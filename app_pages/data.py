@@ -52,7 +52,7 @@ if source == "csv":
         raw = upload.getvalue()
         header = {"Detect": None, "Yes": True, "No": False}[header_choice]
         try:
-            frame, read_notes = csv_loader.read_table(raw, header=header)
+            frame = data.read_upload(raw, header)
             columns = csv_loader.target_candidates(frame)
             target = st.selectbox("Target column", columns, help="The column to predict.")
             values = csv_loader.label_values(frame, target)

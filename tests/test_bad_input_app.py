@@ -480,3 +480,20 @@ def test_one_session_survives_a_run_of_mistakes(trained):
     next(b for b in at.button if b.label == "Train").click().run()
     assert "epochs=0" in errors(at)
     assert_work_kept(at, trained)
+
+
+def test_an_upload_is_parsed_once_however_often_the_data_page_reruns(app, monkeypatch):
+    """A wide file takes seconds to parse: reruns (any widget change) reuse the parsed table."""
+    from logreg_core import csv_loader
+
+    parses = []
+    real = csv_loader.read_table
+    monkeypatch.setattr(csv_loader, "read_table", lambda *a, **k: parses.append(a[0]) or real(*a, **k))
+    upload(app, "mine.csv", csv_bytes(rows_with()))
+    assert not app.exception and not app.error
+    loaded = len(parses)
+    app.run()
+    app.run()
+    assert len(parses) == loaded
+    next(r for r in app.radio if r.label == "Header row").set_value("Yes").run()
+    assert len(parses) > loaded and not app.exception  # a new header choice is a new parse
