@@ -138,7 +138,10 @@ if not low <= st.session_state.get("threshold_exact", math.nan) <= high:
 def operating_point_controls() -> tuple[float, float | None]:
     """The buttons that find a threshold on validation, and the population's prevalence. Outside the
     slider's fragment: they are used now and then, and a slider step need not redraw them."""
-    c1, c2, c3, c4, c5 = st.columns(5)
+    if theme.presentation():  # projector font sizes: two to a row, so that no label is cut short
+        (c1, c2), (c3, c4) = st.columns(2), st.columns(2)
+    else:
+        c1, c2, c3, c4 = st.columns(4)
     c1.button("Max Youden", on_click=choose, args=(chooser.find_youden, "max Youden's J"),
               help="Maximise sensitivity + specificity − 1 on validation.")
     c2.button("Max F1", on_click=choose, args=(chooser.find_max_f1, "max F1"),
@@ -151,10 +154,11 @@ def operating_point_controls() -> tuple[float, float | None]:
                            help="How many false positives one missed positive is worth; 5 means a miss is 5× worse.")
     c4.button("Min cost", on_click=choose, args=(lambda: chooser.find_min_cost(cost), f"minimum cost at {cost:g}:1"),
               help="Minimise cost ratio × FN + FP on validation.")
-    prevalence = c5.number_input("Prevalence", min_value=0.001, max_value=0.999, value=None, step=0.01,
-                                 placeholder=f"data: {sweep.n_pos / max(sweep.n, 1):.3f}", key="prevalence",
-                                 help="Your population's share of positives (empty: the split's own); "
-                                      "PPV, NPV and the per-1,000 view use it.")
+    narrow = st.columns([1, 1] if theme.presentation() else [1, 3])[0]
+    prevalence = narrow.number_input("Prevalence", min_value=0.001, max_value=0.999, value=None, step=0.01,
+                                     placeholder=f"as in the data: {sweep.n_pos / max(sweep.n, 1):.3f}",
+                                     key="prevalence", help="Your population's share of positives (empty: the "
+                                     "split's own); PPV, NPV and the per-1,000 view use it.")
     return cost, prevalence
 
 
@@ -203,6 +207,14 @@ def panel(cost: float, prevalence: float | None):
     chart_tabs(charts, threshold, prev, per)
 
 
+def side_by_side(*figures) -> None:
+    """Two charts in a row; one under the other in presentation mode, where a half-width chart's
+    title and axes would not fit at projector font sizes."""
+    columns = [st.container()] * len(figures) if theme.presentation() else st.columns(len(figures))
+    for column, (figure, key) in zip(columns, figures):
+        column.plotly_chart(figure, key=key)
+
+
 def chart_tabs(charts: view.ThresholdCharts, threshold: float, prev: float, per: dict | None) -> None:
     """The charts, one tab at a time: only the open tab is drawn (and redrawn on a slider step),
     so the confusion matrix above them updates without waiting for five Plotly figures."""
@@ -211,14 +223,10 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, prev: float, per:
     tabs = dict(zip(titles, st.tabs(titles, key="chart_tab", on_change="rerun")))
     if tabs["ROC and precision–recall"].open:
         with tabs["ROC and precision–recall"]:
-            a, b = st.columns(2)
-            a.plotly_chart(charts.roc, key="roc")
-            b.plotly_chart(charts.pr, key="pr")
+            side_by_side((charts.roc, "roc"), (charts.pr, "pr"))
     if tabs["Scores and metrics"].open:
         with tabs["Scores and metrics"]:
-            a, b = st.columns(2)
-            a.plotly_chart(charts.distribution, key="dist")
-            b.plotly_chart(charts.metric_curves, key="curves")
+            side_by_side((charts.distribution, "dist"), (charts.metric_curves, "curves"))
     if tabs["Per 1,000 people"].open:
         with tabs["Per 1,000 people"]:
             if per is None:
