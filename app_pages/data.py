@@ -50,9 +50,10 @@ if source == "csv":
         from logreg_core import csv_loader
 
         raw = upload.getvalue()
+        digest = data.file_digest(raw)
         header = {"Detect": None, "Yes": True, "No": False}[header_choice]
         try:
-            frame = data.read_upload(raw, header)
+            frame = data.read_upload(raw, digest, header)
             columns = csv_loader.target_candidates(frame)
             target = st.selectbox("Target column", columns, help="The column to predict.")
             values = csv_loader.label_values(frame, target)
@@ -63,7 +64,7 @@ if source == "csv":
                     index=values.index(guess) if len(values) == 2 and (guess := csv_loader.guess_positive(frame, target)) in values else 0,
                     help="The label that counts as 'positive' (e.g. the disease). Thresholds act on its probability.")
                 positive = None if positive.startswith("(multiclass") else positive
-            key = (data.file_digest(raw), header, target, positive, int(setup["seed"]))
+            key = (digest, header, target, positive, int(setup["seed"]))
             if st.session_state.get("csv_key") != key:
                 base = csv_loader.from_csv(raw, target=target, positive=positive, header=header,
                                            seed=int(setup["seed"]), name=upload.name)

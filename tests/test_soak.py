@@ -12,13 +12,14 @@ from __future__ import annotations
 import gc
 import os
 import threading
-import time
 
 import pytest
 
 from logreg_core import TrainConfig, load_dataset
 from logreg_core.jobs import JobSlots, TrainingJob
 from logreg_core.training import compiled_epoch
+
+from .test_jobs import wait_for
 
 pytestmark = pytest.mark.slow
 RUNS, WARM_UP = 100, 10
@@ -33,25 +34,16 @@ class Owner:
     """Stands for a browser session's state; dropping it is closing the tab."""
 
 
-def wait_for(predicate, timeout=30.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
-
-
 def one_run(i: int, dataset, slots: JobSlots) -> None:
     kind = ("complete", "stop", "abandon")[i % 3]
     owner = Owner()
     epochs = 3 if kind == "complete" else 10_000
     job = TrainingJob(dataset, TrainConfig(epochs=epochs, seed=i), owner=owner, slots=slots).start()
     if kind == "stop":
-        assert wait_for(lambda: len(job.history) >= 2)
+        assert wait_for(lambda: len(job.history) >= 2, 30)
         job.stop()
     elif kind == "abandon":
-        assert wait_for(lambda: len(job.history) >= 1)
+        assert wait_for(lambda: len(job.history) >= 1, 30)
         del owner
         gc.collect()
     assert job.join(60), f"run {i} ({kind}) did not end"
