@@ -50,6 +50,7 @@ MAX_JOBS = 2
 TRAIN_DEADLINE_S = 420
 LOAD_TIMEOUT_MS = 120_000  # a page's first run waits for 29 others on two cores
 MATRIX = 'table[aria-label="Confusion matrix"]'
+MATRIX_CAPTION = ".thr-caption"  # the threshold picker's line above the matrix
 OPTIMIZERS = ("sgd", "momentum", "adam")
 BATCH_SIZES = (16, 32, 64, 128)
 LEARNING_RATES = (0.003, 0.01, 0.03, 0.1)
@@ -111,6 +112,9 @@ def on_threshold_page(student: Student, expected: dict[str, str]) -> None:
     page = student.page
     go(page, "Threshold")
     choose_radio(page, "Split shown", "Test (for reporting)")
+    # The matrix is drawn by the picker's JavaScript once the new data arrives, which on a loaded
+    # server can come after the script has gone idle: wait for its caption to name the test split.
+    expect(page.locator(MATRIX_CAPTION, has_text="Test split")).to_be_visible()
     counts = confusion_counts(page)
     assert counts == expected, f"session {student.index} ({student.query()}): page {counts}, CLI {expected}"
     slider = threshold_slider(page)
