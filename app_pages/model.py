@@ -93,7 +93,12 @@ if c3.button("Prepare SavedModel (zip)", help="Builds a TensorFlow SavedModel th
     from logreg_core.export import saved_model_zip
 
     with st.spinner("Exporting…"):
-        st.session_state["saved_model_zip"] = (run.run_id, saved_model_zip(model, threshold or 0.5, card))
+        try:
+            st.session_state["saved_model_zip"] = (run.run_id, saved_model_zip(model, threshold or 0.5, card))
+        except Exception as exc:  # a full disk, a TensorFlow failure: say so, keep the model
+            st.error(f"Could not build the SavedModel ({type(exc).__name__}: {exc}). Your model, threshold and "
+                     "settings are unchanged: press the button to try again, or download the model card, "
+                     "which holds the weights.")
 packed = st.session_state.get("saved_model_zip")
 if packed and packed[0] == run.run_id:
     c3.download_button("Download SavedModel (zip)", packed[1], "logreg_model.zip", "application/zip")

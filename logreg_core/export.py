@@ -9,6 +9,7 @@ import io
 import json
 import platform
 import tempfile
+import threading
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,6 +20,12 @@ from .jsonsafe import json_safe
 from .model import TrainedModel
 
 CARD_FILE = "model_card.json"
+
+# The first SavedModel written in a process makes AutoGraph convert TensorFlow's own signature
+# wrapper, which parses Python source with ``ast``; on Python 3.11, ``ast`` used by two threads at once
+# can fail (CPython gh-106905: "AST constructor recursion depth mismatch"). A classroom server whose
+# sessions all press Export together would do exactly that, so exports take turns.
+_export_lock = threading.Lock()
 
 
 def library_versions() -> dict[str, str]:
@@ -90,7 +97,10 @@ def save_model(model: TrainedModel, directory, threshold: float = 0.5, card: dic
             self.bias = tf.constant(model.bias, tf.float64)
             self.threshold = tf.constant(threshold, tf.float64)
 
-        @tf.function(input_signature=[tf.TensorSpec([None, model.n_features], tf.float64, name="features")])
+        # autograph=False: no source parsing for our own function (see _export_lock); the ``if`` below
+        # is plain Python, decided when the function is traced.
+        @tf.function(input_signature=[tf.TensorSpec([None, model.n_features], tf.float64, name="features")],
+                     autograph=False)
         def serve(self, features):
             logits = tf.matmul((features - self.mean) / self.scale, self.weights) + self.bias
             if model.is_binary:
@@ -99,8 +109,9 @@ def save_model(model: TrainedModel, directory, threshold: float = 0.5, card: dic
                         "predicted_class": tf.cast(p >= self.threshold, tf.int64)}
             return {"probabilities": tf.nn.softmax(logits), "predicted_class": tf.argmax(logits, axis=1)}
 
-    module = Exported()
-    tf.saved_model.save(module, str(directory), signatures={"serving_default": module.serve})
+    with _export_lock:
+        module = Exported()
+        tf.saved_model.save(module, str(directory), signatures={"serving_default": module.serve})
     if card is not None:
         (directory / CARD_FILE).write_text(json.dumps(card, indent=2))
     return directory

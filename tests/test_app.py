@@ -278,3 +278,43 @@ def test_a_garbled_threshold_from_the_browser_is_refused_and_the_threshold_kept(
     at = move_threshold(at, "not a number")
     assert not at.exception and at.session_state["threshold_exact"] == before
     assert any("threshold" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def _export_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Prepare SavedModel (zip)")
+
+
+def test_savedmodel_export_gives_a_zip_that_serves_the_sessions_model(trained_app, tmp_path):
+    import io
+    import zipfile
+
+    from logreg_core.export import load_saved_model
+
+    at = trained_app.switch_page("app_pages/model.py").run()
+    _export_button(at).click().run()
+    assert not at.exception and not at.error
+    assert "Download SavedModel (zip)" in [b.label for b in at.get("download_button")]
+    run_id, packed = at.session_state["saved_model_zip"]
+    zipfile.ZipFile(io.BytesIO(packed)).extractall(tmp_path)
+    run = at.session_state["trained"]
+    model, ds = run.result.model, run.dataset
+    assert run_id == run.run_id
+    import tensorflow as tf
+
+    served = load_saved_model(tmp_path / "logreg_model")(features=tf.constant(ds.X_test, tf.float64))
+    np.testing.assert_allclose(served["probabilities"].numpy(), model.predict_proba(ds.X_test), atol=1e-12)
+
+
+def test_a_failed_export_is_reported_and_the_model_kept(trained_app, monkeypatch):
+    import logreg_core.export
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(logreg_core.export, "saved_model_zip", fail)
+    at = trained_app.switch_page("app_pages/model.py").run()
+    before = at.session_state["trained"]
+    _export_button(at).click().run()
+    assert not at.exception
+    assert any("Could not build the SavedModel" in e.value and "No space left" in e.value for e in at.error)
+    assert at.session_state["trained"] is before

@@ -140,3 +140,31 @@ def test_cli_bad_input_exits_2_with_one_error_line(args, fragment):
 def test_cli_lists_datasets():
     out = cli("datasets")
     assert out.returncode == 0 and out.stdout.split() == ["breast_cancer", "digits", "mnist", "synthetic"]
+
+
+def test_concurrent_exports_take_turns(trained, tmp_path, monkeypatch):
+    """Sessions exporting at once must not run TensorFlow's save (and its AutoGraph source parsing)
+    side by side: see export._export_lock."""
+    import threading
+    import time
+
+    from logreg_core.tf_runtime import tensorflow
+
+    tf = tensorflow()
+    inside, most, saved = [], [], []
+
+    def slow_save(module, directory, signatures):
+        inside.append(1)
+        most.append(len(inside))
+        time.sleep(0.05)
+        saved.append(directory)
+        inside.pop()
+
+    monkeypatch.setattr(tf.saved_model, "save", slow_save)
+    _, result = trained
+    threads = [threading.Thread(target=save_model, args=(result.model, tmp_path / f"m{i}")) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(saved) == 4 and max(most) == 1
