@@ -33,6 +33,7 @@ HTML = """
 <div class="thr">
   <div class="thr-label"><span data-text="label"></span><span data-part="value" aria-hidden="true"></span></div>
   <input type="range" min="0" step="1" data-part="slider">
+  <div class="thr-ends" aria-hidden="true"><span data-part="min"></span><span data-part="max"></span></div>
   <p class="thr-caption"><strong>Threshold <span data-part="threshold"></span></strong>
     (<span data-part="how"></span>) <span data-text="tail"></span></p>
   <div class="thr-body">
@@ -62,7 +63,8 @@ HTML = """
 CSS = """
 .thr { font-family: var(--st-font); color: var(--st-text-color); }
 .thr-label { display: flex; justify-content: space-between; font-size: 0.875rem; }
-.thr input { width: 100%; margin: 0.5rem 0 0.75rem; accent-color: var(--st-primary-color); }
+.thr input { width: 100%; margin: 0.5rem 0 0; accent-color: var(--st-primary-color); }
+.thr-ends { display: flex; justify-content: space-between; font-size: 0.75rem; margin-bottom: 0.75rem; opacity: 0.75; }
 .thr input:focus-visible { outline: 2px solid var(--st-primary-color); outline-offset: 4px; border-radius: 4px; }
 .thr-caption { margin: 0 0 1rem; }
 .thr-body { display: grid; grid-template-columns: 3fr 2fr; gap: 1rem; align-items: start; }
@@ -126,6 +128,8 @@ export default function ({{ data, parentElement, setTriggerValue }}) {{
   slider.setAttribute("aria-label", data.text.label);
   slider.title = data.help;
   slider.max = data.slider_text.length - 1;
+  root.querySelector('[data-part="min"]').textContent = data.slider_text[0];
+  root.querySelector('[data-part="max"]').textContent = data.slider_text[slider.max];
   for (const tile of root.querySelectorAll("[data-rate]")) tile.title = data.rate_help[tile.dataset.rate];
   const revision = JSON.stringify(data.current.revision);
   if (revision !== own.revision) {{

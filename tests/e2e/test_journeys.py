@@ -101,6 +101,7 @@ def test_threshold_slider_with_keyboard(page, app_server):
     slider = threshold_slider(page)
     expect(slider).to_be_visible()
     expect(page.locator('table[aria-label="Confusion matrix"]')).to_be_visible()
+    expect(page.locator(".thr-ends")).to_have_text(re.compile(r"^\s*0\.000\s*1\.000\s*$"))  # the slider's range
     before, value_before = confusion_counts(page), threshold_value(page)
     slider.focus()
     for _ in range(10):  # paced so that reruns for earlier steps come back while the user goes on
