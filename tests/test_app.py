@@ -1,4 +1,5 @@
 """Streamlit AppTest tests of each page: widgets drive the core, bad input never loses work."""
+import html
 import math
 import time
 from dataclasses import asdict
@@ -10,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from logreg_core.scores import read_scores
 from logreg_core.threshold import Sweep
+from ui.threshold_view import METRIC_LABELS
 
 from .apptest_support import html_block, move_threshold, picker, shown_counts, slider_text
 
@@ -107,14 +109,20 @@ def test_picker_has_the_cores_counts_and_rates_at_every_position(trained_app):
         report = sweep.report(data["thresholds"][i])
         counts = report.counts
         assert {cell.lower(): values[i] for cell, values in data["counts"].items()} == asdict(counts)
-        assert data["shares"]["TP"][i] == counts.tp / max(counts.positives, 1)
-        assert data["shares"]["TN"][i] == counts.tn / max(counts.negatives, 1)
+        assert data["shares"]["TP"][i] == f"{100 * counts.tp / max(counts.positives, 1):.1f}%"
+        assert data["shares"]["TN"][i] == f"{100 * counts.tn / max(counts.negatives, 1):.1f}%"
+        assert data["shades"]["FN"][i] == round(counts.fn / max(counts.positives, 1), 2)
         for key in ("fpr", "fnr", "sensitivity", "specificity"):
-            assert data["rates"][key][i] == report.metrics[key].value
+            value = report.metrics[key].value
+            assert data["rates"][key][i] == ("—" if value is None or math.isnan(value) else f"{value:.3f}")
         assert data["threshold_text"][i] == f"{data['thresholds'][i]:.4g}"
+    table = html_block(at, "Metrics at this threshold")  # the tiles and the table show the same digits
+    for key in ("fpr", "fnr", "sensitivity", "specificity"):
+        label = html.escape(METRIC_LABELS[key][0])
+        assert f'<th scope="row">{label}</th><td>{data["rates"][key][-1]}</td>' in table
     at.toggle(key="cm_share_all").set_value(True).run()
     shares = picker(at)["shares"]
-    assert shares["FP"][250] == sweep.counts_at(0.25).fp / sweep.n
+    assert shares["FP"][250] == f"{100 * sweep.counts_at(0.25).fp / sweep.n:.1f}%"
     at.toggle(key="cm_share_all").set_value(False).run()
 
 

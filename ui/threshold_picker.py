@@ -4,7 +4,9 @@ that redraws itself in the browser as the slider moves (components v2).
 A slider step used to be a fragment rerun: a websocket round trip and two React renders before the
 table changed. Here the server sends, once per rerun, the counts and rates at every slider position
 (``Sweep.at_thresholds``: one binary search), and the browser only looks them up: no arithmetic in
-JavaScript. Once the user lets go of the keys (after ``REPORT_AFTER_MS``) the component reports the
+JavaScript. Rates and shares arrive as text, formatted by the same function as the metrics table, so
+the two always show the same digits (JavaScript rounds a double's shortest decimal form, Python its exact
+value: 0.1235 would read 0.124 in one and 0.123 in the other); that also halves what each rerun sends. Once the user lets go of the keys (after ``REPORT_AFTER_MS``) the component reports the
 threshold as a "threshold" trigger; the page then recomputes the rest (intervals, charts, link).
 
 Positions are indices 0…N: the range input's value is the position, its ``aria-valuetext`` the
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from .threshold_view import METRIC_LABELS
+from .threshold_view import METRIC_LABELS, fmt
 
 REPORT_AFTER_MS = 120
 KEY = "threshold_picker"
@@ -82,23 +84,18 @@ CSS = """
 JS = f"""
 const REPORT_AFTER_MS = {REPORT_AFTER_MS};
 const count = new Intl.NumberFormat("en-US");
-const rate = new Intl.NumberFormat("en-US", {{minimumFractionDigits: 3, maximumFractionDigits: 3,
-                                              roundingMode: "halfEven", useGrouping: false}});
-const percent = new Intl.NumberFormat("en-US", {{style: "percent", minimumFractionDigits: 1,
-                                                 maximumFractionDigits: 1, roundingMode: "halfEven"}});
 
 function show(root, data, entry, how) {{
   root.querySelector('[data-part="threshold"]').textContent = data.threshold_text[entry];
   root.querySelector('[data-part="how"]').textContent = how;
   for (const td of root.querySelectorAll("td[data-cell]")) {{
-    const cell = td.dataset.cell, share = data.shares[cell][entry];
+    const cell = td.dataset.cell;
     td.querySelector(".cm-count").textContent = count.format(data.counts[cell][entry]);
-    td.querySelector(".cm-sub").textContent = `${{cell}} · ${{percent.format(share)}}`;
-    td.style.setProperty("--share", share);
+    td.querySelector(".cm-sub").textContent = `${{cell}} · ${{data.shares[cell][entry]}}`;
+    td.style.setProperty("--share", data.shades[cell][entry]);
   }}
   for (const tile of root.querySelectorAll("[data-rate]")) {{
-    const value = data.rates[tile.dataset.rate][entry];
-    tile.querySelector(".thr-rate-value").textContent = value === null ? "—" : rate.format(value);
+    tile.querySelector(".thr-rate-value").textContent = data.rates[tile.dataset.rate][entry];
   }}
 }}
 
@@ -174,11 +171,6 @@ def grid(low: float, high: float, probability: bool, logodds: bool) -> Grid:
     return Grid("Decision threshold", [f"{v:.3f}" if probability else f"{v:.4g}" for v in values], values)
 
 
-def _column(values: np.ndarray) -> list:
-    """A JSON-ready list: NaN (an undefined rate) as null."""
-    return np.where(np.isnan(values), None, values).tolist()
-
-
 def show(positions: Grid, table: dict, *, names: tuple[str, str], share_of_all: bool, tail: str, how: str,
          revision: list, on_move) -> None:
     """Mount the picker. ``table`` is ``Sweep.at_thresholds`` of the grid's thresholds followed by the
@@ -198,8 +190,9 @@ def show(positions: Grid, table: dict, *, names: tuple[str, str], share_of_all: 
         "thresholds": table["threshold"].tolist(),
         "threshold_text": [f"{t:.4g}" for t in table["threshold"]],
         "counts": {cell: c.tolist() for cell, c in counts.items()},
-        "shares": {cell: s.tolist() for cell, s in shares.items()},
-        "rates": {name: _column(table[name]) for name in RATES},
+        "shares": {cell: [f"{v:.1%}" for v in s] for cell, s in shares.items()},
+        "shades": {cell: np.round(s, 2).tolist() for cell, s in shares.items()},  # the cells' colour only
+        "rates": {name: [fmt(v) for v in table[name]] for name in RATES},  # "—" where undefined
         "current": {"position": positions.nearest(table["threshold"][-1]), "how": how, "revision": revision},
     }
     _component(key=KEY, data=data, on_threshold_change=on_move)
