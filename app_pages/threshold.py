@@ -27,6 +27,8 @@ if source == "Uploaded scores":
             st.session_state["uploaded_scores"] = (upload.name, read_scores(upload.getvalue()))
         except LogRegError as exc:
             state.show_error(exc, f"Could not use {upload.name}")
+            if "uploaded_scores" in st.session_state:
+                st.info(f"Still showing the scores from {st.session_state['uploaded_scores'][0]}.")
     if "uploaded_scores" in st.session_state:
         origin, parts = st.session_state["uploaded_scores"]
         cache_key = ("upload", origin, id(parts))

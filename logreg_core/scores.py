@@ -1,6 +1,7 @@
 """Reading and writing score files: ``y_true,score[,split]`` from any model."""
 from __future__ import annotations
 
+import csv
 import io
 
 import numpy as np
@@ -20,9 +21,12 @@ def read_scores(file) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         raw = file if isinstance(file, bytes) else (file.read() if hasattr(file, "read") else open(file, "rb").read())
     except OSError as exc:
         raise LogRegError(f"cannot read the scores file: {exc.strerror or exc}") from None
+    if not raw.strip():
+        raise LogRegError("the scores file is empty: expected a header line y_true,score (and optionally split) "
+                          "and then one row per case")
     try:
         frame = pd.read_csv(io.BytesIO(raw), sep=None, engine="python", encoding="utf-8-sig")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
         raise LogRegError(f"cannot parse the scores file as CSV ({exc}): expected columns y_true,score[,split]") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = {"y_true", "score"} - set(frame.columns)

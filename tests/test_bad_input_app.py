@@ -463,6 +463,23 @@ def test_a_scores_file_with_a_non_numeric_score(app, trained):
     assert_work_kept(app, trained)
 
 
+@pytest.mark.parametrize("data,fragment", [(b"", "is empty"), (b"   \r\n", "is empty"),
+                                           (b"a|b\n1|2\n", "needs columns y_true and score")])
+def test_an_empty_or_unparsable_scores_file_after_a_good_one(app, trained, data, fragment):
+    """A bad file after a good one: the error names the file, and the good file's analysis stays, said so."""
+    app.switch_page("app_pages/threshold.py").run()
+    app.radio(key="score_source").set_value("Uploaded scores").run()
+    app.file_uploader[0].set_value(("good.csv", b"y_true,score\n1,0.9\n0,0.2\n1,0.7\n0,0.1\n", "text/csv")).run()
+    app.file_uploader[0].set_value(("bad.csv", data, "text/csv")).run()
+    assert not app.exception
+    message = errors(app)
+    assert message.startswith("Could not use bad.csv:") and fragment in message, message
+    assert any("Still showing the scores from good.csv" in i.value for i in app.info)
+    assert app.session_state["uploaded_scores"][0] == "good.csv"
+    app.radio(key="score_source").set_value("Trained model").run()
+    assert_work_kept(app, trained)
+
+
 # --------------------------------------------------------------------------- one session, many mistakes
 
 

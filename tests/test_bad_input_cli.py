@@ -107,6 +107,14 @@ def test_a_scores_file_with_a_non_numeric_score(capsys, tmp_path):
     assert "'high'" in line and "number" in line, line
 
 
+@pytest.mark.parametrize("content", ["", "\n\n", "a|b\n1|2\n"])
+def test_an_empty_or_undelimited_scores_file(capsys, tmp_path, content):
+    path = tmp_path / "scores.csv"
+    path.write_text(content)
+    line = refused(capsys, "threshold", "--scores", path)
+    assert "empty" in line or "needs columns y_true and score" in line, line
+
+
 @pytest.mark.parametrize("threshold,flagged", [(5.0, 0), (-5.0, 200)])
 def test_a_threshold_beyond_the_scores_puts_everyone_in_one_class(capsys, scores, threshold, flagged):
     code, out, _ = run_cli(capsys, "threshold", "--scores", scores[0], "--threshold", threshold, "--json")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from logreg_core.csv_loader import from_csv, label_values, read_table, target_candidates
 from logreg_core.datasets import Dataset
 from logreg_core.errors import LogRegError
+from logreg_core.scores import read_scores
 
 SETTINGS = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
@@ -62,6 +63,22 @@ def exercise(data: bytes, **kwargs) -> None:
 @given(data=st.binary(max_size=3000))
 def test_arbitrary_bytes_raise_only_logreg_error(data):
     exercise(data)
+
+
+@SETTINGS
+@given(data=st.one_of(st.binary(max_size=1000),
+                      st.text(alphabet="y_truesplitvaltes,;\t\n\r\"01.5e-+ inf", max_size=300).map(str.encode),
+                      st.binary(max_size=300).map(lambda b: b"y_true,score\n" + b)))
+def test_scores_files_raise_only_logreg_error(data):
+    """read_scores on any bytes: LogRegError, or 0/1 labels and finite scores of equal length per split."""
+    try:
+        parts = read_scores(data)
+    except LogRegError as exc:
+        assert str(exc)
+        return
+    assert set(parts) in ({"all"}, {"val", "test"})
+    for y, s in parts.values():
+        assert len(y) == len(s) > 0 and set(np.unique(y)) <= {0, 1} and np.isfinite(s).all()
 
 
 MAGIC = st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"PK\x03\x04", b"sep=;\n", b"\r\n", b'"'])
