@@ -17,7 +17,7 @@ SMALL = 100
 
 source = st.radio("Scores from", ["Trained model", "Uploaded scores"], horizontal=True, key="score_source",
                   help="Explore the model trained here, or upload y_true,score[,split] from any model.")
-names, parts, origin, cache_key = ("negative", "positive"), {}, "", None
+names, parts, origin, cache_key, run = ("negative", "positive"), {}, "", None, None
 
 if source == "Uploaded scores":
     upload = st.file_uploader("Upload scores", type=["csv", "txt"],
@@ -106,10 +106,20 @@ high = 1.0 if probability else max(s.max_score for s in sweep_by_split.values())
 setup = state.setup()
 
 
+# Each source of scores keeps its own threshold: one set on uploaded scores (say a model's margins,
+# −4 to 4) must never reach the trained model's Model page, card, predictions or SavedModel.
+EXACT, HOW = ("threshold_exact", "threshold_how") if run else ("upload_threshold_exact", "upload_threshold_how")
+
+
+def threshold_how() -> str:
+    return state.threshold_how(run.run_id) if run else st.session_state.get(HOW, "default")
+
+
 def set_threshold(value: float, how: str, by_hand: bool = False) -> None:
     value = min(max(float(value), low), high)
-    st.session_state["threshold_exact"], st.session_state["threshold_how"] = value, how
-    setup["threshold"] = value
+    st.session_state[EXACT], st.session_state[HOW] = value, how
+    if run:  # the trained model's threshold: the one the Model page, the card and the link use
+        setup["threshold"], st.session_state["threshold_run"] = value, run.run_id
     if not by_hand:  # the slider follows the page again (the user's own moves it already shows)
         st.session_state["threshold_moves"] = st.session_state.get("threshold_moves", 0) + 1
 
@@ -128,11 +138,12 @@ def choose(finder, how: str) -> None:
         st.session_state["threshold_error"] = str(exc)
 
 
-if not low <= st.session_state.get("threshold_exact", math.nan) <= high:
-    wanted = setup["threshold"]
+if not low <= st.session_state.get(EXACT, math.nan) <= high:
+    wanted = setup["threshold"] if run else 0.5
     start = wanted if low <= wanted <= high else (low + high) / 2
-    set_threshold(start, "set by hand")
-    if start != wanted:  # e.g. a link's threshold meant for other scores: say so rather than change it silently
+    set_threshold(start, "default" if start == state.DEFAULTS["threshold"] or not run
+                  else "from the link" if start == wanted else "set by hand")
+    if run and start != wanted:  # e.g. a link's threshold meant for other scores: say so rather than change it silently
         st.info(f"The threshold {wanted:g} is outside these scores' range ({low:g} to {high:g}), so it starts "
                 f"at {start:g}: move the slider to change it.")
 
@@ -173,12 +184,12 @@ def panel(cost: float, prevalence: float | None):
                                           help="Move the threshold in log-odds, for scores bunched near 0 or 1.")
     share_of_all = right.toggle("Percentages of all cases", key="cm_share_all",
                                 help="Off: each cell as a share of its actual row. On: as a share of all cases.")
-    threshold = st.session_state["threshold_exact"]
+    threshold = st.session_state[EXACT]
     st.query_params["threshold"] = str(setup["threshold"])
 
     positions = picker.grid(low, high, probability, logodds)
     picker.show(positions, sweep.at_thresholds(np.append(positions.thresholds, threshold)), names=names,
-                share_of_all=share_of_all, how=st.session_state.get("threshold_how", "set by hand"),
+                share_of_all=share_of_all, how=threshold_how(),
                 tail=f"— {split_labels[split].split(' (')[0]} split, {sweep.n:,} cases, {origin}. "
                      f"Convention: {CONVENTION}.",
                 revision=[st.session_state["threshold_moves"], logodds, low, high], on_move=moved_by_hand)
@@ -193,7 +204,7 @@ def panel(cost: float, prevalence: float | None):
     st.html(view.metrics_html(report))
     st.caption("Intervals: 95% Wilson score intervals for proportions, log method for likelihood ratios; "
                "— where undefined. PPV and NPV in the table use the split's own prevalence.")
-    how, card = st.session_state.get("threshold_how", "set by hand"), st.session_state.get("model_card_summary")
+    how, card = threshold_how(), st.session_state.get("model_card_summary")
     st.download_button(
         "Download report (HTML)", key="report_download", mime="text/html", file_name="threshold_report.html",
         data=lambda: report_html(report, sweep, names=names, split=split_labels[split], origin=origin, how=how,

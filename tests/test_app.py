@@ -326,3 +326,62 @@ def test_a_failed_export_is_reported_and_the_model_kept(trained_app, monkeypatch
     assert not at.exception
     assert any("Could not build the SavedModel" in e.value and "No space left" in e.value for e in at.error)
     assert at.session_state["trained"] is before
+
+
+def _model_caption(at: AppTest) -> str:
+    at.switch_page("app_pages/model.py").run()
+    return next(c.value for c in at.caption if c.value.startswith("Run "))
+
+
+def test_a_threshold_on_uploaded_scores_stays_with_them(tmp_path):
+    """Margins from another model, thresholded at −4, must not become the trained model's threshold
+    (its Model page, card, predictions and SavedModel); each source keeps its own."""
+    at = train(new_app(), epochs=3)
+    at.switch_page("app_pages/threshold.py").run()
+    next(b for b in at.button if b.label == "Max F1").click().run()
+    model_threshold = at.session_state["threshold_exact"]
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 200)
+    csv = "y_true,score\n" + "\n".join(f"{a},{b}" for a, b in zip(y, rng.normal(size=200) + 2 * y - 1))
+    at.session_state["uploaded_scores"] = ("margins.csv", read_scores(csv.encode()))
+    at.run()
+    move_threshold(at, -1.5)
+    assert not at.exception and at.session_state["upload_threshold_exact"] == -1.5
+    assert at.session_state["setup"]["threshold"] == model_threshold == at.session_state["threshold_exact"]
+    assert at.query_params["threshold"] == str(model_threshold)
+    assert f"Threshold {model_threshold:.4g} (max F1, found on validation)" in _model_caption(at)
+    at.switch_page("app_pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Trained model").run()
+    assert not at.exception and shown_counts(at) == asdict(
+        Sweep.from_scores(*_val_scores(at)).counts_at(model_threshold))
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    assert picker(at)["thresholds"][-1] == -1.5  # the uploaded scores' own threshold, kept
+
+
+def _val_scores(at: AppTest):
+    run = at.session_state["trained"]
+    return run.dataset.y_val, run.score_history[max(run.score_history)][0]
+
+
+def test_how_a_threshold_was_found_names_its_run_after_a_new_training():
+    at = train(new_app(), epochs=3)
+    at.switch_page("app_pages/threshold.py").run()
+    next(b for b in at.button if b.label == "Max Youden").click().run()
+    assert picker(at)["current"]["how"] == "max Youden's J, found on validation"
+    train(at, epochs=4)  # run 2: the value stays, but it was found on run 1
+    assert "(max Youden's J, found on validation, on run 1)" in _model_caption(at)
+    at.switch_page("app_pages/threshold.py").run()
+    assert picker(at)["current"]["how"] == "max Youden's J, found on validation, on run 1"
+    next(b for b in at.button if b.label == "Max Youden").click().run()
+    assert picker(at)["current"]["how"] == "max Youden's J, found on validation"
+    assert "(max Youden's J, found on validation)" in _model_caption(at)
+
+
+def test_an_untouched_threshold_is_called_the_default_everywhere():
+    at = train(new_app(), epochs=3)
+    assert "Threshold 0.5 (default)" in _model_caption(at)
+    at.switch_page("app_pages/threshold.py").run()
+    assert picker(at)["current"]["how"] == "default"
+    at = train(new_app(threshold=0.3), epochs=3)
+    assert "Threshold 0.3 (from the link)" in _model_caption(at)

@@ -147,5 +147,14 @@ def next_run_id() -> int:
     return st.session_state["run_counter"]
 
 
+def threshold_how(run_id: int) -> str:
+    """How the trained model's threshold was set, naming the run it was set on when that is an
+    earlier one (the value stays when a new model is trained; "max Youden's J" was found on that run)."""
+    how = st.session_state.get("threshold_how") or (
+        "default" if setup()["threshold"] == DEFAULTS["threshold"] else "from the link")
+    set_on = st.session_state.get("threshold_run", run_id)
+    return how if set_on == run_id or how == "default" else f"{how}, on run {set_on}"
+
+
 def show_error(exc: LogRegError, what: str) -> None:
     st.error(f"{what}: {exc}")
