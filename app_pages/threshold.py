@@ -198,9 +198,14 @@ def panel(cost: float, prevalence: float | None):
     m = report.metrics
     if report.prevalence_adjusted:
         adj = report.prevalence_adjusted
-        r1, r2, _ = st.columns([1, 1, 2])
-        r1.metric(f"PPV at {prevalence:.3f}", view.fmt(adj["ppv"].value), help="Bayes: PPV for your prevalence.")
-        r2.metric(f"NPV at {prevalence:.3f}", view.fmt(adj["npv"].value), help="Bayes: NPV for your prevalence.")
+        tiles = st.columns([1, 1] if theme.presentation() else [1, 1, 2])
+        for tile, key in zip(tiles, ("ppv", "npv")):
+            tile.metric(f"{key.upper()} at prevalence {prevalence:.3f}", view.fmt(adj[key].value),
+                        help=f"Bayes: {key.upper()} for your population's prevalence, from this split's "
+                             "sensitivity and specificity.")
+            tile.caption(f"95% CI {view.interval(adj[key])}")
+        st.caption("Conservative intervals: Bayes' rule at the ends of 97.5% Wilson intervals of sensitivity "
+                   "and specificity, so both hold together with at least 95% confidence.")
     st.html(view.metrics_html(report))
     st.caption("Intervals: 95% Wilson score intervals for proportions, log method for likelihood ratios; "
                "— where undefined. PPV and NPV in the table use the split's own prevalence.")

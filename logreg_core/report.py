@@ -23,6 +23,10 @@ def _num(value, digits=3) -> str:
     return f"{value:.{digits}f}"
 
 
+def _interval(estimate) -> str:
+    return "—" if estimate.ci_low is None else f"{_num(estimate.ci_low)} – {_num(estimate.ci_high)}"
+
+
 def _curve_svg(x: np.ndarray, y: np.ndarray, point: tuple[float, float], xlabel: str, ylabel: str) -> str:
     """A small line chart on [0,1]² as inline SVG (no scripts, prints anywhere)."""
     size, pad = 260, 36
@@ -49,8 +53,7 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
     neg, pos = names
     c = report.counts
     rows = "".join(
-        f"<tr><td>{_LABELS[k]}</td><td>{_num(v.value)}</td>"
-        f"<td>{'—' if v.ci_low is None else _num(v.ci_low) + ' – ' + _num(v.ci_high)}</td></tr>"
+        f"<tr><td>{_LABELS[k]}</td><td>{_num(v.value)}</td><td>{_interval(v)}</td></tr>"
         for k, v in report.metrics.items())
     fpr, tpr, _ = sweep.roc()
     low, high = sweep.roc_auc_ci(n_boot=500)
@@ -58,8 +61,10 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
     roc = _curve_svg(fpr, tpr, (report.metrics["fpr"].value, report.metrics["sensitivity"].value),
                      "false-positive rate", "sensitivity")
     prev_text = (f"Data prevalence on this split: {sweep.n_pos / max(sweep.n, 1):.3f}. "
-                 + (f"Population prevalence assumed: {prevalence:.3f} — PPV {_num(report.prevalence_adjusted['ppv'].value)}, "
-                    f"NPV {_num(report.prevalence_adjusted['npv'].value)}; per 1,000 people: "
+                 + (f"Population prevalence assumed: {prevalence:.3f} — PPV {_num(report.prevalence_adjusted['ppv'].value)} "
+                    f"(95% CI {_interval(report.prevalence_adjusted['ppv'])}), NPV "
+                    f"{_num(report.prevalence_adjusted['npv'].value)} (95% CI {_interval(report.prevalence_adjusted['npv'])}; "
+                    "both intervals conservative, from 97.5% intervals of sensitivity and specificity); per 1,000 people: "
                     + ", ".join(f"{k.upper()} {v:.0f}" for k, v in report.prevalence_adjusted['per_1000'].items())
                     if prevalence is not None and report.prevalence_adjusted else "No other population prevalence assumed."))
     card_rows = "".join(f"<tr><td>{e(str(k))}</td><td>{e(str(v))}</td></tr>" for k, v in (card or {}).items())

@@ -29,6 +29,7 @@ METRIC_NAMES = (
 )
 CURVE_METRICS = ("sensitivity", "specificity", "fpr", "fnr", "ppv", "npv", "accuracy", "f1", "youden_j")
 Z_95 = 1.959963984540054  # standard normal 97.5th percentile
+Z_97_5 = 2.241402727604947  # standard normal 98.75th percentile: two-sided 97.5% intervals
 _BOOTSTRAP_CHUNK = 1 << 18  # index draws per bootstrap chunk; small enough to stay in cache
 
 
@@ -308,18 +309,27 @@ def per_1000(sensitivity, specificity, prevalence) -> dict:
             "tn": 1000 * (1 - p) * spec, "fn": 1000 * p * (1 - sens)}
 
 
-def _prevalence_adjusted(metrics: dict[str, Estimate], prevalence: float) -> dict:
-    """PPV/NPV at `prevalence`, with intervals from the likelihood-ratio intervals carried
-    through Bayes' rule (post-test odds = prior odds × LR): the logit interval of
-    Mercaldo, Lau & Zhou (2007) for predictive values at a known prevalence."""
-    sens, spec = metrics["sensitivity"].value, metrics["specificity"].value
+def _prevalence_adjusted(c: Counts, prevalence: float) -> dict:
+    """PPV and NPV at ``prevalence`` (Bayes), with conservative 95% intervals.
+
+    Both rise with sensitivity and with specificity, so their extremes over 97.5% Wilson intervals
+    of the two (independent samples: positives and negatives) bound them with at least 95%
+    confidence (Bonferroni). Unlike intervals carried through the likelihood ratios, these exist when
+    a cell is zero: with no false positive among 54 negatives, PPV at 2% prevalence is 1 on the
+    sample, yet specificity could be 0.92, which would make it about 0.2.
+    """
+    sens, spec = (float(x) for x in (_ratio(c.tp, c.positives), _ratio(c.tn, c.negatives)))
     ppv, npv = prevalence_adjusted_ppv_npv(sens, spec, prevalence)
-    odds = prevalence / (1 - prevalence)
-    lr_pos, lr_neg = metrics["lr_positive"], metrics["lr_negative"]
-    ppv_ci = (None, None) if lr_pos.ci_low is None else tuple(
-        odds * lr / (1 + odds * lr) for lr in (lr_pos.ci_low, lr_pos.ci_high))
-    npv_ci = (None, None) if lr_neg.ci_low is None else tuple(
-        1 / (1 + odds * lr) for lr in (lr_neg.ci_high, lr_neg.ci_low))
+    (sens_low, sens_high), (spec_low, spec_high) = (wilson_interval(c.tp, c.positives, Z_97_5),
+                                                    wilson_interval(c.tn, c.negatives, Z_97_5))
+    ppv_ci = npv_ci = (None, None)
+    if sens_low is not None and spec_low is not None:
+        lows = prevalence_adjusted_ppv_npv(sens_low, spec_low, prevalence)
+        highs = prevalence_adjusted_ppv_npv(sens_high, spec_high, prevalence)
+        # Wilson ends never make a 0/0 here (a lower end is < 1 and an upper end > 0), so the bounds
+        # exist whenever the value itself does.
+        ppv_ci = (None, None) if math.isnan(ppv) else (lows[0], highs[0])
+        npv_ci = (None, None) if math.isnan(npv) else (lows[1], highs[1])
     return {"prevalence": prevalence, "ppv": Estimate(ppv, *ppv_ci), "npv": Estimate(npv, *npv_ci),
             "per_1000": per_1000(sens, spec, prevalence)}
 
@@ -459,7 +469,7 @@ class Sweep:
             benefit = net_benefit(counts, threshold)
         adjusted = None
         if prevalence is not None:
-            adjusted = _prevalence_adjusted(metrics, validate_prevalence(prevalence))
+            adjusted = _prevalence_adjusted(counts, validate_prevalence(prevalence))
         return ThresholdReport(threshold, CONVENTION, counts, metrics, expected_cost, benefit, adjusted)
 
     def roc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

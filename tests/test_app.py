@@ -206,13 +206,19 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
     at = trained_app.switch_page("app_pages/threshold.py").run()
     at.number_input(key="prevalence").set_value(0.02).run()
     labels = [m.label for m in at.metric]
-    assert any(label.startswith("PPV at 0.020") for label in labels)
+    assert any(label.startswith("PPV at prevalence 0.020") for label in labels)
     table = html_block(at, "Metrics at this threshold")
     run = at.session_state["trained"]
     report = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0]).report(
         at.session_state["threshold_exact"])
     sens = report.metrics["sensitivity"]
     assert f"<td>{sens.value:.3f}</td><td>{sens.ci_low:.3f} – {sens.ci_high:.3f}</td>" in table
+    adjusted = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0]).report(
+        at.session_state["threshold_exact"], prevalence=0.02).prevalence_adjusted
+    captions = [c.value for c in at.caption]
+    for key in ("ppv", "npv"):  # each prevalence-adjusted value comes with its interval
+        est = adjusted[key]
+        assert f"95% CI {est.ci_low:.3f} – {est.ci_high:.3f}" in captions
 
 
 def test_uploaded_scores_work_without_training(tmp_path):

@@ -418,6 +418,56 @@ def test_operating_points_with_one_class_are_nan_where_undefined(name):
 
 # ---------------------------------------------------------------- prevalence, costs, decision curves
 
+def _sweep_with_counts(tp, fp, tn, fn) -> Sweep:
+    """Scores that give exactly these counts at threshold 0.5."""
+    y = np.r_[np.ones(tp + fn, int), np.zeros(fp + tn, int)]
+    s = np.r_[np.ones(tp), np.zeros(fn), np.ones(fp), np.zeros(tn)]
+    return Sweep.from_scores(y, s)
+
+
+@pytest.mark.parametrize("counts", [(30, 5, 50, 4), (32, 0, 54, 0), (0, 3, 40, 12), (12, 40, 0, 3), (1, 1, 1, 1)])
+@pytest.mark.parametrize("prevalence", [0.02, 0.3, 0.9])
+def test_prevalence_adjusted_intervals_are_bayes_over_97_5_percent_wilson_intervals(counts, prevalence):
+    """Each end is Bayes' rule at the matching ends of scipy's 97.5% Wilson intervals of sensitivity and
+    specificity (so both hold together with ≥ 95% confidence), zero cells included."""
+    from scipy.stats import binomtest
+
+    tp, fp, tn, fn = counts
+    report = _sweep_with_counts(*counts).report(0.5, prevalence=prevalence)
+    sens_ci = binomtest(tp, tp + fn).proportion_ci(0.975, method="wilson")
+    spec_ci = binomtest(tn, tn + fp).proportion_ci(0.975, method="wilson")
+
+    def bayes(sens, spec):
+        p = prevalence
+        return sens * p / (sens * p + (1 - spec) * (1 - p)), spec * (1 - p) / (spec * (1 - p) + (1 - sens) * p)
+
+    low, high = bayes(sens_ci.low, spec_ci.low), bayes(sens_ci.high, spec_ci.high)
+    adj = report.prevalence_adjusted
+    for i, key in enumerate(("ppv", "npv")):
+        estimate = adj[key]
+        if math.isnan(estimate.value):  # nobody flagged (PPV) or nobody cleared (NPV): no interval
+            assert estimate.ci_low is None and estimate.ci_high is None
+            continue
+        assert (estimate.ci_low, estimate.ci_high) == pytest.approx((low[i], high[i]), abs=1e-9)
+        assert estimate.ci_low <= estimate.value <= estimate.ci_high
+
+
+def test_prevalence_adjusted_ppv_interval_covers_at_least_95_percent():
+    """Simulated studies (40 positives, 200 negatives, true sensitivity 0.85 and specificity 0.97): the
+    interval for PPV at 5% prevalence holds the true PPV in at least 95% of them (Monte Carlo ± 1%)."""
+    rng = np.random.default_rng(7)
+    sens, spec, prevalence = 0.85, 0.97, 0.05
+    truth = sens * prevalence / (sens * prevalence + (1 - spec) * (1 - prevalence))
+    hits = 0
+    reps = 1500
+    for _ in range(reps):
+        tp, tn = rng.binomial(40, sens), rng.binomial(200, spec)
+        ppv = _sweep_with_counts(tp, 200 - tn, tn, 40 - tp).report(0.5, prevalence=prevalence).prevalence_adjusted["ppv"]
+        hits += ppv.ci_low <= truth <= ppv.ci_high
+    assert hits / reps >= 0.94
+
+
+
 def test_prevalence_adjustment_is_bayes_from_counts():
     y, s = DATASETS["random"]
     sweep = Sweep.from_scores(y, s)
@@ -719,3 +769,16 @@ def test_report_on_a_prepared_sweep_is_fast():
         sweep.report(t, prevalence=0.1, cost_ratio=3)
         timings.append(time.perf_counter() - start)
     assert np.median(timings) < 1e-3
+
+
+def test_printable_report_gives_prevalence_adjusted_values_with_their_intervals():
+    from logreg_core.report import report_html
+
+    sweep = _sweep_with_counts(32, 0, 54, 0)  # no false positive: PPV 1 on the sample, but not certainly
+    report = sweep.report(0.5, prevalence=0.02)
+    page = report_html(report, sweep, names=("benign", "malignant"), split="Test", origin="test data",
+                       how="default", prevalence=0.02)
+    ppv, npv = report.prevalence_adjusted["ppv"], report.prevalence_adjusted["npv"]
+    assert ppv.value == 1 and ppv.ci_low < 0.5
+    assert f"PPV 1.000 (95% CI {ppv.ci_low:.3f} – 1.000)" in page
+    assert f"NPV {npv.value:.3f} (95% CI {npv.ci_low:.3f} – {npv.ci_high:.3f};" in page

@@ -49,14 +49,17 @@ def fmt(value: float | None, digits: int = 3) -> str:
     return f"{value:.{digits}f}"
 
 
+def interval(estimate) -> str:
+    return "—" if estimate.ci_low is None else f"{fmt(estimate.ci_low)} – {fmt(estimate.ci_high)}"
+
+
 def metrics_html(report: ThresholdReport) -> str:
     """Every metric with its 95% interval, as a plain HTML table (cheap to redraw on each slider step)."""
     rows = []
     for key, (label, explanation) in METRIC_LABELS.items():
         est = report.metrics[key]
-        interval = "—" if est.ci_low is None else f"{fmt(est.ci_low)} – {fmt(est.ci_high)}"
         rows.append(f'<tr title="{html.escape(explanation)}"><th scope="row">{html.escape(label)}</th>'
-                    f'<td>{fmt(est.value)}</td><td>{interval}</td></tr>')
+                    f'<td>{fmt(est.value)}</td><td>{interval(est)}</td></tr>')
     style = ("<style>.mt{border-collapse:collapse;width:100%}.mt th,.mt td{border-bottom:1px solid #ddd;"
              "padding:.3em .6em;text-align:left}.mt td{font-variant-numeric:tabular-nums}</style>")
     head = '<tr><th scope="col">Metric</th><th scope="col">Value</th><th scope="col">95% interval</th></tr>'
