@@ -28,7 +28,13 @@ def shown_counts(at: AppTest) -> dict[str, int]:
 
 
 def slider_text(at: AppTest) -> str:
-    """What the slider shows (its aria-valuetext) while it follows the page."""
+    """What the slider shows (its aria-valuetext) while it follows the page: the page's own threshold,
+    in the slider's units (its knob sits at the nearest position)."""
+    return picker(at)["current"]["text"]
+
+
+def slider_position_text(at: AppTest) -> str:
+    """The text of the position the slider's knob is put at while it follows the page."""
     data = picker(at)
     return data["slider_text"][data["current"]["position"]]
 

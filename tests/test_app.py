@@ -13,7 +13,7 @@ from logreg_core.scores import read_scores
 from logreg_core.threshold import Sweep
 from ui.threshold_view import METRIC_LABELS
 
-from .apptest_support import html_block, move_threshold, picker, shown_counts, slider_text
+from .apptest_support import html_block, move_threshold, picker, shown_counts, slider_position_text, slider_text
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -104,6 +104,7 @@ def test_picker_has_the_cores_counts_and_rates_at_every_position(trained_app):
     sweep = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0])
     assert len(data["slider_text"]) == 1001 and len(data["thresholds"]) == 1002
     assert data["thresholds"][:1001] == [i / 1000 for i in range(1001)] and data["slider_text"][501] == "0.501"
+    assert data["text"]["keys"] == "keys: ←/→ 0.001 · PgUp/PgDn 0.1 · Home/End"
     assert data["thresholds"][-1] == at.session_state["threshold_exact"]
     for i in (0, 250, 501, 1000, 1001):
         report = sweep.report(data["thresholds"][i])
@@ -132,18 +133,20 @@ def test_the_slider_follows_the_page_but_not_back_over_the_users_move(trained_ap
     at = trained_app.switch_page("app_pages/threshold.py").run()
     before = picker(at)["current"]["revision"]
     move_threshold(at, 0.3)
-    assert picker(at)["current"]["revision"] == before and slider_text(at) == "0.300"
+    assert picker(at)["current"]["revision"] == before and slider_position_text(at) == "0.300"
+    assert slider_text(at) == "0.3"
     next(b for b in at.button if b.label == "Max Youden").click().run()
     assert picker(at)["current"]["revision"] != before
     at.toggle(key="logodds").set_value(True).run()
     data, threshold = picker(at), at.session_state["threshold_exact"]
     assert len(data["slider_text"]) == 2001 and data["text"]["label"] == "Decision threshold (log-odds)"
+    assert data["text"]["keys"] == "keys: ←/→ 0.01 · PgUp/PgDn 2 · Home/End"
     assert float(slider_text(at)) == pytest.approx(math.log(threshold / (1 - threshold)), abs=0.01)
     move_threshold(at, data["thresholds"][1200])  # log-odds 2.00: the picker reports the probability
     assert at.session_state["threshold_exact"] == pytest.approx(1 / (1 + math.exp(-2.0)))
     assert slider_text(at) == "2.00"
     at.toggle(key="logodds").set_value(False).run()
-    assert slider_text(at) == f"{1 / (1 + math.exp(-2.0)):.3f}"
+    assert slider_text(at) == f"{1 / (1 + math.exp(-2.0)):.4g}" and slider_position_text(at) == "0.881"
 
 
 def test_charts_mark_the_cores_operating_point(trained_app):
@@ -186,7 +189,8 @@ def test_operating_point_buttons_move_the_slider_to_the_cores_answer(trained_app
     sweep = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0])
     answer = getattr(sweep, finder)()
     assert at.session_state["threshold_exact"] == pytest.approx(answer)
-    assert slider_text(at) == f"{answer:.3f}"
+    assert slider_text(at) == f"{answer:.4g}" and slider_position_text(at) == f"{answer:.3f}"
+    assert slider_text(at) == picker(at)["threshold_text"][-1]  # the slider and the caption agree
     assert shown_counts(at) == asdict(sweep.counts_at(answer))
 
 

@@ -35,7 +35,8 @@ HTML = """
 <div class="thr">
   <div class="thr-label"><span data-text="label"></span><span data-part="value" aria-hidden="true"></span></div>
   <input type="range" min="0" step="1" data-part="slider">
-  <div class="thr-ends" aria-hidden="true"><span data-part="min"></span><span data-part="max"></span></div>
+  <div class="thr-ends" aria-hidden="true"><span data-part="min"></span><span data-text="keys"></span>
+    <span data-part="max"></span></div>
   <p class="thr-caption"><strong>Threshold <span data-part="threshold"></span></strong>
     (<span data-part="how"></span>) <span data-text="tail"></span></p>
   <div class="thr-body">
@@ -99,8 +100,10 @@ function show(root, data, entry, how) {{
   }}
 }}
 
-function place(root, slider, data) {{
-  const text = data.slider_text[slider.value];
+function place(root, slider, data, following) {{
+  // Following the page, the slider names the page's own threshold (a button's answer lies between
+  // positions); moved by hand, the position's own value.
+  const text = following ? data.current.text : data.slider_text[slider.value];
   slider.setAttribute("aria-valuetext", text);
   root.querySelector('[data-part="value"]').textContent = text;
 }}
@@ -113,7 +116,7 @@ export default function ({{ data, parentElement, setTriggerValue }}) {{
     own = root.picker = {{ revision: null, following: true, timer: undefined }};
     slider.addEventListener("input", () => {{
       own.following = false;
-      place(root, slider, own.data);
+      place(root, slider, own.data, false);
       show(root, own.data, Number(slider.value), own.data.by_hand);
       clearTimeout(own.timer);
       own.timer = setTimeout(() => own.report(own.data.thresholds[Number(slider.value)]), REPORT_AFTER_MS);
@@ -140,7 +143,7 @@ export default function ({{ data, parentElement, setTriggerValue }}) {{
   }} else {{
     show(root, data, Number(slider.value), data.by_hand);
   }}
-  place(root, slider, data);
+  place(root, slider, data, own.following);
   return () => clearTimeout(own.timer);
 }}
 """
@@ -151,14 +154,32 @@ _component = st.components.v2.component("logreg_lab.threshold_picker", html=HTML
 
 @dataclass(frozen=True)
 class Grid:
-    """The slider's positions: the text each shows and the threshold (a score) each stands for."""
+    """The slider's positions: the text each shows and the threshold (a score) each stands for;
+    ``logodds`` when the positions are log-odds of probability thresholds."""
 
     label: str
     texts: list[str]
     thresholds: np.ndarray
+    logodds: bool = False
 
     def nearest(self, threshold: float) -> int:
         return int(np.abs(self.thresholds - threshold).argmin())
+
+    def text_for(self, threshold: float) -> str:
+        """Any threshold in the slider's units, as exactly as the page's caption shows it."""
+        if not self.logodds:
+            return f"{threshold:.4g}"
+        if not 0 < threshold < 1:
+            return "−∞" if threshold <= 0 else "∞"
+        return f"{np.log(threshold / (1 - threshold)):.2f}"
+
+    def keys(self) -> str:
+        """What the keyboard does: the native range input steps one position per arrow key and a
+        tenth of the range per Page Up/Down."""
+        step, span = self.thresholds[1] - self.thresholds[0], self.thresholds[-1] - self.thresholds[0]
+        if self.logodds:
+            step, span = 0.01, 20.0
+        return f"keys: ←/→ {step:.3g} · PgUp/PgDn {span / 10:.3g} · Home/End"
 
 
 def grid(low: float, high: float, probability: bool, logodds: bool) -> Grid:
@@ -166,7 +187,7 @@ def grid(low: float, high: float, probability: bool, logodds: bool) -> Grid:
     in steps of 0.01, each the probability 1 / (1 + e^−x)."""
     if logodds:
         x = np.arange(-1000, 1001) / 100
-        return Grid("Decision threshold (log-odds)", [f"{v:.2f}" for v in x], 1 / (1 + np.exp(-x)))
+        return Grid("Decision threshold (log-odds)", [f"{v:.2f}" for v in x], 1 / (1 + np.exp(-x)), logodds=True)
     values = np.arange(1001) / 1000 if probability else np.linspace(low, high, 1001)
     return Grid("Decision threshold", [f"{v:.3f}" if probability else f"{v:.4g}" for v in values], values)
 
@@ -183,6 +204,7 @@ def show(positions: Grid, table: dict, *, names: tuple[str, str], share_of_all: 
     shares = {cell: counts[cell] / np.maximum(wholes[cell], 1) for cell in CELLS}
     data = {
         "text": {"label": positions.label, "positive": names[1], "negative": names[0], "tail": tail,
+                 "keys": positions.keys(),
                  "shares": "% of all cases" if share_of_all else "% of each actual row"},
         "help": f"Predict {names[1]} when score ≥ threshold.", "by_hand": "set by hand",
         "rate_help": {name: METRIC_LABELS[name][1] for name in RATES},
@@ -193,7 +215,8 @@ def show(positions: Grid, table: dict, *, names: tuple[str, str], share_of_all: 
         "shares": {cell: [f"{v:.1%}" for v in s] for cell, s in shares.items()},
         "shades": {cell: np.round(s, 2).tolist() for cell, s in shares.items()},  # the cells' colour only
         "rates": {name: [fmt(v) for v in table[name]] for name in RATES},  # "—" where undefined
-        "current": {"position": positions.nearest(table["threshold"][-1]), "how": how, "revision": revision},
+        "current": {"position": positions.nearest(table["threshold"][-1]), "how": how, "revision": revision,
+                    "text": positions.text_for(table["threshold"][-1])},
     }
     _component(key=KEY, data=data, on_threshold_change=on_move)
 

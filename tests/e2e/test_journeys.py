@@ -101,7 +101,8 @@ def test_threshold_slider_with_keyboard(page, app_server):
     slider = threshold_slider(page)
     expect(slider).to_be_visible()
     expect(page.locator('table[aria-label="Confusion matrix"]')).to_be_visible()
-    expect(page.locator(".thr-ends")).to_have_text(re.compile(r"^\s*0\.000\s*1\.000\s*$"))  # the slider's range
+    expect(page.locator('.thr-ends [data-part="min"]')).to_have_text("0.000")  # the slider's range
+    expect(page.locator('.thr-ends [data-part="max"]')).to_have_text("1.000")
     before, value_before = confusion_counts(page), threshold_value(page)
     slider.focus()
     for _ in range(10):  # paced so that reruns for earlier steps come back while the user goes on
@@ -122,6 +123,11 @@ def test_threshold_slider_with_keyboard(page, app_server):
     assert after != before, f"the confusion matrix did not change: {before} at {value_before}, {after} now"
     assert sum(map(int, after.values())) == sum(map(int, before.values()))
     expect(page.get_by_text(re.compile(rf"Threshold {threshold_value(page):.4g}\b")).first).to_be_visible()
+    expect(page.locator(".thr-ends")).to_contain_text("PgUp/PgDn 0.1")  # as the hint says:
+    value = threshold_value(page)
+    slider.press("PageUp")
+    wait_idle(page)
+    assert threshold_value(page) == pytest.approx(min(value + 0.1, 1.0))
     # The picture: operating-point buttons, the slider, the confusion matrix and the rates.
     button(page, "Max Youden").evaluate("""b => {
         b.scrollIntoView({block: "start"});
