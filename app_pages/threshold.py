@@ -93,6 +93,12 @@ if split == "test":
 elif split == "all":
     st.warning("These scores have no split column: thresholds are chosen and reported on the same rows, "
                "so they look better than they will on new data.")
+separated = sweep.error_free_range()
+if separated:  # common for small, easy data (breast cancer's validation split): say why nothing moves
+    st.info(f"On this split the classes do not overlap: every threshold above {separated[0]:.4g} and up to "
+            f"{separated[1]:.4g} makes no error, so the matrix changes only outside that range."
+            + (" The other split, or harder data (on the Data page: synthetic, with a smaller class separation), "
+               "shows the trade-off." if run else ""))
 if min(chooser.n_pos, chooser.n_neg) < SMALL:
     small = min(chooser.n_pos, chooser.n_neg)
     half_width = 1.96 * math.sqrt(0.25 / max(small, 1))
@@ -208,7 +214,8 @@ def panel(cost: float, prevalence: float | None):
                    "and specificity, so both hold together with at least 95% confidence.")
     st.html(view.metrics_html(report))
     st.caption("Intervals: 95% Wilson score intervals for proportions, log method for likelihood ratios; "
-               "— where undefined. PPV and NPV in the table use the split's own prevalence.")
+               "— where undefined, and where infinite (LR+ with no false positive, LR− with no true negative). "
+               "PPV and NPV in the table use the split's own prevalence.")
     how, card = threshold_how(), st.session_state.get("model_card_summary")
     st.download_button(
         "Download report (HTML)", key="report_download", mime="text/html", file_name="threshold_report.html",

@@ -434,6 +434,16 @@ class Sweep:
         return (np.concatenate(([np.inf], self.thresholds)),
                 np.concatenate(([0], self.tp)), np.concatenate(([0], self.fp)))
 
+    def error_free_range(self) -> tuple[float, float] | None:
+        """``(low, high)`` when the classes do not overlap: every threshold t with low < t ≤ high then
+        makes no error (positive when score ≥ t). None when they overlap or a class is absent."""
+        if not (self.n_pos and self.n_neg):
+            return None
+        negatives = self._scores[self._labels == 0]
+        positives = self._scores[self._labels == 1]
+        low, high = float(negatives[-1]), float(positives[0])  # sorted: highest negative, lowest positive
+        return (low, high) if low < high else None
+
     def counts_at(self, threshold) -> Counts:
         tp, fp = self._counts_ge(validate_threshold(threshold))
         tp, fp = int(tp), int(fp)

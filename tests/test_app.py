@@ -395,3 +395,16 @@ def test_an_untouched_threshold_is_called_the_default_everywhere():
     assert picker(at)["current"]["how"] == "default"
     at = train(new_app(threshold=0.3), epochs=3)
     assert "Threshold 0.3 (from the link)" in _model_caption(at)
+
+
+def test_a_split_whose_classes_do_not_overlap_says_so():
+    at = new_app().switch_page("app_pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    csv = "y_true,score\n" + "\n".join(["0,0.1", "0,0.35", "1,0.6", "1,0.8"] * 10)
+    at.session_state["uploaded_scores"] = ("easy.csv", read_scores(csv.encode()))
+    at.run()
+    assert any("do not overlap: every threshold above 0.35 and up to 0.6 makes no error" in i.value for i in at.info)
+    csv = "y_true,score\n" + "\n".join(["0,0.1", "1,0.35", "0,0.6", "1,0.8"] * 10)
+    at.session_state["uploaded_scores"] = ("hard.csv", read_scores(csv.encode()))
+    at.run()
+    assert not any("do not overlap" in i.value for i in at.info)

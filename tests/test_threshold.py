@@ -782,3 +782,26 @@ def test_printable_report_gives_prevalence_adjusted_values_with_their_intervals(
     assert ppv.value == 1 and ppv.ci_low < 0.5
     assert f"PPV 1.000 (95% CI {ppv.ci_low:.3f} – 1.000)" in page
     assert f"NPV {npv.value:.3f} (95% CI {npv.ci_low:.3f} – {npv.ci_high:.3f};" in page
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+def test_error_free_range_is_where_sklearn_counts_no_error(name):
+    """Where the range exists, thresholds inside it give no FP and no FN by scikit-learn's count,
+    and just outside it do; where it does not, every threshold errs."""
+    y, s = DATASETS[name]
+    found = Sweep.from_scores(y, s).error_free_range()
+    candidates = np.unique(np.r_[s, s + 1e-9, s - 1e-9])
+    errors = np.array([sum(sk_counts(y, s, t)[1::2]) for t in candidates])  # fp + fn
+    if found is None:
+        assert len(np.unique(y)) < 2 or (errors > 0).all()
+        return
+    low, high = found
+    inside = (candidates > low) & (candidates <= high)
+    assert inside.any() and (errors[inside] == 0).all() and (errors[~inside] > 0).all()
+
+
+def test_error_free_range_of_separated_scores():
+    assert Sweep.from_scores([0, 0, 1, 1], [0.1, 0.3, 0.6, 0.9]).error_free_range() == (0.3, 0.6)
+    assert Sweep.from_scores([0, 1, 0, 1], [0.1, 0.3, 0.6, 0.9]).error_free_range() is None
+    assert Sweep.from_scores([0, 1], [0.5, 0.5]).error_free_range() is None  # a tie across the classes
+    assert Sweep.from_scores([1, 1], [0.5, 0.7]).error_free_range() is None
