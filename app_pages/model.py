@@ -15,7 +15,7 @@ from ui import state, theme
 st.title("Model")
 run = state.trained_run()
 if run is None:
-    st.info("Train a model on the **Train** page first.")
+    state.no_model_yet()
     st.stop()
 ds, model, setup = run.dataset, run.result.model, state.setup()
 threshold = float(setup["threshold"]) if model.is_binary else None

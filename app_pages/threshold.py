@@ -36,7 +36,7 @@ if source == "Uploaded scores":
 else:
     run = state.trained_run()
     if run is None:
-        st.info("Train a model on the **Train** page first, or choose **Uploaded scores** above.")
+        state.no_model_yet(", or choose **Uploaded scores** above")
         st.stop()
     ds = run.dataset
     epochs = sorted(run.score_history)

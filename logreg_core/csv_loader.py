@@ -40,6 +40,7 @@ HUGE = 1e30                  # magnitudes above this are not safely representabl
 
 _DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", ":": "colon"}
+_HOW_HEADER = "(Data page: Header row No; command line: --no-header; Python: header=False)"
 _TARGET_NAMES = ("target", "label", "class", "outcome", "diagnosis", "y")
 _POSITIVE_NAMES = ("1", "yes", "y", "true", "positive", "pos", "malignant", "m")
 _ID_NAMES = {
@@ -588,16 +589,16 @@ def _parse_bytes(data: bytes, header) -> tuple[pd.DataFrame, list[str], dict]:
     if header is None:
         has_header, why = _detect_header(rows, decimal)
         header_note = (
-            f"Detected a header row ({why}); pass header=False if it is data."
+            f"Detected a header row ({why}); if that row is data, say the file has no header row {_HOW_HEADER}."
             if has_header else
-            f"No header row detected ({why}); columns are named col_0, col_1, …; pass header=True "
-            "if the first row holds the names."
+            f"No header row detected ({why}); columns are named col_0, col_1, …; if the first row holds "
+            "the names, say the file has a header row (Data page: Header row Yes; Python: header=True)."
         )
     else:
         has_header = bool(header)
         header_note = (
-            "The first row is used as column names (header=True)."
-            if has_header else "The first row is data (header=False): columns are named col_0, col_1, …."
+            "The first row is used as column names, as asked."
+            if has_header else "The first row is data, as asked (no header row): columns are named col_0, col_1, …."
         )
 
     ragged = len({len(r) for r in rows}) > 1
@@ -651,7 +652,7 @@ def _parse_bytes(data: bytes, header) -> tuple[pd.DataFrame, list[str], dict]:
         if has_header:
             raise LogRegError(
                 "the file has a header row but no data rows: add at least 10 rows of data "
-                "(or pass header=False if the first row is data)"
+                f"(or, if that first row is data, say the file has no header row {_HOW_HEADER})"
             )
         raise LogRegError("the file has no data rows: add at least 10 rows of data")
 

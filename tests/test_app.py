@@ -408,3 +408,21 @@ def test_a_split_whose_classes_do_not_overlap_says_so():
     at.session_state["uploaded_scores"] = ("hard.csv", read_scores(csv.encode()))
     at.run()
     assert not any("do not overlap" in i.value for i in at.info)
+
+
+def test_pages_without_a_model_say_what_a_shared_link_brings():
+    at = new_app(epochs=30, lr=0.05).switch_page("app_pages/threshold.py").run()
+    assert any("A shared link brings its settings, not a trained model" in i.value for i in at.info)
+    at = new_app().switch_page("app_pages/model.py").run()
+    assert [i.value for i in at.info] == ["Train a model on the **Train** page first."]
+
+
+def test_a_scores_file_on_the_data_page_points_to_the_threshold_page():
+    at = new_app().switch_page("app_pages/data.py").run()
+    at.radio(key="source_label").set_value("Upload CSV").run()
+    rows = "\n".join(f"{i % 2},{0.3 + 0.4 * (i % 2) + i / 1000:.3f}" for i in range(60))
+    at.file_uploader[0].set_value(("scores.csv", f"y_true,score\n{rows}\n".encode(), "text/csv")).run()
+    assert not at.exception
+    assert any("looks like a file of scores" in i.value and "Uploaded scores" in i.value for i in at.info)
+    at.file_uploader[0].set_value(("data.csv", f"x,y_true\n{rows}\n".encode(), "text/csv")).run()
+    assert not any("looks like a file of scores" in i.value for i in at.info)

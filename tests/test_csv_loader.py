@@ -274,7 +274,7 @@ def test_header_forced_both_ways():
     assert len(forced) == 29 and forced.columns[0] != "col_0"
     frame, notes = read_table(encoded(numeric_rows()), header=False)
     assert list(frame.columns) == ["col_0", "col_1", "col_2"] and len(frame) == 31
-    assert "header=False" in notes_text(notes)
+    assert "The first row is data, as asked (no header row)" in notes_text(notes)
     # The names row is now data: its label 'y' is a class with a single row.
     raises(encoded(numeric_rows()), "3 of each class", header=False, target=2)
     # With a numeric target the names in feature columns become missing values (noted).

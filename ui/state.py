@@ -56,6 +56,7 @@ def setup() -> dict:
                     values[key] = parsed
         st.session_state["setup"] = values
         st.session_state["link_warnings"] = ignored
+        st.session_state["opened_from_link"] = values != DEFAULTS
     return st.session_state["setup"]
 
 
@@ -145,6 +146,16 @@ def keep_run(run: TrainedRun) -> None:
 def next_run_id() -> int:
     st.session_state["run_counter"] = st.session_state.get("run_counter", 0) + 1
     return st.session_state["run_counter"]
+
+
+def no_model_yet(alternative: str = "") -> None:
+    """Say that this page needs a trained model; after a shared link, that the link brought the settings
+    and not the model."""
+    text = f"Train a model on the **Train** page first{alternative}."
+    if st.session_state.get("opened_from_link"):
+        text += (" A shared link brings its settings, not a trained model: press **Train** there to reproduce "
+                 "it (the same seed gives the same numbers).")
+    st.info(text)
 
 
 def threshold_how(run_id: int) -> str:
