@@ -10,6 +10,8 @@ REFRESH_S = 0.8
 # While a job waits for a slot or for TensorFlow to load, nothing moves: refresh less often, so that
 # a classroom of waiting pages does not starve the import and the trainings it waits for of the GIL.
 WAITING_REFRESH_S = 2.5
+# Replaying a finished run in slow motion costs no training: refresh often, for a smooth curve.
+REPLAY_REFRESH_S = 0.25
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 
 st.title("Train")
@@ -42,8 +44,12 @@ with c3:
 with c4:
     state.bound(st.number_input, "Seed", "seed", min_value=0, max_value=2**32 - 1,
                 help="Fixes the data split and the shuffling: same seed, same numbers.")
-    st.toggle("Balance classes", key="balanced",
-              help="Weight each class inversely to its frequency, so a rare positive class counts as much.")
+    state.kept_toggle("Balance classes", "balanced", False,
+                      help="Weight each class inversely to its frequency, so a rare positive class counts as much.")
+    slow_motion = state.kept_toggle(
+        "Slow motion", "slow_motion", True,
+        help="Draw a fast run at up to 40 epochs a second (5 s at most), so that the curves visibly grow. "
+             "Training itself runs at full speed; the numbers are the same.")
 
 job = training.current_job()
 trained = state.trained_run()
@@ -57,9 +63,18 @@ def stop() -> None:
         job.join(5)
 
 
+def shown(snap: dict) -> int:
+    """Epochs to draw now: all that are done, or in slow motion as many as its pace has reached."""
+    if not slow_motion:
+        return snap["epochs_done"]
+    return training.shown_epochs(snap["epochs_done"], snap["epochs_total"], snap["seconds_since_start"])
+
+
 # Buttons act in callbacks, before the page is drawn, so every control shows the new state at once.
 running = job is not None and not job.done
-refresh = None if not running else REFRESH_S if job.history else WAITING_REFRESH_S
+replaying = job is not None and job.done and shown(snap := job.snapshot()) < snap["epochs_done"]
+refresh = (REPLAY_REFRESH_S if replaying else None if not running
+           else REFRESH_S if job.history else WAITING_REFRESH_S)
 b1, b2, b3, _ = st.columns([1, 1, 1, 4])
 b1.button("Train", type="primary", help="Train a fresh model with these settings.",
           on_click=lambda: training.start(dataset, state.train_config()))
@@ -82,19 +97,20 @@ def progress_panel():
         st.rerun()  # the first epochs are in: redraw the page to refresh at the faster pace
     if snap["state"] == "queued":
         st.info(f"Waiting for a free training slot: you are number {snap['queue_position'] or 1} in the queue.")
-    done, total = snap["epochs_done"], snap["epochs_total"]
+    done, total, drawn = snap["epochs_done"], snap["epochs_total"], shown(snap)
     left = snap["seconds_left"]
-    text = f"Epoch {done} of {total}" + (f" — about {left:.0f} s left" if left is not None and left >= 1 else "")
+    text = f"Epoch {drawn} of {total}" + (f" — about {left:.0f} s left" if left is not None and left >= 1 else "")
+    took = f" in {snap['result'].seconds:.1f} s" if snap["result"] is not None else ""
     if snap["state"] == "finished":
-        took = f" in {snap['result'].seconds:.1f} s" if snap["result"] is not None else ""
-        text = f"Finished: {done} epoch{'s' * (done != 1)}{took}"
-    st.progress(min(done / total, 1.0), text=text)
+        text = (f"Finished: {done} epoch{'s' * (done != 1)}{took}" if drawn == done
+                else f"Epoch {drawn} of {done} — slow motion (trained{took})")
+    st.progress(min(drawn / total, 1.0), text=text)
     result = snap["result"]
     if snap["error"]:
         st.error(snap["error"])
     elif result is not None and result.message:
         (st.warning if result.stopped_reason == "diverged" else st.info)(result.message)
-    history = snap["history"]
+    history = snap["history"][:drawn]
     overlay_ids = st.session_state.get("overlay_runs") or []
     overlays = {f"run {r.run_id}": r.result.history for r in state.runs() if r.run_id in overlay_ids}
     if history:
@@ -102,11 +118,13 @@ def progress_panel():
         left_col.plotly_chart(charts.learning_curves(history, "loss", overlays), key="loss_curve")
         right_col.plotly_chart(charts.learning_curves(history, "accuracy", overlays), key="accuracy_curve")
         latest = snap["latest"]
-        if latest is not None and job.dataset.n_features == 2:
+        if latest is not None and job.dataset.n_features == 2 and drawn == done:  # its epoch, not a replayed one
             st.plotly_chart(charts.decision_boundary(latest.model, job.dataset), key="boundary")
     if snap["state"] == "finished" and not st.session_state.get("job_collected"):
         training.collect_finished()
         st.rerun()
+    if refresh == REPLAY_REFRESH_S and drawn == done:
+        st.rerun()  # the replay is over: redraw the page, which stops the refresh
 
 
 progress_panel()

@@ -1,5 +1,6 @@
 """Streamlit AppTest tests of each page: widgets drive the core, bad input never loses work."""
 import html
+import json
 import math
 import time
 from dataclasses import asdict
@@ -426,3 +427,53 @@ def test_a_scores_file_on_the_data_page_points_to_the_threshold_page():
     assert any("looks like a file of scores" in i.value and "Uploaded scores" in i.value for i in at.info)
     at.file_uploader[0].set_value(("data.csv", f"x,y_true\n{rows}\n".encode(), "text/csv")).run()
     assert not any("looks like a file of scores" in i.value for i in at.info)
+
+
+def test_slow_motion_pace():
+    from ui.training import shown_epochs
+
+    assert [shown_epochs(200, 200, t) for t in (0.0, 0.5, 2.5, 4.99, 5.0, 60.0)] == [1, 21, 101, 200, 200, 200]
+    assert shown_epochs(37, 200, 60.0) == 37  # never more than are done
+    assert shown_epochs(10, 10, 0.2) == 9 and shown_epochs(10, 10, 0.25) == 10  # 40 epochs a second
+    assert shown_epochs(10_000, 10_000, 2.5) == 5_001  # a long run still replays within 5 s
+
+
+def _curve_points(at: AppTest) -> int:
+    loss = next(c for c in at.get("plotly_chart") if c.key == "loss_curve")
+    return len(json.loads(loss.proto.spec)["data"][0]["x"])
+
+
+def _progress_text(at: AppTest) -> str:
+    return at.get("progress")[0].proto.text
+
+
+def test_a_run_too_fast_to_see_is_drawn_in_slow_motion_then_whole():
+    """200 epochs of breast cancer train in about half a second; slow motion draws them over 5 s, the
+    model being kept at once. Switched off, the whole run is drawn as soon as it is done."""
+    at = new_app()
+    at.switch_page("app_pages/train.py").run()
+    at.button[0].click().run()
+    assert at.session_state["job"].join(60)
+    at.run()
+    assert "trained" in at.session_state  # the model is there before the replay ends
+    drawn = _curve_points(at)
+    assert 0 < drawn < 200 and "slow motion (trained in" in _progress_text(at)
+    time.sleep(5)
+    at.run()
+    assert _curve_points(at) == 200 and _progress_text(at).startswith("Finished: 200 epochs in")
+    at.toggle(key="slow_motion").set_value(False).run()
+    at.button[0].click().run()
+    assert at.session_state["job"].join(60)
+    at.run()
+    assert _curve_points(at) == 200 and _progress_text(at).startswith("Finished: 200 epochs in")
+
+
+def test_training_toggles_outlive_a_visit_to_another_page():
+    at = new_app()
+    at.switch_page("app_pages/train.py").run()
+    at.toggle(key="balanced").set_value(True).run()
+    at.toggle(key="slow_motion").set_value(False).run()
+    at.switch_page("app_pages/data.py").run()
+    at.switch_page("app_pages/train.py").run()
+    assert at.toggle(key="balanced").value is True and at.toggle(key="slow_motion").value is False
+    assert at.session_state["balanced"] is True

@@ -88,6 +88,15 @@ def bound(widget, label: str, key: str, **kwargs):
     return value
 
 
+def kept_toggle(label: str, key: str, default: bool, help: str) -> bool:
+    """A toggle whose value outlives a visit to another page (Streamlit drops a widget's value once a
+    run does not draw it): kept under a key of its own and put back before the toggle is drawn."""
+    kept = f"{key}_kept"
+    st.session_state[key] = st.session_state.get(kept, default)
+    return st.toggle(label, key=key, help=help,
+                     on_change=lambda: st.session_state.update({kept: st.session_state[key]}))
+
+
 def train_config() -> TrainConfig:
     s = setup()
     return TrainConfig(epochs=s["epochs"], batch_size=s["batch_size"], learning_rate=s["lr"],

@@ -9,6 +9,19 @@ from logreg_core.jobs import TrainingJob
 from . import state
 
 
+# Slow motion: a run too fast to see (breast cancer's 200 epochs take half a second) is drawn at no
+# more than 40 epochs a second, and never over more than 5 s, so that a class watches its curves grow.
+# Only the drawing waits: training runs at full speed and frees its slot for the next student.
+REPLAY_EPOCHS_PER_S = 40
+REPLAY_MAX_S = 5.0
+
+
+def shown_epochs(done: int, total: int, seconds: float) -> int:
+    """How many of the ``done`` epochs to draw ``seconds`` after the run started, in slow motion."""
+    per_epoch = min(1 / REPLAY_EPOCHS_PER_S, REPLAY_MAX_S / max(total, 1))
+    return min(done, int(seconds / per_epoch) + 1)
+
+
 class SessionToken:
     """Lives in the session's state; a job stops itself once this is garbage-collected."""
 

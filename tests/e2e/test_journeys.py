@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .e2e_support import (PAGE_SLUGS, TRAIN_TIMEOUT_MS, button, chart_points, choose_radio, confusion_counts,
-                          epochs_done, go, nav_link, no_exception, open_app, serve, set_number, shot,
+                          epochs_done, go, nav_link, no_exception, open_app, progress_text, serve, set_number, shot,
                           start_long_training, threshold_slider, threshold_value, train, upload, wait_finished,
                           wait_idle, wait_until)
 
@@ -61,6 +61,19 @@ def test_train_default_dataset_curves_grow(page, app_server):
     expect(button(page, "Continue")).to_be_enabled()
     expect(button(page, "Stop")).to_be_disabled()
     shot(page, "train", readme=True)
+
+
+def test_a_fast_default_run_grows_on_screen_in_slow_motion(page, app_server):
+    """The default run (200 epochs) trains in well under a second; slow motion draws it over about 5 s."""
+    open_app(page, app_server)
+    go(page, "Train")
+    button(page, "Train").click()
+    seen = wait_until(lambda: "slow motion" in progress_text(page) and 0 < (n := chart_points(page)) < 200 and n,
+                      90, "the curves to be replayed in slow motion")
+    wait_until(lambda: (n := chart_points(page)) > seen and n, 10, "the replayed curves to grow")
+    assert wait_finished(page) == 200
+    wait_until(lambda: chart_points(page) == 200, 10, "all 200 epochs drawn")
+    no_exception(page)
 
 
 def test_leave_mid_training_and_come_back(page, app_server):
