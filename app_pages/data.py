@@ -125,6 +125,7 @@ balance = class_balance(dataset)
 fig = px.bar(balance, x="class", y="count", color="split", barmode="group",
              color_discrete_map={"train": theme.SPLIT_COLOURS["train"], "val": theme.SPLIT_COLOURS["val"],
                                  "test": theme.SPLIT_COLOURS["test"]})
+fig.update_xaxes(type="category")  # every class named (digits: 0 to 9, not every other one)
 left, right = st.columns([1, 1])
 with left:
     st.plotly_chart(theme.style(fig, "Class balance per split"), key="balance")
@@ -136,6 +137,7 @@ with right:
                  caption=[dataset.class_names[c] for c in dataset.y_train[:24]], clamp=True)
     else:
         st.markdown("**Feature summary (training split)**")
-        st.dataframe(feature_summary(dataset), hide_index=True, height=320)
+        summary = feature_summary(dataset)
+        st.dataframe(summary, hide_index=True, height=min(320, 36 * (len(summary) + 1) + 2))  # no empty rows
 st.markdown("**Preview (first training rows, raw values)**")
 st.dataframe(preview(dataset), hide_index=True, height=280)

@@ -75,13 +75,19 @@ running = job is not None and not job.done
 replaying = job is not None and job.done and shown(snap := job.snapshot()) < snap["epochs_done"]
 refresh = (REPLAY_REFRESH_S if replaying else None if not running
            else REFRESH_S if job.history else WAITING_REFRESH_S)
-b1, b2, b3, _ = st.columns([1, 1, 1, 4])
+b1, b2, b3, b4 = st.columns([1, 1, 1, 4])
 b1.button("Train", type="primary", help="Train a fresh model with these settings.",
           on_click=lambda: training.start(dataset, state.train_config()))
 b2.button("Stop", disabled=not running, help="Stop after the current epoch; what was learned is kept.", on_click=stop)
 b3.button("Continue", disabled=not can_continue or running,
           help=f"Train {setup['epochs']} more epochs from the current weights.",
           on_click=lambda: training.start(dataset, state.train_config(), initial=trained.result.model))
+with b4:
+    show_test = state.kept_toggle(
+        "Show test curves", "show_test_curves", False,
+        help="Off: train and validation only, so that epochs and settings are chosen on validation. "
+             "Look at the test split once, to report.")
+splits = ("train", "val", "test") if show_test else ("train", "val")
 for message in st.session_state.pop("train_errors", []):
     st.error(message)
 
@@ -115,8 +121,8 @@ def progress_panel():
     overlays = {f"run {r.run_id}": r.result.history for r in state.runs() if r.run_id in overlay_ids}
     if history:
         left_col, right_col = st.columns(2)
-        left_col.plotly_chart(charts.learning_curves(history, "loss", overlays), key="loss_curve")
-        right_col.plotly_chart(charts.learning_curves(history, "accuracy", overlays), key="accuracy_curve")
+        left_col.plotly_chart(charts.learning_curves(history, "loss", overlays, splits), key="loss_curve")
+        right_col.plotly_chart(charts.learning_curves(history, "accuracy", overlays, splits), key="accuracy_curve")
         latest = snap["latest"]
         if latest is not None and job.dataset.n_features == 2 and drawn == done:  # its epoch, not a replayed one
             st.plotly_chart(charts.decision_boundary(latest.model, job.dataset), key="boundary")

@@ -477,3 +477,16 @@ def test_training_toggles_outlive_a_visit_to_another_page():
     at.switch_page("app_pages/train.py").run()
     assert at.toggle(key="balanced").value is True and at.toggle(key="slow_motion").value is False
     assert at.session_state["balanced"] is True
+
+
+def test_test_curves_are_hidden_until_asked_for(trained_app):
+    at = trained_app.switch_page("app_pages/train.py").run()
+
+    def traces() -> list[str]:
+        loss = next(c for c in at.get("plotly_chart") if c.key == "loss_curve")
+        return [trace["name"] for trace in json.loads(loss.proto.spec)["data"]]
+
+    assert traces() == ["train", "validation"]
+    at.toggle(key="show_test_curves").set_value(True).run()
+    assert traces() == ["train", "validation", "test"]
+    at.toggle(key="show_test_curves").set_value(False).run()

@@ -9,11 +9,12 @@ from logreg_core.describe import probability_grid
 from . import theme
 
 
-def learning_curves(history: list[dict], metric: str, overlays: dict[str, list[dict]] | None = None) -> go.Figure:
-    """``metric`` is "loss" or "accuracy": one line per split, plus other runs' validation dashed."""
+def learning_curves(history: list[dict], metric: str, overlays: dict[str, list[dict]] | None = None,
+                    splits=("train", "val")) -> go.Figure:
+    """``metric`` is "loss" or "accuracy": one line per split in ``splits``, plus other runs' validation dashed."""
     fig = go.Figure()
     epochs = [h["epoch"] for h in history]
-    for split in ("train", "val", "test"):
+    for split in splits:
         fig.add_scatter(x=epochs, y=[h[f"{split}_{metric}"] for h in history], mode="lines",
                         name=theme.SPLIT_NAMES[split], line=dict(color=theme.SPLIT_COLOURS[split], width=theme.line_width()))
     for i, (name, other) in enumerate((overlays or {}).items()):
