@@ -169,6 +169,7 @@ def test_charts_mark_the_cores_operating_point(trained_app):
         report = sweep.report(value)
         roc = charts("ROC and precision–recall")
         assert set(roc) == {"roc", "pr"}  # the other tabs' charts are not drawn
+        assert roc["roc"]["data"][-1]["cliponaxis"] is False  # a marker at a corner is drawn whole
         assert roc["roc"]["data"][-1]["x"][0] == pytest.approx(report.metrics["fpr"].value)
         assert roc["roc"]["data"][-1]["y"][0] == pytest.approx(report.metrics["sensitivity"].value)
         assert roc["pr"]["data"][-1]["y"][0] == pytest.approx(report.metrics["ppv"].value)

@@ -68,7 +68,7 @@ def metrics_html(report: ThresholdReport) -> str:
 
 def _marker(fig, name="current threshold"):
     """The operating point: always the figure's last trace, moved by ``_move_marker``."""
-    fig.add_scatter(x=[None], y=[None], mode="markers", name=name, visible=False,
+    fig.add_scatter(x=[None], y=[None], mode="markers", name=name, visible=False, cliponaxis=False,  # whole at 0 or 1
                     marker=dict(size=16 if theme.presentation() else 12, color=theme.PALETTE["vermillion"],
                                 symbol="x", line=dict(width=2)))
 
