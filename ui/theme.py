@@ -19,6 +19,20 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 [data-testid="stMetricValue"], .thr .thr-rate-value { font-size: 2.6rem; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stWidgetLabel"] p, .thr .thr-caption, .thr .thr-label {
   font-size: 1.15rem; }
+/* Streamlit's side padding is in rem: the larger root font took 60 px of width each side. */
+[data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
+/* Tabs wrap onto more rows rather than scroll sideways behind an arrow. */
+[data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; overflow-x: visible; row-gap: 0.25rem; }
+/* Values and placeholders in inputs, select boxes and their option lists. */
+input[type="number"], input[type="text"], textarea, [role="option"], [data-testid="stMultiSelectTag"] {
+  font-size: 1.1rem; }
+/* Labels of widgets and buttons wrap rather than end in an ellipsis; a column holding only a button is
+   at least as wide as the button, taking the room from its neighbours (or wrapping the row). */
+[data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"], [data-testid="stWidgetLabel"] p,
+button [data-testid="stMarkdownContainer"], button [data-testid="stMarkdownContainer"] p {
+  white-space: normal; overflow: visible; text-overflow: clip; }
+[data-testid="stColumn"]:has(> [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"]:only-child
+  :is(.stButton, .stDownloadButton, .stFormSubmitButton)) { min-width: max-content; }
 </style>
 """
 
@@ -36,19 +50,41 @@ def line_width() -> float:
     return 4.0 if presentation() else 2.0
 
 
+# Chart text sizes in px. Streamlit's chart theme (st.plotly_chart's default theme="streamlit") merges
+# its own sizes into the figure's *template* in the browser: tick labels and legend 0.75rem, axis
+# titles 0.875rem, the title 1rem. Being more specific than layout.font, they win over it, so a larger
+# layout.font alone changes nothing there. Sizes set on the figure's own title, legend and axes win over
+# the template, so every one is set explicitly. Normal mode's are the theme's own at the usual 16 px
+# root (the look stays as it was); presentation mode's are for a projector.
+FONT_SIZES = {
+    False: dict(base=14, tick=12, legend=12, axis_title=14, title=16, hover=12),
+    True: dict(base=20, tick=20, legend=20, axis_title=22, title=26, hover=18),
+}
+
+
 def style(fig, title: str | None = None, height: int = 360):
     """Common layout: readable fonts (larger in presentation mode), the title at the very top and the
     legend between it and the plot, with room for a legend that wraps onto a second row.
 
     The empty "none" template: Streamlit's chart theme styles the figure in the browser anyway, and a
     full template such as "plotly_white" is deep-copied into every figure: two thirds of a learning
-    curve's build time, redone at every refresh of the Train page, and 6 kB more to send each time."""
+    curve's build time, redone at every refresh of the Train page, and 6 kB more to send each time.
+    Font sizes are set on every text the chart theme sizes (see FONT_SIZES), or its sizes would win."""
     big = presentation()
+    size = FONT_SIZES[big]
     top = (130 if big else 90) if title else 20
     fig.update_layout(
-        title=dict(text=title, y=1, yanchor="top", pad=dict(t=8)), height=height + (80 if big else 0) + top - 50,
+        title=dict(text=title, y=1, yanchor="top", pad=dict(t=8), font=dict(size=size["title"])),
+        height=height + (80 if big else 0) + top - 50,
         margin=dict(l=10, r=10, t=top, b=10),
-        font=dict(size=20 if big else 14), colorway=SERIES, template="none",
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        font=dict(size=size["base"]), colorway=SERIES, template="none",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0,
+                    font=dict(size=size["legend"]), title=dict(font=dict(size=size["legend"]))),
+        hoverlabel=dict(font=dict(size=size["hover"])),
     )
+    axis_fonts = dict(tickfont=dict(size=size["tick"]), title=dict(font=dict(size=size["axis_title"])))
+    fig.update_xaxes(**axis_fonts)  # every x axis (facets and subplots have several)
+    fig.update_yaxes(**axis_fonts)
+    fig.update_coloraxes(colorbar=dict(tickfont=dict(size=size["tick"]),
+                                       title=dict(font=dict(size=size["axis_title"]))))
     return fig
