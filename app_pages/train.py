@@ -2,7 +2,7 @@ import pandas as pd
 import streamlit as st
 
 from logreg_core import OPTIMIZERS
-from ui import charts, data, state, training
+from ui import charts, data, state, theme, training
 
 # The progress panel's refresh while a job runs: more than once a second, yet few enough redraws
 # (server and browser share the machine's cores with training) to cost training under 30%.
@@ -145,7 +145,11 @@ if dataset.n_features != 2:
 
 if state.runs():
     st.subheader("Run history (this session, last five)")
-    st.dataframe(pd.DataFrame([r.summary() for r in reversed(state.runs())]), hide_index=True)
+    history_table = pd.DataFrame([r.summary() for r in reversed(state.runs())])
+    if theme.presentation():  # an HTML table wraps and scales with the projector font: never cut off
+        st.table(history_table.set_index("run"))
+    else:
+        st.dataframe(history_table, hide_index=True)
     st.multiselect("Overlay runs on the curves", [r.run_id for r in state.runs()], max_selections=2,
                    key="overlay_runs", format_func=lambda i: f"run {i}",
                    help="Draw up to two earlier runs' validation curves, dashed, for comparison.")

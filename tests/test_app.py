@@ -491,3 +491,13 @@ def test_test_curves_are_hidden_until_asked_for(trained_app):
     at.toggle(key="show_test_curves").set_value(True).run()
     assert traces() == ["train", "validation", "test"]
     at.toggle(key="show_test_curves").set_value(False).run()
+
+
+def test_run_history_is_a_wrapping_table_in_presentation_mode(trained_app):
+    at = trained_app.switch_page("app_pages/train.py").run()
+    assert len(at.dataframe) == 1 and not at.table
+    at.session_state["presentation"] = True
+    at.run()
+    assert len(at.table) == 1 and not at.dataframe
+    at.session_state["presentation"] = False
+    at.run()
