@@ -155,29 +155,31 @@ if not low <= st.session_state.get(EXACT, math.nan) <= high:
 
 
 def operating_point_controls() -> tuple[float, float | None]:
-    """The buttons that find a threshold on validation, and the population's prevalence. Outside the
-    slider's fragment: they are used now and then, and a slider step need not redraw them."""
-    if theme.presentation():  # projector font sizes: two to a row, so that no label is cut short
-        (c1, c2), (c3, c4) = st.columns(2), st.columns(2)
-    else:
-        c1, c2, c3, c4 = st.columns(4)
-    c1.button("Max Youden", on_click=choose, args=(chooser.find_youden, "max Youden's J"),
-              help="Maximise sensitivity + specificity − 1 on validation.")
-    c2.button("Max F1", on_click=choose, args=(chooser.find_max_f1, "max F1"),
-              help="Maximise F1 (balance of PPV and sensitivity) on validation.")
-    target = c3.number_input("Target sensitivity", 0.01, 1.0, 0.95, 0.01, key="target_sens",
+    """The population's numbers, then the buttons that find a threshold on validation, each in one row.
+    Outside the slider's fragment: they are used now and then, and a slider step need not redraw them."""
+    c1, c2, c3 = st.columns(3)
+    target = c1.number_input("Target sensitivity", 0.01, 1.0, 0.95, 0.01, key="target_sens",
                              help="Highest threshold whose validation sensitivity reaches this target.")
-    c3.button("Target sensitivity", key="target_sens_button", on_click=choose,
-              args=(lambda: chooser.find_sensitivity(target), f"sensitivity ≥ {target:.2f}"))
-    cost = c4.number_input("Cost ratio (FN:FP)", min_value=0.001, max_value=1e6, value=1.0, step=0.5, key="cost_ratio",
+    cost = c2.number_input("Cost ratio (FN:FP)", min_value=0.001, max_value=1e6, value=1.0, step=0.5, key="cost_ratio",
                            help="How many false positives one missed positive is worth; 5 means a miss is 5× worse.")
-    c4.button("Min cost", on_click=choose, args=(lambda: chooser.find_min_cost(cost), f"minimum cost at {cost:g}:1"),
-              help="Minimise cost ratio × FN + FP on validation.")
-    narrow = st.columns([1, 1] if theme.presentation() else [1, 3])[0]
-    prevalence = narrow.number_input("Prevalence", min_value=0.001, max_value=0.999, value=None, step=0.01,
-                                     placeholder=f"as in the data: {sweep.n_pos / max(sweep.n, 1):.3f}",
-                                     key="prevalence", help="Your population's share of positives (empty: the "
-                                     "split's own); PPV, NPV and the per-1,000 view use it.")
+    prevalence = c3.number_input("Prevalence", min_value=0.001, max_value=0.999, value=None, step=0.01,
+                                 placeholder=f"as in the data: {sweep.n_pos / max(sweep.n, 1):.3f}",
+                                 key="prevalence", help="Your population's share of positives (empty: the "
+                                 "split's own); PPV, NPV and the per-1,000 view use it.")
+    st.caption(f"Find a threshold on {split_labels[choose_on].split(' (')[0].lower()}:")
+    if theme.presentation():  # projector font sizes: two to a row, so that no label is cut short
+        (b1, b2), (b3, b4) = st.columns(2), st.columns(2)
+    else:
+        b1, b2, b3, b4 = st.columns(4)
+    b1.button("Max Youden", on_click=choose, args=(chooser.find_youden, "max Youden's J"),
+              help="Maximise sensitivity + specificity − 1.")
+    b2.button("Max F1", on_click=choose, args=(chooser.find_max_f1, "max F1"),
+              help="Maximise F1 (balance of PPV and sensitivity).")
+    b3.button("Target sensitivity", key="target_sens_button", on_click=choose,
+              args=(lambda: chooser.find_sensitivity(target), f"sensitivity ≥ {target:.2f}"),
+              help="The highest threshold whose sensitivity reaches the target above.")
+    b4.button("Min cost", on_click=choose, args=(lambda: chooser.find_min_cost(cost), f"minimum cost at {cost:g}:1"),
+              help="Minimise cost ratio × FN + FP, with the cost ratio above.")
     return cost, prevalence
 
 

@@ -141,8 +141,8 @@ def test_threshold_slider_with_keyboard(page, app_server):
     slider.press("PageUp")
     wait_idle(page)
     assert threshold_value(page) == pytest.approx(min(value + 0.1, 1.0))
-    # The picture: operating-point buttons, the slider, the confusion matrix and the rates.
-    button(page, "Max Youden").evaluate("""b => {
+    # The picture: the population's numbers, the operating-point buttons, the slider, the matrix and the rates.
+    page.get_by_role("spinbutton", name="Target sensitivity").evaluate("""b => {
         b.scrollIntoView({block: "start"});
         let box = b.parentElement;
         while (box && box.scrollTop === 0) box = box.parentElement;
