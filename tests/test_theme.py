@@ -95,3 +95,5 @@ def test_presentation_css_only_in_presentation_mode(mode, monkeypatch):
     assert '[role="tablist"] { flex-wrap: wrap' in css
     assert 'input[type="number"]' in css
     assert "text-overflow: clip" in css and "min-width: max-content" in css
+    # A metric's value is a paragraph: its size comes after, and wins over, the paragraph rule.
+    assert css.index('[data-testid="stMetricValue"] p') > css.index('[data-testid="stMarkdownContainer"] p')

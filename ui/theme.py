@@ -16,9 +16,10 @@ SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
 _PRESENTATION_CSS = """
 <style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
-[data-testid="stMetricValue"], .thr .thr-rate-value { font-size: 2.6rem; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stWidgetLabel"] p, .thr .thr-caption, .thr .thr-label {
   font-size: 1.15rem; }
+/* After the paragraph rule: a metric's value is a paragraph too. */
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p, .thr .thr-rate-value { font-size: 2.6rem; }
 /* Streamlit's side padding is in rem: the larger root font took 60 px of width each side. */
 [data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
 /* Tabs wrap onto more rows rather than scroll sideways behind an arrow. */
