@@ -66,10 +66,14 @@ if ds.image_shape is not None and model.n_features == int(np.prod(ds.image_shape
 
 st.subheader("Predict new rows")
 upload = st.file_uploader("Rows to predict (CSV)", type=["csv", "txt"], key="predict_upload",
-                          help=f"Same columns as the training data ({', '.join(ds.feature_names[:4])}, …); no label needed.")
+                          help="Laid out like the training CSV: the same column names, text columns as text, "
+                               "blanks allowed (filled with the training medians); no label needed.")
 if upload is not None:
     try:
-        predictions = predict_rows(model, upload.getvalue(), threshold or 0.5)
+        predictions, filled = predict_rows(model, upload.getvalue(), threshold or 0.5,
+                                           fill=np.median(ds.X_train, axis=0))
+        for note in filled:
+            st.info(note)
         st.dataframe(predictions.head(50), hide_index=True)
         st.download_button("Download predictions (CSV)", safe_csv(predictions), "predictions.csv", "text/csv")
     except LogRegError as exc:

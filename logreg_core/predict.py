@@ -1,6 +1,7 @@
 """Predictions on new rows, and CSV output that spreadsheets cannot execute."""
 from __future__ import annotations
 
+import csv
 import io
 
 import numpy as np
@@ -30,26 +31,58 @@ def safe_csv(frame: pd.DataFrame) -> str:
     return neutralize_formulas(frame).to_csv(index=False)
 
 
-def predict_rows(model: TrainedModel, file, threshold: float = 0.5) -> pd.DataFrame:
-    """Read a CSV of new rows (the training columns, by name) and add probabilities and classes."""
+def predict_rows(model: TrainedModel, file, threshold: float = 0.5,
+                 fill: np.ndarray | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Read a CSV of new rows laid out like the training CSV and put the probabilities and classes
+    in front of its columns; also say what was filled in. See ``feature_matrix``."""
     try:
         raw = file if isinstance(file, bytes) else file.read()
         frame = pd.read_csv(io.BytesIO(raw), sep=None, engine="python", encoding="utf-8-sig")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
         raise LogRegError(f"cannot read the rows as CSV ({exc})") from None
     if frame.empty:
         raise LogRegError("the file has no rows to predict")
-    names = list(model.feature_names)
-    missing = [n for n in names if n not in frame.columns]
+    X, notes = feature_matrix(frame, list(model.feature_names), fill)
+    return pd.concat([prediction_columns(model, X, threshold), frame], axis=1), notes
+
+
+def feature_matrix(frame: pd.DataFrame, names: list[str], fill: np.ndarray | None = None):
+    """The model's features from rows laid out as the training CSV was, encoded as the loader did.
+
+    Columns are found by name. A text column the loader one-hot encoded into ``column=value``
+    features is encoded the same way (a value training never saw gives 0 in all of them, like a blank);
+    true/false become 1/0. A missing or non-numeric value takes ``fill`` (the training split's medians,
+    as in training) when given, and is an error otherwise.
+    """
+    columns = {str(c).strip(): c for c in frame.columns}
+    blocks, missing = [], []
+    for name in names:
+        if name in columns:
+            text = frame[columns[name]].astype("string").str.strip()
+            numbers = pd.to_numeric(text, errors="coerce").astype("Float64")
+            flags = text.str.lower().map({"true": 1.0, "false": 0.0}).astype("Float64")
+            blocks.append(numbers.fillna(flags).to_numpy(dtype=np.float64, na_value=np.nan))
+            continue
+        split = next(((name[:i], name[i + 1:]) for i, ch in enumerate(name) if ch == "=" and name[:i] in columns), None)
+        if split is None:
+            missing.append(name)
+            continue
+        text = frame[columns[split[0]]].astype("string").str.strip()
+        blocks.append((text == split[1]).fillna(False).to_numpy(dtype=np.float64))
     if missing:
         shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
         raise LogRegError(f"the file lacks {len(missing)} of the model's {len(names)} columns ({shown}): "
-                          "use the same column names as the training data")
-    X = frame[names].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
-    if not np.isfinite(X).all():
-        bad = sorted({names[j] for j in np.nonzero(~np.isfinite(X))[1]})
+                          "use the training data's column names")
+    X = np.column_stack(blocks)
+    holes = ~np.isfinite(X)
+    if not holes.any():
+        return X, []
+    bad = sorted({names[j] for j in np.nonzero(holes)[1]})
+    if fill is None:
         raise LogRegError(f"non-numeric or missing values in column(s) {', '.join(bad[:5])}: fill them in and retry")
-    return pd.concat([frame, prediction_columns(model, X, threshold)], axis=1)
+    X = np.where(holes, np.asarray(fill, dtype=np.float64), X)
+    return X, [f"Filled {int(holes.sum()):,} missing or non-numeric value(s) in {', '.join(bad[:5])}"
+               f"{' …' if len(bad) > 5 else ''} with the training split's medians, as training did."]
 
 
 def prediction_columns(model: TrainedModel, X: np.ndarray, threshold: float = 0.5) -> pd.DataFrame:

@@ -501,3 +501,17 @@ def test_run_history_is_a_wrapping_table_in_presentation_mode(trained_app):
     assert len(at.table) == 1 and not at.dataframe
     at.session_state["presentation"] = False
     at.run()
+
+
+def test_model_page_predicts_rows_with_blanks_and_puts_predictions_first(trained_app):
+    import pandas as pd
+
+    at = trained_app.switch_page("app_pages/model.py").run()
+    ds = at.session_state["trained"].dataset
+    rows = pd.DataFrame(ds.X_test[:4], columns=ds.feature_names)
+    rows.iloc[1, 0] = np.nan
+    at.file_uploader(key="predict_upload").set_value(("new.csv", rows.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception and not at.error
+    assert any(i.value.startswith(f"Filled 1 missing or non-numeric value(s) in {ds.feature_names[0]}") for i in at.info)
+    shown = at.dataframe[-1].value
+    assert list(shown.columns[:2]) == ["probability_malignant", "predicted_class"] and len(shown) == 4

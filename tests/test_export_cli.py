@@ -45,8 +45,9 @@ def test_predictions_need_the_training_columns_and_exports_are_formula_safe(trai
     import pandas as pd
 
     rows = pd.DataFrame(ds.X_test[:5], columns=ds.feature_names)
-    out = predict_rows(result.model, rows.to_csv(index=False).encode())
+    out, notes = predict_rows(result.model, rows.to_csv(index=False).encode())
     np.testing.assert_allclose(out["probability_malignant"], result.model.predict_proba(ds.X_test[:5]))
+    assert list(out.columns[:2]) == ["probability_malignant", "predicted_class"] and notes == []
     with pytest.raises(Exception, match="lacks 1 of the model's 30 columns"):
         predict_rows(result.model, rows.drop(columns=["mean radius"]).to_csv(index=False).encode())
     frame = pd.DataFrame({"note": ["=1+1", "+cmd", "@x", "-2", "ok"], "score": [-0.5, 0.25, 1e-9, 3.0, 0.1]})
@@ -168,3 +169,33 @@ def test_concurrent_exports_take_turns(trained, tmp_path, monkeypatch):
     for t in threads:
         t.join()
     assert len(saved) == 4 and max(most) == 1
+
+
+def test_predictions_take_rows_laid_out_like_the_training_csv(tmp_path):
+    """The training CSV's own layout (an id, a text column, blanks) predicts as the loader encoded it:
+    text one-hot into the model's column=value features, blanks filled with the training medians."""
+    import pandas as pd
+
+    from logreg_core.csv_loader import from_csv
+
+    rng = np.random.default_rng(4)
+    n = 120
+    frame = pd.DataFrame({"patient_id": np.arange(1000, 1000 + n), "age": rng.integers(20, 90, n).astype(float),
+                          "smoker": rng.choice(["never", "former", "current"], n),
+                          "diagnosis": rng.choice(["sick", "healthy"], n)})
+    frame.loc[::9, "age"] = np.nan
+    ds = from_csv(frame.to_csv(index=False).encode(), target="diagnosis", positive="sick")
+    model = run_training(ds, TrainConfig(epochs=3)).model
+    assert model.feature_names == ("age", "smoker=current", "smoker=former", "smoker=never")
+    fill = np.median(ds.X_train, axis=0)
+    new = frame.drop(columns=["diagnosis"]).head(20)
+    new.loc[3, "smoker"] = "occasional"  # never seen in training: 0 in every smoker column
+    out, notes = predict_rows(model, new.to_csv(index=False).encode(), 0.5, fill=fill)
+    expected = np.column_stack([new["age"].fillna(fill[0])] + [(new["smoker"] == level).astype(float)
+                                                               for level in ("current", "former", "never")])
+    np.testing.assert_allclose(out["probability_sick"], model.predict_proba(expected), atol=1e-12)
+    assert out["patient_id"].tolist() == new["patient_id"].tolist()  # the rows' own columns follow
+    assert notes == [f"Filled {int(new['age'].isna().sum())} missing or non-numeric value(s) in age with the "
+                     "training split's medians, as training did."]
+    with pytest.raises(Exception, match="non-numeric or missing values in column\\(s\\) age"):
+        predict_rows(model, new.to_csv(index=False).encode())  # no fill given: refused, not guessed
