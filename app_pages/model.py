@@ -20,7 +20,7 @@ if run is None:
 ds, model, setup = run.dataset, run.result.model, state.setup()
 threshold = float(setup["threshold"]) if model.is_binary else None
 st.caption(f"Run {run.run_id} on **{ds.name}**: {model.epochs_trained} epochs, ended {run.result.stopped_reason}. "
-           + (f"Threshold {threshold:.4g} ({state.threshold_how(run.run_id)}); {CONVENTION}."
+           + (f"Threshold {threshold:.4g} ({state.threshold_how(run.run_id, model.epochs_trained)}); {CONVENTION}."
               if model.is_binary else "Multiclass: the predicted class is the most probable one."))
 
 if model.is_binary:
@@ -85,7 +85,7 @@ if model.is_binary:
     test_report = Sweep.from_scores(ds.y_test, model.predict_proba(ds.X_test)).report(threshold).to_dict()
 card = model_card(model, dataset=ds, config=run.config, history=run.result.history,
                   stopped_reason=run.result.stopped_reason, test_report=test_report,
-                  threshold={"value": threshold, "chosen_by": state.threshold_how(run.run_id),
+                  threshold={"value": threshold, "chosen_by": state.threshold_how(run.run_id, model.epochs_trained),
                              "split": "validation", "convention": CONVENTION} if model.is_binary else None)
 c1, c2, c3 = st.columns(3)
 c1.download_button("Download model card (JSON)", json.dumps(card, indent=2), "model_card.json", "application/json",

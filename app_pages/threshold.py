@@ -118,7 +118,7 @@ EXACT, HOW = ("threshold_exact", "threshold_how") if run else ("upload_threshold
 
 
 def threshold_how() -> str:
-    return state.threshold_how(run.run_id) if run else st.session_state.get(HOW, "default")
+    return state.threshold_how(run.run_id, epoch) if run else st.session_state.get(HOW, "default")
 
 
 def set_threshold(value: float, how: str, by_hand: bool = False) -> None:
@@ -126,6 +126,7 @@ def set_threshold(value: float, how: str, by_hand: bool = False) -> None:
     st.session_state[EXACT], st.session_state[HOW] = value, how
     if run:  # the trained model's threshold: the one the Model page, the card and the link use
         setup["threshold"], st.session_state["threshold_run"] = value, run.run_id
+        st.session_state["threshold_epoch"] = epoch
     if not by_hand:  # the slider follows the page again (the user's own moves it already shows)
         st.session_state["threshold_moves"] = st.session_state.get("threshold_moves", 0) + 1
 

@@ -515,3 +515,13 @@ def test_model_page_predicts_rows_with_blanks_and_puts_predictions_first(trained
     assert any(i.value.startswith(f"Filled 1 missing or non-numeric value(s) in {ds.feature_names[0]}") for i in at.info)
     shown = at.dataframe[-1].value
     assert list(shown.columns[:2]) == ["probability_malignant", "predicted_class"] and len(shown) == 4
+
+
+def test_a_threshold_found_at_one_epoch_says_so_at_another():
+    at = train(new_app(), epochs=4)
+    at.switch_page("app_pages/threshold.py").run()
+    next(b for b in at.button if b.label == "Max Youden").click().run()
+    assert picker(at)["current"]["how"] == "max Youden's J, found on validation"
+    at.select_slider(key="epoch_scrubber").set_value(1).run()
+    assert picker(at)["current"]["how"] == "max Youden's J, found on validation, at epoch 4"
+    assert "(max Youden's J, found on validation)" in _model_caption(at)  # the kept model is epoch 4's

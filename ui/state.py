@@ -167,13 +167,19 @@ def no_model_yet(alternative: str = "") -> None:
     st.info(text)
 
 
-def threshold_how(run_id: int) -> str:
-    """How the trained model's threshold was set, naming the run it was set on when that is an
-    earlier one (the value stays when a new model is trained; "max Youden's J" was found on that run)."""
+def threshold_how(run_id: int, epoch: int | None = None) -> str:
+    """How the trained model's threshold was set, naming the run (or the epoch of the Threshold page's
+    scrubber) it was found on when that is another one: the value stays, but "max Youden's J" was
+    found on that run's, or that epoch's, scores."""
     how = st.session_state.get("threshold_how") or (
         "default" if setup()["threshold"] == DEFAULTS["threshold"] else "from the link")
     set_on = st.session_state.get("threshold_run", run_id)
-    return how if set_on == run_id or how == "default" else f"{how}, on run {set_on}"
+    if set_on != run_id and how != "default":
+        return f"{how}, on run {set_on}"
+    found_at = st.session_state.get("threshold_epoch")
+    if "found on" in how and epoch is not None and found_at is not None and found_at != epoch:
+        return f"{how}, at epoch {found_at}"
+    return how
 
 
 def show_error(exc: LogRegError, what: str) -> None:
