@@ -46,6 +46,11 @@ if source == "csv":
                               help="Comma, semicolon or tab separated; one row per example, one column is the target.")
     header_choice = st.radio("Header row", ["Detect", "Yes", "No"], horizontal=True,
                              help="Whether the first row holds column names. Detect guesses from the content.")
+    earlier = st.session_state.get("base_dataset")
+    if upload is None and earlier is not None and st.session_state.get("csv_key"):
+        # Streamlit forgets an uploaded file once another page is shown; the data it gave stays.
+        st.info(f"Using **{earlier.name}**, uploaded earlier. To pick another target or positive class, "
+                "upload it again.")
     if upload is not None:
         from logreg_core import csv_loader
 
@@ -88,6 +93,7 @@ else:
         base = data.builtin_from_setup()
         if st.session_state.get("base_dataset") is not base:
             use(base)
+            st.session_state.pop("csv_key", None)  # the uploaded file's data is no longer the one in use
     except LogRegError as exc:
         state.show_error(exc, "Could not load the dataset")
 
@@ -139,5 +145,6 @@ with right:
         st.markdown("**Feature summary (training split)**")
         summary = feature_summary(dataset)
         st.dataframe(summary, hide_index=True, height=min(320, 36 * (len(summary) + 1) + 2))  # no empty rows
-st.markdown("**Preview (first training rows, raw values)**")
+st.markdown("**Preview (first training rows as the model gets them: before standardization, text one-hot "
+            "encoded, blanks filled)**")
 st.dataframe(preview(dataset), hide_index=True, height=280)

@@ -269,6 +269,8 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, prev: float, per:
                 st.markdown(f"At **{threshold:.2f}** you accept up to **{harm_to_benefit(threshold):.1f}** false "
                             f"positives (e.g. unnecessary work-ups of {names[0]} cases) to find one {names[1]} case.")
             st.plotly_chart(charts.decision, key="dca")
+            st.caption(f"Net benefit on this split's own cases (prevalence {sweep.n_pos / max(sweep.n, 1):.3f}); "
+                       "the Prevalence input changes PPV, NPV and the per-1,000 view, not this curve.")
     if probability and tabs["Calibration"].open:
         with tabs["Calibration"]:
             st.plotly_chart(charts.calibration, key="calibration")

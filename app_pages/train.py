@@ -104,12 +104,15 @@ def progress_panel():
     if snap["state"] == "queued":
         st.info(f"Waiting for a free training slot: you are number {snap['queue_position'] or 1} in the queue.")
     done, total, drawn = snap["epochs_done"], snap["epochs_total"], shown(snap)
+    start = snap["history"][0]["epoch"] - 1 if snap["history"] else 0  # a continued run's epochs go on counting
     left = snap["seconds_left"]
-    text = f"Epoch {drawn} of {total}" + (f" — about {left:.0f} s left" if left is not None and left >= 1 else "")
+    text = (f"Epoch {start + drawn} of {start + total}"
+            + (f" — about {left:.0f} s left" if left is not None and left >= 1 else ""))
     took = f" in {snap['result'].seconds:.1f} s" if snap["result"] is not None else ""
     if snap["state"] == "finished":
-        text = (f"Finished: {done} epoch{'s' * (done != 1)}{took}" if drawn == done
-                else f"Epoch {drawn} of {done} — slow motion (trained{took})")
+        ended = "Stopped" if snap["result"] is not None and snap["result"].stopped_reason == "stopped" else "Finished"
+        text = (f"{ended}: {done} epoch{'s' * (done != 1)}{took}" + (f", now at epoch {start + done}" if start else "")
+                if drawn == done else f"Epoch {start + drawn} of {start + done} — slow motion (trained{took})")
     st.progress(min(drawn / total, 1.0), text=text)
     result = snap["result"]
     if snap["error"]:

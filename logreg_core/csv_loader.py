@@ -902,8 +902,7 @@ def _target_labels(frame, column, positive, notes):
         if len(labels) == 2:
             other = labels[1 - index]
             notes.append(
-                f"Target '{column}': '{chosen}' is the positive class (1) and '{other}' the negative (0), "
-                "as requested."
+                f"Target '{column}': '{chosen}' is the positive class (1) and '{other}' the negative (0)."
             )
             return y, [other, chosen], keep
         notes.append(

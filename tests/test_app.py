@@ -525,3 +525,34 @@ def test_a_threshold_found_at_one_epoch_says_so_at_another():
     at.select_slider(key="epoch_scrubber").set_value(1).run()
     assert picker(at)["current"]["how"] == "max Youden's J, found on validation, at epoch 4"
     assert "(max Youden's J, found on validation)" in _model_caption(at)  # the kept model is epoch 4's
+
+
+def test_an_uploaded_csv_in_use_is_named_after_a_visit_to_another_page():
+    at = new_app().switch_page("app_pages/data.py").run()
+    at.radio(key="source_label").set_value("Upload CSV").run()
+    rows = "\n".join(f"{i % 7},{(i * 3) % 11},{'yes' if i % 2 else 'no'}" for i in range(60))
+    at.file_uploader[0].set_value(("mine.csv", f"a,b,outcome\n{rows}\n".encode(), "text/csv")).run()
+    assert at.session_state["base_dataset"].name == "mine.csv"
+    at.switch_page("app_pages/train.py").run()
+    at.switch_page("app_pages/data.py").run()
+    assert any("Using **mine.csv**, uploaded earlier" in i.value for i in at.info)
+    at.radio(key="source_label").set_value("Breast cancer").run()
+    at.radio(key="source_label").set_value("Upload CSV").run()
+    assert not any("uploaded earlier" in i.value for i in at.info)
+
+
+def test_a_continued_then_stopped_run_counts_epochs_on_from_the_first_run():
+    at = train(new_app(), epochs=5)
+    at.number_input(key="epochs").set_value(10_000).run()
+    next(b for b in at.button if b.label == "Continue").click().run()
+    job = at.session_state["job"]
+    end = time.time() + 60
+    while len(job.history) < 3 and time.time() < end:
+        time.sleep(0.05)
+    next(b for b in at.button if b.label == "Stop").click().run()
+    assert job.join(30)
+    at.toggle(key="slow_motion").set_value(False).run()
+    done = len(job.history)
+    assert _progress_text(at).startswith(f"Stopped: {done} epochs in ")
+    assert _progress_text(at).endswith(f", now at epoch {5 + done}")
+    assert any(f"after epoch {5 + done}" in i.value for i in at.info)  # the same count as the notice

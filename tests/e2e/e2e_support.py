@@ -258,7 +258,7 @@ def progress_text(page) -> str:
 
 
 def epochs_done(page) -> int:
-    m = re.search(r"(?:Epoch|Finished:)\s+(\d+)", progress_text(page))
+    m = re.search(r"(?:Epoch|Finished:|Stopped:)\s+(\d+)", progress_text(page))
     return int(m.group(1)) if m else 0
 
 
@@ -274,7 +274,7 @@ def wait_until(predicate, timeout_s: float, what: str, interval_s: float = 0.2):
 
 
 def finished_text(page):
-    return page.get_by_text(re.compile(r"^Finished: \d+ epochs? in [\d.]+ s$"))
+    return page.get_by_text(re.compile(r"^(?:Finished|Stopped): \d+ epochs? in [\d.]+ s(?:, now at epoch \d+)?$"))
 
 
 def wait_finished(page, timeout_ms: int = TRAIN_TIMEOUT_MS) -> int:
