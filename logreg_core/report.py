@@ -60,13 +60,16 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
     auc = f"{_num(sweep.roc_auc())}" + (f" (95% CI {_num(low)}–{_num(high)})" if low is not None else "")
     roc = _curve_svg(fpr, tpr, (report.metrics["fpr"].value, report.metrics["sensitivity"].value),
                      "false-positive rate", "sensitivity")
-    prev_text = (f"Data prevalence on this split: {sweep.n_pos / max(sweep.n, 1):.3f}. "
-                 + (f"Population prevalence assumed: {prevalence:.3f} — PPV {_num(report.prevalence_adjusted['ppv'].value)} "
-                    f"(95% CI {_interval(report.prevalence_adjusted['ppv'])}), NPV "
-                    f"{_num(report.prevalence_adjusted['npv'].value)} (95% CI {_interval(report.prevalence_adjusted['npv'])}; "
-                    "both intervals conservative, from 97.5% intervals of sensitivity and specificity); per 1,000 people: "
-                    + ", ".join(f"{k.upper()} {v:.0f}" for k, v in report.prevalence_adjusted['per_1000'].items())
-                    if prevalence is not None and report.prevalence_adjusted else "No other population prevalence assumed."))
+    prev_text = f"Data prevalence on this split: {sweep.n_pos / max(sweep.n, 1):.3f}. "
+    adj = report.prevalence_adjusted
+    if prevalence is not None and adj:
+        prev_text += (f"Population prevalence assumed: {prevalence:.3f} — PPV {_num(adj['ppv'].value)} "
+                      f"(95% CI {_interval(adj['ppv'])}), NPV {_num(adj['npv'].value)} (95% CI "
+                      f"{_interval(adj['npv'])}; both intervals conservative, from 97.5% intervals of "
+                      "sensitivity and specificity); per 1,000 people: "
+                      + ", ".join(f"{k.upper()} {v:.0f}" for k, v in adj["per_1000"].items()))
+    else:
+        prev_text += "No other population prevalence assumed."
     card_rows = "".join(f"<tr><td>{e(str(k))}</td><td>{e(str(v))}</td></tr>" for k, v in (card or {}).items())
     created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Threshold report</title>

@@ -805,3 +805,6 @@ def test_error_free_range_of_separated_scores():
     assert Sweep.from_scores([0, 1, 0, 1], [0.1, 0.3, 0.6, 0.9]).error_free_range() is None
     assert Sweep.from_scores([0, 1], [0.5, 0.5]).error_free_range() is None  # a tie across the classes
     assert Sweep.from_scores([1, 1], [0.5, 0.7]).error_free_range() is None
+    plain = report_html(sweep.report(0.5), sweep, names=("benign", "malignant"), split="Test", origin="test data",
+                        how="default")
+    assert "No other population prevalence assumed." in plain and "Data prevalence on this split: 0.372" in plain
