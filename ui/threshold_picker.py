@@ -6,8 +6,9 @@ table changed. Here the server sends, once per rerun, the counts and rates at ev
 (``Sweep.at_thresholds``: one binary search), and the browser only looks them up: no arithmetic in
 JavaScript. Rates and shares arrive as text, formatted by the same function as the metrics table, so
 the two always show the same digits (JavaScript rounds a double's shortest decimal form, Python its exact
-value: 0.1235 would read 0.124 in one and 0.123 in the other); that also halves what each rerun sends. Once the user lets go of the keys (after ``REPORT_AFTER_MS``) the component reports the
-threshold as a "threshold" trigger; the page then recomputes the rest (intervals, charts, link).
+value: 0.1235 would read 0.124 in one and 0.123 in the other); that also sends a third less per rerun.
+Once the user lets go of the keys (after ``REPORT_AFTER_MS``) the component reports the threshold as a
+"threshold" trigger; the page then recomputes the rest (intervals, charts, link).
 
 Positions are indices 0…N: the range input's value is the position, its ``aria-valuetext`` the
 threshold as the slider shows it. The arrays have one entry more, N + 1: the page's own threshold,
