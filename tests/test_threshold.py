@@ -782,6 +782,9 @@ def test_printable_report_gives_prevalence_adjusted_values_with_their_intervals(
     assert ppv.value == 1 and ppv.ci_low < 0.5
     assert f"PPV 1.000 (95% CI {ppv.ci_low:.3f} – 1.000)" in page
     assert f"NPV {npv.value:.3f} (95% CI {npv.ci_low:.3f} – {npv.ci_high:.3f};" in page
+    plain = report_html(sweep.report(0.5), sweep, names=("benign", "malignant"), split="Test", origin="test data",
+                        how="default")
+    assert "No other population prevalence assumed." in plain and "Data prevalence on this split: 0.372" in plain
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
@@ -805,6 +808,3 @@ def test_error_free_range_of_separated_scores():
     assert Sweep.from_scores([0, 1, 0, 1], [0.1, 0.3, 0.6, 0.9]).error_free_range() is None
     assert Sweep.from_scores([0, 1], [0.5, 0.5]).error_free_range() is None  # a tie across the classes
     assert Sweep.from_scores([1, 1], [0.5, 0.7]).error_free_range() is None
-    plain = report_html(sweep.report(0.5), sweep, names=("benign", "malignant"), split="Test", origin="test data",
-                        how="default")
-    assert "No other population prevalence assumed." in plain and "Data prevalence on this split: 0.372" in plain
