@@ -12,6 +12,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from logreg_core.report import interval_text as interval
+from logreg_core.report import number_text as fmt
 from logreg_core.threshold import ThresholdReport
 
 from . import theme
@@ -41,16 +43,6 @@ def thin(*arrays: np.ndarray) -> list[np.ndarray]:
         return list(arrays)
     idx = np.unique(np.r_[np.linspace(0, n - 1, MAX_POINTS).astype(int), n - 1])
     return [a[idx] for a in arrays]
-
-
-def fmt(value: float | None, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    return f"{value:.{digits}f}"
-
-
-def interval(estimate) -> str:
-    return "—" if estimate.ci_low is None else f"{fmt(estimate.ci_low)} – {fmt(estimate.ci_high)}"
 
 
 def metrics_html(report: ThresholdReport) -> str:
