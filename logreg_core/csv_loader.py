@@ -643,7 +643,7 @@ def _parse_bytes(data: bytes, header) -> tuple[pd.DataFrame, list[str], dict]:
     for column in frame.columns:
         series = frame[column]
         if not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)):
-            frame[column] = _as_text(series)
+            frame[column] = as_text(series)
     empty_rows = frame.isna().all(axis=1)
     if empty_rows.any():
         frame = frame.loc[~empty_rows].reset_index(drop=True)
@@ -679,7 +679,7 @@ def _parse_failure(exc) -> str:
     return f"could not parse the file as CSV ({message}): {hint}"
 
 
-def _as_text(series: pd.Series) -> pd.Series:
+def as_text(series: pd.Series) -> pd.Series:
     """Strings stripped of surrounding spaces; missing cells, empty ones and 'NA' & co. are NaN."""
     text = series.astype("str").str.strip()
     return text.mask(text.isin(_PANDAS_NA))
@@ -817,7 +817,7 @@ def _encode_labels(series: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray
         keep = np.isfinite(numbers)
         unique, codes = np.unique(numbers[keep], return_inverse=True)
         return [_format_number(v) for v in unique], codes.astype(np.int64).ravel(), keep, True
-    text = _as_text(series)
+    text = as_text(series)
     keep = text.notna().to_numpy()
     values = text[keep].to_numpy(dtype=object)
     if not values.size:
@@ -975,7 +975,7 @@ def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
         values = _numeric_view(series)
         one_hot = False
         if values is None:
-            text = _as_text(series)
+            text = as_text(series)
             filled = text.dropna()
             distinct = filled.unique()
             if {str(v).lower() for v in distinct} <= {"true", "false"}:

@@ -7,6 +7,7 @@ import io
 import numpy as np
 import pandas as pd
 
+from .csv_loader import as_text
 from .errors import LogRegError
 from .model import TrainedModel
 
@@ -58,17 +59,15 @@ def feature_matrix(frame: pd.DataFrame, names: list[str], fill: np.ndarray | Non
     blocks, missing = [], []
     for name in names:
         if name in columns:
-            text = frame[columns[name]].astype("string").str.strip()
-            numbers = pd.to_numeric(text, errors="coerce").astype("Float64")
-            flags = text.str.lower().map({"true": 1.0, "false": 0.0}).astype("Float64")
+            text = as_text(frame[columns[name]])
+            numbers = pd.to_numeric(text, errors="coerce")
+            flags = text.str.lower().map({"true": 1.0, "false": 0.0})
             blocks.append(numbers.fillna(flags).to_numpy(dtype=np.float64, na_value=np.nan))
-            continue
-        split = next(((name[:i], name[i + 1:]) for i, ch in enumerate(name) if ch == "=" and name[:i] in columns), None)
-        if split is None:
+        elif (source := _one_hot_source(name, columns)) is not None:
+            column, level = source
+            blocks.append((as_text(frame[columns[column]]) == level).to_numpy(dtype=np.float64))
+        else:
             missing.append(name)
-            continue
-        text = frame[columns[split[0]]].astype("string").str.strip()
-        blocks.append((text == split[1]).fillna(False).to_numpy(dtype=np.float64))
     if missing:
         shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
         raise LogRegError(f"the file lacks {len(missing)} of the model's {len(names)} columns ({shown}): "
@@ -83,6 +82,12 @@ def feature_matrix(frame: pd.DataFrame, names: list[str], fill: np.ndarray | Non
     X = np.where(holes, np.asarray(fill, dtype=np.float64), X)
     return X, [f"Filled {int(holes.sum()):,} missing or non-numeric value(s) in {', '.join(bad[:5])}"
                f"{' …' if len(bad) > 5 else ''} with the training split's medians, as training did."]
+
+
+def _one_hot_source(name: str, columns) -> tuple[str, str] | None:
+    """(column, value) when ``name`` is the loader's ``column=value`` feature of one of ``columns``
+    (a column's own name may hold "=", so every split is tried)."""
+    return next(((name[:i], name[i + 1:]) for i, ch in enumerate(name) if ch == "=" and name[:i] in columns), None)
 
 
 def prediction_columns(model: TrainedModel, X: np.ndarray, threshold: float = 0.5) -> pd.DataFrame:

@@ -182,17 +182,19 @@ def test_predictions_take_rows_laid_out_like_the_training_csv(tmp_path):
     n = 120
     frame = pd.DataFrame({"patient_id": np.arange(1000, 1000 + n), "age": rng.integers(20, 90, n).astype(float),
                           "smoker": rng.choice(["never", "former", "current"], n),
+                          "insured": rng.choice(["true", "false"], n),
                           "diagnosis": rng.choice(["sick", "healthy"], n)})
     frame.loc[::9, "age"] = np.nan
     ds = from_csv(frame.to_csv(index=False).encode(), target="diagnosis", positive="sick")
     model = run_training(ds, TrainConfig(epochs=3)).model
-    assert model.feature_names == ("age", "smoker=current", "smoker=former", "smoker=never")
+    assert model.feature_names == ("age", "smoker=current", "smoker=former", "smoker=never", "insured")
     fill = np.median(ds.X_train, axis=0)
     new = frame.drop(columns=["diagnosis"]).head(20)
     new.loc[3, "smoker"] = "occasional"  # never seen in training: 0 in every smoker column
     out, notes = predict_rows(model, new.to_csv(index=False).encode(), 0.5, fill=fill)
     expected = np.column_stack([new["age"].fillna(fill[0])] + [(new["smoker"] == level).astype(float)
-                                                               for level in ("current", "former", "never")])
+                                                               for level in ("current", "former", "never")]
+                               + [(new["insured"] == "true").astype(float)])
     np.testing.assert_allclose(out["probability_sick"], model.predict_proba(expected), atol=1e-12)
     assert out["patient_id"].tolist() == new["patient_id"].tolist()  # the rows' own columns follow
     assert notes == [f"Filled {int(new['age'].isna().sum())} missing or non-numeric value(s) in age with the "
