@@ -121,12 +121,13 @@ def threshold_how() -> str:
     return state.threshold_how(run.run_id, epoch) if run else st.session_state.get(HOW, "default")
 
 
-def set_threshold(value: float, how: str, by_hand: bool = False) -> None:
+def set_threshold(value: float, how: str, by_hand: bool = False, found: bool = False) -> None:
+    """``found``: by an operating-point finder, on the scores of the epoch shown now."""
     value = min(max(float(value), low), high)
     st.session_state[EXACT], st.session_state[HOW] = value, how
     if run:  # the trained model's threshold: the one the Model page, the card and the link use
         setup["threshold"], st.session_state["threshold_run"] = value, run.run_id
-        st.session_state["threshold_epoch"] = epoch
+        st.session_state["threshold_epoch"] = epoch if found else None
     if not by_hand:  # the slider follows the page again (the user's own moves it already shows)
         st.session_state["threshold_moves"] = st.session_state.get("threshold_moves", 0) + 1
 
@@ -140,7 +141,7 @@ def moved_by_hand() -> None:
 
 def choose(finder, how: str) -> None:
     try:
-        set_threshold(finder(), f"{how}, found on {split_labels[choose_on].split(' (')[0].lower()}")
+        set_threshold(finder(), f"{how}, found on {split_labels[choose_on].split(' (')[0].lower()}", found=True)
     except LogRegError as exc:
         st.session_state["threshold_error"] = str(exc)
 

@@ -177,7 +177,7 @@ def threshold_how(run_id: int, epoch: int | None = None) -> str:
     if set_on != run_id and how != "default":
         return f"{how}, on run {set_on}"
     found_at = st.session_state.get("threshold_epoch")
-    if "found on" in how and epoch is not None and found_at is not None and found_at != epoch:
+    if epoch is not None and found_at is not None and found_at != epoch:  # set by a finder, at another epoch
         return f"{how}, at epoch {found_at}"
     return how
 
