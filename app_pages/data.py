@@ -116,7 +116,7 @@ if base.n_features > 2:
                    help="Pick two columns to see the decision boundary on the Train page (leave empty to use all).")
 st.session_state["dataset"] = dataset = data.refine(base)
 
-st.subheader(dataset.name)
+st.subheader(dataset.title)
 sizes = dataset.sizes()
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Training rows", f"{sizes['train']:,}", help="Used to fit the weights and the standardization.")

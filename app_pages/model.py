@@ -19,7 +19,7 @@ if run is None:
     st.stop()
 ds, model, setup = run.dataset, run.result.model, state.setup()
 threshold = float(setup["threshold"]) if model.is_binary else None
-st.caption(f"Run {run.run_id} on **{ds.name}**: {model.epochs_trained} epochs, ended {run.result.stopped_reason}. "
+st.caption(f"Run {run.run_id} on **{ds.title}**: {model.epochs_trained} epochs, ended {run.result.stopped_reason}. "
            + (f"Threshold {threshold:.4g} ({state.threshold_how(run.run_id, model.epochs_trained)}); {CONVENTION}."
               if model.is_binary else "Multiclass: the predicted class is the most probable one."))
 

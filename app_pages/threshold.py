@@ -45,7 +45,7 @@ else:
         epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key="epoch_scrubber",
                                  help="See the whole threshold picture as it was at any epoch of the last run.")
     val_scores, test_scores = run.score_history[epoch]
-    origin = f"run {run.run_id} on {ds.name}, epoch {epoch}"
+    origin = f"run {run.run_id} on {ds.title}, epoch {epoch}"
     if ds.is_binary:
         names = tuple(ds.class_names)
         parts = {"val": (ds.y_val, val_scores), "test": (ds.y_test, test_scores)}

@@ -26,7 +26,8 @@ class Dataset:
     """Raw features split three ways, with readable names for everything.
 
     Labels are integer codes 0..k-1 indexing ``class_names``. For binary data
-    the class coded 1 is the positive class.
+    the class coded 1 is the positive class. ``name`` is the id the CLI and the
+    model card use ("breast_cancer", a file name); ``title`` is what pages show.
     """
 
     name: str
@@ -41,6 +42,10 @@ class Dataset:
     notes: list[str] = field(default_factory=list)
     image_shape: tuple[int, int] | None = None
     options: dict = field(default_factory=dict)
+    title: str = ""
+
+    def __post_init__(self):
+        self.title = self.title or self.name
 
     @property
     def n_classes(self) -> int:
@@ -133,6 +138,7 @@ def build_dataset(
     test_fraction: float = TEST_FRACTION,
     image_shape: tuple[int, int] | None = None,
     options: dict | None = None,
+    title: str = "",
 ) -> Dataset:
     """Split (X, y) into seeded stratified train/validation/test parts.
 
@@ -170,7 +176,7 @@ def build_dataset(
     )
     return Dataset(
         name, X_train, y_train, X_val, y_val, X_test, y_test,
-        list(feature_names), list(class_names), notes, image_shape, dict(options or {}),
+        list(feature_names), list(class_names), notes, image_shape, dict(options or {}), title,
     )
 
 
@@ -186,7 +192,7 @@ def _breast_cancer(seed: int) -> Dataset:
     ]
     return build_dataset(
         "breast_cancer", bunch.data, y, list(bunch.feature_names),
-        ["benign", "malignant"], notes, seed=seed,
+        ["benign", "malignant"], notes, seed=seed, title="Breast cancer (Wisconsin)",
     )
 
 
@@ -198,6 +204,7 @@ def _digits(seed: int) -> Dataset:
     return build_dataset(
         "digits", bunch.data, bunch.target, [f"pixel_{r}_{c}" for r in range(8) for c in range(8)],
         [str(d) for d in range(10)], notes, seed=seed, image_shape=(8, 8),
+        title="Digits (8×8)",
     )
 
 
@@ -247,7 +254,7 @@ def _mnist(seed: int, val_fraction: float = VAL_FRACTION) -> Dataset:
     return Dataset(
         "mnist", X_train, y_train, X_val, y_val, flat(x_test), y_test.astype(np.int64),
         [f"pixel_{r}_{c}" for r in range(side) for c in range(side)],
-        [str(d) for d in range(10)], notes, (side, side),
+        [str(d) for d in range(10)], notes, (side, side), title="MNIST",
     )
 
 
@@ -295,7 +302,7 @@ def _synthetic(
     names = ["negative", "positive"] if n_classes == 2 else [f"class {i}" for i in range(n_classes)]
     return build_dataset(
         "synthetic", X, y, [f"x{i + 1}" for i in range(n_features)], names, notes,
-        seed=seed, options=options,
+        seed=seed, options=options, title="Synthetic",
     )
 
 
@@ -322,7 +329,7 @@ def one_vs_rest(dataset: Dataset, cls: int | str) -> Dataset:
     binary = lambda y: (y == code).astype(np.int64)  # noqa: E731
     return replace(
         dataset,
-        name=f"{dataset.name} ({name} vs rest)",
+        name=f"{dataset.name} ({name} vs rest)", title=f"{dataset.title}: {name} vs rest",
         y_train=binary(dataset.y_train), y_val=binary(dataset.y_val), y_test=binary(dataset.y_test),
         class_names=[f"not {name}", name],
         notes=dataset.notes + [f"One-vs-rest: class {name!r} is positive (1), every other class negative (0)."],
@@ -337,7 +344,7 @@ def select_features(dataset: Dataset, names: list[str]) -> Dataset:
     cols = [dataset.feature_names.index(n) for n in names]
     return replace(
         dataset,
-        name=f"{dataset.name} [{', '.join(names)}]",
+        name=f"{dataset.name} [{', '.join(names)}]", title=f"{dataset.title} [{', '.join(names)}]",
         X_train=dataset.X_train[:, cols], X_val=dataset.X_val[:, cols], X_test=dataset.X_test[:, cols],
         feature_names=list(names), image_shape=None,
         notes=dataset.notes + [f"Using only feature(s) {', '.join(names)}."],

@@ -126,7 +126,7 @@ def assert_work_kept(at: AppTest, trained: Trained) -> None:
     assert settings(at) == SETTINGS
     at.switch_page("app_pages/threshold.py").run()
     assert not at.exception, at.exception
-    assert f"run {trained.run.run_id} on breast_cancer" in page_text(at)
+    assert f"run {trained.run.run_id} on Breast cancer (Wisconsin)" in page_text(at)
     counts = confusion_counts(at)
     assert sum(counts.values()) == len(trained.run.dataset.y_val)
     assert at.session_state["threshold_exact"] == pytest.approx(SETTINGS["threshold"])
@@ -389,7 +389,7 @@ def test_a_diverging_learning_rate_is_reported_and_keeps_finite_weights(app, tra
         assert "the learning rate (now 1e+06) is probably too large. Lower it" in shown, shown
     assert trained.run in app.session_state["runs"]  # the earlier run stays in the history
     app.switch_page("app_pages/threshold.py").run()
-    assert not app.exception and f"run {run.run_id} on breast_cancer" in page_text(app)
+    assert not app.exception and f"run {run.run_id} on Breast cancer (Wisconsin)" in page_text(app)
     assert sum(confusion_counts(app).values()) == len(run.dataset.y_val)
 
 

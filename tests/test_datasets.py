@@ -71,6 +71,10 @@ def test_one_vs_rest_and_feature_selection():
     np.testing.assert_array_equal(binary.y_test, (ds.y_test == 3).astype(int))
     pair = select_features(load_dataset("breast_cancer"), ["mean radius", "mean texture"])
     assert pair.n_features == 2 and pair.feature_names == ["mean radius", "mean texture"]
+    # the id stays machine-readable for the CLI and the card; pages show the title
+    assert (binary.name, binary.title) == ("digits (3 vs rest)", "Digits (8×8): 3 vs rest")
+    assert (pair.name, pair.title) == ("breast_cancer [mean radius, mean texture]",
+                                       "Breast cancer (Wisconsin) [mean radius, mean texture]")
     with pytest.raises(LogRegError):
         one_vs_rest(ds, "eleven")
 

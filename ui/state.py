@@ -130,7 +130,7 @@ class TrainedRun:
         val = [h["val_loss"] for h in history if h["val_loss"] is not None]
         last = history[-1] if history else {}
         c = self.config
-        return {"run": self.run_id, "dataset": self.dataset.name, "optimizer": c.optimizer,
+        return {"run": self.run_id, "dataset": self.dataset.title, "optimizer": c.optimizer,
                 "lr": c.learning_rate, "batch": c.batch_size, "epochs": len(history),
                 "best val loss": min(val) if val else None, "test accuracy": last.get("test_accuracy"),
                 "ended": self.result.stopped_reason}

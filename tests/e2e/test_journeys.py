@@ -37,7 +37,7 @@ def test_landing_page(page, app_server):
 def test_train_default_dataset_curves_grow(page, app_server):
     open_app(page, app_server)
     go(page, "Train")
-    expect(page.get_by_text("breast_cancer").first).to_be_visible()  # the default dataset
+    expect(page.get_by_text("Breast cancer (Wisconsin)").first).to_be_visible()  # the default dataset
     # How fast the app trains varies a lot (see the report in artifacts/speed.json), so watch the
     # curves grow on a long run, stop it, then train a short run to the end.
     set_number(page, "Epochs", 10_000)
@@ -216,7 +216,7 @@ def test_digits_multiclass(page, app_server):
     open_app(page, app_server)
     go(page, "Data")
     choose_radio(page, "Dataset", "Digits")
-    expect(page.locator("h3", has_text="digits").first).to_be_visible()
+    expect(page.locator("h3", has_text="Digits (8×8)").first).to_be_visible()
     shot(page, "data-digits")
     go(page, "Train")
     expect(page.get_by_text(re.compile(r"classes: 0, 1, 2")).first).to_be_visible()
@@ -269,7 +269,7 @@ def test_bad_upload_keeps_previous_model(page, app_server):
     expect(page.get_by_text("Your trained model and settings are kept.").first).to_be_visible()
     shot(page, "data-bad-upload")
     go(page, "Model")  # the model trained before the bad upload is still the session's model
-    expect(page.get_by_text(re.compile(r"Run 1 on breast_cancer: 3 epochs")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Run 1 on Breast cancer \(Wisconsin\): 3 epochs")).first).to_be_visible()
 
 
 def test_shared_link_restores_setup(page, app_server):
