@@ -81,7 +81,7 @@ b1.button("Train", type="primary", help="Train a fresh model with these settings
 b2.button("Stop", disabled=not running, help="Stop after the current epoch; what was learned is kept.", on_click=stop)
 b3.button("Continue", disabled=not can_continue or running,
           help=f"Train {setup['epochs']} more epochs from the current weights.",
-          on_click=lambda: training.start(dataset, state.train_config(), initial=trained.result.model))
+          on_click=lambda: training.start(dataset, state.train_config(), continues=trained))
 with b4:
     show_test = state.kept_toggle(
         "Show test curves", "show_test_curves", False,

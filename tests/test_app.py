@@ -556,3 +556,5 @@ def test_a_continued_then_stopped_run_counts_epochs_on_from_the_first_run():
     assert _progress_text(at).startswith(f"Stopped: {done} epochs in ")
     assert _progress_text(at).endswith(f", now at epoch {5 + done}")
     assert any(f"after epoch {5 + done}" in i.value for i in at.info)  # the same count as the notice
+    history = at.dataframe[0].value.set_index("run")["epochs"]
+    assert history.to_dict() == {2: f"6–{5 + done} (continues run 1)", 1: "1–5"}

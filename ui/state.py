@@ -113,13 +113,15 @@ class TrainedRun:
     """A finished run kept for the Threshold and Model pages.
 
     ``score_history`` maps epoch → (validation scores, test scores) for the
-    epoch scrubber; the last entry is the kept model's.
+    epoch scrubber; the last entry is the kept model's. ``continues`` is the
+    run whose weights this one started from (Continue), if any.
     """
 
     run_id: int
     dataset: Dataset
     result: RunResult
     score_history: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    continues: int | None = None
 
     @property
     def config(self) -> TrainConfig:
@@ -130,8 +132,11 @@ class TrainedRun:
         val = [h["val_loss"] for h in history if h["val_loss"] is not None]
         last = history[-1] if history else {}
         c = self.config
+        epochs = f"{history[0]['epoch']}–{last['epoch']}" if history else "none"
+        if self.continues is not None:
+            epochs += f" (continues run {self.continues})"
         return {"run": self.run_id, "dataset": self.dataset.title, "optimizer": c.optimizer,
-                "lr": c.learning_rate, "batch": c.batch_size, "epochs": len(history),
+                "lr": c.learning_rate, "batch": c.batch_size, "epochs": epochs,
                 "best val loss": min(val) if val else None, "test accuracy": last.get("test_accuracy"),
                 "ended": self.result.stopped_reason}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from logreg_core import Dataset, LogRegError, TrainConfig, TrainedModel
+from logreg_core import Dataset, LogRegError, TrainConfig
 from logreg_core.jobs import TrainingJob
 
 from . import state
@@ -34,8 +34,9 @@ def current_job() -> TrainingJob | None:
     return st.session_state.get("job")
 
 
-def start(dataset: Dataset, config: TrainConfig, initial: TrainedModel | None = None) -> TrainingJob | None:
-    """Start a job (stopping any running one); a bad setting is shown, nothing is lost."""
+def start(dataset: Dataset, config: TrainConfig, continues: state.TrainedRun | None = None) -> TrainingJob | None:
+    """Start a job (stopping any running one), afresh or from the weights of the run it ``continues``;
+    a bad setting is shown, nothing is lost."""
     try:
         config = config.validated()
     except LogRegError as exc:  # shown by the page after the callback; the trained model stays
@@ -44,8 +45,9 @@ def start(dataset: Dataset, config: TrainConfig, initial: TrainedModel | None = 
     old = current_job()
     if old is not None and not old.done:
         old.stop()
-    job = TrainingJob(dataset, config, initial=initial, owner=token())
+    job = TrainingJob(dataset, config, initial=continues.result.model if continues else None, owner=token())
     st.session_state["job"] = job
+    st.session_state["job_continues"] = continues.run_id if continues else None
     st.session_state["job_collected"] = False
     return job.start()
 
@@ -60,4 +62,5 @@ def collect_finished() -> None:
     result = snap["result"]
     if result is None or not result.history:
         return
-    state.keep_run(state.TrainedRun(state.next_run_id(), job.dataset, result, dict(job.score_history)))
+    state.keep_run(state.TrainedRun(state.next_run_id(), job.dataset, result, dict(job.score_history),
+                                    continues=st.session_state.get("job_continues")))
