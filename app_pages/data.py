@@ -112,7 +112,8 @@ if not base.is_binary:
         st.selectbox("Class for the threshold view", base.class_names, key="ovr_class",
                      help="The Threshold page uses this class's softmax probability as the score, without retraining.")
 if base.n_features > 2:
-    st.multiselect("Train on two features only", base.feature_names, max_selections=2, key="feature_pair",
+    st.multiselect("Train on two features only", base.feature_names, max_selections=2, select_all=False,
+                   key="feature_pair",
                    help="Pick two columns to see the decision boundary on the Train page (leave empty to use all).")
 st.session_state["dataset"] = dataset = data.refine(base)
 

@@ -153,6 +153,6 @@ if state.runs():
         st.table(history_table.set_index("run"))
     else:
         st.dataframe(history_table, hide_index=True)
-    st.multiselect("Overlay runs on the curves", [r.run_id for r in state.runs()], max_selections=2,
+    st.multiselect("Overlay runs on the curves", [r.run_id for r in state.runs()], max_selections=2, select_all=False,
                    key="overlay_runs", format_func=lambda i: f"run {i}",
                    help="Draw up to two earlier runs' validation curves, dashed, for comparison.")

@@ -558,3 +558,11 @@ def test_a_continued_then_stopped_run_counts_epochs_on_from_the_first_run():
     assert any(f"after epoch {5 + done}" in i.value for i in at.info)  # the same count as the notice
     history = at.dataframe[0].value.set_index("run")["epochs"]
     assert history.to_dict() == {2: f"6–{5 + done} (continues run 1)", 1: "1–5"}
+
+
+def test_pickers_limited_to_two_offer_no_select_all(trained_app):
+    """'Select all' on a two-at-most picker could only fail: the feature pair and the run overlay hide it."""
+    pair = new_app().switch_page("app_pages/data.py").run().multiselect(key="feature_pair")
+    overlay = trained_app.switch_page("app_pages/train.py").run().multiselect(key="overlay_runs")
+    for limited in (pair, overlay):
+        assert limited.proto.max_selections == 2 and limited.proto.select_all == 0
