@@ -8,7 +8,7 @@ from logreg_core.describe import score_histogram
 from logreg_core.report import report_html
 from logreg_core.scores import read_scores
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, harm_to_benefit,
-                                   multiclass_confusion, one_vs_rest_scores, per_1000, per_class_metrics,
+                                   multiclass_confusion, one_vs_rest_scores, per_1000_people, per_class_metrics,
                                    validate_threshold)
 from ui import state, theme, threshold_picker as picker, threshold_view as view
 
@@ -230,7 +230,7 @@ def panel(cost: float, prevalence: float | None):
     prev = prevalence if prevalence is not None else sweep.n_pos / max(sweep.n, 1)
     per = None
     if 0 < prev < 1 and math.isfinite(m["sensitivity"].value) and math.isfinite(m["specificity"].value):
-        per = per_1000(m["sensitivity"].value, m["specificity"].value, prev)
+        per = per_1000_people(m["sensitivity"].value, m["specificity"].value, prev)
     charts = threshold_charts(cache_key, split)
     charts.move_to(threshold, report, per)
     chart_tabs(charts, threshold, prev, per)
@@ -262,8 +262,9 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, prev: float, per:
                 st.caption("Shown when both classes occur in this split (so sensitivity and specificity are defined).")
             else:
                 st.plotly_chart(charts.per_1000, key="per1000")
-                st.caption(f"At prevalence {prev:.3f}: of 1,000 people, {per['tp'] + per['fn']:.0f} have {names[1]}; "
-                           f"the test flags {per['tp'] + per['fp']:.0f}, of whom {per['tp']:.0f} truly have it.")
+                st.caption(f"At prevalence {prev:.3f}: of 1,000 people, {per['tp'] + per['fn']} have {names[1]}; "
+                           f"the test flags {per['tp'] + per['fp']}, of whom {per['tp']} truly have it "
+                           "(expected numbers, rounded to whole people).")
     if probability and tabs["Decision curve"].open:
         with tabs["Decision curve"]:
             if 0 < threshold < 1:

@@ -309,6 +309,19 @@ def per_1000(sensitivity, specificity, prevalence) -> dict:
             "tn": 1000 * (1 - p) * spec, "fn": 1000 * p * (1 - sens)}
 
 
+def per_1000_people(sensitivity, specificity, prevalence) -> dict[str, int]:
+    """``per_1000`` in whole people that add up to 1,000 (largest remainders), so that a picture
+    of 1,000 people and its legend agree."""
+    expected = per_1000(sensitivity, specificity, prevalence)
+    if not all(math.isfinite(v) for v in expected.values()):
+        raise LogRegError("sensitivity and specificity must be defined to count people")
+    whole = {k: math.floor(v) for k, v in expected.items()}
+    by_remainder = sorted(expected, key=lambda k: whole[k] - expected[k])  # largest remainder first
+    for k in by_remainder[:1000 - sum(whole.values())]:
+        whole[k] += 1
+    return whole
+
+
 def _prevalence_adjusted(c: Counts, prevalence: float) -> dict:
     """PPV and NPV at ``prevalence`` (Bayes), with conservative 95% intervals.
 

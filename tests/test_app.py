@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from logreg_core.scores import read_scores
-from logreg_core.threshold import Sweep
+from logreg_core.threshold import Sweep, per_1000_people
 from ui.threshold_view import METRIC_LABELS
 
 from .apptest_support import html_block, move_threshold, picker, shown_counts, slider_position_text, slider_text
@@ -225,6 +225,15 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
     for key in ("ppv", "npv"):  # each prevalence-adjusted value comes with its interval
         est = adjusted[key]
         assert f"95% CI {est.ci_low:.3f} – {est.ci_high:.3f}" in captions
+    # the icon array: every one of 1,000 people once, in the core's whole-people counts at 2%
+    at.session_state["chart_tab"] = "Per 1,000 people"
+    at.run()
+    icons = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "per1000")["data"]
+    people = per_1000_people(sens.value, report.metrics["specificity"].value, 0.02)
+    dots = [[(x, y) for x, y in zip(t["x"], t["y"]) if x is not None] for t in icons]
+    assert [len(d) for d in dots] == [people[k] for k in ("tp", "fn", "fp", "tn")]
+    assert [t["name"].rsplit(": ", 1)[1] for t in icons] == [str(people[k]) for k in ("tp", "fn", "fp", "tn")]
+    assert len({dot for d in dots for dot in d}) == 1000
 
 
 def test_uploaded_scores_work_without_training(tmp_path):

@@ -18,7 +18,7 @@ from sklearn.metrics import (
 from logreg_core.errors import LogRegError
 from logreg_core.threshold import (
     CONVENTION, METRIC_NAMES, Counts, Estimate, Sweep, brier_score, calibration_curve,
-    harm_to_benefit, multiclass_confusion, net_benefit, one_vs_rest_scores, per_1000,
+    harm_to_benefit, multiclass_confusion, net_benefit, one_vs_rest_scores, per_1000, per_1000_people,
     per_class_metrics, prevalence_adjusted_ppv_npv, treat_all_net_benefit, validate_cost_ratio,
     validate_prevalence, validate_scores, validate_threshold, wilson_interval,
 )
@@ -503,6 +503,10 @@ def test_prevalence_helpers_undefined_and_invalid():
         prevalence_adjusted_ppv_npv(0.5, 0.5, 0.0)
     with pytest.raises(LogRegError, match=r"sensitivity must lie in \[0, 1\]"):
         per_1000(1.5, 0.5, 0.1)
+    # 2% prevalence, sensitivity 0.93, specificity 0.9: 18.6 TP, 1.4 FN, 98 FP, 882 TN
+    assert per_1000_people(0.93, 0.9, 0.02) == {"tp": 19, "fn": 1, "fp": 98, "tn": 882}
+    with pytest.raises(LogRegError, match="must be defined"):
+        per_1000_people(float("nan"), 0.9, 0.02)
 
 
 def test_expected_cost_and_net_benefit_in_report():

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import confusion_matrix, roc_auc_score
 
-from logreg_core.threshold import METRIC_NAMES, Sweep, wilson_interval
+from logreg_core.threshold import METRIC_NAMES, Sweep, per_1000, per_1000_people, wilson_interval
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 FAST = settings(max_examples=100, deadline=None)
@@ -125,3 +125,19 @@ def test_operating_points_meet_their_definitions(data, target, cost_ratio):
     for t in [np.inf, *sweep.thresholds]:
         c = sweep.counts_at(t)
         assert cost_ratio * best.fn + best.fp <= cost_ratio * c.fn + c.fp + 1e-9
+
+
+unit = st.floats(0, 1)
+
+
+@given(unit, unit, st.floats(1e-6, 1 - 1e-6))
+def test_whole_people_add_up_to_1000_and_are_their_expected_numbers_rounded(sens, spec, prevalence):
+    expected = per_1000(sens, spec, prevalence)
+    whole = per_1000_people(sens, spec, prevalence)
+    assert sum(whole.values()) == 1000 and all(isinstance(v, int) for v in whole.values())
+    assert all(abs(whole[k] - expected[k]) < 1 for k in expected)
+    # largest remainders: no part rounded down lies further from its expectation than one rounded up
+    down = [expected[k] - whole[k] for k in expected if whole[k] <= expected[k]]
+    up = [whole[k] - expected[k] for k in expected if whole[k] > expected[k]]
+    if down and up:
+        assert max(down) <= 1 - max(up) + 1e-9

@@ -139,16 +139,20 @@ def decision_curve_figure(curve: dict) -> go.Figure:
 
 PER_1000_PARTS = (("tp", "{pos}, flagged (TP)", "vermillion"), ("fn", "{pos}, missed (FN)", "orange"),
                   ("fp", "{neg}, flagged (FP)", "sky"), ("tn", "{neg}, cleared (TN)", "blue"))
+ICON_COLUMNS = 50  # 1,000 people as 20 rows of 50
 
 
 def per_1000_figure() -> go.Figure:
+    """An icon array: 1,000 dots, one per person, filled row by row in the legend's order. Unlike a
+    stacked bar, the 20 people with the condition at 2% prevalence stay visible as 20 dots."""
     fig = go.Figure()
     for _, _, colour in PER_1000_PARTS:
-        fig.add_bar(y=["per 1,000 people"], x=[0], orientation="h", marker_color=theme.PALETTE[colour],
-                    textposition="inside")
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(range=[0, 1000])
-    return theme.style(fig, "Out of 1,000 people", height=230)
+        fig.add_scatter(x=[], y=[], mode="markers", hoverinfo="name",
+                        marker=dict(color=theme.PALETTE[colour], size=9 if not theme.presentation() else 12))
+    fig.update_xaxes(visible=False, range=[-0.7, ICON_COLUMNS - 0.3], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[1000 // ICON_COLUMNS - 0.3, -0.7], fixedrange=True,
+                     scaleanchor="x", constrain="domain")
+    return theme.style(fig, "Out of 1,000 people", height=330)
 
 
 class ThresholdCharts:
@@ -175,9 +179,14 @@ class ThresholdCharts:
             _move_marker(self.decision, threshold, report.net_benefit)
         if per is not None:
             neg, pos = self.names
-            for bar, (key, label, _) in zip(self.per_1000.data, PER_1000_PARTS):
-                bar.update(x=[per[key]], text=[f"{per[key]:.0f}"],
-                           name=f"{label.format(pos=pos, neg=neg)}: {per[key]:.0f}")
+            first = 0
+            for dots, (key, label, _) in zip(self.per_1000.data, PER_1000_PARTS):
+                people = np.arange(first, first + per[key])
+                first += per[key]
+                # a part with no one keeps its legend entry ("missed (FN): 0" is news too): Plotly drops
+                # the entry of a trace without points, but not of one whose only point is blank
+                dots.update(x=(people % ICON_COLUMNS).tolist() or [None], y=(people // ICON_COLUMNS).tolist() or [None],
+                            name=f"{label.format(pos=pos, neg=neg)}: {per[key]}")
 
 
 def calibration_figure(cal: dict, brier: float) -> go.Figure:
