@@ -139,7 +139,7 @@ def accuracy_benchmarks():
     from logreg_core.datasets import mnist_available
 
     runs = [("breast_cancer", seed, TrainConfig(epochs=200, batch_size=64, learning_rate=0.01, seed=seed))
-            for seed in range(6)]
+            for seed in range(12)]
     runs.append(("digits", 0, TrainConfig(epochs=60, batch_size=64, learning_rate=0.1)))
     if mnist_available():
         runs.append(("mnist", 0, TrainConfig(epochs=10, batch_size=256, learning_rate=0.1)))
@@ -208,6 +208,12 @@ def main():
               "|---|---|---|---|---|---|---|"]
     lines += [f"| {r['dataset']} | {r['seed']} | {r['settings']} | {r['ours']:.3f} | {r['sklearn']:.3f} | "
               f"{100 * (r['sklearn'] - r['ours']):+.1f} | {r['n_test']} |" for r in accuracy]
+    cancer = [r for r in accuracy if r["dataset"] == "breast_cancer"]
+    gaps = [100 * (r["sklearn"] - r["ours"]) for r in cancer]
+    lines += ["", f"Breast cancer over seeds 0–{len(cancer) - 1}: ours {np.mean([r['ours'] for r in cancer]):.3f}, "
+              f"scikit-learn {np.mean([r['sklearn'] for r in cancer]):.3f} on average (gap {np.mean(gaps):+.1f} "
+              f"points); {sum(g <= 1 for g in gaps)} of {len(gaps)} seeds within 1 point (issue 3 asks ≤ 1). "
+              "One test row is 0.7 points."]
     if not mnist:
         lines += ["", "MNIST is not in the Keras cache on this machine (no download here), so it is not measured."]
     lines += ["", "## In the browser (Chromium, same machine, same server settings)", ""]
