@@ -195,7 +195,7 @@ def panel(cost: float, prevalence: float | None):
     share_of_all = right.toggle("Percentages of all cases", key="cm_share_all",
                                 help="Off: each cell as a share of its actual row. On: as a share of all cases.")
     threshold = st.session_state[EXACT]
-    st.query_params["threshold"] = str(setup["threshold"])
+    st.query_params["threshold"] = state.link_values()["threshold"]
 
     positions = picker.grid(low, high, probability, logodds)
     picker.show(positions, sweep.at_thresholds(np.append(positions.thresholds, threshold)), names=names,

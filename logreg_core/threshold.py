@@ -309,6 +309,19 @@ def per_1000(sensitivity, specificity, prevalence) -> dict:
             "tn": 1000 * (1 - p) * spec, "fn": 1000 * p * (1 - sens)}
 
 
+def shortest_threshold(threshold: float, scores) -> float:
+    """The shortest decimal that sorts every one of ``scores`` to the same side as ``threshold`` does
+    (score ≥ threshold: positive), for links and labels: a finder's 0.6346153846153846 becomes 0.635
+    when no score lies in [0.6346153846153846, 0.635)."""
+    scores = np.asarray(scores, dtype=np.float64).ravel()
+    positive = scores >= threshold
+    for digits in range(1, 18):
+        candidate = float(f"{threshold:.{digits}g}")
+        if np.array_equal(scores >= candidate, positive):
+            return candidate
+    return float(threshold)
+
+
 def per_1000_people(sensitivity, specificity, prevalence) -> dict[str, int]:
     """``per_1000`` in whole people that add up to 1,000 (largest remainders), so that a picture
     of 1,000 people and its legend agree."""

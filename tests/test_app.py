@@ -194,6 +194,12 @@ def test_operating_point_buttons_move_the_slider_to_the_cores_answer(trained_app
     assert slider_text(at) == f"{answer:.4g}" and slider_position_text(at) == f"{answer:.3f}"
     assert slider_text(at) == picker(at)["threshold_text"][-1]  # the slider and the caption agree
     assert shown_counts(at) == asdict(sweep.counts_at(answer))
+    # the link carries a short threshold that flags the same validation and test cases
+    linked = float(at.query_params["threshold"])
+    assert len(at.query_params["threshold"]) < len(repr(answer))  # 0.47 for 0.46823105216026306
+    for y, scores in ((run.dataset.y_val, run.result.val_scores), (run.dataset.y_test, run.result.test_scores)):
+        exact = Sweep.from_scores(y, scores)
+        assert exact.counts_at(linked) == exact.counts_at(answer)
 
 
 def test_min_cost_and_target_sensitivity_buttons(trained_app):
