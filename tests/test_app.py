@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from logreg_core.scores import read_scores
-from logreg_core.threshold import Sweep, per_1000_people
+from logreg_core.threshold import Sweep, per_1000_people, shortest_threshold
 from ui.threshold_view import METRIC_LABELS
 
 from .apptest_support import html_block, move_threshold, picker, shown_counts, slider_position_text, slider_text
@@ -376,7 +376,7 @@ def test_a_threshold_on_uploaded_scores_stays_with_them(tmp_path):
     move_threshold(at, -1.5)
     assert not at.exception and at.session_state["upload_threshold_exact"] == -1.5
     assert at.session_state["setup"]["threshold"] == model_threshold == at.session_state["threshold_exact"]
-    assert at.query_params["threshold"] == str(model_threshold)
+    assert at.query_params["threshold"] == str(shortest_threshold(model_threshold, _all_scores(at)))
     assert f"Threshold {model_threshold:.4g} (max F1, found on validation)" in _model_caption(at)
     at.switch_page("app_pages/threshold.py").run()
     at.radio(key="score_source").set_value("Trained model").run()
@@ -384,6 +384,11 @@ def test_a_threshold_on_uploaded_scores_stays_with_them(tmp_path):
         Sweep.from_scores(*_val_scores(at)).counts_at(model_threshold))
     at.radio(key="score_source").set_value("Uploaded scores").run()
     assert picker(at)["thresholds"][-1] == -1.5  # the uploaded scores' own threshold, kept
+
+
+def _all_scores(at: AppTest):
+    result = at.session_state["trained"].result
+    return np.concatenate([result.val_scores, result.test_scores])
 
 
 def _val_scores(at: AppTest):
