@@ -48,8 +48,8 @@ if ds.image_shape is not None and model.n_features == int(np.prod(ds.image_shape
     fig = px.imshow(images, facet_col=0, facet_col_wrap=5, color_continuous_scale="RdBu_r", origin="upper",
                     zmin=-np.abs(images).max(), zmax=np.abs(images).max())
     labels = ds.class_names if not model.is_binary else [ds.class_names[1]]
-    for i, annotation in enumerate(fig.layout.annotations):
-        annotation.text = labels[i]
+    # Plotly lists the facet titles bottom row first: name each by the image it titles ("facet_col=7")
+    fig.for_each_annotation(lambda title: title.update(text=labels[int(title.text.rpartition("=")[2])]))
     st.plotly_chart(theme.style(fig, "Red pixels push towards the class, blue away", height=420), key="weight_images")
     st.subheader("Misclassified test images")
     predicted = model.predict(ds.X_test, threshold or 0.5)

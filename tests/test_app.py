@@ -1,4 +1,5 @@
 """Streamlit AppTest tests of each page: widgets drive the core, bad input never loses work."""
+import base64
 import html
 import json
 import math
@@ -586,3 +587,23 @@ def test_pickers_limited_to_two_offer_no_select_all(trained_app):
     overlay = trained_app.switch_page("app_pages/train.py").run().multiselect(key="overlay_runs")
     for limited in (pair, overlay):
         assert limited.proto.max_selections == 2 and limited.proto.select_all == 0
+
+
+def test_digit_weight_images_are_titled_with_their_own_class():
+    """Plotly lists facet titles bottom row first; each title must sit over its own class's weights."""
+    at = train(new_app(dataset="digits"), epochs=2).switch_page("app_pages/model.py").run()
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "weight_images")
+    layout, weights = spec["layout"], at.session_state["trained"].result.model.weights
+    for image in spec["data"]:
+        x_domain = layout["xaxis" + image.get("xaxis", "x")[1:]]["domain"]
+        y_domain = layout["yaxis" + image.get("yaxis", "y")[1:]]["domain"]
+        title = next(a["text"] for a in layout["annotations"]
+                     if abs(a["x"] - sum(x_domain) / 2) < 1e-6 and abs(a["y"] - y_domain[1]) < 1e-6)
+        np.testing.assert_allclose(_plotly_array(image["z"]).ravel(), weights[:, int(title)], rtol=1e-6)
+
+
+def _plotly_array(value) -> np.ndarray:
+    """A figure's array as sent to the browser: a list, or Plotly's typed array {dtype, bdata}."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+    return np.asarray(value, dtype=float)
