@@ -22,9 +22,12 @@ names, parts, origin, cache_key, run = ("negative", "positive"), {}, "", None, N
 if source == "Uploaded scores":
     upload = st.file_uploader("Upload scores", type=["csv", "txt"],
                               help="A CSV with columns y_true (0/1, 1 = positive) and score, optionally split (val/test).")
-    if upload is not None:
+    if upload is not None and upload.file_id != st.session_state.get("uploaded_scores_id"):
         try:
             st.session_state["uploaded_scores"] = (upload.name, read_scores(upload.getvalue()))
+            st.session_state["uploaded_scores_id"] = upload.file_id
+            for key in ("upload_threshold_exact", "upload_threshold_how"):  # found on the last file: not this one's
+                st.session_state.pop(key, None)
         except LogRegError as exc:
             state.show_error(exc, f"Could not use {upload.name}")
             if "uploaded_scores" in st.session_state:
@@ -51,17 +54,6 @@ else:
         parts = {"val": (ds.y_val, val_scores), "test": (ds.y_test, test_scores)}
         cache_key = ("run", run.run_id, epoch)
     else:
-        with st.expander("All classes: confusion matrix at argmax (test split)", expanded=True):
-            import plotly.express as px
-
-            cm = multiclass_confusion(ds.y_test, test_scores)
-            fig = px.imshow(cm, x=[f"pred {c}" for c in ds.class_names], y=[f"actual {c}" for c in ds.class_names],
-                            text_auto=True, color_continuous_scale="Blues")
-            st.plotly_chart(theme.style(fig, "Test confusion matrix (rows actual, columns predicted)", 480),
-                            key="multiclass_cm")
-            per = per_class_metrics(ds.y_test, test_scores)
-            st.dataframe({"class": ds.class_names, "precision": per["precision"], "recall": per["recall"],
-                          "f1": per["f1"], "support": per["support"]}, hide_index=True)
         default = st.session_state.get("ovr_class", ds.class_names[0])
         cls = st.selectbox("Class for the one-vs-rest view", ds.class_names,
                            index=ds.class_names.index(default) if default in ds.class_names else 0,
@@ -78,6 +70,20 @@ if not parts:
 split_labels = {"val": "Validation (for choosing)", "test": "Test (for reporting)", "all": "All rows"}
 split = st.radio("Split shown", list(parts), format_func=split_labels.get, horizontal=True, key="split_shown",
                  help="Choose a threshold on validation; look at test once, to report.")
+if run and not run.dataset.is_binary:
+    split_name = split_labels[split].split(" (")[0].lower()
+    y_all, scores_all = (ds.y_val, val_scores) if split == "val" else (ds.y_test, test_scores)
+    with st.expander(f"All classes: confusion matrix at argmax ({split_name} split)", expanded=True):
+        import plotly.express as px
+
+        cm = multiclass_confusion(y_all, scores_all)
+        fig = px.imshow(cm, x=[f"pred {c}" for c in ds.class_names], y=[f"actual {c}" for c in ds.class_names],
+                        text_auto=True, color_continuous_scale="Blues")
+        st.plotly_chart(theme.style(fig, f"{split_name.capitalize()} confusion matrix (rows actual, columns "
+                                         "predicted)", 480), key="multiclass_cm")
+        per = per_class_metrics(y_all, scores_all)
+        st.dataframe({"class": ds.class_names, "precision": per["precision"], "recall": per["recall"],
+                      "f1": per["f1"], "support": per["support"]}, hide_index=True)
 sweeps = st.session_state.setdefault("sweeps", {})
 if cache_key not in sweeps:
     sweeps.clear()  # one source at a time: a new model or file replaces the old sweeps
@@ -89,10 +95,10 @@ chooser = sweep_by_split[choose_on]
 
 if split == "test":
     st.warning("You are looking at the **test** split. Choose thresholds on validation; "
-               "a threshold tuned on test looks better than it will be on new patients.")
+               "a threshold tuned on test looks better than it will be on new cases.")
 elif split == "all":
-    st.warning("These scores have no split column: thresholds are chosen and reported on the same rows, "
-               "so they look better than they will on new data.")
+    st.warning("These scores are not split into validation and test rows (a split column with both): thresholds "
+               "are chosen and reported on the same rows, so they look better than they will on new data.")
 separated = sweep.error_free_range()
 if separated:  # common for small, easy data (breast cancer's validation split): say why nothing moves
     st.info(f"On this split the classes do not overlap: every threshold above {separated[0]:.4g} and up to "
@@ -140,8 +146,13 @@ def moved_by_hand() -> None:
 
 
 def choose(finder, how: str) -> None:
+    on = split_labels[choose_on].split(" (")[0].lower()
     try:
-        set_threshold(finder(), f"{how}, found on {split_labels[choose_on].split(' (')[0].lower()}", found=True)
+        value = finder()
+        if math.isnan(value):  # the core's answer where its criterion is undefined
+            raise LogRegError(f"{how} is undefined on {on}: it has {chooser.n_pos} positive and {chooser.n_neg} "
+                              "negative cases, and this needs both (the threshold is unchanged)")
+        set_threshold(value, f"{how}, found on {on}", found=True)
     except LogRegError as exc:
         st.session_state["threshold_error"] = str(exc)
 

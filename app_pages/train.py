@@ -148,7 +148,7 @@ if dataset.n_features != 2:
 
 if state.runs():
     st.subheader("Run history (this session, last five)")
-    history_table = pd.DataFrame([r.summary() for r in reversed(state.runs())])
+    history_table = pd.DataFrame([r.summary(show_test) for r in reversed(state.runs())])
     if theme.presentation():  # an HTML table wraps and scales with the projector font: never cut off
         st.table(history_table.set_index("run"))
     else:

@@ -169,6 +169,14 @@ def build_dataset(
         )
     X_rest, X_test, y_rest, y_test = _split_off(X, y, test_fraction, seed, notes)
     X_train, X_val, y_train, y_val = _split_off(X_rest, y_rest, val_fraction, seed, notes)
+    for split, part in (("training", y_train), ("validation", y_val), ("test", y_test)):
+        held = np.unique(part)
+        if held.size < 2:
+            raise LogRegError(
+                f"the {split} split would hold only {class_names[int(held[0])]} cases ({len(y)} rows, smallest "
+                f"class {int(counts[present].min())}): thresholds cannot be chosen or checked there; add rows "
+                "of the rarer class (about 10 or more)"
+            )
     X_train, X_val, X_test = _impute_with_train_median([X_train, X_val, X_test], feature_names, notes)
     notes.append(
         f"Split {len(y)} rows (seed {seed}, stratified by class): {len(y_train)} train, "

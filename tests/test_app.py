@@ -509,8 +509,10 @@ def test_test_curves_are_hidden_until_asked_for(trained_app):
         return [trace["name"] for trace in json.loads(loss.proto.spec)["data"]]
 
     assert traces() == ["train", "validation"]
+    assert "test accuracy" not in at.dataframe[0].value.columns  # nor in the run history
     at.toggle(key="show_test_curves").set_value(True).run()
     assert traces() == ["train", "validation", "test"]
+    assert "test accuracy" in at.dataframe[0].value.columns
     at.toggle(key="show_test_curves").set_value(False).run()
 
 
@@ -589,9 +591,14 @@ def test_pickers_limited_to_two_offer_no_select_all(trained_app):
         assert limited.proto.max_selections == 2 and limited.proto.select_all == 0
 
 
-def test_digit_weight_images_are_titled_with_their_own_class():
+@pytest.fixture(scope="module")
+def digits_app():
+    return train(new_app(dataset="digits"), epochs=2)
+
+
+def test_digit_weight_images_are_titled_with_their_own_class(digits_app):
     """Plotly lists facet titles bottom row first; each title must sit over its own class's weights."""
-    at = train(new_app(dataset="digits"), epochs=2).switch_page("app_pages/model.py").run()
+    at = digits_app.switch_page("app_pages/model.py").run()
     spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "weight_images")
     layout, weights = spec["layout"], at.session_state["trained"].result.model.weights
     for image in spec["data"]:
@@ -607,3 +614,15 @@ def _plotly_array(value) -> np.ndarray:
     if isinstance(value, dict):
         return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
     return np.asarray(value, dtype=float)
+
+
+def test_the_all_classes_matrix_shows_the_split_chosen_not_test(digits_app):
+    at = digits_app.switch_page("app_pages/threshold.py").run()
+    run = at.session_state["trained"]
+    for split, y in (("val", run.dataset.y_val), ("test", run.dataset.y_test)):
+        at.radio(key="split_shown").set_value(split).run()
+        name = "validation" if split == "val" else "test"
+        assert [e.label for e in at.expander] == [f"All classes: confusion matrix at argmax ({name} split)"]
+        matrix = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "multiclass_cm")
+        assert _plotly_array(matrix["data"][0]["z"]).sum() == len(y)
+    at.radio(key="split_shown").set_value("val").run()

@@ -480,6 +480,39 @@ def test_an_empty_or_unparsable_scores_file_after_a_good_one(app, trained, data,
     assert_work_kept(app, trained)
 
 
+def test_a_finder_on_a_validation_split_of_one_class_says_so_and_keeps_the_threshold(app, trained):
+    app.switch_page("app_pages/threshold.py").run()
+    app.radio(key="score_source").set_value("Uploaded scores").run()
+    rows = ["val,0,0.2", "val,0,0.4", "val,0,0.3", "test,1,0.9", "test,0,0.1", "test,1,0.6"]
+    app.file_uploader[0].set_value(("oneclass.csv", ("split,y_true,score\n" + "\n".join(rows)).encode(),
+                                    "text/csv")).run()
+    move_threshold(app, 0.35)
+    next(b for b in app.button if b.label == "Max Youden").click().run()
+    assert not app.exception
+    assert errors(app) == ("max Youden's J is undefined on validation: it has 0 positive and 3 negative cases, "
+                           "and this needs both (the threshold is unchanged)")
+    assert app.session_state["upload_threshold_exact"] == 0.35
+    app.radio(key="score_source").set_value("Trained model").run()
+    assert_work_kept(app, trained)
+
+
+def test_a_new_scores_file_starts_from_the_default_threshold(app, trained):
+    """A threshold found on one file's scores says nothing about another file's."""
+    app.switch_page("app_pages/threshold.py").run()
+    app.radio(key="score_source").set_value("Uploaded scores").run()
+    first = "y_true,score\n" + "\n".join(f"{i % 2},{(i % 2) * 0.5 + i / 100}" for i in range(40))
+    app.file_uploader[0].set_value(("first.csv", first.encode(), "text/csv")).run()
+    next(b for b in app.button if b.label == "Max F1").click().run()
+    assert app.session_state["upload_threshold_how"].startswith("max F1")
+    app.run()  # the same file again: its threshold stays
+    assert app.session_state["upload_threshold_how"].startswith("max F1")
+    app.file_uploader[0].set_value(("second.csv", b"y_true,score\n1,0.9\n0,0.2\n1,0.7\n0,0.1\n", "text/csv")).run()
+    assert not app.exception
+    assert (app.session_state["upload_threshold_exact"], app.session_state["upload_threshold_how"]) == (0.5, "default")
+    app.radio(key="score_source").set_value("Trained model").run()
+    assert_work_kept(app, trained)
+
+
 # --------------------------------------------------------------------------- one session, many mistakes
 
 

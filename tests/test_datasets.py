@@ -95,3 +95,14 @@ def test_too_few_rows_to_stratify_many_classes_splits_at_random_with_a_note(clas
     ds = build_dataset("tiny", X, y, ["a", "b"], [f"c{i}" for i in range(classes)], [], seed=0)
     assert len(ds.y_train) + len(ds.y_val) + len(ds.y_test) == len(y)
     assert any("random rather than stratified" in note for note in ds.notes)
+
+
+def test_a_split_left_with_one_class_is_refused_with_the_reason():
+    """60 rows with 3 positives: stratified, the validation split gets none, and no threshold could be
+    chosen on it (every finder would be undefined). Refused when loading, not found out on Threshold."""
+    y = np.r_[np.ones(3, int), np.zeros(57, int)]
+    X = np.random.default_rng(0).random((60, 2))
+    with pytest.raises(LogRegError, match="the validation split would hold only no cases"):
+        build_dataset("fewpos", X, y, ["a", "b"], ["no", "yes"], [], seed=0)
+    ds = build_dataset("enough", np.r_[X, X[:10]], np.r_[y, np.ones(10, int)], ["a", "b"], ["no", "yes"], [], seed=0)
+    assert all(set(part) == {0, 1} for part in (ds.y_train, ds.y_val, ds.y_test))

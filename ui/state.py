@@ -140,7 +140,8 @@ class TrainedRun:
     def config(self) -> TrainConfig:
         return self.result.config
 
-    def summary(self) -> dict:
+    def summary(self, show_test: bool = False) -> dict:
+        """A row of the run history; test accuracy only when asked for (choose on validation)."""
         history = self.result.history
         val = [h["val_loss"] for h in history if h["val_loss"] is not None]
         last = history[-1] if history else {}
@@ -150,7 +151,8 @@ class TrainedRun:
             epochs += f" (continues run {self.continues})"
         return {"run": self.run_id, "dataset": self.dataset.title, "optimizer": c.optimizer,
                 "lr": c.learning_rate, "batch": c.batch_size, "epochs": epochs,
-                "best val loss": min(val) if val else None, "test accuracy": last.get("test_accuracy"),
+                "best val loss": min(val) if val else None, "val accuracy": last.get("val_accuracy"),
+                **({"test accuracy": last.get("test_accuracy")} if show_test else {}),
                 "ended": self.result.stopped_reason}
 
 
