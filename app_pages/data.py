@@ -101,20 +101,24 @@ base = st.session_state.get("base_dataset")
 if base is None:
     st.stop()
 
+dropped = data.drop_unknown_choices(base)
+if dropped:
+    st.warning(f"This dataset has no such {' or '.join(dropped)} as chosen before (or in the link): choose again below.")
 if not base.is_binary:
     st.subheader("Multiclass data")
-    choice = st.radio("Train as", ["All classes (softmax)", "One class vs the rest (binary)"], horizontal=True,
-                      key="train_as", help="A softmax model learns every class; one-vs-rest trains a binary model for one class.")
-    if choice.startswith("One"):
-        st.selectbox("Positive class for one-vs-rest", base.class_names, key="ovr_pick",
-                     help="This class becomes positive (1); all others negative (0).")
+    choice = state.kept(st.radio, "Train as", "train_as", state.TRAIN_AS[0], options=state.TRAIN_AS, horizontal=True,
+                        help="A softmax model learns every class; one-vs-rest trains a binary model for one class.")
+    if choice == state.ONE_VS_REST:
+        state.kept(st.selectbox, "Positive class for one-vs-rest", "ovr_pick", base.class_names[0],
+                   options=base.class_names, help="This class becomes positive (1); all others negative (0).")
     else:
-        st.selectbox("Class for the threshold view", base.class_names, key="ovr_class",
-                     help="The Threshold page uses this class's softmax probability as the score, without retraining.")
+        state.view_class_select("Class for the threshold view", base.class_names,
+                                help="The Threshold page uses this class's softmax probability as the score, "
+                                     "without retraining.")
 if base.n_features > 2:
-    st.multiselect("Train on two features only", base.feature_names, max_selections=2, select_all=False,
-                   key="feature_pair",
-                   help="Pick two columns to see the decision boundary on the Train page (leave empty to use all).")
+    state.kept(st.multiselect, "Train on two features only", "feature_pair", [], options=base.feature_names,
+               max_selections=2, select_all=False,
+               help="Pick two columns to see the decision boundary on the Train page (leave empty to use all).")
 st.session_state["dataset"] = dataset = data.refine(base)
 
 st.subheader(dataset.title)

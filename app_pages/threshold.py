@@ -54,10 +54,8 @@ else:
         parts = {"val": (ds.y_val, val_scores), "test": (ds.y_test, test_scores)}
         cache_key = ("run", run.run_id, epoch)
     else:
-        default = st.session_state.get("ovr_class", ds.class_names[0])
-        cls = st.selectbox("Class for the one-vs-rest view", ds.class_names,
-                           index=ds.class_names.index(default) if default in ds.class_names else 0,
-                           help="Its softmax probability is the score; every other class counts as negative.")
+        cls = state.view_class_select("Class for the one-vs-rest view", ds.class_names,
+                                      help="Its softmax probability is the score; every other class counts as negative.")
         code = ds.class_names.index(cls)
         names = (f"not {cls}", cls)
         parts = {"val": one_vs_rest_scores(ds.y_val, val_scores, code),

@@ -44,10 +44,10 @@ with c3:
 with c4:
     state.bound(st.number_input, "Seed", "seed", min_value=0, max_value=2**32 - 1,
                 help="Fixes the data split and the shuffling: same seed, same numbers.")
-    state.kept_toggle("Balance classes", "balanced", False,
-                      help="Weight each class inversely to its frequency, so a rare positive class counts as much.")
-    slow_motion = state.kept_toggle(
-        "Slow motion", "slow_motion", True,
+    state.kept(st.toggle, "Balance classes", "balanced", False,
+               help="Weight each class inversely to its frequency, so a rare positive class counts as much.")
+    slow_motion = state.kept(
+        st.toggle, "Slow motion", "slow_motion", True,
         help="Draw a fast run at up to 40 epochs a second (5 s at most), so that the curves visibly grow. "
              "Training itself runs at full speed; the numbers are the same.")
 
@@ -83,8 +83,8 @@ b3.button("Continue", disabled=not can_continue or running,
           help=f"Train {setup['epochs']} more epochs from the current weights.",
           on_click=lambda: training.start(dataset, state.train_config(), continues=trained))
 with b4:
-    show_test = state.kept_toggle(
-        "Show test curves", "show_test_curves", False,
+    show_test = state.kept(
+        st.toggle, "Show test curves", "show_test_curves", False,
         help="Off: train and validation only, so that epochs and settings are chosen on validation. "
              "Look at the test split once, to report.")
 splits = ("train", "val", "test") if show_test else ("train", "val")

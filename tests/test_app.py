@@ -626,3 +626,50 @@ def test_the_all_classes_matrix_shows_the_split_chosen_not_test(digits_app):
         matrix = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "multiclass_cm")
         assert _plotly_array(matrix["data"][0]["z"]).sum() == len(y)
     at.radio(key="split_shown").set_value("val").run()
+
+
+def test_a_link_carries_the_feature_pair_and_balanced_classes():
+    at = new_app().switch_page("app_pages/data.py").run()
+    at.multiselect(key="feature_pair").set_value(["mean radius", "mean texture"]).run()
+    at.switch_page("app_pages/train.py").run()
+    at.toggle(key="balanced").set_value(True).run()
+    link = dict(at.query_params)
+    assert (link["features"], link["balanced"]) == ("mean radius|mean texture", "1")
+    opened = new_app(**link).switch_page("app_pages/train.py").run()  # straight to Train, as a student would
+    assert not opened.exception and opened.toggle(key="balanced").value is True
+    assert opened.session_state["dataset"].feature_names == ["mean radius", "mean texture"]
+    opened.switch_page("app_pages/data.py").run()
+    assert opened.multiselect(key="feature_pair").value == ["mean radius", "mean texture"]
+    opened.switch_page("app_pages/model.py").run().switch_page("app_pages/data.py").run()  # and after a visit
+    assert opened.session_state["dataset"].feature_names == ["mean radius", "mean texture"]
+    assert opened.multiselect(key="feature_pair").value == ["mean radius", "mean texture"]
+
+
+def test_a_link_carries_one_vs_rest_training_and_the_threshold_views_class(digits_app):
+    at = new_app(dataset="digits").switch_page("app_pages/data.py").run()
+    at.radio(key="train_as").set_value("One class vs the rest (binary)").run()
+    at.selectbox(key="ovr_pick").set_value("3").run()
+    assert dict(at.query_params)["ovr"] == "3"
+    opened = new_app(**dict(at.query_params)).switch_page("app_pages/train.py").run()
+    assert opened.session_state["dataset"].class_names == ["not 3", "3"]
+    # softmax: the class the Threshold page scores, and the threshold found there, travel together
+    view = digits_app.switch_page("app_pages/threshold.py").run()
+    view.selectbox[0].set_value("7").run()
+    next(b for b in view.button if b.label == "Max Youden").click().run()
+    link = dict(view.query_params)
+    assert link["view_class"] == "7" and "ovr" not in link
+    run = view.session_state["trained"]
+    exact = view.session_state["threshold_exact"]
+    for y, scores in ((run.dataset.y_val, run.result.val_scores), (run.dataset.y_test, run.result.test_scores)):
+        sweep = Sweep.from_scores(y == 7, scores[:, 7])
+        assert sweep.counts_at(float(link["threshold"])) == sweep.counts_at(exact)
+    reopened = new_app(**link).switch_page("app_pages/data.py").run()
+    assert reopened.selectbox(key="view_class").value == "7"
+
+
+def test_a_link_with_a_class_the_data_lacks_is_reported_not_a_crash():
+    at = new_app(dataset="digits", ovr="eleven", features="pixel_0_1|no such pixel").switch_page(
+        "app_pages/data.py").run()
+    assert not at.exception
+    assert any("no such one-vs-rest class or features" in w.value for w in at.warning)
+    assert at.radio(key="train_as").value == "All classes (softmax)" and at.multiselect(key="feature_pair").value == []

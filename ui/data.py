@@ -50,14 +50,31 @@ def read_upload(raw: bytes, digest: str, header: bool | None):
 
 def refine(dataset: Dataset) -> Dataset:
     """Apply the session's one-vs-rest and two-feature choices to a loaded dataset."""
-    ovr = st.session_state.get("ovr_pick")
-    one_vs_rest_chosen = str(st.session_state.get("train_as", "")).startswith("One")
-    if one_vs_rest_chosen and not dataset.is_binary and ovr in dataset.class_names:
+    ovr = state.kept_value("ovr_pick")
+    if state.kept_value("train_as") == state.ONE_VS_REST and not dataset.is_binary and ovr in dataset.class_names:
         dataset = one_vs_rest(dataset, ovr)
-    pair = st.session_state.get("feature_pair") or []
+    pair = state.kept_value("feature_pair") or []
     if len(pair) == 2 and all(p in dataset.feature_names for p in pair):
         dataset = select_features(dataset, list(pair))
     return dataset
+
+
+def drop_unknown_choices(base: Dataset) -> list[str]:
+    """Forget chosen classes and features that ``base`` does not have (from a link made on other data,
+    or left from another dataset), so that no widget is drawn with a value outside its options.
+    Returns the labels of the choices dropped."""
+    checks = {"ovr_pick": ("one-vs-rest class", base.class_names),
+              "view_class": ("threshold view class", base.class_names),
+              "feature_pair": ("features", base.feature_names)}
+    dropped = []
+    for key, (label, options) in checks.items():
+        value = state.kept_value(key)
+        if value is not None and not set(value if isinstance(value, list) else [value]) <= set(options):
+            del st.session_state[f"{key}_kept"]
+            dropped.append(label)
+    if "one-vs-rest class" in dropped:  # no class to train against the rest: back to all classes
+        st.session_state["train_as_kept"] = state.TRAIN_AS[0]
+    return dropped
 
 
 def ensure_dataset() -> Dataset | None:
@@ -67,8 +84,9 @@ def ensure_dataset() -> Dataset | None:
     """
     if state.current_dataset() is None and state.setup()["dataset"] != "csv":
         try:
-            st.session_state["base_dataset"] = builtin_from_setup()
-            st.session_state["dataset"] = refine(st.session_state["base_dataset"])
+            st.session_state["base_dataset"] = base = builtin_from_setup()
+            drop_unknown_choices(base)
+            st.session_state["dataset"] = refine(base)
         except LogRegError as exc:
             state.show_error(exc, "Could not load the dataset")
     return state.current_dataset()

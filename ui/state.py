@@ -44,11 +44,19 @@ def _parse(key: str, text: str):
     return value if math.isfinite(value) and low <= value <= high else None
 
 
+ONE_VS_REST = "One class vs the rest (binary)"
+TRAIN_AS = ("All classes (softmax)", ONE_VS_REST)
+# Choices made on the Data and Train pages (``kept`` widgets) that a link carries too. Class and feature
+# names depend on the data: they are checked where the data is known (``data.drop_unknown_choices``).
+LINK_CHOICES = ("balanced", "features", "ovr", "view_class")
+
+
 def setup() -> dict:
     """The session's set-up, first filled from the URL's query parameters."""
     if "setup" not in st.session_state:
         values, ignored = dict(DEFAULTS), []
-        for key, text in st.query_params.to_dict().items():
+        params = st.query_params.to_dict()
+        for key, text in params.items():
             if key in DEFAULTS:
                 parsed = _parse(key, text)
                 if parsed is None:
@@ -56,9 +64,45 @@ def setup() -> dict:
                 else:
                     values[key] = parsed
         st.session_state["setup"] = values
+        choices = {key: text for key, text in params.items() if key in LINK_CHOICES}
+        ignored += _restore_choices(choices)
         st.session_state["link_warnings"] = ignored
-        st.session_state["opened_from_link"] = values != DEFAULTS
+        st.session_state["opened_from_link"] = values != DEFAULTS or bool(choices)
     return st.session_state["setup"]
+
+
+def _restore_choices(choices: dict[str, str]) -> list[str]:
+    """Put a link's choices where their widgets will find them; returns the keys that are malformed."""
+    ignored = []
+    for key, text in choices.items():
+        if key == "balanced" and text in ("0", "1"):
+            st.session_state["balanced_kept"] = text == "1"
+        elif key == "features" and len(pair := text.split("|")) == 2:
+            st.session_state["feature_pair_kept"] = pair
+        elif key == "ovr" and text:
+            st.session_state["train_as_kept"], st.session_state["ovr_pick_kept"] = ONE_VS_REST, text
+        elif key == "view_class" and text:
+            st.session_state["view_class_kept"] = text
+        else:
+            ignored.append(key)
+    return ignored
+
+
+def _choice_values() -> dict[str, str]:
+    """The Data and Train pages' choices that shape the current dataset and training, for the link."""
+    base, ds, values = st.session_state.get("base_dataset"), current_dataset(), {}
+    if kept_value("balanced"):
+        values["balanced"] = "1"
+    if ds is not None and base is not None:
+        pair = list(kept_value("feature_pair") or [])
+        if len(pair) == 2 and ds.feature_names == pair:
+            values["features"] = "|".join(pair)
+        if not base.is_binary:
+            if ds.is_binary and kept_value("train_as") == ONE_VS_REST:
+                values["ovr"] = str(kept_value("ovr_pick"))
+            elif kept_value("view_class") in base.class_names:
+                values["view_class"] = str(kept_value("view_class"))
+    return values
 
 
 def shared_keys() -> list[str]:
@@ -68,16 +112,23 @@ def shared_keys() -> list[str]:
 
 
 def link_values() -> dict[str, str]:
-    """The set-up as the link writes it. The trained model's threshold is cut to the fewest digits
-    that flag the same validation and test cases (a finder's 0.6346153846153846 reads 0.635), so the
-    run the link reproduces shows the same counts."""
+    """The set-up as the link writes it, with the pages' choices (``LINK_CHOICES``).
+
+    The trained model's threshold is cut to the fewest digits that flag the same validation and test
+    cases (a finder's 0.6346153846153846 reads 0.635), so the run the link reproduces shows the same
+    counts; for a multiclass model, the cases as the Threshold page scores them (the view class)."""
     s = setup()
     values = {k: str(s[k]) for k in shared_keys()}
     run = trained_run()
-    if run is not None and run.dataset.is_binary and st.session_state.get("threshold_run") == run.run_id:
+    if run is not None and st.session_state.get("threshold_run") == run.run_id:
         scores = np.concatenate([run.result.val_scores, run.result.test_scores])
-        values["threshold"] = str(shortest_threshold(s["threshold"], scores))
-    return values
+        names = run.dataset.class_names
+        if not run.dataset.is_binary:
+            view = kept_value("view_class")
+            scores = scores[:, names.index(view)] if view in names else None
+        if scores is not None:
+            values["threshold"] = str(shortest_threshold(s["threshold"], scores))
+    return values | _choice_values()
 
 
 def write_query_params() -> None:
@@ -101,20 +152,35 @@ def bound(widget, label: str, key: str, **kwargs):
     return value
 
 
-def kept_toggle(label: str, key: str, default: bool, help: str) -> bool:
-    """A toggle whose value outlives a visit to another page (Streamlit drops a widget's value once a
-    run does not draw it): kept under a key of its own and put back before the toggle is drawn."""
-    kept = f"{key}_kept"
-    st.session_state[key] = st.session_state.get(kept, default)
-    return st.toggle(label, key=key, help=help,
-                     on_change=lambda: st.session_state.update({kept: st.session_state[key]}))
+def kept(widget, label: str, key: str, default, **kwargs):
+    """Draw ``widget`` with a value that outlives a visit to another page (Streamlit drops a widget's
+    value once a run does not draw it): kept under ``<key>_kept``, see ``kept_value``, and put back
+    before the widget is drawn."""
+    store = f"{key}_kept"
+    st.session_state[key] = st.session_state.get(store, default)
+    value = widget(label, key=key, on_change=lambda: st.session_state.update({store: st.session_state[key]}),
+                   **kwargs)
+    st.session_state[store] = value
+    return value
+
+
+def kept_value(key: str, default=None):
+    return st.session_state.get(f"{key}_kept", default)
+
+
+def view_class_select(label: str, class_names: list[str], help: str) -> str:
+    """The class a multiclass model's Threshold view scores: one choice, shared by the Data and Threshold
+    pages and the link."""
+    if kept_value("view_class") not in class_names:
+        st.session_state.pop("view_class_kept", None)
+    return kept(st.selectbox, label, "view_class", class_names[0], options=class_names, help=help)
 
 
 def train_config() -> TrainConfig:
     s = setup()
     return TrainConfig(epochs=s["epochs"], batch_size=s["batch_size"], learning_rate=s["lr"],
                        optimizer=s["optimizer"], l2=s["l2"], early_stopping=s["early_stopping"],
-                       class_weight="balanced" if st.session_state.get("balanced") else None, seed=s["seed"])
+                       class_weight="balanced" if kept_value("balanced") else None, seed=s["seed"])
 
 
 def current_dataset() -> Dataset | None:
