@@ -49,7 +49,7 @@ if source == "csv":
     earlier = st.session_state.get("base_dataset")
     if upload is None and earlier is not None and st.session_state.get("csv_key"):
         # Streamlit forgets an uploaded file once another page is shown; the data it gave stays.
-        st.info(f"Using **{earlier.name}**, uploaded earlier. To pick another target or positive class, "
+        st.info(f"Using **{earlier.title}**, uploaded earlier. To pick another target or positive class, "
                 "upload it again.")
     if upload is not None:
         from logreg_core import csv_loader
@@ -83,6 +83,9 @@ if source == "csv":
         except LogRegError as exc:
             st.session_state.pop("csv_key", None)
             state.show_error(exc, f"Could not use {upload.name}")
+            if earlier is not None:  # shown below: say that it, not the failed file, is what Train uses
+                st.info(f"Still using **{earlier.title}**, loaded before: the Train page trains on it until a file "
+                        "loads.")
             if state.trained_run() is not None:
                 st.caption("Your trained model and settings are kept.")
 elif source == "mnist" and not mnist_available():

@@ -438,6 +438,9 @@ def test_pages_without_a_model_say_what_a_shared_link_brings():
     assert any("A shared link brings its settings, not a trained model" in i.value for i in at.info)
     at = new_app().switch_page("app_pages/model.py").run()
     assert [i.value for i in at.info] == ["Train a model on the **Train** page first."]
+    at = new_app(dataset="csv").switch_page("app_pages/model.py").run()  # the file itself is not in a link
+    assert any("not an uploaded file or a trained model: upload the CSV on the **Data** page" in i.value
+               for i in at.info)
 
 
 def test_a_scores_file_on_the_data_page_points_to_the_threshold_page():

@@ -210,6 +210,8 @@ def test_bad_upload_is_an_error_that_says_what_to_do_and_keeps_the_model(app, tr
     assert "Your trained model and settings are kept." in page_text(app)
     assert not app.success  # nothing was loaded
     assert app.session_state["dataset"] is before
+    still = app.session_state["base_dataset"].title  # shown below the error: said to be the one in use
+    assert f"Still using **{still}**, loaded before" in page_text(app)
     assert_work_kept(app, trained)
 
 

@@ -247,7 +247,10 @@ def no_model_yet(alternative: str = "") -> None:
     """Say that this page needs a trained model; after a shared link, that the link brought the settings
     and not the model."""
     text = f"Train a model on the **Train** page first{alternative}."
-    if st.session_state.get("opened_from_link"):
+    if st.session_state.get("opened_from_link") and setup()["dataset"] == "csv":
+        text += (" A shared link brings its settings, not an uploaded file or a trained model: upload the CSV on "
+                 "the **Data** page, then press **Train** (the same seed gives the same numbers).")
+    elif st.session_state.get("opened_from_link"):
         text += (" A shared link brings its settings, not a trained model: press **Train** there to reproduce "
                  "it (the same seed gives the same numbers).")
     st.info(text)
