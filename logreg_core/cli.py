@@ -5,11 +5,19 @@ Bad input exits with code 2 and one line starting ``error:`` on stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import re
 import sys
+import tempfile
 from pathlib import Path
 
 from .errors import LogRegError
+
+BINARY_ONLY = ("--threshold", "--choose", "--scores-out", "--weights")
+CSV_ONLY = ("--target", "--positive", "--no-header")
+SYNTHETIC_ONLY = ("--n-samples", "--n-features", "--n-classes", "--weights", "--class-sep")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -18,43 +26,166 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .datasets import BUILTIN_DATASETS
+    from .operating import CHOICES
+
     parser = _Parser(prog="python -m logreg_core", description="Logistic regression you can watch and question.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("datasets", help="list the built-in datasets")
 
-    t = sub.add_parser("train", help="train a model and report on validation and test")
+    t = sub.add_parser("train", help="train a model and report on validation and test",
+                       description="Train a logistic regression and report on validation and test. Progress goes "
+                                   "to stdout, or to stderr with --json.")
     source = t.add_mutually_exclusive_group(required=True)
-    source.add_argument("--dataset", help="a built-in dataset (see `datasets`)")
-    source.add_argument("--csv", type=Path, help="a CSV file")
-    t.add_argument("--target", help="target column: a name, or a 0-based index for files without a header")
-    t.add_argument("--positive", help="the label of the positive class")
-    t.add_argument("--no-header", action="store_true", help="the CSV has no header row")
-    t.add_argument("--epochs", type=int, default=200)
-    t.add_argument("--batch-size", type=int, default=64)
-    t.add_argument("--learning-rate", type=float, default=0.01)
-    t.add_argument("--optimizer", choices=("sgd", "momentum", "adam"), default="sgd")
-    t.add_argument("--l2", type=float, default=0.0)
-    t.add_argument("--class-weight", choices=("balanced",), default=None)
-    t.add_argument("--early-stopping", type=int, default=0, metavar="PATIENCE")
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--n-samples", type=int, help="synthetic: number of samples")
-    t.add_argument("--n-features", type=int, help="synthetic: number of features")
-    t.add_argument("--n-classes", type=int, help="synthetic: number of classes")
+    source.add_argument("--dataset", help=f"a built-in dataset: {', '.join(BUILTIN_DATASETS)}")
+    source.add_argument("--csv", type=Path, help="a CSV file of feature columns and a target column")
+    t.add_argument("--target", help="--csv: the target column, a name or (with --no-header) a 0-based index "
+                                    "(default: guessed, as a note says)")
+    t.add_argument("--positive", help="--csv: the label of the positive class; with more than two labels, that "
+                                      "label against the rest (default: guessed, as a note says)")
+    t.add_argument("--no-header", action="store_true", help="--csv: the file has no header row (default: detected)")
+    t.add_argument("--epochs", type=int, default=200, help="passes over the training split (default: %(default)s)")
+    t.add_argument("--batch-size", type=int, default=64, help="examples per gradient step (default: %(default)s)")
+    t.add_argument("--learning-rate", type=float, default=0.01, help="step size (default: %(default)s)")
+    t.add_argument("--optimizer", choices=("sgd", "momentum", "adam"), default="sgd",
+                   help="update rule; momentum is 0.9 (default: %(default)s)")
+    t.add_argument("--l2", type=float, default=0.0,
+                   help="L2 penalty λ/2·‖W‖² on the weights (default: %(default)s)")
+    t.add_argument("--class-weight", choices=("balanced",), default=None,
+                   help="balanced: weight each class inversely to its frequency (default: unweighted)")
+    t.add_argument("--early-stopping", type=int, default=0, metavar="PATIENCE",
+                   help="stop after PATIENCE epochs without a lower validation loss and keep the best epoch's "
+                        "weights; 0 is off (default: %(default)s)")
+    t.add_argument("--seed", type=int, default=0,
+                   help="seed of the data split, the shuffling and the start (default: %(default)s)")
+    t.add_argument("--n-samples", type=int, help="synthetic: number of samples, 30 to 200,000 (default: 1000)")
+    t.add_argument("--n-features", type=int, help="synthetic: number of features, 1 to 2,000 (default: 2)")
+    t.add_argument("--n-classes", type=int, help="synthetic: number of classes, 2 to 10 (default: 2)")
+    t.add_argument("--weights", type=float, metavar="SHARE",
+                   help="synthetic, binary: share of positive examples, between 0 and 1 (default: balanced)")
+    t.add_argument("--class-sep", type=float,
+                   help="synthetic: separation of the classes, 0 or more; larger is easier (default: 1.0)")
     pick = t.add_mutually_exclusive_group()
-    pick.add_argument("--threshold", type=float, help="decision threshold (binary; default 0.5)")
-    pick.add_argument("--choose", help="choose the threshold on validation: youden, f1, sensitivity:0.95, cost:5")
-    t.add_argument("--export", type=Path, metavar="DIR", help="write a SavedModel and model_card.json here")
-    t.add_argument("--scores-out", type=Path, metavar="PATH", help="write validation and test scores as CSV")
-    t.add_argument("--json", action="store_true", help="one JSON object on stdout; progress on stderr")
+    pick.add_argument("--threshold", type=float,
+                      help="binary: decision threshold, positive when score ≥ threshold (default: 0.5)")
+    pick.add_argument("--choose", metavar="HOW",
+                      help=f"binary: choose the threshold on validation: {CHOICES}, such as sensitivity:0.95, "
+                           "specificity:0.9 or cost:5 (a false negative costs 5 false positives) "
+                           "(default: 0.5, not chosen)")
+    t.add_argument("--export", type=Path, metavar="DIR",
+                   help="write a SavedModel and model_card.json to this directory, created if missing "
+                        "(default: no export)")
+    t.add_argument("--scores-out", type=Path, metavar="PATH",
+                   help="binary: write validation and test scores to this CSV file (split,y_true,score) "
+                        "(default: not written)")
+    t.add_argument("--json", action="store_true", help="print one JSON object on stdout; progress goes to stderr")
 
-    th = sub.add_parser("threshold", help="threshold analytics on a CSV of y_true,score[,split]")
-    th.add_argument("--scores", type=Path, required=True)
-    th.add_argument("--threshold", type=float)
-    th.add_argument("--prevalence", type=float)
-    th.add_argument("--cost-ratio", type=float, default=1.0, help="cost of a false negative : a false positive")
-    th.add_argument("--target-sensitivity", type=float, default=0.95)
-    th.add_argument("--json", action="store_true")
+    th = sub.add_parser("threshold", help="threshold analytics on a CSV of y_true,score[,split]",
+                        description="Metrics with 95% intervals at a threshold, for scores from any model.")
+    th.add_argument("--scores", type=Path, required=True, metavar="PATH",
+                    help="CSV with columns y_true (1 positive, 0 negative), score and optionally split (val or "
+                         "test): operating points are then chosen on val and everything is reported on test")
+    th.add_argument("--threshold", type=float,
+                    help="report at this threshold, positive when score ≥ threshold (default: 0.5)")
+    th.add_argument("--prevalence", type=float,
+                    help="also give PPV, NPV and counts per 1,000 people at this prevalence, between 0 and 1 "
+                         "(default: not given)")
+    th.add_argument("--cost-ratio", type=float, default=1.0,
+                    help="cost of a false negative : a false positive, for the lowest-cost operating point "
+                         "(default: %(default)s)")
+    th.add_argument("--target-sensitivity", type=float, default=0.95,
+                    help="sensitivity the sensitivity-target operating point must reach (default: %(default)s)")
+    th.add_argument("--json", action="store_true",
+                    help="print one JSON object on stdout; the readable report goes to stderr")
     return parser
+
+
+def _refuse_unless(args, flags: tuple[str, ...], allowed: bool, where: str, why: str = "") -> None:
+    """An option given where it would be ignored is an error, not a silent no-op."""
+    given = [flag for flag in flags if getattr(args, flag[2:].replace("-", "_")) not in (None, False)]
+    if given and not allowed:
+        raise LogRegError(f"{', '.join(given)} appl{'ies' if len(given) == 1 else 'y'} to {where} only{why}")
+
+
+def _check_output(option: str, path: Path, folder: Path) -> None:
+    """``folder``, where ``path`` goes, must exist or be creatable, and be writable: checked before training."""
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        raise LogRegError(f"{option} {path}: {existing} is a file, not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise LogRegError(f"{option} {path}: no permission to write in {existing}")
+
+
+def _check_outputs(args) -> None:
+    if args.export is not None:
+        if args.export.exists() and not args.export.is_dir():
+            raise LogRegError(f"--export {args.export} is a file: give a directory (it is created if missing)")
+        _check_output("--export", args.export, args.export)
+    if args.scores_out is not None:
+        if args.scores_out.is_dir():
+            raise LogRegError(f"--scores-out {args.scores_out} is a directory: give a file name, such as "
+                              f"{args.scores_out / 'scores.csv'}")
+        _check_output("--scores-out", args.scores_out, args.scores_out.parent)
+
+
+@contextlib.contextmanager
+def _writing(option: str, path: Path):
+    """A failure to write (no permission, a full disk, TensorFlow's own file errors) is one error line."""
+    try:
+        yield
+    except OSError as exc:
+        raise LogRegError(f"cannot write {option} {path}: {exc.strerror or exc}") from None
+    except Exception as exc:
+        tf = sys.modules.get("tensorflow")
+        if tf is None or not isinstance(exc, tf.errors.OpError):
+            raise
+        raise LogRegError(f"cannot write {option} {path}: {exc.message}") from None
+
+
+_TF_LOG_LINE = re.compile(r"([IWEF])\d{4} [\d:.]+ +\d+ \S+:\d+\] ")  # I0000 00:00:1795.25  15728 port.cc:153] …
+_ABSL_NOTICE = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow without the C++ start-up lines (oneDNN and the like) that TF_CPP_MIN_LOG_LEVEL hides.
+
+    Abseil prints them before TensorFlow applies that level, and no environment variable stops them short
+    of TF_ENABLE_ONEDNN_OPTS=0, which changes the arithmetic. So during the import stderr (file descriptor
+    2) goes to a file, and what it caught is passed on without them. TF_CPP_MIN_LOG_LEVEL=0 keeps them all.
+    """
+    from .tf_runtime import tensorflow
+
+    if "tensorflow" in sys.modules:
+        return
+    level = os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # tf_runtime's own default
+    hidden = "IWE"[:int(level)] if level.isdigit() else ""
+    if not hidden:
+        tensorflow()
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            tensorflow()
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            for line in caught.read().decode(errors="replace").splitlines(keepends=True):
+                log = _TF_LOG_LINE.match(line)
+                if not (line.startswith(_ABSL_NOTICE) or log and log.group(1) in hidden):
+                    sys.stderr.write(line)
+
+
+def _estimate(e: dict) -> str:
+    """``0.943 (95% CI 0.846–0.981)`` from an ``Estimate.to_dict()``."""
+    if e["value"] is None:
+        return "undefined"
+    if e["ci_low"] is None:
+        return f"{e['value']:.3f}"
+    return f"{e['value']:.3f} (95% CI {e['ci_low']:.3f}–{e['ci_high']:.3f})"
 
 
 def _dataset(args):
@@ -68,9 +199,8 @@ def _dataset(args):
             target = int(target)
         return from_csv(args.csv, target=target, positive=args.positive,
                         header=False if args.no_header else None, seed=args.seed)
-    options = {k: v for k in ("n_samples", "n_features", "n_classes") if (v := getattr(args, k)) is not None}
-    if options and args.dataset != "synthetic":
-        raise LogRegError("--n-samples, --n-features and --n-classes apply to --dataset synthetic only")
+    options = {k: v for k in ("n_samples", "n_features", "n_classes", "weights", "class_sep")
+               if (v := getattr(args, k)) is not None}
     return load_dataset(args.dataset, seed=args.seed, **options)
 
 
@@ -78,6 +208,8 @@ def _train(args, progress) -> dict:
     from .config import TrainConfig
     from .runs import run_training
 
+    _refuse_unless(args, CSV_ONLY, args.csv is not None, "--csv", ": a built-in dataset fixes its target and classes")
+    _refuse_unless(args, SYNTHETIC_ONLY, args.dataset == "synthetic", "--dataset synthetic")
     if args.choose:
         from .operating import parse_choice
 
@@ -89,15 +221,20 @@ def _train(args, progress) -> dict:
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
                          optimizer=args.optimizer, l2=args.l2, class_weight=args.class_weight,
                          early_stopping=args.early_stopping, seed=args.seed).validated()  # before loading data
+    _check_outputs(args)
     dataset = _dataset(args)
+    hint = " (--positive LABEL trains one label against the rest)" if args.csv is not None else ""
+    _refuse_unless(args, BINARY_ONLY, dataset.is_binary, "binary data",
+                   f": {args.dataset or args.csv.name} has {dataset.n_classes} classes{hint}")
     for note in dataset.notes:
         print(f"note: {note}", file=progress)
 
-    def show(report):
-        print(f"epoch {report.epoch:>5}/{report.epochs_total}  loss {report.train_loss:.4f}  "
-              f"val_loss {report.val_loss:.4f}  val_acc {report.val_accuracy:.4f}  "
-              f"test_acc {report.test_accuracy:.4f}  ({report.seconds * 1000:.1f} ms)", file=progress)
+    def show(report):  # no test numbers per epoch: they invite choosing epochs or settings on the test split
+        print(f"epoch {report.epoch:>5}/{report.epochs_total}  train_loss {report.train_loss:.4f}  "
+              f"train_acc {report.train_accuracy:.4f}  val_loss {report.val_loss:.4f}  "
+              f"val_acc {report.val_accuracy:.4f}  ({report.seconds * 1000:.1f} ms)", file=progress)
 
+    _import_tensorflow_quietly()
     result = run_training(dataset, config, on_epoch=show)
     for note in result.notes:
         print(f"note: {note}", file=progress)
@@ -126,33 +263,80 @@ def _train(args, progress) -> dict:
                           "convention": CONVENTION}
         summary.update(threshold=threshold, threshold_chosen_by=how, convention=CONVENTION,
                        positive_class=dataset.positive_class, test_at_threshold=test_report)
-        print(f"threshold {threshold:.4f} ({how}); test sensitivity "
-              f"{test_report['metrics']['sensitivity']['value']}, specificity "
-              f"{test_report['metrics']['specificity']['value']}", file=progress)
+        m = test_report["metrics"]
+        print(f"threshold {threshold:g} ({how}); on test: sensitivity {_estimate(m['sensitivity'])}, "
+              f"specificity {_estimate(m['specificity'])}", file=progress)
         if args.scores_out:
             from .scores import scores_csv
 
-            args.scores_out.write_text(scores_csv((dataset.y_val, result.val_scores),
-                                                  (dataset.y_test, result.test_scores)))
-    elif args.scores_out:
-        raise LogRegError("--scores-out writes binary scores: use a binary dataset or --positive")
+            with _writing("--scores-out", args.scores_out):
+                args.scores_out.parent.mkdir(parents=True, exist_ok=True)
+                args.scores_out.write_text(scores_csv((dataset.y_val, result.val_scores),
+                                                      (dataset.y_test, result.test_scores)))
     if args.export:
         from .export import model_card, save_model
 
         card = model_card(result.model, dataset=dataset, config=config, threshold=card_threshold,
                           test_report=test_report, history=result.history, stopped_reason=result.stopped_reason)
-        save_model(result.model, args.export, threshold, card)
+        with _writing("--export", args.export):
+            save_model(result.model, args.export, threshold, card)
         print(f"exported to {args.export}", file=progress)
     print(f"test accuracy {test_acc:.4f}, test log loss {test_loss:.4f} after {result.epochs_run} epochs "
           f"({result.stopped_reason})", file=progress)
     return summary
 
 
+def _both_classes(parts: dict) -> None:
+    """Sensitivity, specificity, ROC AUC and the operating points all need positives and negatives."""
+    rows = {"val": "validation rows", "test": "test rows", "all": "rows"}
+    for part, (y, _) in parts.items():
+        for label, kind in ((1, "positive"), (0, "negative")):
+            if not (y == label).any():
+                raise LogRegError(f"the scores file's {rows[part]} have no {kind} cases (y_true {label}): "
+                                  "threshold analysis needs both classes")
+
+
+def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str]:
+    """The summary as readable lines; thresholds with the fewest digits that flag the same ``scores``."""
+    from .threshold import CONVENTION, per_1000_people, shortest_threshold
+
+    c, m, points = summary["counts"], summary["metrics"], summary["operating_points"]
+    classes = f"{c['positives']:,} positive, {c['negatives']:,} negative"
+    if summary["reported_on"] == "test":
+        rows = (f"Rows: the {c['n']:,} test rows ({classes}); operating points chosen on the "
+                f"{n_chosen_on:,} validation rows.")
+    else:
+        rows = f"Rows: all {c['n']:,} rows ({classes}); operating points chosen on the same rows."
+    lines = [rows, f"At threshold {summary['threshold']:g} ({CONVENTION}): "
+                   f"TP {c['tp']:,}, FP {c['fp']:,}, TN {c['tn']:,}, FN {c['fn']:,}"]
+    lines += [f"  {name:<12} {_estimate(m[key])}" for key, name in
+              (("sensitivity", "sensitivity"), ("specificity", "specificity"), ("ppv", "PPV"), ("npv", "NPV"),
+               ("accuracy", "accuracy"))]
+    auc = dict(zip(("value", "ci_low", "ci_high"), (summary["roc_auc"], *summary["roc_auc_ci"])))
+    lines.append(f"ROC AUC {_estimate(auc)}, average precision {summary['average_precision']:.3f}"
+                 + (f", Brier score {summary['brier']:.3f}" if "brier" in summary else ""))
+    if "prevalence_adjusted" in summary:
+        adjusted = summary["prevalence_adjusted"]
+        people = per_1000_people(m["sensitivity"]["value"], m["specificity"]["value"], adjusted["prevalence"])
+        lines += [f"At prevalence {adjusted['prevalence']:g} (in these rows it is {c['positives'] / c['n']:.3f}):",
+                  f"  {'PPV':<12} {_estimate(adjusted['ppv'])}", f"  {'NPV':<12} {_estimate(adjusted['npv'])}",
+                  f"  per 1,000 people: {people['tp']} true positives, {people['fn']} false negatives, "
+                  f"{people['fp']} false positives, {people['tn']} true negatives"]
+    short = {key: f"{shortest_threshold(value, scores):g}" for key, value in points.items()}
+    lines.append(f"Operating points (thresholds): Youden {short['youden']}, max F1 {short['max_f1']}, lowest cost "
+                 f"(FN:FP = {args.cost_ratio:g}) {short['min_cost']}, sensitivity ≥ {args.target_sensitivity:g} "
+                 f"{short['sensitivity_target']}")
+    return lines
+
+
 def _threshold(args, progress) -> dict:
+    import numpy as np
+
     from .scores import read_scores
     from .threshold import CONVENTION, Sweep, brier_score, validate_prevalence, validate_threshold
 
     parts = read_scores(args.scores)
+    _both_classes(parts)
     choose_on, report_on = (parts["val"], parts["test"]) if "val" in parts else (parts["all"], parts["all"])
     choose_sweep, sweep = Sweep.from_scores(*choose_on), Sweep.from_scores(*report_on)
     prevalence = None if args.prevalence is None else validate_prevalence(args.prevalence)
@@ -174,11 +358,9 @@ def _threshold(args, progress) -> dict:
     if "val" not in parts:
         summary["warning"] = ("No split column: operating points were chosen and are reported on the same rows, "
                               "so they look better than they will on new data.")
-        print(f"warning: {summary['warning']}", file=progress)
-    m = report["metrics"]
-    print(f"at threshold {threshold:g} ({CONVENTION}): TP {report['counts']['tp']} FP {report['counts']['fp']} "
-          f"TN {report['counts']['tn']} FN {report['counts']['fn']}; sensitivity {m['sensitivity']['value']}, "
-          f"specificity {m['specificity']['value']}; ROC AUC {summary['roc_auc']:.4f}", file=progress)
+        print(f"warning: {summary['warning']}", file=sys.stderr)
+    scores = np.concatenate((choose_on[1], report_on[1]))
+    print("\n".join(_threshold_report(summary, args, choose_sweep.n, scores)), file=progress)
     return summary
 
 

@@ -10,8 +10,10 @@ TensorFlow (which prints its own log lines) is imported.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -78,6 +80,84 @@ def test_bad_training_settings(capsys, argv, fragment):
     assert fragment in line, line
 
 
+@pytest.mark.parametrize("argv,fragment", [
+    (["--dataset", "breast_cancer", "--positive", "benign"], "--positive applies to --csv only"),
+    (["--dataset", "breast_cancer", "--target", "radius", "--no-header"], "--target, --no-header apply to --csv only"),
+    (["--dataset", "breast_cancer", "--class-sep", 2], "--class-sep applies to --dataset synthetic only"),
+    (["--dataset", "digits", "--threshold", 0.3], "--threshold applies to binary data only: digits has 10 classes"),
+    (["--dataset", "digits", "--scores-out", "s.csv"], "--scores-out applies to binary data only"),
+    (["--dataset", "synthetic", "--n-classes", 3, "--choose", "youden"],
+     "--choose applies to binary data only: synthetic has 3 classes"),
+    (["--dataset", "synthetic", "--n-classes", 3, "--weights", 0.2], "--weights applies to binary data only"),
+    (["--dataset", "synthetic", "--weights", 0], "weights=0.0: the positive share must be between 0 and 1"),
+    (["--dataset", "synthetic", "--weights", 1], "weights=1.0: the positive share must be between 0 and 1"),
+    (["--dataset", "synthetic", "--weights", "nan"], "weights=nan: the positive share must be between 0 and 1"),
+    (["--dataset", "synthetic", "--weights", "much"], "invalid float value: 'much'"),
+    (["--dataset", "synthetic", "--class-sep", -1], "class_sep=-1.0: use a non-negative number"),
+    (["--dataset", "synthetic", "--class-sep", "inf"], "class_sep=inf: use a non-negative number"),
+])
+def test_options_that_would_be_ignored_or_are_out_of_range(capsys, argv, fragment):
+    line = refused(capsys, "train", "--epochs", 1, *argv)
+    assert fragment in line, line
+
+
+def test_a_threshold_for_a_multiclass_csv_points_to_positive(capsys, tmp_path):
+    path = tmp_path / "three.csv"
+    path.write_bytes(csv_bytes([["x1", "x2", "label"]] + [[i % 7, i % 5, "abc"[i % 3]] for i in range(60)]))
+    line = refused(capsys, "train", "--csv", path, "--epochs", 1, "--threshold", 0.3)
+    assert "--threshold applies to binary data only: three.csv has 3 classes" in line, line
+    assert "--positive LABEL trains one label against the rest" in line, line
+
+
+@pytest.mark.parametrize("option,path,fragment", [
+    ("--export", "{file}", "--export {file} is a file: give a directory (it is created if missing)"),
+    ("--export", "{file}/model", "--export {file}/model: {file} is a file, not a directory"),
+    ("--scores-out", "{folder}", "--scores-out {folder} is a directory: give a file name"),
+    ("--scores-out", "{file}/s.csv", "--scores-out {file}/s.csv: {file} is a file, not a directory"),
+])
+def test_output_paths_that_cannot_work_are_refused_before_training(capsys, tmp_path, option, path, fragment):
+    names = {"file": tmp_path / "taken", "folder": tmp_path}
+    names["file"].write_text("not a folder")
+    code, out, err = run_cli(capsys, "train", "--dataset", "breast_cancer", "--epochs", 1,
+                             option, path.format(**names))
+    assert code == 2 and err.startswith(f"error: {fragment.format(**names)}") and err.count("\n") == 1, err
+    assert "epoch" not in out  # refused before training
+
+
+@pytest.mark.parametrize("option,name", [("--export", "model"), ("--scores-out", "s.csv")])
+def test_an_output_folder_without_write_permission_is_refused_before_training(capsys, tmp_path, monkeypatch,
+                                                                              option, name):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    if os.geteuid() == 0:  # root ignores file modes: answer as the kernel would for anyone else
+        monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != locked)
+    code, out, err = run_cli(capsys, "train", "--dataset", "breast_cancer", "--epochs", 1, option, locked / name)
+    assert code == 2 and err == f"error: {option} {locked / name}: no permission to write in {locked}\n", err
+    assert "epoch" not in out
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, whose writes fail as on a full disk")
+def test_a_full_disk_while_writing_scores_is_one_error_line(capsys):
+    line = refused(capsys, "train", "--dataset", "breast_cancer", "--epochs", 1, "--scores-out", "/dev/full")
+    assert line == "error: cannot write --scores-out /dev/full: No space left on device", line
+
+
+def test_a_failed_export_is_one_error_line(capsys, tmp_path, monkeypatch):
+    """TensorFlow reports file trouble with its own exceptions, not OSError."""
+    from logreg_core.tf_runtime import tensorflow
+
+    tf = tensorflow()
+
+    def denied(module, directory, signatures):
+        raise tf.errors.PermissionDeniedError(None, None, f"{directory}/variables; Permission denied")
+
+    monkeypatch.setattr(tf.saved_model, "save", denied)
+    target = tmp_path / "model"
+    line = refused(capsys, "train", "--dataset", "breast_cancer", "--epochs", 1, "--export", target)
+    assert line == f"error: cannot write --export {target}: {target}/variables; Permission denied", line
+
+
 @pytest.fixture
 def scores(tmp_path):
     rng = np.random.default_rng(3)
@@ -115,6 +195,21 @@ def test_an_empty_or_undelimited_scores_file(capsys, tmp_path, content):
     assert "empty" in line or "needs columns y_true and score" in line, line
 
 
+@pytest.mark.parametrize("content,fragment", [
+    ("y_true,score\n0,0.1\n0,0.7\n0,0.4\n", "the scores file's rows have no positive cases (y_true 1)"),
+    ("y_true,score\n1,0.1\n1,0.7\n", "the scores file's rows have no negative cases (y_true 0)"),
+    ("y_true,score,split\n1,0.9,val\n0,0.2,val\n0,0.3,test\n0,0.6,test\n",
+     "the scores file's test rows have no positive cases (y_true 1)"),
+])
+@pytest.mark.parametrize("as_json", [[], ["--json"]])
+def test_scores_of_a_single_class_are_refused(capsys, tmp_path, content, fragment, as_json):
+    """Sensitivity or specificity, ROC AUC and every operating point are undefined then."""
+    path = tmp_path / "scores.csv"
+    path.write_text(content)
+    line = refused(capsys, "threshold", "--scores", path, *as_json)
+    assert fragment in line and line.endswith("threshold analysis needs both classes"), line
+
+
 @pytest.mark.parametrize("threshold,flagged", [(5.0, 0), (-5.0, 200)])
 def test_a_threshold_beyond_the_scores_puts_everyone_in_one_class(capsys, scores, threshold, flagged):
     code, out, _ = run_cli(capsys, "threshold", "--scores", scores[0], "--threshold", threshold, "--json")
@@ -144,6 +239,7 @@ def test_a_huge_learning_rate_is_reported_as_divergence(capsys):
 @pytest.mark.parametrize("argv", [
     ["train", "--csv", "{empty}"],
     ["train", "--dataset", "breast_cancer", "--epochs", "0"],
+    ["train", "--dataset", "breast_cancer", "--epochs", "3", "--export", "{empty}"],
     ["threshold", "--scores", "{scores}", "--prevalence", "1"],
 ])
 def test_in_a_real_process_bad_input_is_one_line_and_never_loads_tensorflow(tmp_path, scores, argv):

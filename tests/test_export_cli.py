@@ -1,5 +1,7 @@
 """Export round-trip, the model card, and the command line."""
+import argparse
 import json
+import re
 import subprocess
 import sys
 
@@ -7,9 +9,11 @@ import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix
 
-from logreg_core import TrainConfig, load_dataset, run_training
+from logreg_core import TrainConfig, cli as cli_module, load_dataset, run_training
 from logreg_core.export import load_saved_model, model_card, save_model
 from logreg_core.predict import neutralize_formulas, prediction_columns, predict_rows, safe_csv
+
+from .test_bad_input_cli import run_cli
 
 
 def cli(*args):
@@ -86,6 +90,9 @@ def test_cli_train_json_is_reproducible_and_complete(tmp_path):
     assert a["n_train"] + a["n_val"] + a["n_test"] == 569 and a["n_features"] == 30
     assert a["threshold_chosen_by"] == "youden" and "sensitivity" in a["test_at_threshold"]["metrics"]
     assert "epoch" in first.stderr  # progress goes to stderr with --json
+    # and nothing else: not TensorFlow's start-up log lines (oneDNN, absl) either
+    ours = ("note: ", "epoch ", "threshold ", "exported to ", "test accuracy ")
+    assert [line for line in first.stderr.splitlines() if not line.startswith(ours)] == []
     lines = (tmp_path / "s.csv").read_text().splitlines()
     assert lines[0] == "split,y_true,score" and len(lines) == 1 + a["n_val"] + a["n_test"]
     assert (tmp_path / "model" / "saved_model.pb").exists()
@@ -99,13 +106,21 @@ def test_cli_train_json_is_reproducible_and_complete(tmp_path):
     assert {k: counts[k] for k in ("tp", "fp", "tn", "fn")} == {"tp": tp, "fp": fp, "tn": tn, "fn": fn}
 
 
-def test_cli_threshold_report_chooses_on_val_and_reports_on_test(tmp_path):
+def scores_file(tmp_path, with_split=True):
+    """400 made-up scores; with a split column, the first 200 rows are val and the rest test."""
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 400)
     s = np.clip(rng.normal(0.35 + 0.3 * y, 0.2), 0, 1)
     split = np.where(np.arange(400) < 200, "val", "test")
-    path = tmp_path / "scores.csv"
-    path.write_text("y_true,score,split\n" + "\n".join(f"{a},{b},{c}" for a, b, c in zip(y, s, split)))
+    path = tmp_path / ("scores.csv" if with_split else "plain.csv")
+    rows = zip(y, s, split) if with_split else zip(y, s)
+    path.write_text(("y_true,score,split\n" if with_split else "y_true,score\n")
+                    + "\n".join(",".join(map(str, row)) for row in rows))
+    return path, y, s
+
+
+def test_cli_threshold_report_chooses_on_val_and_reports_on_test(tmp_path):
+    path, y, s = scores_file(tmp_path)
     out = cli("threshold", "--scores", str(path), "--threshold", "0.5", "--prevalence", "0.1", "--json")
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
@@ -114,9 +129,109 @@ def test_cli_threshold_report_chooses_on_val_and_reports_on_test(tmp_path):
     assert report["chosen_on"] == "val" and report["reported_on"] == "test"
     assert set(report["operating_points"]) == {"youden", "max_f1", "min_cost", "sensitivity_target"}
     assert "per_1000" in report["prevalence_adjusted"] and "brier" in report
-    no_split = tmp_path / "plain.csv"
-    no_split.write_text("y_true,score\n" + "\n".join(f"{a},{b}" for a, b in zip(y, s)))
+    no_split = scores_file(tmp_path, with_split=False)[0]
     assert "warning" in json.loads(cli("threshold", "--scores", str(no_split), "--json").stdout)
+
+
+def test_cli_threshold_text_names_its_rows_and_gives_intervals(tmp_path):
+    """The plain-text report: 3 decimals with Wilson 95% intervals (scipy's), the split, the convention,
+    and PPV/NPV at the given prevalence with their intervals and counts per 1,000 people."""
+    from scipy.stats import binomtest
+    from sklearn.metrics import roc_auc_score
+
+    path, y, s = scores_file(tmp_path)
+    args = ("threshold", "--scores", str(path), "--threshold", "0.5", "--prevalence", "0.02")
+    text, as_json = cli(*args), json.loads(cli(*args, "--json").stdout)
+    assert text.returncode == 0 and text.stderr == ""
+    sample, _, at_prevalence = text.stdout.partition("At prevalence 0.02 ")
+    assert "the 200 test rows" in sample and "chosen on the 200 validation rows" in sample
+    assert "At threshold 0.5 (positive when score ≥ threshold)" in sample
+    tn, fp, fn, tp = confusion_matrix(y[200:], s[200:] >= 0.5).ravel()
+
+    def shown(part, name):
+        return next(line.split(None, 1)[1] for line in part.splitlines() if line.split()[:1] == [name])
+
+    for name, hits, n in (("sensitivity", tp, tp + fn), ("specificity", tn, tn + fp), ("PPV", tp, tp + fp),
+                          ("NPV", tn, tn + fn), ("accuracy", tp + tn, 200)):
+        ci = binomtest(int(hits), int(n)).proportion_ci(method="wilson")
+        assert shown(sample, name) == f"{hits / n:.3f} (95% CI {ci.low:.3f}–{ci.high:.3f})", name
+    low, high = as_json["roc_auc_ci"]
+    assert f"ROC AUC {roc_auc_score(y[200:], s[200:]):.3f} (95% CI {low:.3f}–{high:.3f})" in sample
+    sens, spec, p = tp / (tp + fn), tn / (tn + fp), 0.02
+    expected = {"PPV": sens * p / (sens * p + (1 - spec) * (1 - p)),
+                "NPV": spec * (1 - p) / (spec * (1 - p) + (1 - sens) * p)}
+    for name, value in expected.items():
+        interval = as_json["prevalence_adjusted"][name.lower()]
+        assert shown(at_prevalence, name) == (f"{value:.3f} (95% CI {interval['ci_low']:.3f}–"
+                                              f"{interval['ci_high']:.3f})"), name
+    people = re.search(r"per 1,000 people: (\d+) true positives, (\d+) false negatives, (\d+) false positives, "
+                       r"(\d+) true negatives", at_prevalence).groups()
+    natural = (1000 * p * sens, 1000 * p * (1 - sens), 1000 * (1 - p) * (1 - spec), 1000 * (1 - p) * spec)
+    assert sum(map(int, people)) == 1000 and all(abs(int(a) - b) < 1 for a, b in zip(people, natural))
+
+
+def test_cli_threshold_warnings_go_to_stderr(tmp_path):
+    """stdout stays the report (or the JSON) alone."""
+    path = str(scores_file(tmp_path, with_split=False)[0])
+    text, as_json = cli("threshold", "--scores", path), cli("threshold", "--scores", path, "--json")
+    warning = "warning: No split column: operating points were chosen and are reported on the same rows"
+    assert text.stdout.startswith("Rows: all 400 rows") and "warning" not in text.stdout
+    assert text.stderr.startswith(warning) and len(text.stderr.splitlines()) == 1
+    assert "warning" in json.loads(as_json.stdout) and as_json.stderr.startswith(warning)
+
+
+def test_cli_epoch_lines_show_train_and_validation_but_not_test(capsys):
+    """Test numbers during training invite choosing on them: only the final summary shows them."""
+    code, out, err = run_cli(capsys, "train", "--dataset", "breast_cancer", "--epochs", 3, "--json")
+    summary = json.loads(out)
+    epochs = [line for line in err.splitlines() if line.startswith("epoch ")]
+    assert code == 0 and len(epochs) == 3
+    for line, row in zip(epochs, summary["history"]):
+        assert "test" not in line
+        for shown, key in (("train_loss", "train_loss"), ("train_acc", "train_accuracy"),
+                           ("val_loss", "val_loss"), ("val_acc", "val_accuracy")):
+            assert f"{shown} {row[key]:.4f}" in line, (line, key)
+    assert f"test accuracy {summary['test_accuracy']:.4f}" in err.splitlines()[-1]
+
+
+@pytest.mark.parametrize("command", ["train", "threshold"])
+def test_cli_help_gives_every_option_a_text_and_its_default(capsys, command):
+    with pytest.raises(SystemExit) as done:
+        cli_module.main([command, "--help"])
+    assert done.value.code == 0 and "--json" in capsys.readouterr().out  # the help text formats
+    parser = next(a for a in cli_module._parser()._actions if isinstance(a, argparse._SubParsersAction))
+    sub = parser.choices[command]
+    required = {a.dest for group in sub._mutually_exclusive_groups if group.required for a in group._group_actions}
+    for action in sub._actions[1:]:  # after --help
+        text = action.help % vars(action)
+        assert text, action.option_strings
+        if action.nargs != 0 and not action.required and action.dest not in required:  # options with values
+            assert "(default: " in text, action.option_strings
+            assert action.default is None or f"(default: {action.default})" in text, action.option_strings
+    if command == "train":
+        choose = next(a.help for a in sub._actions if a.dest == "choose")
+        for form in ("youden", "f1", "sensitivity:TARGET", "specificity:TARGET", "cost:RATIO"):
+            assert form in choose
+
+
+def test_cli_synthetic_takes_the_positive_share_and_class_separation(capsys, tmp_path):
+    """--weights and --class-sep reach the data (the model card's options, the class balance), --choose
+    specificity:TARGET works, and missing output folders are created."""
+    import pandas as pd
+
+    out_dir = tmp_path / "new" / "folders"
+    code, out, err = run_cli(capsys, "train", "--dataset", "synthetic", "--weights", 0.1, "--class-sep", 2.5,
+                             "--epochs", 3, "--choose", "specificity:0.9", "--scores-out", out_dir / "s.csv",
+                             "--export", out_dir / "model", "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    options = json.loads((out_dir / "model" / "model_card.json").read_text())["dataset"]["options"]
+    assert options["weights"] == [0.9, 0.1] and options["class_sep"] == 2.5
+    scores = pd.read_csv(out_dir / "s.csv")
+    assert abs(scores.y_true.mean() - 0.1) < 0.03  # make_classification flips 1% of labels
+    val = scores[scores.split == "val"]
+    tn, fp, _, _ = confusion_matrix(val.y_true, val.score >= summary["threshold"]).ravel()
+    assert summary["threshold_chosen_by"] == "specificity:0.9" and tn / (tn + fp) >= 0.9
 
 
 @pytest.mark.parametrize("args,fragment", [
