@@ -5,7 +5,7 @@ import streamlit as st
 
 from logreg_core import LogRegError
 from logreg_core.describe import score_histogram
-from logreg_core.report import report_html
+from logreg_core.report import auc_text, report_html
 from logreg_core.scores import read_scores
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, harm_to_benefit,
                                    multiclass_confusion, one_vs_rest_scores, per_1000_people, per_class_metrics,
@@ -173,7 +173,7 @@ def operating_point_controls() -> tuple[float, float | None]:
                              help="Highest threshold whose validation sensitivity reaches this target.")
     cost = c2.number_input("Cost ratio (FN:FP)", min_value=0.001, max_value=1e6, value=1.0, step=0.5, key="cost_ratio",
                            help="How many false positives one missed positive is worth; 5 means a miss is 5× worse.")
-    prevalence = c3.number_input("Prevalence", min_value=0.001, max_value=0.999, value=None, step=0.01,
+    prevalence = c3.number_input("Prevalence", min_value=0.0001, max_value=0.9999, value=None, step=0.01, format="%.4f",
                                  placeholder=f"as in the data: {sweep.n_pos / max(sweep.n, 1):.3f}",
                                  key="prevalence", help="Your population's share of positives (empty: the "
                                  "split's own); PPV, NPV and the per-1,000 view use it.")
@@ -317,11 +317,10 @@ def threshold_charts(key, split_name: str) -> view.ThresholdCharts:
     wanted = (key, split_name, theme.presentation())
     if wanted not in cache:
         base = curve_data(key, split_name)
-        auc_low, auc_high = base["auc_ci"]
-        auc_text = f"AUC {base['auc']:.3f}" + (f" (95% CI {auc_low:.3f}–{auc_high:.3f})" if auc_low is not None else "")
         s = sweep_by_split[split_name]
         cache.clear()
-        cache[wanted] = view.ThresholdCharts(base, names, s.n_pos / max(s.n, 1), auc_text, s.is_probability)
+        auc = "AUC " + auc_text(base["auc"], base["auc_ci"])
+        cache[wanted] = view.ThresholdCharts(base, names, s.n_pos / max(s.n, 1), auc, s.is_probability)
     return cache[wanted]
 
 

@@ -1,13 +1,11 @@
 """Predictions on new rows, and CSV output that spreadsheets cannot execute."""
 from __future__ import annotations
 
-import csv
-import io
 
 import numpy as np
 import pandas as pd
 
-from .csv_loader import as_text
+from .csv_loader import as_text, read_table
 from .errors import LogRegError
 from .model import TrainedModel
 
@@ -36,11 +34,8 @@ def predict_rows(model: TrainedModel, file, threshold: float = 0.5,
                  fill: np.ndarray | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Read a CSV of new rows laid out like the training CSV and put the probabilities and classes
     in front of its columns; also say what was filled in. See ``feature_matrix``."""
-    try:
-        raw = file if isinstance(file, bytes) else file.read()
-        frame = pd.read_csv(io.BytesIO(raw), sep=None, engine="python", encoding="utf-8-sig")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
-        raise LogRegError(f"cannot read the rows as CSV ({exc})") from None
+    raw = file if isinstance(file, bytes) else file.read()
+    frame = read_table(raw, header=True)[0]  # the training CSV's reader: its encodings, separators and messages
     if frame.empty:
         raise LogRegError("the file has no rows to predict")
     X, notes = feature_matrix(frame, list(model.feature_names), fill)

@@ -46,6 +46,18 @@ def _curve_svg(x: np.ndarray, y: np.ndarray, point: tuple[float, float], xlabel:
             f'text-anchor="middle">{ylabel}</text></svg>')
 
 
+def auc_text(auc: float, interval: tuple[float | None, float | None]) -> str:
+    """ROC AUC with its bootstrap interval. When every resample gives the same AUC (classes that do not
+    overlap give 1 each time) the interval says nothing about the AUC of new cases: called so, not
+    printed as a certain 1.000–1.000."""
+    low, high = interval
+    if low is None:
+        return number_text(auc)
+    if low == high:
+        return f"{number_text(auc)} (no bootstrap interval: every resample gives {number_text(low)})"
+    return f"{number_text(auc)} (95% CI {number_text(low)}–{number_text(high)})"
+
+
 def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str], split: str, origin: str,
                 how: str, prevalence: float | None = None, card: dict | None = None) -> str:
     """One HTML page: threshold and how it was chosen, the 2×2 table, metrics with intervals,
@@ -57,10 +69,7 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
         f"<tr><td>{_LABELS[k]}</td><td>{number_text(v.value)}</td><td>{interval_text(v)}</td></tr>"
         for k, v in report.metrics.items())
     fpr, tpr, _ = sweep.roc()
-    low, high = sweep.roc_auc_ci(n_boot=500)
-    auc = number_text(sweep.roc_auc())
-    if low is not None:
-        auc += f" (95% CI {number_text(low)}–{number_text(high)})"
+    auc = auc_text(sweep.roc_auc(), sweep.roc_auc_ci(n_boot=500))
     roc = _curve_svg(fpr, tpr, (report.metrics["fpr"].value, report.metrics["sensitivity"].value),
                      "false-positive rate", "sensitivity")
     prev_text = f"Data prevalence on this split: {sweep.n_pos / max(sweep.n, 1):.3f}. "

@@ -515,6 +515,19 @@ def test_a_new_scores_file_starts_from_the_default_threshold(app, trained):
     assert_work_kept(app, trained)
 
 
+@pytest.mark.parametrize("case", ["xlsx renamed .csv", "empty"])
+def test_rows_to_predict_that_are_not_a_csv_get_the_loaders_message(app, trained, case):
+    """The rows to predict are read by the training CSV's own reader, so a spreadsheet or an empty file
+    gets the same plain message as on the Data page, not a codec error."""
+    app.switch_page("app_pages/model.py").run()
+    app.file_uploader(key="predict_upload").set_value(("rows.csv", BAD_FILES[case][0], "text/csv")).run()
+    assert not app.exception
+    message = errors(app)
+    assert message.startswith("Could not predict rows.csv:") and BAD_FILES[case][1].lower() in message.lower(), message
+    assert "codec" not in message
+    assert_work_kept(app, trained)
+
+
 # --------------------------------------------------------------------------- one session, many mistakes
 
 

@@ -789,6 +789,17 @@ def test_printable_report_gives_prevalence_adjusted_values_with_their_intervals(
     plain = report_html(sweep.report(0.5), sweep, names=("benign", "malignant"), split="Test", origin="test data",
                         how="default")
     assert "No other population prevalence assumed." in plain and "Data prevalence on this split: 0.372" in plain
+    # separated classes: every bootstrap resample has AUC 1, which is no interval for new cases' AUC
+    assert sweep.roc_auc_ci(n_boot=500) == (1.0, 1.0)
+    assert "ROC AUC 1.000 (no bootstrap interval: every resample gives 1.000)" in page and "1.000–1.000" not in page
+
+
+def test_auc_text_names_an_interval_only_when_it_has_width():
+    from logreg_core.report import auc_text
+
+    assert auc_text(0.91234, (0.85, 0.96)) == "0.912 (95% CI 0.850–0.960)"
+    assert auc_text(1.0, (1.0, 1.0)) == "1.000 (no bootstrap interval: every resample gives 1.000)"
+    assert auc_text(float("nan"), (None, None)) == "—"
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
