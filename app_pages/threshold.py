@@ -209,7 +209,8 @@ def panel(cost: float, prevalence: float | None):
     positions = picker.grid(low, high, probability, logodds)
     picker.show(positions, sweep.at_thresholds(np.append(positions.thresholds, threshold)), names=names,
                 share_of_all=share_of_all, how=threshold_how(),
-                tail=f"— {split_labels[split].split(' (')[0]} split, {sweep.n:,} cases, {origin}. "
+                tail=f"— {'all rows' if split == 'all' else split_labels[split].split(' (')[0] + ' split'}, "
+                     f"{sweep.n:,} cases, {origin}. "
                      f"Convention: {CONVENTION}.",
                 revision=[st.session_state["threshold_moves"], logodds, low, high], on_move=moved_by_hand)
 

@@ -41,7 +41,7 @@ HUGE = 1e30                  # magnitudes above this are not safely representabl
 _DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", ":": "colon"}
 _HOW_HEADER = "(Data page: Header row No; command line: --no-header; Python: header=False)"
-_TARGET_NAMES = ("target", "label", "class", "outcome", "diagnosis", "y")
+_TARGET_NAMES = ("target", "label", "class", "outcome", "diagnosis", "y", "y_true")
 _POSITIVE_NAMES = ("1", "yes", "y", "true", "positive", "pos", "malignant", "m")
 _ID_NAMES = {
     "id", "index", "idx", "row", "rowid", "row_id", "row id", "rownum", "row number", "#", "unnamed: 0",

@@ -180,7 +180,9 @@ def test_charts_mark_the_cores_operating_point(trained_app):
         assert scores["curves"]["layout"]["shapes"][0]["x0"] == pytest.approx(value)
         decision = charts("Decision curve")["dca"]["data"][-1]
         assert (decision["x"][0], decision["y"][0]) == pytest.approx((value, report.net_benefit))
-        assert set(charts("Calibration")) == {"calibration"}
+        calibration = charts("Calibration")
+        assert set(calibration) == {"calibration"}
+        assert calibration["calibration"]["layout"]["shapes"][0]["x0"] == pytest.approx(value)
     at.session_state["chart_tab"] = "ROC and precision–recall"
 
 
@@ -646,6 +648,11 @@ def test_a_link_carries_the_feature_pair_and_balanced_classes():
     opened.switch_page("app_pages/model.py").run().switch_page("app_pages/data.py").run()  # and after a visit
     assert opened.session_state["dataset"].feature_names == ["mean radius", "mean texture"]
     assert opened.multiselect(key="feature_pair").value == ["mean radius", "mean texture"]
+    train(opened, epochs=3)
+    assert opened.session_state["trained"].result.config.class_weight == "balanced"
+    boundary = next(json.loads(c.proto.spec) for c in opened.get("plotly_chart") if c.key == "boundary")["data"]
+    assert [t.get("name") for t in boundary if t.get("showlegend")] == ["boundary (P = 0.5)"]  # named in the legend
+    assert [t["name"] for t in boundary if t["type"] == "scatter"] == ["benign", "malignant"]
 
 
 def test_a_link_carries_one_vs_rest_training_and_the_threshold_views_class(digits_app):

@@ -307,6 +307,9 @@ def test_target_guessed_by_name_anywhere():
     assert ds.feature_names == ["a", "b"] and ds.class_names == ["neg", "pos"]
     assert "guessed 'Outcome'" in notes_text(ds)
     assert target_candidates(read_table(encoded(rows))[0])[0] == "Outcome"
+    # a scores file's y_true is its label, not its last column (score)
+    scores = [["y_true", "score"]] + [[i % 2, round(0.1 + 0.8 * (i % 2) + i / 1000, 3)] for i in range(30)]
+    assert from_csv(encoded(scores)).feature_names == ["score"]
 
 
 def test_target_guessed_as_last_column():

@@ -36,7 +36,8 @@ def decision_boundary(model, dataset, max_points: int = 1500) -> go.Figure:
                         contours=dict(start=0.1, end=0.9, size=0.1), colorbar=dict(title="P(positive)"),
                         name="P(positive)")
         fig.add_contour(x=xs, y=ys, z=z, contours=dict(start=0.5, end=0.5, coloring="lines"),
-                        line=dict(width=theme.line_width() + 1, color="black"), showscale=False, name="P = 0.5")
+                        line=dict(width=theme.line_width() + 1, color="black"), showscale=False,
+                        name="boundary (P = 0.5)", showlegend=True)
     else:
         fig.add_heatmap(x=xs, y=ys, z=classes, colorscale=[[i / max(len(dataset.class_names) - 1, 1), c]
                                                            for i, c in enumerate(theme.SERIES[:len(dataset.class_names)])],

@@ -173,8 +173,9 @@ class ThresholdCharts:
         m = report.metrics
         _move_marker(self.roc, m["fpr"].value, m["sensitivity"].value)
         _move_marker(self.pr, m["sensitivity"].value, m["ppv"].value)
-        for fig in (self.distribution, self.metric_curves):
-            fig.layout.shapes[0].update(x0=threshold, x1=threshold)
+        for fig in (self.distribution, self.metric_curves, self.calibration):
+            if fig is not None:
+                fig.layout.shapes[0].update(x0=threshold, x1=threshold)
         if self.decision is not None:
             _move_marker(self.decision, threshold, report.net_benefit)
         if per is not None:
@@ -195,6 +196,7 @@ def calibration_figure(cal: dict, brier: float) -> go.Figure:
     fig.add_scatter(x=cal["mean_predicted"], y=cal["fraction_positive"], mode="lines+markers", name="model",
                     text=[f"{c} cases" for c in cal["count"]],
                     line=dict(color=theme.PALETTE["purple"], width=theme.line_width()))
+    _threshold_line(fig)
     fig.update_xaxes(title="mean predicted probability", range=[0, 1])
     fig.update_yaxes(title="observed share positive", range=[0, 1])
     return theme.style(fig, f"Calibration (reliability) — Brier score {brier:.4f}")
