@@ -111,15 +111,15 @@ def trivial_slider_steps(browser, url: str) -> list[float]:
 def threshold_step(page, slider) -> tuple[float, float]:
     """One keyboard step of the focused threshold slider: seconds until the confusion matrix's caption
     shows the new threshold, and until the rest of the page has followed (the server has answered and
-    written the threshold into the link)."""
+    redrawn the metrics table for it)."""
     value = threshold_value(page) + 0.001
     start = time.perf_counter()
     slider.press("ArrowRight")
     page.wait_for_function(_text_shows('[data-testid="stMain"]'), arg=f"Threshold {value:.4g}", polling="raf",
                            timeout=60_000)
     shown = time.perf_counter() - start
-    page.wait_for_function("t => Math.abs(Number(new URLSearchParams(location.search).get('threshold')) - t) < 1e-9",
-                           arg=value, polling="raf", timeout=60_000)
+    page.wait_for_function(_text_shows('table[aria-label="Metrics at this threshold"] caption'),
+                           arg=f"at threshold {value:.4g}", polling="raf", timeout=60_000)
     return shown, time.perf_counter() - start
 
 

@@ -228,6 +228,7 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
         at.session_state["threshold_exact"])
     sens = report.metrics["sensitivity"]
     assert f"<td>{sens.value:.3f}</td><td>{sens.ci_low:.3f} – {sens.ci_high:.3f}</td>" in table
+    assert f"<caption>Every metric at threshold {at.session_state['threshold_exact']:.4g}</caption>" in table
     adjusted = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0]).report(
         at.session_state["threshold_exact"], prevalence=0.02).prevalence_adjusted
     captions = [c.value for c in at.caption]

@@ -53,9 +53,11 @@ def metrics_html(report: ThresholdReport) -> str:
         rows.append(f'<tr title="{html.escape(explanation)}"><th scope="row">{html.escape(label)}</th>'
                     f'<td>{fmt(est.value)}</td><td>{interval(est)}</td></tr>')
     style = ("<style>.mt{border-collapse:collapse;width:100%}.mt th,.mt td{border-bottom:1px solid #ddd;"
-             "padding:.3em .6em;text-align:left}.mt td{font-variant-numeric:tabular-nums}</style>")
+             "padding:.3em .6em;text-align:left}.mt td{font-variant-numeric:tabular-nums}"
+             ".mt caption{text-align:left;font-weight:600;padding:.3em .6em}</style>")
+    caption = f"<caption>Every metric at threshold {report.threshold:.4g}</caption>"  # named like the slider's
     head = '<tr><th scope="col">Metric</th><th scope="col">Value</th><th scope="col">95% interval</th></tr>'
-    return f'{style}<table class="mt" aria-label="Metrics at this threshold">{head}{"".join(rows)}</table>'
+    return f'{style}<table class="mt" aria-label="Metrics at this threshold">{caption}{head}{"".join(rows)}</table>'
 
 
 def _marker(fig, name="current threshold"):
