@@ -238,7 +238,7 @@ def _read_source(file) -> tuple[bytes, str | None]:
                 data = handle.read(MAX_BYTES + 1)
         except FileNotFoundError:
             raise LogRegError(
-                f"file not found: {shown} (check the path; CSV text itself must be passed as bytes)"
+                f"file not found: {shown}: check the path"
             ) from None
         except IsADirectoryError:
             raise LogRegError(f"{shown} is a folder, not a CSV file") from None

@@ -59,6 +59,10 @@ def _numbers(column, name: str, wanted: str) -> np.ndarray:
         raise LogRegError(f"the {name} column has {int(bad.sum())} value(s) that are not numbers, such as "
                           f"{examples} (first on data row {int(bad.argmax()) + 1}): each {name} must be "
                           f"{wanted}; fix or remove those rows")
+    blank = values.isna().to_numpy()
+    if blank.any():  # numbered as above, by data row, not by array position
+        raise LogRegError(f"the {name} column is blank on {int(blank.sum())} row(s) (first on data row "
+                          f"{int(blank.argmax()) + 1}): each {name} must be {wanted}; fill or remove those rows")
     return values.to_numpy()
 
 

@@ -185,6 +185,11 @@ def test_a_scores_file_with_a_non_numeric_score(capsys, tmp_path):
     path.write_text("y_true,score\n1,0.9\n0,0.2\n1,high\n0,0.1\n")
     line = refused(capsys, "threshold", "--scores", path)
     assert "'high'" in line and "number" in line, line
+    assert "first on data row 3" in line, line  # rows counted as in the file, after the header
+    path.write_text("y_true,score\n1,0.9\n0,\n1,0.7\n")
+    line = refused(capsys, "threshold", "--scores", path)
+    assert line == ("error: the score column is blank on 1 row(s) (first on data row 2): each score must be a "
+                    "number; fill or remove those rows"), line
 
 
 @pytest.mark.parametrize("content", ["", "\n\n", "a|b\n1|2\n"])

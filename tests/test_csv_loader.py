@@ -559,7 +559,7 @@ def test_path_as_str_and_path(tmp_path):
 
 
 def test_missing_path_and_unsupported_source(tmp_path):
-    with pytest.raises(LogRegError, match="not found"):
+    with pytest.raises(LogRegError, match=r"^file not found: .*nope.csv: check the path$"):
         from_csv(tmp_path / "nope.csv")
     with pytest.raises(LogRegError, match="folder"):
         from_csv(tmp_path)
