@@ -104,9 +104,7 @@ base = st.session_state.get("base_dataset")
 if base is None:
     st.stop()
 
-dropped = data.drop_unknown_choices(base)
-if dropped:
-    st.warning(f"This dataset has no such {' or '.join(dropped)} as chosen before (or in the link): choose again below.")
+data.drop_unknown_choices(base)
 if not base.is_binary:
     st.subheader("Multiclass data")
     choice = state.kept(st.radio, "Train as", "train_as", state.TRAIN_AS[0], options=state.TRAIN_AS, horizontal=True,

@@ -682,5 +682,11 @@ def test_a_link_with_a_class_the_data_lacks_is_reported_not_a_crash():
     at = new_app(dataset="digits", ovr="eleven", features="pixel_0_1|no such pixel").switch_page(
         "app_pages/data.py").run()
     assert not at.exception
-    assert any("no such one-vs-rest class or features" in w.value for w in at.warning)
+    assert [w.value for w in at.warning] == [
+        "The link's one-vs-rest class and features are not in Digits (8×8): ignored, choose on the Data page."]
     assert at.radio(key="train_as").value == "All classes (softmax)" and at.multiselect(key="feature_pair").value == []
+    # a choice left from another dataset is dropped without a word: nothing was wrong with it
+    at.radio(key="train_as").set_value("One class vs the rest (binary)").run()
+    at.radio(key="source_label").set_value("Breast cancer").run()
+    at.radio(key="source_label").set_value("Digits").run()
+    assert not at.exception and not at.warning

@@ -59,10 +59,10 @@ def refine(dataset: Dataset) -> Dataset:
     return dataset
 
 
-def drop_unknown_choices(base: Dataset) -> list[str]:
-    """Forget chosen classes and features that ``base`` does not have (from a link made on other data,
-    or left from another dataset), so that no widget is drawn with a value outside its options.
-    Returns the labels of the choices dropped."""
+def drop_unknown_choices(base: Dataset) -> None:
+    """Forget chosen classes and features that ``base`` does not have, so that no widget is drawn with a
+    value outside its options: left from another dataset (dropped quietly), or from a link made on
+    other data (said, on the page that first loads the link's dataset)."""
     checks = {"ovr_pick": ("one-vs-rest class", base.class_names),
               "view_class": ("threshold view class", base.class_names),
               "feature_pair": ("features", base.feature_names)}
@@ -74,7 +74,9 @@ def drop_unknown_choices(base: Dataset) -> list[str]:
             dropped.append(label)
     if "one-vs-rest class" in dropped:  # no class to train against the rest: back to all classes
         st.session_state["train_as_kept"] = state.TRAIN_AS[0]
-    return dropped
+    if dropped and st.session_state.get("opened_from_link") and not st.session_state.get("link_choices_checked"):
+        st.warning(f"The link's {' and '.join(dropped)} are not in {base.title}: ignored, choose on the Data page.")
+    st.session_state["link_choices_checked"] = True
 
 
 def ensure_dataset() -> Dataset | None:
