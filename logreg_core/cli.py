@@ -320,8 +320,7 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
         people = per_1000_people(m["sensitivity"]["value"], m["specificity"]["value"], adjusted["prevalence"])
         lines += [f"At prevalence {adjusted['prevalence']:g} (in these rows it is {c['positives'] / c['n']:.3f}):",
                   f"  {'PPV':<12} {_estimate(adjusted['ppv'])}", f"  {'NPV':<12} {_estimate(adjusted['npv'])}",
-                  f"  per 1,000 people: {people['tp']} true positives, {people['fn']} false negatives, "
-                  f"{people['fp']} false positives, {people['tn']} true negatives"]
+                  f"  per 1,000 people: TP {people['tp']}, FN {people['fn']}, FP {people['fp']}, TN {people['tn']}"]
     short = {key: f"{shortest_threshold(value, scores):g}" for key, value in points.items()}
     lines.append(f"Operating points (thresholds): Youden {short['youden']}, max F1 {short['max_f1']}, lowest cost "
                  f"(FN:FP = {args.cost_ratio:g}) {short['min_cost']}, sensitivity ≥ {args.target_sensitivity:g} "

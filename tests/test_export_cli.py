@@ -164,8 +164,7 @@ def test_cli_threshold_text_names_its_rows_and_gives_intervals(tmp_path):
         interval = as_json["prevalence_adjusted"][name.lower()]
         assert shown(at_prevalence, name) == (f"{value:.3f} (95% CI {interval['ci_low']:.3f}–"
                                               f"{interval['ci_high']:.3f})"), name
-    people = re.search(r"per 1,000 people: (\d+) true positives, (\d+) false negatives, (\d+) false positives, "
-                       r"(\d+) true negatives", at_prevalence).groups()
+    people = re.search(r"per 1,000 people: TP (\d+), FN (\d+), FP (\d+), TN (\d+)", at_prevalence).groups()
     natural = (1000 * p * sens, 1000 * p * (1 - sens), 1000 * (1 - p) * (1 - spec), 1000 * (1 - p) * spec)
     assert sum(map(int, people)) == 1000 and all(abs(int(a) - b) < 1 for a, b in zip(people, natural))
 
