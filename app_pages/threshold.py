@@ -103,12 +103,17 @@ if separated:  # common for small, easy data (breast cancer's validation split):
             f"{separated[1]:.4g} makes no error, so the matrix changes only outside that range."
             + (" The other split, or harder data (on the Data page: synthetic, with a smaller class separation), "
                "shows the trade-off." if run else ""))
-if min(chooser.n_pos, chooser.n_neg) < SMALL:
-    small = min(chooser.n_pos, chooser.n_neg)
-    half_width = 1.96 * math.sqrt(0.25 / max(small, 1))
-    st.info(f"The {'validation' if choose_on == 'val' else 'chosen'} split has only {chooser.n_pos} positives and "
-            f"{chooser.n_neg} negatives: intervals there are up to ±{half_width:.0%} wide, and a threshold chosen "
-            "on so few cases looks better than it will be.")
+small = min(chooser.n_pos, chooser.n_neg)
+chosen_on = "validation" if choose_on == "val" else "chosen"
+if small == 0:
+    st.warning(f"The {chosen_on} split has {chooser.n_pos} positive and {chooser.n_neg} negative cases: with one "
+               "class only, no threshold can be chosen there (the buttons say so), and sensitivity or specificity "
+               "is undefined.")
+elif small < SMALL:
+    half_width = 1.96 * math.sqrt(0.25 / small)
+    st.info(f"The {chosen_on} split has only {chooser.n_pos} positives and {chooser.n_neg} negatives: intervals "
+            f"there are up to ±{half_width:.0%} wide, and a threshold chosen on so few cases looks better than it "
+            "will be.")
 
 probability = all(s.is_probability for s in sweep_by_split.values())
 low = 0.0 if probability else min(s.min_score for s in sweep_by_split.values())
@@ -272,8 +277,8 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, prev: float, per:
                 st.caption("Shown when both classes occur in this split (so sensitivity and specificity are defined).")
             else:
                 st.plotly_chart(charts.per_1000, key="per1000")
-                st.caption(f"At prevalence {prev:.3f}: of 1,000 people, {per['tp'] + per['fn']} have {names[1]}; "
-                           f"the test flags {per['tp'] + per['fp']}, of whom {per['tp']} truly have it "
+                st.caption(f"At prevalence {prev:.3f}: of 1,000 people, {per['tp'] + per['fn']} are positive "
+                           f"({names[1]}); the model flags {per['tp'] + per['fp']}, of whom {per['tp']} truly are "
                            "(expected numbers, rounded to whole people).")
     if probability and tabs["Decision curve"].open:
         with tabs["Decision curve"]:

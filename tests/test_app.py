@@ -200,7 +200,8 @@ def test_operating_point_buttons_move_the_slider_to_the_cores_answer(trained_app
     # the link carries a short threshold that flags the same validation and test cases
     linked = float(at.query_params["threshold"])
     assert len(at.query_params["threshold"]) < len(repr(answer))  # 0.47 for 0.46823105216026306
-    for y, scores in ((run.dataset.y_val, run.result.val_scores), (run.dataset.y_test, run.result.test_scores)):
+    shown = run.score_history[max(run.score_history)]  # the scores the page shows (float32)
+    for y, scores in zip((run.dataset.y_val, run.dataset.y_test), shown):
         exact = Sweep.from_scores(y, scores)
         assert exact.counts_at(linked) == exact.counts_at(answer)
 
@@ -244,6 +245,8 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
     assert [len(d) for d in dots] == [people[k] for k in ("tp", "fn", "fp", "tn")]
     assert [t["name"].rsplit(": ", 1)[1] for t in icons] == [str(people[k]) for k in ("tp", "fn", "fp", "tn")]
     assert len({dot for d in dots for dot in d}) == 1000
+    assert (f"of 1,000 people, {people['tp'] + people['fn']} are positive (malignant); the model flags "
+            f"{people['tp'] + people['fp']}, of whom {people['tp']} truly are") in "\n".join(c.value for c in at.caption)
 
 
 def test_uploaded_scores_work_without_training(tmp_path):
@@ -391,8 +394,8 @@ def test_a_threshold_on_uploaded_scores_stays_with_them(tmp_path):
 
 
 def _all_scores(at: AppTest):
-    result = at.session_state["trained"].result
-    return np.concatenate([result.val_scores, result.test_scores])
+    run = at.session_state["trained"]
+    return np.concatenate(run.score_history[max(run.score_history)])
 
 
 def _val_scores(at: AppTest):
@@ -671,9 +674,10 @@ def test_a_link_carries_one_vs_rest_training_and_the_threshold_views_class(digit
     assert link["view_class"] == "7" and "ovr" not in link
     run = view.session_state["trained"]
     exact = view.session_state["threshold_exact"]
-    for y, scores in ((run.dataset.y_val, run.result.val_scores), (run.dataset.y_test, run.result.test_scores)):
+    for y, scores in zip((run.dataset.y_val, run.dataset.y_test), run.score_history[max(run.score_history)]):
         sweep = Sweep.from_scores(y == 7, scores[:, 7])
         assert sweep.counts_at(float(link["threshold"])) == sweep.counts_at(exact)
+    assert len(link["threshold"]) <= 6  # short, found on the page's own (float32) scores
     reopened = new_app(**link).switch_page("app_pages/data.py").run()
     assert reopened.selectbox(key="view_class").value == "7"
 

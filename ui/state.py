@@ -116,12 +116,14 @@ def link_values() -> dict[str, str]:
 
     The trained model's threshold is cut to the fewest digits that flag the same validation and test
     cases (a finder's 0.6346153846153846 reads 0.635), so the run the link reproduces shows the same
-    counts; for a multiclass model, the cases as the Threshold page scores them (the view class)."""
+    counts: checked on the scores the Threshold page shows (its last epoch's, stored as float32, where a
+    case at the threshold can fall the other side of it than in full precision), and for a multiclass
+    model on the view class's."""
     s = setup()
     values = {k: str(s[k]) for k in shared_keys()}
     run = trained_run()
     if run is not None and st.session_state.get("threshold_run") == run.run_id:
-        scores = np.concatenate([run.result.val_scores, run.result.test_scores])
+        scores = np.concatenate(run.score_history[max(run.score_history)])
         names = run.dataset.class_names
         if not run.dataset.is_binary:
             view = kept_value("view_class")
