@@ -1,7 +1,6 @@
 """Predictions on new rows, and CSV output that spreadsheets cannot execute."""
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
