@@ -66,10 +66,11 @@ if not parts:
     st.stop()
 
 split_labels = {"val": "Validation (for choosing)", "test": "Test (for reporting)", "all": "All rows"}
+split_names = {"val": "validation", "test": "test", "all": "all rows"}  # in a sentence
 split = st.radio("Split shown", list(parts), format_func=split_labels.get, horizontal=True, key="split_shown",
                  help="Choose a threshold on validation; look at test once, to report.")
 if run and not run.dataset.is_binary:
-    split_name = split_labels[split].split(" (")[0].lower()
+    split_name = split_names[split]
     y_all, scores_all = (ds.y_val, val_scores) if split == "val" else (ds.y_test, test_scores)
     with st.expander(f"All classes: confusion matrix at argmax ({split_name} split)", expanded=True):
         import plotly.express as px
@@ -149,7 +150,7 @@ def moved_by_hand() -> None:
 
 
 def choose(finder, how: str) -> None:
-    on = split_labels[choose_on].split(" (")[0].lower()
+    on = split_names[choose_on]
     try:
         value = finder()
         if math.isnan(value):  # the core's answer where its criterion is undefined
@@ -182,7 +183,7 @@ def operating_point_controls() -> tuple[float, float | None]:
                                  placeholder=f"as in the data: {sweep.n_pos / max(sweep.n, 1):.3f}",
                                  key="prevalence", help="Your population's share of positives (empty: the "
                                  "split's own); PPV, NPV and the per-1,000 view use it.")
-    st.caption(f"Find a threshold on {split_labels[choose_on].split(' (')[0].lower()}:")
+    st.caption(f"Find a threshold on {split_names[choose_on]}:")
     if theme.presentation():  # projector font sizes: two to a row, so that no label is cut short
         (b1, b2), (b3, b4) = st.columns(2), st.columns(2)
     else:
@@ -214,7 +215,7 @@ def panel(cost: float, prevalence: float | None):
     positions = picker.grid(low, high, probability, logodds)
     picker.show(positions, sweep.at_thresholds(np.append(positions.thresholds, threshold)), names=names,
                 share_of_all=share_of_all, how=threshold_how(),
-                tail=f"— {'all rows' if split == 'all' else split_labels[split].split(' (')[0] + ' split'}, "
+                tail=f"— {split_names[split].capitalize()}{'' if split == 'all' else ' split'}, "
                      f"{sweep.n:,} cases, {origin}. "
                      f"Convention: {CONVENTION}.",
                 revision=[st.session_state["threshold_moves"], logodds, low, high], on_move=moved_by_hand)

@@ -180,12 +180,14 @@ def _import_tensorflow_quietly() -> None:
 
 
 def _estimate(e: dict) -> str:
-    """``0.943 (95% CI 0.846–0.981)`` from an ``Estimate.to_dict()``."""
+    """``0.943 (95% CI 0.846–0.981)`` from an ``Estimate.to_dict()``, in the page's and report's digits."""
+    from .report import number_text
+
     if e["value"] is None:
         return "undefined"
     if e["ci_low"] is None:
-        return f"{e['value']:.3f}"
-    return f"{e['value']:.3f} (95% CI {e['ci_low']:.3f}–{e['ci_high']:.3f})"
+        return number_text(e["value"])
+    return f"{number_text(e['value'])} (95% CI {number_text(e['ci_low'])}–{number_text(e['ci_high'])})"
 
 
 def _dataset(args):
@@ -298,6 +300,7 @@ def _both_classes(parts: dict) -> None:
 
 def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str]:
     """The summary as readable lines; thresholds with the fewest digits that flag the same ``scores``."""
+    from .report import auc_text
     from .threshold import CONVENTION, per_1000_people, shortest_threshold
 
     c, m, points = summary["counts"], summary["metrics"], summary["operating_points"]
@@ -312,8 +315,8 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
     lines += [f"  {name:<12} {_estimate(m[key])}" for key, name in
               (("sensitivity", "sensitivity"), ("specificity", "specificity"), ("ppv", "PPV"), ("npv", "NPV"),
                ("accuracy", "accuracy"))]
-    auc = dict(zip(("value", "ci_low", "ci_high"), (summary["roc_auc"], *summary["roc_auc_ci"])))
-    lines.append(f"ROC AUC {_estimate(auc)}, average precision {summary['average_precision']:.3f}"
+    lines.append(f"ROC AUC {auc_text(summary['roc_auc'], summary['roc_auc_ci'])}, "
+                 f"average precision {summary['average_precision']:.3f}"
                  + (f", Brier score {summary['brier']:.3f}" if "brier" in summary else ""))
     if "prevalence_adjusted" in summary:
         adjusted = summary["prevalence_adjusted"]

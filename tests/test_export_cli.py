@@ -133,6 +133,17 @@ def test_cli_threshold_report_chooses_on_val_and_reports_on_test(tmp_path):
     assert "warning" in json.loads(cli("threshold", "--scores", str(no_split), "--json").stdout)
 
 
+def test_cli_threshold_text_calls_a_zero_width_auc_interval_so(tmp_path):
+    """Separated classes: every bootstrap resample has AUC 1, which the text says rather than print a certain
+    1.000–1.000 (the same wording as the page and the printable report)."""
+    path = tmp_path / "separated.csv"
+    path.write_text("y_true,score\n" + "\n".join(f"{i % 2},{0.2 + 0.6 * (i % 2) + i / 1000}" for i in range(40)))
+    out = cli("threshold", "--scores", str(path))
+    assert out.returncode == 0, out.stderr
+    assert "ROC AUC 1.000 (no bootstrap interval: every resample gives 1.000)," in out.stdout
+    assert "1.000–1.000" not in out.stdout
+
+
 def test_cli_threshold_text_names_its_rows_and_gives_intervals(tmp_path):
     """The plain-text report: 3 decimals with Wilson 95% intervals (scipy's), the split, the convention,
     and PPV/NPV at the given prevalence with their intervals and counts per 1,000 people."""
