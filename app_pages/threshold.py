@@ -14,6 +14,7 @@ from ui import state, theme, threshold_picker as picker, threshold_view as view
 
 st.title("Threshold")
 SMALL = 100
+TIES = "Where thresholds tie, the middle of their range, not a case's own score."
 
 source = st.radio("Scores from", ["Trained model", "Uploaded scores"], horizontal=True, key="score_source",
                   help="Explore the model trained here, or upload y_true,score[,split] from any model.")
@@ -189,14 +190,14 @@ def operating_point_controls() -> tuple[float, float | None]:
     else:
         b1, b2, b3, b4 = st.columns(4)
     b1.button("Max Youden", on_click=choose, args=(chooser.find_youden, "max Youden's J"),
-              help="Maximise sensitivity + specificity − 1.")
+              help="Maximise sensitivity + specificity − 1. " + TIES)
     b2.button("Max F1", on_click=choose, args=(chooser.find_max_f1, "max F1"),
-              help="Maximise F1 (balance of PPV and sensitivity).")
+              help="Maximise F1 (balance of PPV and sensitivity). " + TIES)
     b3.button("Target sensitivity", key="target_sens_button", on_click=choose,
               args=(lambda: chooser.find_sensitivity(target), f"sensitivity ≥ {target:.2f}"),
               help="The highest threshold whose sensitivity reaches the target above.")
     b4.button("Min cost", on_click=choose, args=(lambda: chooser.find_min_cost(cost), f"minimum cost at {cost:g}:1"),
-              help="Minimise cost ratio × FN + FP, with the cost ratio above.")
+              help="Minimise cost ratio × FN + FP, with the cost ratio above. " + TIES)
     return cost, prevalence
 
 

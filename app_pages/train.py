@@ -37,7 +37,7 @@ with c2:
                 format_func={"sgd": "SGD", "momentum": "SGD with momentum (0.9)", "adam": "Adam"}.get,
                 help="How gradients become updates. SGD is the classic; Adam adapts the step per weight.")
 with c3:
-    state.bound(st.number_input, "L2 penalty", "l2", min_value=0.0, max_value=100.0, step=0.001, format="%.4f",
+    state.bound(st.number_input, "L2 penalty", "l2", min_value=0.0, max_value=100.0, step=0.001, format="%g",
                 help="λ in λ/2·‖w‖² added to the loss: shrinks weights, fights overfitting. 0 = off.")
     state.bound(st.number_input, "Early stopping patience", "early_stopping", min_value=0, max_value=1000,
                 help="Stop when validation loss has not improved for this many epochs and keep the best epoch. 0 = off.")

@@ -8,9 +8,7 @@ import argparse
 import contextlib
 import json
 import os
-import re
 import sys
-import tempfile
 from pathlib import Path
 
 from .errors import LogRegError
@@ -142,43 +140,6 @@ def _writing(option: str, path: Path):
         raise LogRegError(f"cannot write {option} {path}: {exc.message}") from None
 
 
-_TF_LOG_LINE = re.compile(r"([IWEF])\d{4} [\d:.]+ +\d+ \S+:\d+\] ")  # I0000 00:00:1795.25  15728 port.cc:153] …
-_ABSL_NOTICE = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
-
-
-def _import_tensorflow_quietly() -> None:
-    """Import TensorFlow without the C++ start-up lines (oneDNN and the like) that TF_CPP_MIN_LOG_LEVEL hides.
-
-    Abseil prints them before TensorFlow applies that level, and no environment variable stops them short
-    of TF_ENABLE_ONEDNN_OPTS=0, which changes the arithmetic. So during the import stderr (file descriptor
-    2) goes to a file, and what it caught is passed on without them. TF_CPP_MIN_LOG_LEVEL=0 keeps them all.
-    """
-    from .tf_runtime import tensorflow
-
-    if "tensorflow" in sys.modules:
-        return
-    level = os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # tf_runtime's own default
-    hidden = "IWE"[:int(level)] if level.isdigit() else ""
-    if not hidden:
-        tensorflow()
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as caught:
-        os.dup2(caught.fileno(), 2)
-        try:
-            tensorflow()
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            caught.seek(0)
-            for line in caught.read().decode(errors="replace").splitlines(keepends=True):
-                log = _TF_LOG_LINE.match(line)
-                if not (line.startswith(_ABSL_NOTICE) or log and log.group(1) in hidden):
-                    sys.stderr.write(line)
-
-
 def _estimate(e: dict) -> str:
     """``0.943 (95% CI 0.846–0.981)`` from an ``Estimate.to_dict()``, in the page's and report's digits."""
     from .report import number_text
@@ -236,7 +197,6 @@ def _train(args, progress) -> dict:
               f"train_acc {report.train_accuracy:.4f}  val_loss {report.val_loss:.4f}  "
               f"val_acc {report.val_accuracy:.4f}  ({report.seconds * 1000:.1f} ms)", file=progress)
 
-    _import_tensorflow_quietly()
     result = run_training(dataset, config, on_epoch=show)
     for note in result.notes:
         print(f"note: {note}", file=progress)

@@ -63,8 +63,9 @@ def feature_matrix(frame: pd.DataFrame, names: list[str], fill: np.ndarray | Non
         else:
             missing.append(name)
     if missing:
-        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
-        raise LogRegError(f"the file lacks {len(missing)} of the model's {len(names)} columns ({shown}): "
+        raw = list(dict.fromkeys(name.split("=", 1)[0] for name in missing))  # smoker=current → smoker
+        shown = ", ".join(raw[:5]) + (" …" if len(raw) > 5 else "")
+        raise LogRegError(f"the file lacks {len(raw)} of the training data's columns ({shown}): "
                           "use the training data's column names")
     X = np.column_stack(blocks)
     holes = ~np.isfinite(X)

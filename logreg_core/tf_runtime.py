@@ -14,12 +14,19 @@ they are modules and their tables, which live as long as the process anyway.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+import re
+import sys
+import tempfile
 import threading
 
 _lock = threading.Lock()
 _tf = None
+
+_TF_LOG_LINE = re.compile(r"([IWEF])\d{4} [\d:.]+ +\d+ \S+:\d+\] ")  # I0000 00:00:1795.25  15728 port.cc:153] …
+_ABSL_NOTICE = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 
 
 def thread_count() -> int:
@@ -27,13 +34,47 @@ def thread_count() -> int:
     return int(os.environ.get("LOGREG_TF_THREADS") or os.cpu_count() or 1)
 
 
+@contextlib.contextmanager
+def _start_up_lines_hidden(level: str):
+    """Hide the C++ start-up lines (oneDNN and the like) that TF_CPP_MIN_LOG_LEVEL is meant to hide.
+
+    Abseil prints them before TensorFlow applies that level, and no environment variable stops them short
+    of TF_ENABLE_ONEDNN_OPTS=0, which changes the arithmetic. So during the import stderr (file descriptor
+    2) goes to a file, and what it caught, the server's own lines included, is passed on without them.
+    TF_CPP_MIN_LOG_LEVEL=0 keeps them all.
+    """
+    hidden = "IWE"[:int(level)] if level.isdigit() else ""
+    try:
+        saved = os.dup(2) if hidden else None
+    except OSError:  # no stderr to catch
+        saved = None
+    if saved is None:
+        yield
+        return
+    sys.stderr.flush()
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            for line in caught.read().decode(errors="replace").splitlines(keepends=True):
+                log = _TF_LOG_LINE.match(line)
+                if not (line.startswith(_ABSL_NOTICE) or log and log.group(1) in hidden):
+                    sys.stderr.write(line)
+            sys.stderr.flush()
+
+
 def tensorflow():
     """Import and configure TensorFlow on first call; return the module."""
     global _tf
     with _lock:
         if _tf is None:
-            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-            import tensorflow as tf
+            with _start_up_lines_hidden(os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")):
+                import tensorflow as tf
 
             threads = thread_count()
             tf.config.threading.set_intra_op_parallelism_threads(threads)

@@ -568,30 +568,59 @@ class Sweep:
         return {"threshold": self.thresholds.copy(), **{name: rates[name] for name in CURVE_METRICS}}
 
     # Operating points. Candidates are the ROC thresholds (each distinct score, and
-    # +inf where flagging no one can win); ties go to the highest threshold.
-    # Each returns NaN when its criterion is undefined (e.g. no positives).
+    # +inf where flagging no one can win). Each returns NaN when its criterion is
+    # undefined (e.g. no positives).
+
+    @staticmethod
+    def _middle_of_best(thresholds: np.ndarray, best: np.ndarray) -> float:
+        """The middle of the widest range of thresholds that tie for best.
+
+        Every t in (next lower score, c] flags the same cases as a candidate c, so
+        consecutive best candidates span one range of equally good thresholds. A
+        finder that returned its edge, a validation case's own score, would put the
+        threshold right against that case (separated classes gave the lowest positive's
+        score); the middle keeps the most room on both sides. The widest range wins,
+        the highest among equals; one that reaches +inf (flag no one) returns +inf, and
+        one that reaches the lowest score is measured down to that score.
+        """
+        idx = np.flatnonzero(best)
+        breaks = np.flatnonzero(np.diff(idx) > 1)
+        starts, ends = idx[np.r_[0, breaks + 1]], idx[np.r_[breaks, idx.size - 1]]
+        open_below = ends + 1 < thresholds.size
+        upper = thresholds[starts]
+        lower = np.where(open_below, thresholds[np.minimum(ends + 1, thresholds.size - 1)], thresholds[ends])
+        with np.errstate(invalid="ignore", over="ignore"):
+            k = int(np.argmax(upper - lower))
+        high, low = float(upper[k]), float(lower[k])
+        if math.isinf(high) or low == high:
+            return high
+        middle = low / 2 + high / 2
+        return middle if low < middle <= high or (middle == low and not open_below[k]) else high
 
     def find_youden(self) -> float:
-        """Threshold maximising Youden's J = sensitivity + specificity − 1."""
+        """Threshold maximising Youden's J = sensitivity + specificity − 1 (middle of the best range)."""
         if self.n_pos == 0 or self.n_neg == 0:
             return math.nan
         j_scaled = self.tp * self.n_neg - self.fp * self.n_pos  # J·P·N, exact in integers
-        return float(self.thresholds[np.argmax(j_scaled)])
+        return self._middle_of_best(self.thresholds, j_scaled == j_scaled.max())
 
     def find_max_f1(self) -> float:
+        """Threshold maximising F1 = 2TP / (TP + FP + P) (middle of the best range)."""
         if self.n_pos == 0:
             return math.nan
-        f1 = 2 * self.tp / (self.tp + self.fp + self.n_pos)
-        return float(self.thresholds[np.argmax(f1)])
+        numerator, denominator = 2 * self.tp, self.tp + self.fp + self.n_pos
+        i = int(np.argmax(numerator / denominator))
+        return self._middle_of_best(self.thresholds, numerator * denominator[i] == numerator[i] * denominator)
 
     def find_min_cost(self, cost_ratio) -> float:
-        """Threshold minimising cost_ratio·FN + FP (cost_ratio is the FN:FP cost); +inf if
-        flagging no one is cheapest."""
+        """Threshold minimising cost_ratio·FN + FP (cost_ratio is the FN:FP cost), the middle of the
+        cheapest range; +inf if flagging no one is cheapest."""
         r = validate_cost_ratio(cost_ratio)
         if self.n == 0:
             return math.nan
         thresholds, tp, fp = self._with_flag_no_one()
-        return float(thresholds[np.argmin(r * (self.n_pos - tp) + fp)])
+        cost = r * (self.n_pos - tp) + fp
+        return self._middle_of_best(thresholds, np.isclose(cost, cost.min(), rtol=1e-12, atol=0))
 
     def find_sensitivity(self, target) -> float:
         """The highest threshold whose sensitivity is at least `target` (+inf for target 0)."""

@@ -52,7 +52,7 @@ def test_predictions_need_the_training_columns_and_exports_are_formula_safe(trai
     out, notes = predict_rows(result.model, rows.to_csv(index=False).encode())
     np.testing.assert_allclose(out["probability_malignant"], result.model.predict_proba(ds.X_test[:5]))
     assert list(out.columns[:2]) == ["probability_malignant", "predicted_class"] and notes == []
-    with pytest.raises(Exception, match="lacks 1 of the model's 30 columns"):
+    with pytest.raises(Exception, match="lacks 1 of the training data's columns \\(mean radius\\)"):
         predict_rows(result.model, rows.drop(columns=["mean radius"]).to_csv(index=False).encode())
     frame = pd.DataFrame({"note": ["=1+1", "+cmd", "@x", "-2", "ok"], "score": [-0.5, 0.25, 1e-9, 3.0, 0.1]})
     text = safe_csv(frame)
@@ -326,3 +326,5 @@ def test_predictions_take_rows_laid_out_like_the_training_csv(tmp_path):
                      "training split's medians, as training did."]
     with pytest.raises(Exception, match="non-numeric or missing values in column\\(s\\) age"):
         predict_rows(model, new.to_csv(index=False).encode())  # no fill given: refused, not guessed
+    with pytest.raises(Exception, match=r"lacks 2 of the training data's columns \(smoker, insured\)"):
+        predict_rows(model, new.drop(columns=["smoker", "insured"]).to_csv(index=False).encode(), 0.5, fill=fill)

@@ -360,24 +360,29 @@ def brute_force(y, s):
     return cands, tp, fp, y.sum(), len(y) - y.sum()
 
 
-def highest_best(cands, values, best):
-    """Highest candidate whose value is within 1e-12 of the best."""
-    return cands[np.flatnonzero(np.abs(values - best) <= 1e-12)[0]]
+def middle_of_widest_tie(cands, values, best):
+    """The middle of the widest range of thresholds whose value is within 1e-12 of the best.
 
-
-@pytest.mark.parametrize("name", BOTH_CLASSES)
-def test_youden_max_f1_and_min_cost_by_brute_force(name):
-    y, s = DATASETS[name]
-    sweep = Sweep.from_scores(y, s)
-    cands, tp, fp, P, N = brute_force(y, s)
-    finite = np.isfinite(cands)
-    j = tp / P - fp / N
-    assert sweep.find_youden() == highest_best(cands[finite], j[finite], j[finite].max())
-    f1 = 2 * tp / (2 * tp + fp + (P - tp))
-    assert sweep.find_max_f1() == highest_best(cands[finite], f1[finite], f1[finite].max())
-    for ratio in (0.05, 1.0, 3.0, 50.0):
-        cost = ratio * (P - tp) + fp
-        assert sweep.find_min_cost(ratio) == highest_best(cands, cost, cost.min()), ratio
+    Walks the candidates (descending) and grows a range while they stay best; a range
+    runs down to the next lower score, or to its own lowest score at the bottom.
+    """
+    ranges, current = [], None
+    for i, (c, v) in enumerate(zip(cands, values)):
+        if abs(v - best) <= 1e-12:
+            current = current or [c, None]
+            below = cands[i + 1] if i + 1 < len(cands) else None
+            current[1] = (below, True) if below is not None else (c, False)
+        elif current:
+            ranges.append(current)
+            current = None
+    if current:
+        ranges.append(current)
+    high, (low, open_below) = max(ranges, key=lambda r: r[0] - r[1][0])  # first of the widest: the highest
+    if high == np.inf or high == low:
+        return high
+    middle = (low + high) / 2
+    assert low < middle <= high or not open_below
+    return middle
 
 
 @pytest.mark.parametrize("name", BOTH_CLASSES)
@@ -390,6 +395,19 @@ def test_sensitivity_and_specificity_targets_by_brute_force(name, target):
     assert sweep.find_specificity(target) == cands[(N - fp) / N >= target].min()
 
 
+def test_finders_put_a_threshold_between_separated_classes_not_on_a_case():
+    # benign up to 0.40, malignant from 0.64: every threshold in (0.40, 0.64] makes no error.
+    # The edge, 0.64, would miss a malignant case scored 0.63 at once; the middle leaves room both ways.
+    y = np.array([0, 0, 0, 0, 1, 1, 1])
+    s = np.array([0.05, 0.2, 0.3, 0.40, 0.64, 0.8, 0.95])
+    sweep = Sweep.from_scores(y, s)
+    assert sweep.error_free_range() == (0.40, 0.64)
+    for found in (sweep.find_youden(), sweep.find_max_f1(), sweep.find_min_cost(1.0), sweep.find_min_cost(5.0)):
+        assert found == pytest.approx(0.52)
+        assert sweep.counts_at(found) == Counts(tp=3, fp=0, tn=4, fn=0)
+    assert sweep.find_sensitivity(1.0) == 0.64  # target finders keep their definition: the highest threshold
+
+
 def test_operating_points_dict_and_flag_no_one():
     y, s = DATASETS["random"]
     sweep = Sweep.from_scores(y, s)
@@ -400,7 +418,7 @@ def test_operating_points_dict_and_flag_no_one():
     top_is_negative = Sweep.from_scores([0, 1, 0], [0.9, 0.5, 0.1])
     assert top_is_negative.find_min_cost(0.5) == np.inf  # a missed positive costs less than any flagging
     assert top_is_negative.counts_at(np.inf) == Counts(tp=0, fp=0, tn=2, fn=1)
-    assert top_is_negative.find_min_cost(2.0) == 0.5
+    assert top_is_negative.find_min_cost(2.0) == pytest.approx(0.3)  # middle of (0.1, 0.5], where only 0.5's cases are flagged
 
 
 @pytest.mark.parametrize("name", ["only_positives", "only_negatives"])

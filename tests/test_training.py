@@ -142,3 +142,19 @@ def test_tensorflows_objects_are_kept_out_of_full_garbage_collections():
 
     tensorflow()
     assert gc.get_freeze_count() > 100_000
+
+
+def test_tensorflows_start_up_lines_are_hidden_for_every_caller_but_other_stderr_passes():
+    """The dashboard imports TensorFlow through tf_runtime too: its server log had oneDNN and absl lines."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from logreg_core.tf_runtime import tensorflow; print('before', file=sys.stderr); "
+            "tensorflow(); print('after', file=sys.stderr)")
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    quiet = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert quiet.returncode == 0 and quiet.stderr.split() == ["before", "after"], quiet.stderr
+    loud = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**env, "TF_CPP_MIN_LOG_LEVEL": "0"})
+    assert "oneDNN" in loud.stderr  # the lines exist: the quiet run hid them rather than never printing them

@@ -8,7 +8,8 @@ from __future__ import annotations
 import streamlit as st
 
 PALETTE = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
-           "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000"}
+           "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000",
+           "grey": "#C4C4C4"}  # Okabe–Ito, and a neutral grey for "nothing happens" (cleared people)
 SERIES = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black")]
 SPLIT_COLOURS = {"train": PALETTE["blue"], "val": PALETTE["orange"], "test": PALETTE["green"]}
 SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}

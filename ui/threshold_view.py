@@ -140,7 +140,7 @@ def decision_curve_figure(curve: dict) -> go.Figure:
 
 
 PER_1000_PARTS = (("tp", "{pos}, flagged (TP)", "vermillion"), ("fn", "{pos}, missed (FN)", "orange"),
-                  ("fp", "{neg}, flagged (FP)", "sky"), ("tn", "{neg}, cleared (TN)", "blue"))
+                  ("fp", "{neg}, flagged (FP)", "blue"), ("tn", "{neg}, cleared (TN)", "grey"))
 ICON_COLUMNS = 50  # 1,000 people as 20 rows of 50
 
 
