@@ -18,12 +18,6 @@ source = data.SOURCES[st.radio(
 setup["dataset"] = source
 
 
-def use(base) -> None:
-    """Make ``base`` the session's dataset (a trained model stays until the next training)."""
-    st.session_state["base_dataset"] = base
-    st.session_state["dataset"] = data.refine(base)
-
-
 if source == "synthetic":
     c1, c2, c3 = st.columns(3)
     with c1:
@@ -75,10 +69,7 @@ if source == "csv":
                 positive = None if positive.startswith("(multiclass") else positive
             key = (digest, header, target, positive, int(setup["seed"]))
             if st.session_state.get("csv_key") != key:
-                base = csv_loader.from_csv(raw, target=target, positive=positive, header=header,
-                                           seed=int(setup["seed"]), name=upload.name)
-                st.session_state["csv_key"] = key
-                use(base)
+                data.load_csv(raw, key, upload.name)
                 st.success(f"Loaded {upload.name}.")
         except LogRegError as exc:
             st.session_state.pop("csv_key", None)
@@ -92,13 +83,7 @@ elif source == "mnist" and not mnist_available():
     st.warning(f"MNIST is not cached on this server. Place `mnist.npz` at `{mnist_cache_path()}` "
                "(or connect the server to the internet) and reload.")
 else:
-    try:
-        base = data.builtin_from_setup()
-        if st.session_state.get("base_dataset") is not base:
-            use(base)
-            st.session_state.pop("csv_key", None)  # the uploaded file's data is no longer the one in use
-    except LogRegError as exc:
-        state.show_error(exc, "Could not load the dataset")
+    data.ensure_dataset()
 
 base = st.session_state.get("base_dataset")
 if base is None:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from logreg_core import LogRegError
 from logreg_core.describe import score_histogram
-from logreg_core.report import auc_text, report_html
+from logreg_core.report import auc_text, interval_text, number_text, report_html
 from logreg_core.scores import read_scores
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, harm_to_benefit,
                                    multiclass_confusion, one_vs_rest_scores, per_1000_people, per_class_metrics,
@@ -163,7 +163,8 @@ def choose(finder, how: str) -> None:
 
 
 if not low <= st.session_state.get(EXACT, math.nan) <= high:
-    wanted = setup["threshold"] if run else 0.5
+    # uploaded scores start at 0.5 for probabilities, 0 for logits and margins (both signs), else mid-range
+    wanted = setup["threshold"] if run else 0.5 if probability else 0.0 if low < 0 < high else (low + high) / 2
     start = wanted if low <= wanted <= high else (low + high) / 2
     set_threshold(start, "default" if start == state.DEFAULTS["threshold"] or not run
                   else "from the link" if start == wanted else "set by hand")
@@ -196,8 +197,11 @@ def operating_point_controls() -> tuple[float, float | None]:
     b3.button("Target sensitivity", key="target_sens_button", on_click=choose,
               args=(lambda: chooser.find_sensitivity(target), f"sensitivity ≥ {target:.2f}"),
               help="The highest threshold whose sensitivity reaches the target above.")
-    b4.button("Min cost", on_click=choose, args=(lambda: chooser.find_min_cost(cost), f"minimum cost at {cost:g}:1"),
-              help="Minimise cost ratio × FN + FP, with the cost ratio above. " + TIES)
+    at_prevalence = "" if prevalence is None else f", prevalence {prevalence:.4g}"
+    b4.button("Min cost", on_click=choose, args=(lambda: chooser.find_min_cost(cost, prevalence),
+                                                 f"minimum cost at {cost:g}:1{at_prevalence}"),
+              help="Minimise cost ratio × FN + FP per person, with the cost ratio above, at the prevalence above "
+                   "(empty: the split's own). " + TIES)
     return cost, prevalence
 
 
@@ -250,7 +254,7 @@ def panel(cost: float, prevalence: float | None):
         per = per_1000_people(m["sensitivity"].value, m["specificity"].value, prev)
     charts = threshold_charts(cache_key, split)
     charts.move_to(threshold, report, per)
-    chart_tabs(charts, threshold, prev, per)
+    chart_tabs(charts, threshold, prev, per, report)
 
 
 def side_by_side(*figures) -> None:
@@ -261,7 +265,7 @@ def side_by_side(*figures) -> None:
         column.plotly_chart(figure, key=key)
 
 
-def chart_tabs(charts: view.ThresholdCharts, threshold: float, prev: float, per: dict | None) -> None:
+def chart_tabs(charts: view.ThresholdCharts, threshold: float, prev: float, per: dict | None, report) -> None:
     """The charts, one tab at a time: only the open tab is drawn (and redrawn on a slider step),
     so the confusion matrix above them updates without waiting for five Plotly figures."""
     titles = ["ROC and precision–recall", "Scores and metrics", "Per 1,000 people"]
@@ -279,9 +283,14 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, prev: float, per:
                 st.caption("Shown when both classes occur in this split (so sensitivity and specificity are defined).")
             else:
                 st.plotly_chart(charts.per_1000, key="per1000")
+                sens, spec = report.metrics["sensitivity"], report.metrics["specificity"]
                 st.caption(f"At prevalence {prev:.3f}: of 1,000 people, {per['tp'] + per['fn']} are positive "
                            f"({names[1]}); the model flags {per['tp'] + per['fp']}, of whom {per['tp']} truly are "
-                           "(expected numbers, rounded to whole people).")
+                           "(expected numbers, rounded to whole people). They rest on the sensitivity "
+                           f"{number_text(sens.value)} (95% CI {interval_text(sens)}) and specificity "
+                           f"{number_text(spec.value)} ({interval_text(spec)}) on "
+                           f"{'all rows' if split == 'all' else f'the {split_names[split]} split'} ({sweep.n:,} "
+                           "cases), and are as uncertain as those.")
     if probability and tabs["Decision curve"].open:
         with tabs["Decision curve"]:
             if 0 < threshold < 1:

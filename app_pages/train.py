@@ -124,8 +124,10 @@ def progress_panel():
     overlays = {f"run {r.run_id}": r.result.history for r in state.runs() if r.run_id in overlay_ids}
     if history:
         left_col, right_col = st.columns(2)
-        left_col.plotly_chart(charts.learning_curves(history, "loss", overlays, splits), key="loss_curve")
-        right_col.plotly_chart(charts.learning_curves(history, "accuracy", overlays, splits), key="accuracy_curve")
+        whole = state.earlier_epochs(st.session_state.get("job_continues")) + history
+        for column, metric in ((left_col, "loss"), (right_col, "accuracy")):
+            column.plotly_chart(charts.learning_curves(whole, metric, overlays, splits, resumed_at=start or None),
+                                key=f"{metric}_curve")
         latest = snap["latest"]
         if latest is not None and job.dataset.n_features == 2 and drawn == done:  # its epoch, not a replayed one
             st.plotly_chart(charts.decision_boundary(latest.model, job.dataset), key="boundary")
@@ -150,7 +152,7 @@ if state.runs():
     st.subheader("Run history (this session, last five)")
     history_table = pd.DataFrame([r.summary(show_test) for r in reversed(state.runs())])
     if theme.presentation():  # an HTML table wraps and scales with the projector font: never cut off
-        st.table(history_table.set_index("run"))
+        st.table(history_table.astype({"lr": str}), hide_index=True)  # lr as typed, not padded to 4 decimals
     else:
         st.dataframe(history_table, hide_index=True)
     st.multiselect("Overlay runs on the curves", [r.run_id for r in state.runs()], max_selections=2, select_all=False,

@@ -68,8 +68,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="binary: decision threshold, positive when score ≥ threshold (default: 0.5)")
     pick.add_argument("--choose", metavar="HOW",
                       help=f"binary: choose the threshold on validation: {CHOICES}, such as sensitivity:0.95, "
-                           "specificity:0.9 or cost:5 (a false negative costs 5 false positives) "
-                           "(default: 0.5, not chosen)")
+                           "specificity:0.9 or cost:5 (a false negative costs 5 false positives); where "
+                           "thresholds tie, youden, f1 and cost take the middle of their range (default: 0.5, "
+                           "not chosen)")
     t.add_argument("--export", type=Path, metavar="DIR",
                    help="write a SavedModel and model_card.json to this directory, created if missing "
                         "(default: no export)")
@@ -86,8 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     th.add_argument("--threshold", type=float,
                     help="report at this threshold, positive when score ≥ threshold (default: 0.5)")
     th.add_argument("--prevalence", type=float,
-                    help="also give PPV, NPV and counts per 1,000 people at this prevalence, between 0 and 1 "
-                         "(default: not given)")
+                    help="also give PPV, NPV and counts per 1,000 people at this prevalence, between 0 and 1, "
+                         "and find the lowest-cost threshold at it (default: the rows' own)")
     th.add_argument("--cost-ratio", type=float, default=1.0,
                     help="cost of a false negative : a false positive, for the lowest-cost operating point "
                          "(default: %(default)s)")
@@ -285,8 +286,9 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
                   f"  {'PPV':<12} {_estimate(adjusted['ppv'])}", f"  {'NPV':<12} {_estimate(adjusted['npv'])}",
                   f"  per 1,000 people: TP {people['tp']}, FN {people['fn']}, FP {people['fp']}, TN {people['tn']}"]
     short = {key: f"{shortest_threshold(value, scores):g}" for key, value in points.items()}
+    at_prevalence = "" if args.prevalence is None else f", prevalence {args.prevalence:g}"
     lines.append(f"Operating points (thresholds): Youden {short['youden']}, max F1 {short['max_f1']}, lowest cost "
-                 f"(FN:FP = {args.cost_ratio:g}) {short['min_cost']}, sensitivity ≥ {args.target_sensitivity:g} "
+                 f"(FN:FP = {args.cost_ratio:g}{at_prevalence}) {short['min_cost']}, sensitivity ≥ {args.target_sensitivity:g} "
                  f"{short['sensitivity_target']}")
     return lines
 
@@ -302,7 +304,8 @@ def _threshold(args, progress) -> dict:
     choose_on, report_on = (parts["val"], parts["test"]) if "val" in parts else (parts["all"], parts["all"])
     choose_sweep, sweep = Sweep.from_scores(*choose_on), Sweep.from_scores(*report_on)
     prevalence = None if args.prevalence is None else validate_prevalence(args.prevalence)
-    points = choose_sweep.operating_points(cost_ratio=args.cost_ratio, target_sensitivity=args.target_sensitivity)
+    points = choose_sweep.operating_points(cost_ratio=args.cost_ratio, target_sensitivity=args.target_sensitivity,
+                                           prevalence=prevalence)
     threshold = validate_threshold(args.threshold) if args.threshold is not None else 0.5
     report = sweep.report(threshold, prevalence=prevalence, cost_ratio=args.cost_ratio).to_dict()
     summary = {

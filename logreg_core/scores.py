@@ -42,7 +42,11 @@ def read_scores(file) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     split = frame["split"].astype(str).str.strip().str.lower().replace({"validation": "val"})
     unknown = sorted(set(split) - set(SPLITS))
     if unknown:
-        raise LogRegError(f"split must be 'val' or 'test', found {', '.join(unknown[:5])}")
+        training = {"train", "training"} & set(unknown)
+        advice = (f": remove the {int(split.isin(training).sum())} {'/'.join(sorted(training))} rows (scores on the "
+                  "cases a model learned from flatter it; thresholds are chosen on val, reported on test)"
+                  if training else "")
+        raise LogRegError(f"split must be 'val' or 'test', found {', '.join(unknown[:5])}{advice}")
     parts = {name: validate_scores(y[split == name], s[split == name]) for name in SPLITS if (split == name).any()}
     return parts if len(parts) == 2 else {"all": validate_scores(y, s)}
 

@@ -75,8 +75,10 @@ class Counts:
 class ThresholdReport:
     """Everything about one threshold. ``metrics`` is keyed by METRIC_NAMES.
 
-    ``expected_cost`` is (cost_ratio·FN + FP)/n, present when a cost ratio was
-    given; ``net_benefit`` is present when the scores are probabilities and
+    ``expected_cost`` is the cost per person in units of a false positive,
+    cost_ratio·FN + FP over n — or, when a prevalence is given, at that
+    prevalence: cost_ratio·prevalence·FNR + (1 − prevalence)·FPR — present
+    when a cost ratio was given; ``net_benefit`` is present when the scores are probabilities and
     0 < threshold < 1; ``prevalence_adjusted`` is present when a prevalence was
     given: {"prevalence", "ppv": Estimate, "npv": Estimate, "per_1000": {"tp", "fp", "tn", "fn"}}.
     """
@@ -498,8 +500,8 @@ class Sweep:
         metrics = _metrics(counts)
         expected_cost = None
         if cost_ratio is not None:
-            cost = validate_cost_ratio(cost_ratio) * counts.fn + counts.fp
-            expected_cost = float(_ratio(cost, counts.n))
+            per_fn, per_fp = self._cost_weights(cost_ratio, prevalence)
+            expected_cost = per_fn * counts.fn + per_fp * counts.fp
         benefit = None
         if self.is_probability and 0 < threshold < 1:
             benefit = net_benefit(counts, threshold)
@@ -612,14 +614,25 @@ class Sweep:
         i = int(np.argmax(numerator / denominator))
         return self._middle_of_best(self.thresholds, numerator * denominator[i] == numerator[i] * denominator)
 
-    def find_min_cost(self, cost_ratio) -> float:
-        """Threshold minimising cost_ratio·FN + FP (cost_ratio is the FN:FP cost), the middle of the
-        cheapest range; +inf if flagging no one is cheapest."""
+    def _cost_weights(self, cost_ratio, prevalence=None) -> tuple[float, float]:
+        """Expected cost per person of one false negative and of one false positive, in units of a false
+        positive: at the scores' own prevalence 1/n each (times the cost ratio for a miss); at another
+        prevalence π, a miss weighs cost_ratio·π/P and a false alarm (1 − π)/N. NaN where undefined."""
         r = validate_cost_ratio(cost_ratio)
-        if self.n == 0:
+        if prevalence is None:
+            return float(_ratio(r, self.n)), float(_ratio(1, self.n))
+        pi = validate_prevalence(prevalence)
+        return float(_ratio(r * pi, self.n_pos)), float(_ratio(1 - pi, self.n_neg))
+
+    def find_min_cost(self, cost_ratio, prevalence=None) -> float:
+        """Threshold minimising the expected cost, cost_ratio·FN + FP (cost_ratio is the FN:FP cost) at
+        the scores' prevalence or at ``prevalence`` (see ``_cost_weights``); the middle of the cheapest
+        range; +inf if flagging no one is cheapest."""
+        per_fn, per_fp = self._cost_weights(cost_ratio, prevalence)
+        if not (math.isfinite(per_fn) and math.isfinite(per_fp)):
             return math.nan
         thresholds, tp, fp = self._with_flag_no_one()
-        cost = r * (self.n_pos - tp) + fp
+        cost = per_fn * (self.n_pos - tp) + per_fp * fp
         return self._middle_of_best(thresholds, np.isclose(cost, cost.min(), rtol=1e-12, atol=0))
 
     def find_sensitivity(self, target) -> float:
@@ -638,9 +651,9 @@ class Sweep:
         thresholds, _, fp = self._with_flag_no_one()
         return float(thresholds[np.flatnonzero((self.n_neg - fp) / self.n_neg >= target)[-1]])
 
-    def operating_points(self, cost_ratio=1.0, target_sensitivity=0.95) -> dict:
+    def operating_points(self, cost_ratio=1.0, target_sensitivity=0.95, prevalence=None) -> dict:
         return {"youden": self.find_youden(), "max_f1": self.find_max_f1(),
-                "min_cost": self.find_min_cost(cost_ratio),
+                "min_cost": self.find_min_cost(cost_ratio, prevalence),
                 "sensitivity_target": self.find_sensitivity(target_sensitivity)}
 
     def decision_curve(self, thresholds=None) -> dict:

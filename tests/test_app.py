@@ -174,6 +174,8 @@ def test_charts_mark_the_cores_operating_point(trained_app):
         assert roc["roc"]["data"][-1]["x"][0] == pytest.approx(report.metrics["fpr"].value)
         assert roc["roc"]["data"][-1]["y"][0] == pytest.approx(report.metrics["sensitivity"].value)
         assert roc["pr"]["data"][-1]["y"][0] == pytest.approx(report.metrics["ppv"].value)
+        title = roc["roc"]["layout"]["title"]  # the AUC and its interval on a line of their own: never cut off
+        assert title["text"] == "ROC curve" and title["subtitle"]["text"].startswith(f"AUC {sweep.roc_auc():.3f} (")
         scores = charts("Scores and metrics")
         assert set(scores) == {"dist", "curves"}
         assert scores["dist"]["layout"]["shapes"][0]["x0"] == pytest.approx(value)
@@ -247,6 +249,10 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
     assert len({dot for d in dots for dot in d}) == 1000
     assert (f"of 1,000 people, {people['tp'] + people['fn']} are positive (malignant); the model flags "
             f"{people['tp'] + people['fp']}, of whom {people['tp']} truly are") in "\n".join(c.value for c in at.caption)
+    spec = report.metrics["specificity"]  # and says which cases they rest on, with those cases' uncertainty
+    assert (f"sensitivity {sens.value:.3f} (95% CI {sens.ci_low:.3f} – {sens.ci_high:.3f}) and specificity "
+            f"{spec.value:.3f} ({spec.ci_low:.3f} – {spec.ci_high:.3f}) on the validation split "
+            f"({len(run.dataset.y_val)} cases)") in "\n".join(c.value for c in at.caption)
 
 
 def test_uploaded_scores_work_without_training(tmp_path):
@@ -272,6 +278,8 @@ def test_scores_that_are_not_probabilities_get_a_slider_over_their_range():
     at.session_state["uploaded_scores"] = ("margins.csv", read_scores(csv.encode()))
     at.run()
     data = picker(at)
+    assert at.session_state["upload_threshold_exact"] == 0.0  # margins: 0 is their boundary, not 0.5
+    assert shown_counts(at)["tp"] + shown_counts(at)["fp"] == (s >= 0).sum()
     assert data["thresholds"][0] == s.min() and data["thresholds"][1000] == s.max()
     assert data["slider_text"][1000] == f"{s.max():.4g}"
     move_threshold(at, data["thresholds"][1000])
@@ -531,6 +539,9 @@ def test_run_history_is_a_wrapping_table_in_presentation_mode(trained_app):
     at.session_state["presentation"] = True
     at.run()
     assert len(at.table) == 1 and not at.dataframe
+    shown = at.table[0].value  # the run number is a column: Streamlit hides an index that looks like a range
+    assert shown["run"].tolist() == [r.run_id for r in reversed(at.session_state["runs"])]
+    assert shown["lr"].tolist() == [f"{r.config.learning_rate}" for r in reversed(at.session_state["runs"])]
     at.session_state["presentation"] = False
     at.run()
 
@@ -590,6 +601,12 @@ def test_a_continued_then_stopped_run_counts_epochs_on_from_the_first_run():
     assert any(f"after epoch {5 + done}" in i.value for i in at.info)  # the same count as the notice
     history = at.dataframe[0].value.set_index("run")["epochs"]
     assert history.to_dict() == {2: f"6–{5 + done} (continues run 1)", 1: "1–5"}
+    # the curves go on from run 1's, with a line where Continue was pressed
+    loss = json.loads(next(c for c in at.get("plotly_chart") if c.key == "loss_curve").proto.spec)
+    first = at.session_state["runs"][0].result.history
+    assert loss["data"][1]["x"] == list(range(1, 6 + done))
+    assert loss["data"][1]["y"][:5] == [h["val_loss"] for h in first]
+    assert [shape["x0"] for shape in loss["layout"]["shapes"]] == [5]
 
 
 def test_pickers_limited_to_two_offer_no_select_all(trained_app):
@@ -694,3 +711,30 @@ def test_a_link_with_a_class_the_data_lacks_is_reported_not_a_crash():
     at.radio(key="source_label").set_value("Breast cancer").run()
     at.radio(key="source_label").set_value("Digits").run()
     assert not at.exception and not at.warning
+
+
+def test_a_seed_typed_on_the_train_page_re_splits_the_data_that_run():
+    """The Train page loads its dataset above the Seed box: a new seed re-splits before Train is pressed,
+    as the seed's help says and as a link with that seed (or the command line) does."""
+    from logreg_core import load_dataset
+
+    at = new_app().switch_page("app_pages/train.py").run()
+    at.number_input(key="seed").set_value(7).run()
+    np.testing.assert_array_equal(at.session_state["dataset"].X_test, load_dataset("breast_cancer", seed=7).X_test)
+    assert not np.array_equal(at.session_state["dataset"].X_test, load_dataset("breast_cancer", seed=0).X_test)
+
+
+def test_a_new_seed_re_splits_an_uploaded_csv_after_the_uploader_forgot_it():
+    from logreg_core.csv_loader import from_csv
+
+    at = new_app().switch_page("app_pages/data.py").run()
+    at.radio(key="source_label").set_value("Upload CSV").run()
+    rows = "\n".join(f"{i % 7},{(i * 3) % 11},{'yes' if i % 2 else 'no'}" for i in range(60))
+    raw = f"a,b,outcome\n{rows}\n".encode()
+    at.file_uploader[0].set_value(("mine.csv", raw, "text/csv")).run()
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="seed").set_value(5).run()
+    expected = from_csv(raw, target="outcome", positive="yes", seed=5)
+    assert not at.exception and at.session_state["dataset"].name == "mine.csv"
+    np.testing.assert_array_equal(at.session_state["dataset"].X_test, expected.X_test)
+    assert not np.array_equal(expected.X_test, from_csv(raw, target="outcome", positive="yes", seed=0).X_test)

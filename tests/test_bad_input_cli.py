@@ -259,3 +259,12 @@ def test_in_a_real_process_bad_input_is_one_line_and_never_loads_tensorflow(tmp_
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in done.stderr
     assert done.stdout.strip() == "False"  # TensorFlow was never imported
+
+
+def test_a_scores_file_with_training_rows_says_to_remove_them(capsys, tmp_path):
+    path = tmp_path / "scores.csv"
+    path.write_text("y_true,score,split\n1,0.9,train\n0,0.2,train\n1,0.7,val\n0,0.3,val\n1,0.8,test\n0,0.1,test\n")
+    line = refused(capsys, "threshold", "--scores", path)
+    assert line.startswith("error: split must be 'val' or 'test', found train: remove the 2 train rows"), line
+    path.write_text("y_true,score,split\n1,0.9,holdout\n0,0.2,val\n")
+    assert refused(capsys, "threshold", "--scores", path) == "error: split must be 'val' or 'test', found holdout"

@@ -386,6 +386,24 @@ def middle_of_widest_tie(cands, values, best):
 
 
 @pytest.mark.parametrize("name", BOTH_CLASSES)
+def test_youden_max_f1_and_min_cost_by_brute_force(name):
+    y, s = DATASETS[name]
+    sweep = Sweep.from_scores(y, s)
+    cands, tp, fp, P, N = brute_force(y, s)
+    finite = np.isfinite(cands)
+    j = tp / P - fp / N
+    assert sweep.find_youden() == middle_of_widest_tie(cands[finite], j[finite], j[finite].max())
+    f1 = 2 * tp / (2 * tp + fp + (P - tp))
+    assert sweep.find_max_f1() == middle_of_widest_tie(cands[finite], f1[finite], f1[finite].max())
+    for ratio in (0.05, 1.0, 3.0, 50.0):
+        cost = ratio * (P - tp) + fp
+        assert sweep.find_min_cost(ratio) == middle_of_widest_tie(cands, cost, cost.min()), ratio
+        for prevalence in (0.02, 0.5):  # per person in a population with this share of positives
+            cost = ratio * prevalence * (P - tp) / P + (1 - prevalence) * fp / N
+            assert sweep.find_min_cost(ratio, prevalence) == middle_of_widest_tie(cands, cost, cost.min())
+
+
+@pytest.mark.parametrize("name", BOTH_CLASSES)
 @pytest.mark.parametrize("target", [0.0, 0.3, 0.5, 0.8, 0.95, 1.0])
 def test_sensitivity_and_specificity_targets_by_brute_force(name, target):
     y, s = DATASETS[name]
@@ -533,6 +551,8 @@ def test_expected_cost_and_net_benefit_in_report():
     tp, fp, tn, fn = sk_counts(y, s, 0.3)
     report = sweep.report(0.3, cost_ratio=4)
     assert report.expected_cost == pytest.approx((4 * fn + fp) / len(y))
+    at_2_percent = sweep.report(0.3, prevalence=0.02, cost_ratio=4).expected_cost
+    assert at_2_percent == pytest.approx(4 * 0.02 * fn / (tp + fn) + 0.98 * fp / (fp + tn))
     assert report.net_benefit == pytest.approx(tp / len(y) - fp / len(y) * 0.3 / 0.7)
     assert report.prevalence_adjusted is None and sweep.report(0.3).expected_cost is None
     assert sweep.report(1.0).net_benefit is None and sweep.report(0.0).net_benefit is None

@@ -10,8 +10,9 @@ from . import theme
 
 
 def learning_curves(history: list[dict], metric: str, overlays: dict[str, list[dict]] | None = None,
-                    splits=("train", "val")) -> go.Figure:
-    """``metric`` is "loss" or "accuracy": one line per split in ``splits``, plus other runs' validation dashed."""
+                    splits=("train", "val"), resumed_at: int | None = None) -> go.Figure:
+    """``metric`` is "loss" or "accuracy": one line per split in ``splits``, plus other runs' validation dashed;
+    ``resumed_at``: the last epoch before Continue, marked with a line."""
     fig = go.Figure()
     epochs = [h["epoch"] for h in history]
     for split in splits:
@@ -21,6 +22,9 @@ def learning_curves(history: list[dict], metric: str, overlays: dict[str, list[d
         fig.add_scatter(x=[h["epoch"] for h in other], y=[h[f"val_{metric}"] for h in other], mode="lines",
                         name=f"{name} (validation)",
                         line=dict(color=theme.SERIES[3 + i], width=theme.line_width(), dash="dash"))
+    if resumed_at is not None and len(history) and history[0]["epoch"] <= resumed_at:
+        fig.add_vline(x=resumed_at, line=dict(color="#888", dash="dot", width=1),
+                      annotation_text="Continue", annotation_position="top left")
     title = "Loss (cross-entropy, lower is better)" if metric == "loss" else "Accuracy (at 0.5 / argmax)"
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(title=metric, rangemode="tozero" if metric == "loss" else None)

@@ -79,16 +79,40 @@ def drop_unknown_choices(base: Dataset) -> None:
     st.session_state["link_choices_checked"] = True
 
 
+def use(base: Dataset) -> None:
+    """Make ``base`` the session's dataset (a trained model stays until the next training)."""
+    st.session_state["base_dataset"] = base
+    st.session_state["dataset"] = refine(base)
+
+
+def load_csv(raw: bytes, key: tuple, name: str) -> None:
+    """Split an uploaded file as ``key`` = (digest, header, target, positive, seed) says and use it. The
+    bytes are kept for this session, so that a new seed can re-split the file after the uploader has
+    forgotten it (it does once another page is shown)."""
+    from logreg_core import csv_loader
+
+    _, header, target, positive, seed = key
+    base = csv_loader.from_csv(raw, target=target, positive=positive, header=header, seed=seed, name=name)
+    st.session_state["csv_key"], st.session_state["csv_raw"] = key, (raw, name)
+    use(base)
+
+
 def ensure_dataset() -> Dataset | None:
-    """The session's dataset; loads the set-up's built-in one when none is chosen yet.
+    """The session's dataset, following the set-up: the built-in it names (loaded when none is chosen
+    yet, or when its seed or options changed), or the uploaded file split by the set-up's seed.
 
     A failure (e.g. MNIST not cached) is shown and leaves the previous dataset in place.
     """
-    if state.current_dataset() is None and state.setup()["dataset"] != "csv":
-        try:
-            st.session_state["base_dataset"] = base = builtin_from_setup()
-            drop_unknown_choices(base)
-            st.session_state["dataset"] = refine(base)
-        except LogRegError as exc:
-            state.show_error(exc, "Could not load the dataset")
+    s = state.setup()
+    try:
+        if s["dataset"] != "csv":
+            base = builtin_from_setup()
+            if st.session_state.get("base_dataset") is not base:
+                drop_unknown_choices(base)
+                use(base)
+                st.session_state.pop("csv_key", None)  # the uploaded file's data is no longer the one in use
+        elif (key := st.session_state.get("csv_key")) and key[-1] != int(s["seed"]):
+            load_csv(st.session_state["csv_raw"][0], key[:-1] + (int(s["seed"]),), st.session_state["csv_raw"][1])
+    except LogRegError as exc:
+        state.show_error(exc, "Could not load the dataset")
     return state.current_dataset()

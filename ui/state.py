@@ -146,10 +146,15 @@ def share_link() -> str:
 
 
 def bound(widget, label: str, key: str, **kwargs):
-    """Draw ``widget`` initialised from the set-up and store its value back into it."""
+    """Draw ``widget`` initialised from the set-up and store its value back into it.
+
+    The value is also stored when it changes (``on_change`` runs before the page's script), so code
+    above the widget already sees it: the Train page loads its dataset before drawing Seed, and a new
+    seed must re-split the data that same run.
+    """
     if key not in st.session_state:
         st.session_state[key] = setup()[key]
-    value = widget(label, key=key, **kwargs)
+    value = widget(label, key=key, on_change=lambda: setup().update({key: st.session_state[key]}), **kwargs)
     setup()[key] = value
     return value
 
@@ -231,6 +236,17 @@ def trained_run() -> TrainedRun | None:
 
 def runs() -> list[TrainedRun]:
     return st.session_state.setdefault("runs", [])
+
+
+def earlier_epochs(run_id: int | None) -> list[dict]:
+    """The history of run ``run_id`` and of the runs it continued, oldest first, as far as the kept runs
+    go: the curves of a continued run start where its first run's did, not at the epoch it resumed."""
+    kept = {r.run_id: r for r in runs()}
+    epochs = []
+    while run_id in kept:
+        epochs = kept[run_id].result.history + epochs
+        run_id = kept[run_id].continues
+    return epochs
 
 
 def keep_run(run: TrainedRun) -> None:

@@ -64,9 +64,10 @@ FONT_SIZES = {
 }
 
 
-def style(fig, title: str | None = None, height: int = 360):
-    """Common layout: readable fonts (larger in presentation mode), the title at the very top and the
-    legend between it and the plot, with room for a legend that wraps onto a second row.
+def style(fig, title: str | None = None, height: int = 360, subtitle: str | None = None):
+    """Common layout: readable fonts (larger in presentation mode), the title at the very top (a
+    ``subtitle`` on its own line under it: a half-width chart cuts a long title off) and the legend
+    between it and the plot, with room for a legend that wraps onto a second row.
 
     The empty "none" template: Streamlit's chart theme styles the figure in the browser anyway, and a
     full template such as "plotly_white" is deep-copied into every figure: two thirds of a learning
@@ -74,9 +75,10 @@ def style(fig, title: str | None = None, height: int = 360):
     Font sizes are set on every text the chart theme sizes (see FONT_SIZES), or its sizes would win."""
     big = presentation()
     size = FONT_SIZES[big]
-    top = (130 if big else 90) if title else 20
+    top = ((130 if big else 90) + (size["legend"] + 8 if subtitle else 0)) if title else 20
     fig.update_layout(
-        title=dict(text=title, y=1, yanchor="top", pad=dict(t=8), font=dict(size=size["title"])),
+        title=dict(text=title, y=1, yanchor="top", pad=dict(t=8), font=dict(size=size["title"]),
+                   subtitle=dict(text=subtitle, font=dict(size=size["legend"]))),
         height=height + (80 if big else 0) + top - 50,
         margin=dict(l=10, r=10, t=top, b=10),
         font=dict(size=size["base"]), colorway=SERIES, template="none",

@@ -86,7 +86,7 @@ def roc_figure(base: dict, auc_text: str) -> go.Figure:
     _marker(fig)
     fig.update_xaxes(title="false-positive rate (1 − specificity)", range=[0, 1])
     fig.update_yaxes(title="sensitivity (TPR)", range=[0, 1.02])
-    return theme.style(fig, f"ROC curve — {auc_text}")
+    return theme.style(fig, "ROC curve", subtitle=auc_text)
 
 
 def pr_figure(base: dict, ap: float, prevalence: float) -> go.Figure:
@@ -139,8 +139,11 @@ def decision_curve_figure(curve: dict) -> go.Figure:
     return theme.style(fig, "Decision curve")
 
 
-PER_1000_PARTS = (("tp", "{pos}, flagged (TP)", "vermillion"), ("fn", "{pos}, missed (FN)", "orange"),
-                  ("fp", "{neg}, flagged (FP)", "blue"), ("tn", "{neg}, cleared (TN)", "grey"))
+# Missed people are rings, not dots: in grey print, or to a colour-blind eye, orange next to the
+# grey of the cleared is hard to tell apart, and the missed are the ones a clinician must see.
+PER_1000_PARTS = (("tp", "{pos}, flagged (TP)", "vermillion", "circle"),
+                  ("fn", "{pos}, missed (FN)", "orange", "circle-open"),
+                  ("fp", "{neg}, flagged (FP)", "blue", "circle"), ("tn", "{neg}, cleared (TN)", "grey", "circle"))
 ICON_COLUMNS = 50  # 1,000 people as 20 rows of 50
 
 
@@ -148,9 +151,11 @@ def per_1000_figure() -> go.Figure:
     """An icon array: 1,000 dots, one per person, filled row by row in the legend's order. Unlike a
     stacked bar, the 20 people with the condition at 2% prevalence stay visible as 20 dots."""
     fig = go.Figure()
-    for _, _, colour in PER_1000_PARTS:
+    size = 12 if theme.presentation() else 9
+    for _, _, colour, symbol in PER_1000_PARTS:
         fig.add_scatter(x=[], y=[], mode="markers", hoverinfo="name",
-                        marker=dict(color=theme.PALETTE[colour], size=9 if not theme.presentation() else 12))
+                        marker=dict(color=theme.PALETTE[colour], size=size, symbol=symbol,
+                                    line=dict(width=size / 4.5 if symbol.endswith("-open") else 0)))
     fig.update_xaxes(visible=False, range=[-0.7, ICON_COLUMNS - 0.3], fixedrange=True)
     fig.update_yaxes(visible=False, range=[1000 // ICON_COLUMNS - 0.3, -0.7], fixedrange=True,
                      scaleanchor="x", constrain="domain")
@@ -183,7 +188,7 @@ class ThresholdCharts:
         if per is not None:
             neg, pos = self.names
             first = 0
-            for dots, (key, label, _) in zip(self.per_1000.data, PER_1000_PARTS):
+            for dots, (key, label, _, _) in zip(self.per_1000.data, PER_1000_PARTS):
                 people = np.arange(first, first + per[key])
                 first += per[key]
                 # a part with no one keeps its legend entry ("missed (FN): 0" is news too): Plotly drops
