@@ -24,9 +24,15 @@ st.caption(f"Run {run.run_id} on **{ds.title}**: {model.epochs_trained} epochs, 
               if model.is_binary else "Multiclass: the predicted class is the most probable one."))
 
 if model.is_binary:
-    odds = model.odds_ratios()
+    odds, levels = model.odds_ratios(), model.level_odds_ratios()
+    level = ~np.isnan(levels["vs_reference"])  # a text column's column=value feature
     table = pd.DataFrame({"feature": ds.feature_names, "weight (per SD)": model.weights[:, 0],
-                          "odds ratio per SD": odds["per_sd"], "odds ratio per raw unit": odds["per_unit"]})
+                          "odds ratio per SD": np.where(level, np.nan, odds["per_sd"]),
+                          "odds ratio per raw unit": np.where(level, np.nan, odds["per_unit"])})
+    if level.any():
+        table["odds ratio vs reference level"] = levels["vs_reference"]
+        table["reference level"] = ["reference" if ref == name else ref or ""
+                                    for ref, name in zip(levels["reference"], ds.feature_names)]
     table = table.reindex(table["weight (per SD)"].abs().sort_values(ascending=False).index)
     top = table.head(30).iloc[::-1]
     fig = go.Figure(go.Bar(x=top["weight (per SD)"], y=top["feature"], orientation="h",
@@ -37,7 +43,14 @@ if model.is_binary:
     st.dataframe(table, hide_index=True, column_config={
         "odds ratio per SD": st.column_config.NumberColumn(help="Odds multiply by this for +1 standard deviation."),
         "odds ratio per raw unit": st.column_config.NumberColumn(help="Odds multiply by this for +1 unit of the raw feature."),
+        "odds ratio vs reference level": st.column_config.NumberColumn(
+            help="Odds multiply by this when a row's value switches from the reference level to this one."),
     })
+    if level.any():
+        st.caption("A text column's levels (column=value) are compared with its reference level, the one most "
+                   "common in training: switching a row from the reference to another level multiplies its odds "
+                   "by that level's odds ratio vs reference level (per SD and per raw unit are blank there, as "
+                   "one level's 0/1 column cannot change alone).")
     st.caption(f"Bias (log-odds at the training mean): {model.bias[0]:.4f}.")
 else:
     st.dataframe(pd.DataFrame(model.weights, index=ds.feature_names, columns=ds.class_names).iloc[:200])
@@ -67,12 +80,13 @@ if ds.image_shape is not None and model.n_features == int(np.prod(ds.image_shape
 st.subheader("Predict new rows")
 upload = st.file_uploader("Rows to predict (CSV)", type=["csv", "txt"], key="predict_upload",
                           help="Laid out like the training CSV: the same column names, text columns as text, "
-                               "blanks allowed (filled with the training medians); no label needed.")
+                               "blanks allowed (numbers filled with the training medians; blank text counts as "
+                               "none of its column's levels, as in training); no label needed.")
 if upload is not None:
     try:
-        predictions, filled = predict_rows(model, upload.getvalue(), threshold or 0.5,
+        predictions, notes = predict_rows(model, upload.getvalue(), threshold or 0.5,
                                            fill=np.median(ds.X_train, axis=0))
-        for note in filled:
+        for note in notes:
             st.info(note)
         st.dataframe(predictions.head(50), hide_index=True)
         st.download_button("Download predictions (CSV)", safe_csv(predictions), "predictions.csv", "text/csv")

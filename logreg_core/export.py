@@ -58,6 +58,14 @@ def model_card(model: TrainedModel, *, dataset, config, threshold: dict | None =
         odds = model.odds_ratios()
         weights["odds_ratio_per_sd"] = odds["per_sd"].tolist()
         weights["odds_ratio_per_unit"] = odds["per_unit"].tolist()
+        levels = model.level_odds_ratios()
+        if any(levels["reference"]):
+            weights["odds_ratio_vs_reference_level"] = levels["vs_reference"].tolist()
+            weights["reference_level"] = levels["reference"].tolist()
+            weights["note"] += (" A text column's levels (column=value) compare with its reference level, the "
+                                "most common in training: odds_ratio_vs_reference_level is the odds change when a "
+                                "row switches from it (null for other features). Their per-SD and per-unit odds "
+                                "ratios move one level's 0/1 column alone, which no row can.")
     card = {
         "model": "binary logistic regression (sigmoid)" if model.is_binary
         else f"multiclass logistic regression (softmax, {len(model.class_names)} classes)",

@@ -20,6 +20,39 @@ def standardization(X_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.where(scale > 0, scale, 1.0)
 
 
+def one_hot_groups(names, mean, scale) -> list[list[int]]:
+    """The indices of the features the CSV loader made from one text column, for each such column
+    with two or more levels.
+
+    The loader names them ``column=value``, side by side, values in sorted order, each a 0/1 column
+    (blanks are 0 in all of them, so their training shares add up to at most 1). A column's name or a
+    value may hold "=": the shortest column name that fits wins.
+    """
+    names, mean, scale = list(names), np.asarray(mean, np.float64), np.asarray(scale, np.float64)
+    spread = np.sqrt(np.clip(mean * (1 - mean), 0, None))  # a 0/1 column's SD; 1 when constant, as in standardization
+    zero_one = (mean >= 0) & (mean <= 1) & np.isclose(scale, np.where(spread > 0, spread, 1.0), rtol=1e-6)
+    groups, start = [], 0
+    while start < len(names):
+        group = _one_hot_group_at(names, start, zero_one, mean)
+        if len(group) > 1:
+            groups.append(group)
+        start += len(group)
+    return groups
+
+
+def _one_hot_group_at(names: list[str], start: int, zero_one: np.ndarray, mean: np.ndarray) -> list[int]:
+    """The loader's one-hot group that begins at feature ``start``, or that feature alone."""
+    name = names[start]
+    for cut in (k for k, ch in enumerate(name) if ch == "="):
+        end = start
+        while end < len(names) and names[end].startswith(name[:cut + 1]) and zero_one[end]:
+            end += 1
+        levels = [other[cut + 1:] for other in names[start:end]]
+        if end - start > 1 and levels == sorted(levels) and mean[start:end].sum() <= 1 + 1e-9:
+            return list(range(start, end))
+    return [start]
+
+
 def _log_softmax(z: np.ndarray) -> np.ndarray:
     shifted = z - z.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -100,13 +133,36 @@ class TrainedModel:
                 correct = z.argmax(axis=1) == y
         return float(loss), float(np.mean(correct))
 
-    def odds_ratios(self) -> dict[str, np.ndarray]:
-        """Binary only: odds multiplier for +1 standard deviation and +1 raw unit of each feature."""
+    def _binary_weights(self) -> np.ndarray:
         if not self.is_binary:
             raise LogRegError("odds ratios are defined for binary models only")
-        w = self.weights[:, 0]
+        return self.weights[:, 0]
+
+    def odds_ratios(self) -> dict[str, np.ndarray]:
+        """Binary only: odds multiplier for +1 standard deviation and +1 raw unit of each feature."""
+        w = self._binary_weights()
         with np.errstate(over="ignore"):
             return {"per_sd": np.exp(w), "per_unit": np.exp(w / self.scale)}
+
+    def level_odds_ratios(self) -> dict[str, np.ndarray]:
+        """Binary only: for each level of a one-hot text column (``one_hot_groups``), the odds multiplier
+        for switching a row from the column's reference level to this level, all else equal.
+
+        A switch flips two 0/1 features at once, so the multiplier is exp(w_level/s_level − w_ref/s_ref);
+        a level's per-unit odds ratio moves its own feature alone, which no row can do. The reference is
+        the level most common in training (the largest mean of its 0/1 feature; the first in sorted
+        order on a tie). ``vs_reference`` is NaN and ``reference`` (the reference feature's name) None
+        outside such columns.
+        """
+        log_per_unit = self._binary_weights() / self.scale
+        vs_reference = np.full(self.n_features, np.nan)
+        reference = np.full(self.n_features, None, dtype=object)
+        for group in one_hot_groups(self.feature_names, self.mean, self.scale):
+            ref = group[int(np.argmax(self.mean[group]))]
+            with np.errstate(over="ignore"):
+                vs_reference[group] = np.exp(log_per_unit[group] - log_per_unit[ref])
+            reference[group] = self.feature_names[ref]
+        return {"vs_reference": vs_reference, "reference": reference}
 
     def to_dict(self) -> dict:
         return {

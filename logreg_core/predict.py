@@ -42,15 +42,17 @@ def predict_rows(model: TrainedModel, file, threshold: float = 0.5,
 
 
 def feature_matrix(frame: pd.DataFrame, names: list[str], fill: np.ndarray | None = None):
-    """The model's features from rows laid out as the training CSV was, encoded as the loader did.
+    """The model's features from rows laid out as the training CSV was, encoded as the loader did,
+    and notes on what was filled in or matched nothing.
 
     Columns are found by name. A text column the loader one-hot encoded into ``column=value``
-    features is encoded the same way (a value training never saw gives 0 in all of them, like a blank);
-    true/false become 1/0. A missing or non-numeric value takes ``fill`` (the training split's medians,
-    as in training) when given, and is an error otherwise.
+    features is encoded the same way: a blank gives 0 in all of them, as in training, and so does a
+    value training never saw; a note counts the rows of each. true/false become 1/0. A missing or
+    non-numeric value takes ``fill`` (the training split's medians, as in training) when given, and is
+    an error otherwise.
     """
     columns = {str(c).strip(): c for c in frame.columns}
-    blocks, missing = [], []
+    blocks, missing, levels = [], [], {}
     for name in names:
         if name in columns:
             text = as_text(frame[columns[name]])
@@ -59,6 +61,7 @@ def feature_matrix(frame: pd.DataFrame, names: list[str], fill: np.ndarray | Non
             blocks.append(numbers.fillna(flags).to_numpy(dtype=np.float64, na_value=np.nan))
         elif (source := _one_hot_source(name, columns)) is not None:
             column, level = source
+            levels.setdefault(column, []).append(level)
             blocks.append((as_text(frame[columns[column]]) == level).to_numpy(dtype=np.float64))
         else:
             missing.append(name)
@@ -67,7 +70,14 @@ def feature_matrix(frame: pd.DataFrame, names: list[str], fill: np.ndarray | Non
         shown = ", ".join(raw[:5]) + (" …" if len(raw) > 5 else "")
         raise LogRegError(f"the file lacks {len(raw)} of the training data's columns ({shown}): "
                           "use the training data's column names")
-    X = np.column_stack(blocks)
+    X, notes = _filled(np.column_stack(blocks), names, fill)
+    for column, known in levels.items():
+        notes += _level_notes(column, as_text(frame[columns[column]]), known)
+    return X, notes
+
+
+def _filled(X: np.ndarray, names: list[str], fill: np.ndarray | None) -> tuple[np.ndarray, list[str]]:
+    """``X`` with its missing or non-numeric values taken from ``fill``, and a note saying so."""
     holes = ~np.isfinite(X)
     if not holes.any():
         return X, []
@@ -77,6 +87,28 @@ def feature_matrix(frame: pd.DataFrame, names: list[str], fill: np.ndarray | Non
     X = np.where(holes, np.asarray(fill, dtype=np.float64), X)
     return X, [f"Filled {int(holes.sum()):,} missing or non-numeric value(s) in {', '.join(bad[:5])}"
                f"{' …' if len(bad) > 5 else ''} with the training split's medians, as training did."]
+
+
+def _level_notes(column: str, text: pd.Series, known: list[str]) -> list[str]:
+    """Say how many rows of a one-hot encoded column are blank or hold a value training never saw
+    (the first few named): both get 0 in all of the column's features."""
+    notes = []
+    blank = int(text.isna().sum())
+    if blank:
+        notes.append(f"{column}: {_rows(blank, 'is', 'are')} blank; as in training, a blank counts as none of "
+                     f"{column}'s levels.")
+    unseen = text[text.notna() & ~text.isin(known)]
+    if len(unseen):
+        values = unseen.unique()
+        shown = ", ".join(values[:3]) + (f" and {len(values) - 3:,} more" if len(values) > 3 else "")
+        notes.append(f"{column}: {_rows(len(unseen), 'has', 'have')} a value training never saw ({shown}); "
+                     f"{'it counts' if len(unseen) == 1 else 'they count'} as none of {column}'s levels.")
+    return notes
+
+
+def _rows(count: int, singular: str, plural: str) -> str:
+    """'1 row is' or '3 rows are'."""
+    return f"1 row {singular}" if count == 1 else f"{count:,} rows {plural}"
 
 
 def _one_hot_source(name: str, columns) -> tuple[str, str] | None:

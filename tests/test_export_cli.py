@@ -129,6 +129,17 @@ def test_cli_threshold_report_chooses_on_val_and_reports_on_test(tmp_path):
     assert report["chosen_on"] == "val" and report["reported_on"] == "test"
     assert set(report["operating_points"]) == {"youden", "max_f1", "min_cost", "sensitivity_target"}
     assert "per_1000" in report["prevalence_adjusted"] and "brier" in report
+    # the lowest-cost threshold is found on val at the prevalence given (a miss and a false alarm cost
+    # the same here): brute force over val's scores; at val's own prevalence (about half) it lies lower
+    yv, sv = y[:200], s[:200]
+
+    def cost_per_person(t):
+        return 0.1 * np.mean(sv[yv == 1] < t) + 0.9 * np.mean(sv[yv == 0] >= t)
+
+    found = report["operating_points"]["min_cost"]
+    assert cost_per_person(found) <= min(cost_per_person(t) for t in np.r_[np.inf, sv]) + 1e-12
+    own = json.loads(cli("threshold", "--scores", str(path), "--json").stdout)["operating_points"]["min_cost"]
+    assert own < found
     no_split = scores_file(tmp_path, with_split=False)[0]
     assert "warning" in json.loads(cli("threshold", "--scores", str(no_split), "--json").stdout)
 
@@ -323,7 +334,8 @@ def test_predictions_take_rows_laid_out_like_the_training_csv(tmp_path):
     np.testing.assert_allclose(out["probability_sick"], model.predict_proba(expected), atol=1e-12)
     assert out["patient_id"].tolist() == new["patient_id"].tolist()  # the rows' own columns follow
     assert notes == [f"Filled {int(new['age'].isna().sum())} missing or non-numeric value(s) in age with the "
-                     "training split's medians, as training did."]
+                     "training split's medians, as training did.",
+                     "smoker: 1 row has a value training never saw (occasional); it counts as none of smoker's levels."]
     with pytest.raises(Exception, match="non-numeric or missing values in column\\(s\\) age"):
         predict_rows(model, new.to_csv(index=False).encode())  # no fill given: refused, not guessed
     with pytest.raises(Exception, match=r"lacks 2 of the training data's columns \(smoker, insured\)"):

@@ -1,0 +1,155 @@
+"""Text columns one-hot encoded by the loader: odds ratios of their levels against a reference level,
+and notes on blank and unseen values when predicting new rows."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from logreg_core import TrainConfig, run_training
+from logreg_core.csv_loader import from_csv
+from logreg_core.model import one_hot_groups
+from logreg_core.predict import predict_rows
+
+from .test_app import new_app, train
+
+GRADE = ("grade=who=I", "grade=who=II", "grade=who=III")  # the column's own name holds "="
+SMOKER = ("smoker=no", "smoker=yes")
+BLANK_SMOKERS = 6
+
+
+def patients(n=200, seed=3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    grade = rng.choice(["I", "II", "III"], n, p=[0.25, 0.55, 0.2])  # II, not the first in sorted order, is common
+    smoker = rng.choice(["yes", "no"], n, p=[0.3, 0.7])
+    age = rng.normal(55, 10, n).round(1)
+    logit = 0.04 * (age - 55) + 1.2 * (smoker == "yes") + np.select([grade == "I", grade == "III"], [-1.0, 1.0])
+    frame = pd.DataFrame({"age": age, "grade=who": grade, "smoker": smoker,
+                          "target": (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)})
+    frame.loc[: BLANK_SMOKERS - 1, "smoker"] = ""
+    return frame
+
+
+@pytest.fixture(scope="module")
+def trained():
+    ds = from_csv(patients().to_csv(index=False).encode(), target="target")
+    return ds, run_training(ds, TrainConfig(epochs=15, learning_rate=0.1)).model
+
+
+def logit(p):
+    return np.log(p) - np.log1p(-p)
+
+
+def switched(row: np.ndarray, names, group, level) -> np.ndarray:
+    """``row`` with its one-hot ``group`` set to ``level``."""
+    out = row.copy()
+    for name in group:
+        out[names.index(name)] = float(name == level)
+    return out
+
+
+def test_levels_odds_ratio_against_the_most_common_level_is_the_models_own_odds_change(trained):
+    ds, model = trained
+    names = list(model.feature_names)
+    assert names == ["age", *GRADE, *SMOKER]
+    levels = model.level_odds_ratios()
+    counts = {name: int(ds.X_train[:, names.index(name)].sum()) for name in names[1:]}
+    for group in (GRADE, SMOKER):
+        most_common = max(group, key=counts.get)
+        row = ds.X_test[0]
+        base = model.predict_proba(switched(row, names, group, most_common)[None])
+        for level in group:
+            j = names.index(level)
+            p = model.predict_proba(switched(row, names, group, level)[None])
+            assert levels["reference"][j] == most_common
+            np.testing.assert_allclose(levels["vs_reference"][j], np.exp(logit(p) - logit(base))[0], rtol=1e-9)
+    assert counts["grade=who=II"] > max(counts["grade=who=I"], counts["grade=who=III"])  # not the first level
+    assert levels["vs_reference"][names.index("smoker=no")] == 1.0
+    assert np.isnan(levels["vs_reference"][0]) and levels["reference"][0] is None  # age: an ordinary feature
+    # The per-unit odds ratio of smoker=yes alone is not the yes-against-no odds ratio the level shows.
+    yes = names.index("smoker=yes")
+    assert not np.isclose(model.odds_ratios()["per_unit"][yes], levels["vs_reference"][yes], rtol=1e-3)
+
+
+def test_groups_are_the_loaders_zero_one_columns_side_by_side():
+    mean = np.array([0.3, 0.6, 5.0, 7.0, 0.5])
+    scale = np.array([np.sqrt(0.21), np.sqrt(0.24), 2.0, 3.0, 0.5])
+    # "x=1" and "x=2" are numeric columns whose names hold "=", not levels of a text column x.
+    assert one_hot_groups(["a=b=c", "a=b=d", "x=1", "x=2", "flag"], mean, scale) == [[0, 1]]
+    assert one_hot_groups(["c=z", "c=y"], mean[:2], scale[:2]) == []  # not in the loader's sorted order
+
+
+def test_training_treats_a_blank_text_value_as_none_of_its_levels(trained):
+    ds, model = trained
+    smoker = [list(model.feature_names).index(name) for name in SMOKER]
+    every_row = np.vstack([ds.X_train, ds.X_val, ds.X_test])[:, smoker]
+    assert int((every_row.sum(axis=1) == 0).sum()) == BLANK_SMOKERS
+
+
+def test_predictions_say_which_rows_were_blank_or_held_a_value_training_never_saw(trained):
+    ds, model = trained
+    new = patients().drop(columns="target").iloc[BLANK_SMOKERS:BLANK_SMOKERS + 6].reset_index(drop=True)
+    new.loc[0, "grade=who"] = "IV"
+    new.loc[[1, 2], "smoker"] = ["maybe", "sometimes"]
+    new.loc[3, "smoker"] = ""
+    out, notes = predict_rows(model, new.to_csv(index=False).encode(), 0.5, fill=np.median(ds.X_train, axis=0))
+    assert notes == [
+        "grade=who: 1 row has a value training never saw (IV); it counts as none of grade=who's levels.",
+        "smoker: 1 row is blank; as in training, a blank counts as none of smoker's levels.",
+        "smoker: 2 rows have a value training never saw (maybe, sometimes); they count as none of smoker's levels.",
+    ]
+    expected = np.column_stack([new["age"]] + [(new["grade=who"] == v).astype(float) for v in ("I", "II", "III")]
+                               + [(new["smoker"] == v).astype(float) for v in ("no", "yes")])
+    assert expected[[0]][:, 1:4].sum() == 0 and expected[1:4, 4:].sum() == 0
+    np.testing.assert_allclose(out["probability_1"], model.predict_proba(expected), atol=1e-12)
+
+
+def _odds_table(at):
+    return next(d.value for d in at.dataframe if "odds ratio per SD" in d.value.columns)
+
+
+def test_model_page_shows_levels_against_their_reference_level():
+    at = new_app().switch_page("app_pages/data.py").run()
+    at.radio(key="source_label").set_value("Upload CSV").run()
+    frame = patients()
+    at.file_uploader[0].set_value(("patients.csv", frame.to_csv(index=False).encode(), "text/csv")).run()
+    at = train(at, epochs=3).switch_page("app_pages/model.py").run()
+    assert not at.exception
+    model = at.session_state["trained"].result.model
+    table = _odds_table(at).set_index("feature").loc[list(model.feature_names)]
+    levels = model.level_odds_ratios()
+    np.testing.assert_allclose(table["odds ratio vs reference level"].iloc[1:], levels["vs_reference"][1:])
+    assert table.loc["grade=who=II", "reference level"] == "reference"
+    assert table.loc["grade=who=III", "reference level"] == "grade=who=II"
+    assert table.loc[list(GRADE + SMOKER), "odds ratio per raw unit"].isna().all()
+    age = table.loc["age"]
+    assert np.isfinite(age["odds ratio per raw unit"]) and np.isnan(age["odds ratio vs reference level"])
+    assert any("reference level, the one most common in training" in c.value for c in at.caption)
+    new = frame.drop(columns="target").head(3).assign(smoker=["X", "no", "yes"])
+    at.file_uploader(key="predict_upload").set_value(("new.csv", new.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception and not at.error
+    assert "smoker: 1 row has a value training never saw (X); it counts as none of smoker's levels." in [
+        i.value for i in at.info]
+
+
+def test_model_page_without_text_columns_keeps_its_odds_ratio_table():
+    at = train(new_app(), epochs=2).switch_page("app_pages/model.py").run()
+    assert not at.exception
+    table = _odds_table(at)
+    assert list(table.columns) == ["feature", "weight (per SD)", "odds ratio per SD", "odds ratio per raw unit"]
+    assert table["odds ratio per raw unit"].notna().all()
+    assert not any("reference level" in c.value for c in at.caption)
+
+
+def test_the_model_card_carries_the_levels_odds_ratios_and_their_reference(trained):
+    import json
+
+    from logreg_core.export import model_card
+
+    ds, model = trained
+    card = json.loads(json.dumps(model_card(model, dataset=ds, config=TrainConfig(epochs=15))))["parameters"]
+    levels = model.level_odds_ratios()
+    names = list(model.feature_names)
+    yes = names.index("smoker=yes")
+    assert card["reference_level"][yes] == "smoker=no" and card["reference_level"][0] is None
+    assert card["odds_ratio_vs_reference_level"][yes] == pytest.approx(levels["vs_reference"][yes])
+    assert card["odds_ratio_vs_reference_level"][0] is None  # age: JSON null, not NaN
+    assert "reference level" in card["note"]
