@@ -25,32 +25,36 @@ st.caption(f"Run {run.run_id} on **{ds.title}**: {model.epochs_trained} epochs, 
 
 if model.is_binary:
     odds, levels = model.odds_ratios(), model.level_odds_ratios()
-    level = ~np.isnan(levels["vs_reference"])  # a text column's column=value feature
-    table = pd.DataFrame({"feature": ds.feature_names, "weight (per SD)": model.weights[:, 0],
-                          "odds ratio per SD": np.where(level, np.nan, odds["per_sd"]),
-                          "odds ratio per raw unit": np.where(level, np.nan, odds["per_unit"])})
-    if level.any():
-        table["odds ratio vs reference level"] = levels["vs_reference"]
-        table["reference level"] = ["reference" if ref == name else ref or ""
-                                    for ref, name in zip(levels["reference"], ds.feature_names)]
-    table = table.reindex(table["weight (per SD)"].abs().sort_values(ascending=False).index)
-    top = table.head(30).iloc[::-1]
+    weights = pd.DataFrame({"feature": ds.feature_names, "weight (per SD)": model.weights[:, 0]})
+    weights = weights.reindex(weights["weight (per SD)"].abs().sort_values(ascending=False).index)
+    top = weights.head(30).iloc[::-1]
     fig = go.Figure(go.Bar(x=top["weight (per SD)"], y=top["feature"], orientation="h",
                            marker_color=np.where(top["weight (per SD)"] > 0, theme.PALETTE["vermillion"],
                                                  theme.PALETTE["blue"])))
     fig.update_xaxes(title=f"weight on the standardized feature (→ more likely {ds.class_names[1]})")
     st.plotly_chart(theme.style(fig, "Weights, largest first (top 30)", height=max(360, 22 * len(top))), key="weights")
-    st.dataframe(table, hide_index=True, column_config={
+    # A text column's levels (column=value) get their own table: a level's 0/1 column never moves alone,
+    # so its per-SD and per-unit odds ratios mean nothing; its odds against the reference level do.
+    level = ~np.isnan(levels["vs_reference"])
+    numeric = weights.index[~level[weights.index]]
+    st.dataframe(weights.loc[numeric].assign(**{"odds ratio per SD": odds["per_sd"][numeric],
+                                                "odds ratio per raw unit": odds["per_unit"][numeric]}),
+                 hide_index=True, column_config={
         "odds ratio per SD": st.column_config.NumberColumn(help="Odds multiply by this for +1 standard deviation."),
         "odds ratio per raw unit": st.column_config.NumberColumn(help="Odds multiply by this for +1 unit of the raw feature."),
-        "odds ratio vs reference level": st.column_config.NumberColumn(
-            help="Odds multiply by this when a row's value switches from the reference level to this one."),
     })
     if level.any():
-        st.caption("A text column's levels (column=value) are compared with its reference level, the one most "
-                   "common in training: switching a row from the reference to another level multiplies its odds "
-                   "by that level's odds ratio vs reference level (per SD and per raw unit are blank there, as "
-                   "one level's 0/1 column cannot change alone).")
+        st.markdown("**Text columns: each level against the column's reference level**")
+        rows = weights.index[level[weights.index]]
+        st.dataframe(weights.loc[rows].rename(columns={"feature": "level"}).assign(**{
+            "odds ratio vs reference level": levels["vs_reference"][rows],
+            "reference level": ["reference" if levels["reference"][i] == ds.feature_names[i]
+                                else levels["reference"][i] for i in rows]}),
+            hide_index=True, column_config={"odds ratio vs reference level": st.column_config.NumberColumn(
+                help="Odds multiply by this when a row's value switches from the reference level to this one.")})
+        st.caption("The reference level is the column's most common in training. A level's own 0/1 column "
+                   "cannot change alone (a row moves from one level to another), so these odds ratios replace "
+                   "per SD and per raw unit.")
     st.caption(f"Bias (log-odds at the training mean): {model.bias[0]:.4f}.")
 else:
     st.dataframe(pd.DataFrame(model.weights, index=ds.feature_names, columns=ds.class_names).iloc[:200])

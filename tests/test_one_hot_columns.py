@@ -102,8 +102,8 @@ def test_predictions_say_which_rows_were_blank_or_held_a_value_training_never_sa
     np.testing.assert_allclose(out["probability_1"], model.predict_proba(expected), atol=1e-12)
 
 
-def _odds_table(at):
-    return next(d.value for d in at.dataframe if "odds ratio per SD" in d.value.columns)
+def _table(at, column):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def test_model_page_shows_levels_against_their_reference_level():
@@ -114,15 +114,17 @@ def test_model_page_shows_levels_against_their_reference_level():
     at = train(at, epochs=3).switch_page("app_pages/model.py").run()
     assert not at.exception
     model = at.session_state["trained"].result.model
-    table = _odds_table(at).set_index("feature").loc[list(model.feature_names)]
+    names = list(model.feature_names)
     levels = model.level_odds_ratios()
-    np.testing.assert_allclose(table["odds ratio vs reference level"].iloc[1:], levels["vs_reference"][1:])
+    table = _table(at, "odds ratio vs reference level").set_index("level")
+    assert sorted(table.index) == sorted(GRADE + SMOKER)
+    np.testing.assert_allclose(table.loc[names[1:], "odds ratio vs reference level"], levels["vs_reference"][1:])
     assert table.loc["grade=who=II", "reference level"] == "reference"
     assert table.loc["grade=who=III", "reference level"] == "grade=who=II"
-    assert table.loc[list(GRADE + SMOKER), "odds ratio per raw unit"].isna().all()
-    age = table.loc["age"]
-    assert np.isfinite(age["odds ratio per raw unit"]) and np.isnan(age["odds ratio vs reference level"])
-    assert any("reference level, the one most common in training" in c.value for c in at.caption)
+    numeric = _table(at, "odds ratio per raw unit")
+    assert numeric["feature"].tolist() == ["age"]  # levels have no per-unit odds ratio: a row cannot move one alone
+    assert numeric["odds ratio per raw unit"].iloc[0] == pytest.approx(model.odds_ratios()["per_unit"][0])
+    assert any("reference level is the column's most common in training" in c.value for c in at.caption)
     new = frame.drop(columns="target").head(3).assign(smoker=["X", "no", "yes"])
     at.file_uploader(key="predict_upload").set_value(("new.csv", new.to_csv(index=False).encode(), "text/csv")).run()
     assert not at.exception and not at.error
@@ -133,9 +135,9 @@ def test_model_page_shows_levels_against_their_reference_level():
 def test_model_page_without_text_columns_keeps_its_odds_ratio_table():
     at = train(new_app(), epochs=2).switch_page("app_pages/model.py").run()
     assert not at.exception
-    table = _odds_table(at)
+    table = _table(at, "odds ratio per raw unit")
     assert list(table.columns) == ["feature", "weight (per SD)", "odds ratio per SD", "odds ratio per raw unit"]
-    assert table["odds ratio per raw unit"].notna().all()
+    assert len(table) == 30 and table["odds ratio per raw unit"].notna().all() and len(at.dataframe) == 1
     assert not any("reference level" in c.value for c in at.caption)
 
 
