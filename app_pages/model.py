@@ -45,7 +45,7 @@ if model.is_binary:
     })
     if level.any():
         st.markdown("**Text columns: each level against the column's reference level**")
-        rows = weights.index[level[weights.index]]
+        rows = np.flatnonzero(level)  # in the loader's order: a column's levels together
         st.dataframe(weights.loc[rows].rename(columns={"feature": "level"}).assign(**{
             "odds ratio vs reference level": levels["vs_reference"][rows],
             "reference level": ["reference" if levels["reference"][i] == ds.feature_names[i]

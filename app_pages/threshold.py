@@ -179,7 +179,8 @@ def operating_point_controls() -> tuple[float, float | None]:
     c1, c2, c3 = st.columns(3)
     target = c1.number_input("Target sensitivity", 0.01, 1.0, 0.95, 0.01, key="target_sens",
                              help="Highest threshold whose validation sensitivity reaches this target.")
-    cost = c2.number_input("Cost ratio (FN:FP)", min_value=0.001, max_value=1e6, value=1.0, step=0.5, key="cost_ratio",
+    cost = c2.number_input("Cost ratio (FN:FP)", min_value=0.001, max_value=1e6, value=1.0, step=0.5, format="%g",
+                           key="cost_ratio",
                            help="How many false positives one missed positive is worth; 5 means a miss is 5× worse.")
     prevalence = c3.number_input("Prevalence", min_value=0.0001, max_value=0.9999, value=None, step=0.01, format="%.4f",
                                  placeholder=f"as in the data: {sweep.n_pos / max(sweep.n, 1):.3f}",
@@ -284,8 +285,9 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, prev: float, per:
             else:
                 st.plotly_chart(charts.per_1000, key="per1000")
                 sens, spec = report.metrics["sensitivity"], report.metrics["specificity"]
-                st.caption(f"At prevalence {prev:.3f}: of 1,000 people, {per['tp'] + per['fn']} are positive "
-                           f"({names[1]}); the model flags {per['tp'] + per['fp']}, of whom {per['tp']} truly are "
+                named = "" if names[1] == "positive" else f" ({names[1]})"
+                st.caption(f"At prevalence {prev:.3f}: of 1,000 people, {per['tp'] + per['fn']} are positive"
+                           f"{named}; the model flags {per['tp'] + per['fp']}, of whom {per['tp']} truly are "
                            "(expected numbers, rounded to whole people). They rest on the sensitivity "
                            f"{number_text(sens.value)} (95% CI {interval_text(sens)}) and specificity "
                            f"{number_text(spec.value)} ({interval_text(spec)}) on "

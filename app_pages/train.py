@@ -154,7 +154,10 @@ if state.runs():
     if theme.presentation():  # an HTML table wraps and scales with the projector font: never cut off
         st.table(history_table.astype({"lr": str}), hide_index=True)  # lr as typed, not padded to 4 decimals
     else:
-        st.dataframe(history_table, hide_index=True)
+        st.dataframe(history_table, hide_index=True, column_config={  # "201–400 (continues run 1)" in full
+            "epochs": st.column_config.TextColumn(width="medium"),
+            "seed": st.column_config.NumberColumn(help="The data split and the shuffling: runs with different "
+                                                       "seeds are scored on different validation cases.")})
     st.multiselect("Overlay runs on the curves", [r.run_id for r in state.runs()], max_selections=2, select_all=False,
                    key="overlay_runs", format_func=lambda i: f"run {i}",
                    help="Draw up to two earlier runs' validation curves, dashed, for comparison.")

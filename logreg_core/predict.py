@@ -85,8 +85,11 @@ def _filled(X: np.ndarray, names: list[str], fill: np.ndarray | None) -> tuple[n
     if fill is None:
         raise LogRegError(f"non-numeric or missing values in column(s) {', '.join(bad[:5])}: fill them in and retry")
     X = np.where(holes, np.asarray(fill, dtype=np.float64), X)
+    rows = np.flatnonzero(holes.any(axis=1)) + 1  # data rows, as the file's reader counts them
     return X, [f"Filled {int(holes.sum()):,} missing or non-numeric value(s) in {', '.join(bad[:5])}"
-               f"{' …' if len(bad) > 5 else ''} with the training split's medians, as training did."]
+               f"{' …' if len(bad) > 5 else ''} (data row{'s' * (len(rows) > 1)} "
+               f"{', '.join(map(str, rows[:5]))}{' …' if len(rows) > 5 else ''}) with the training split's "
+               "medians, as training did."]
 
 
 def _level_notes(column: str, text: pd.Series, known: list[str]) -> list[str]:

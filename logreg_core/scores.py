@@ -25,7 +25,8 @@ def read_scores(file) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         raise LogRegError("the scores file is empty: expected a header line y_true,score (and optionally split) "
                           "and then one row per case")
     try:
-        frame = pd.read_csv(io.BytesIO(raw), sep=None, engine="python", encoding="utf-8-sig")
+        # keep_default_na=False: a written "nan" or "NA" stays text, named in the error, not called blank
+        frame = pd.read_csv(io.BytesIO(raw), sep=None, engine="python", encoding="utf-8-sig", keep_default_na=False)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
         raise LogRegError(f"cannot parse the scores file as CSV ({exc}): expected columns y_true,score[,split]") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
@@ -46,28 +47,30 @@ def read_scores(file) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         advice = (f": remove the {int(split.isin(training).sum())} {'/'.join(sorted(training))} rows (scores on the "
                   "cases a model learned from flatter it; thresholds are chosen on val, reported on test)"
                   if training else "")
-        raise LogRegError(f"split must be 'val' or 'test', found {', '.join(unknown[:5])}{advice}")
+        found = ", ".join(value or "(blank)" for value in unknown[:5])
+        raise LogRegError(f"split must be 'val' or 'test', found {found}{advice}")
     parts = {name: validate_scores(y[split == name], s[split == name]) for name in SPLITS if (split == name).any()}
     return parts if len(parts) == 2 else {"all": validate_scores(y, s)}
 
 
 def _numbers(column, name: str, wanted: str) -> np.ndarray:
-    """The column as numbers; text that is not a number is named in the error (not called NaN)."""
+    """The column as finite numbers. Text that is not one ("high", "nan", "inf") is named in the error,
+    by data row; a blank cell is called blank."""
     import pandas as pd
 
-    values = pd.to_numeric(column, errors="coerce")
     text = column.astype(str).str.strip()
-    bad = (values.isna() & column.notna() & (text != "")).to_numpy()
+    blank = (text == "").to_numpy()
+    values = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~blank & ~np.isfinite(values)
     if bad.any():
         examples = ", ".join(repr(v) for v in text[bad].unique()[:3])
-        raise LogRegError(f"the {name} column has {int(bad.sum())} value(s) that are not numbers, such as "
+        raise LogRegError(f"the {name} column has {int(bad.sum())} value(s) that are not finite numbers, such as "
                           f"{examples} (first on data row {int(bad.argmax()) + 1}): each {name} must be "
                           f"{wanted}; fix or remove those rows")
-    blank = values.isna().to_numpy()
     if blank.any():  # numbered as above, by data row, not by array position
         raise LogRegError(f"the {name} column is blank on {int(blank.sum())} row(s) (first on data row "
                           f"{int(blank.argmax()) + 1}): each {name} must be {wanted}; fill or remove those rows")
-    return values.to_numpy()
+    return values
 
 
 def scores_csv(val: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]) -> str:

@@ -542,6 +542,7 @@ def test_run_history_is_a_wrapping_table_in_presentation_mode(trained_app):
     shown = at.table[0].value  # the run number is a column: Streamlit hides an index that looks like a range
     assert shown["run"].tolist() == [r.run_id for r in reversed(at.session_state["runs"])]
     assert shown["lr"].tolist() == [f"{r.config.learning_rate}" for r in reversed(at.session_state["runs"])]
+    assert shown["seed"].tolist() == [r.config.seed for r in reversed(at.session_state["runs"])]  # which split
     at.session_state["presentation"] = False
     at.run()
 

@@ -333,8 +333,9 @@ def test_predictions_take_rows_laid_out_like_the_training_csv(tmp_path):
                                + [(new["insured"] == "true").astype(float)])
     np.testing.assert_allclose(out["probability_sick"], model.predict_proba(expected), atol=1e-12)
     assert out["patient_id"].tolist() == new["patient_id"].tolist()  # the rows' own columns follow
-    assert notes == [f"Filled {int(new['age'].isna().sum())} missing or non-numeric value(s) in age with the "
-                     "training split's medians, as training did.",
+    blank_rows = ", ".join(str(i + 1) for i in np.flatnonzero(new["age"].isna()))  # counted as data rows
+    assert notes == [f"Filled {int(new['age'].isna().sum())} missing or non-numeric value(s) in age (data rows "
+                     f"{blank_rows}) with the training split's medians, as training did.",
                      "smoker: 1 row has a value training never saw (occasional); it counts as none of smoker's levels."]
     with pytest.raises(Exception, match="non-numeric or missing values in column\\(s\\) age"):
         predict_rows(model, new.to_csv(index=False).encode())  # no fill given: refused, not guessed

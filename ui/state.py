@@ -222,7 +222,7 @@ class TrainedRun:
         epochs = f"{history[0]['epoch']}–{last['epoch']}" if history else "none"
         if self.continues is not None:
             epochs += f" (continues run {self.continues})"
-        return {"run": self.run_id, "dataset": self.dataset.title, "optimizer": c.optimizer,
+        return {"run": self.run_id, "dataset": self.dataset.title, "seed": c.seed, "optimizer": c.optimizer,
                 "lr": c.learning_rate, "batch": c.batch_size, "epochs": epochs,
                 "best val loss": min(val) if val else None, "val accuracy": last.get("val_accuracy"),
                 **({"test accuracy": last.get("test_accuracy")} if show_test else {}),
