@@ -21,6 +21,8 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
   font-size: 1.15rem; }
 /* After the paragraph rule: a metric's value is a paragraph too. */
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] p, .thr .thr-rate-value { font-size: 2.6rem; }
+/* The slider's end values and key hint, read from the back of the room too. */
+.thr .thr-ends { font-size: 0.95rem; }
 /* Streamlit's side padding is in rem: the larger root font took 60 px of width each side. */
 [data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
 /* Tabs wrap onto more rows rather than scroll sideways behind an arrow. */
