@@ -71,8 +71,7 @@ if source == "csv":
             if st.session_state.get("csv_key") != key:
                 data.load_csv(raw, key, upload.name)
                 st.success(f"Loaded {upload.name}.")
-        except LogRegError as exc:
-            st.session_state.pop("csv_key", None)
+        except LogRegError as exc:  # csv_key stays that of the data in use (load_csv sets it on success only)
             state.show_error(exc, f"Could not use {upload.name}")
             if earlier is not None:  # shown below: say that it, not the failed file, is what Train uses
                 st.info(f"Still using **{earlier.title}**, loaded before: the Train page trains on it until a file "

@@ -19,7 +19,6 @@ import gc
 import os
 import re
 import sys
-import tempfile
 import threading
 
 _lock = threading.Lock()
@@ -40,8 +39,8 @@ def _start_up_lines_hidden(level: str):
 
     Abseil prints them before TensorFlow applies that level, and no environment variable stops them short
     of TF_ENABLE_ONEDNN_OPTS=0, which changes the arithmetic. So during the import stderr (file descriptor
-    2) goes to a file, and what it caught, the server's own lines included, is passed on without them.
-    TF_CPP_MIN_LOG_LEVEL=0 keeps them all.
+    2) is a pipe, and a thread passes on, as they come, all lines but those: the server's own lines are
+    not held back, and a fatal line before an abort still gets out. TF_CPP_MIN_LOG_LEVEL=0 keeps them all.
     """
     hidden = "IWE"[:int(level)] if level.isdigit() else ""
     try:
@@ -51,21 +50,30 @@ def _start_up_lines_hidden(level: str):
     if saved is None:
         yield
         return
+    read_end, write_end = os.pipe()
     sys.stderr.flush()
-    with tempfile.TemporaryFile() as caught:
-        os.dup2(caught.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    forwarder = threading.Thread(target=_forward, args=(read_end, saved, hidden), daemon=True,
+                                 name="tensorflow-start-up-lines")
+    forwarder.start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)  # closes the pipe's last write end: the forwarder reads to its end and stops
+        forwarder.join(timeout=5)
+        if not forwarder.is_alive():  # else a copy of the write end lives on: leave it its output
             os.close(saved)
-            caught.seek(0)
-            for line in caught.read().decode(errors="replace").splitlines(keepends=True):
-                log = _TF_LOG_LINE.match(line)
-                if not (line.startswith(_ABSL_NOTICE) or log and log.group(1) in hidden):
-                    sys.stderr.write(line)
-            sys.stderr.flush()
+
+
+def _forward(read_end: int, out: int, hidden: str) -> None:
+    with os.fdopen(read_end, "rb") as pipe:
+        for line in pipe:
+            text = line.decode(errors="replace")
+            log = _TF_LOG_LINE.match(text)
+            if not (text.startswith(_ABSL_NOTICE) or log and log.group(1) in hidden):
+                os.write(out, line)
 
 
 def tensorflow():

@@ -739,3 +739,44 @@ def test_a_new_seed_re_splits_an_uploaded_csv_after_the_uploader_forgot_it():
     assert not at.exception and at.session_state["dataset"].name == "mine.csv"
     np.testing.assert_array_equal(at.session_state["dataset"].X_test, expected.X_test)
     assert not np.array_equal(expected.X_test, from_csv(raw, target="outcome", positive="yes", seed=0).X_test)
+
+
+def test_a_dataset_dropped_from_the_shared_cache_is_not_reloaded_under_a_trained_run():
+    """The built-ins' cache is shared by every session and bounded: when another session's datasets push
+    this one out, the Train page keeps the data its run was trained on (a reload would refuse Continue)."""
+    from ui import data
+
+    at = train(new_app(), epochs=3)
+    data._builtin.clear()
+    at.run()
+    assert at.session_state["dataset"] is at.session_state["trained"].dataset
+    assert not next(b for b in at.button if b.label == "Continue").disabled
+
+
+def test_after_a_failed_upload_a_new_seed_re_splits_the_file_still_in_use():
+    from logreg_core.csv_loader import from_csv
+
+    at = new_app().switch_page("app_pages/data.py").run()
+    at.radio(key="source_label").set_value("Upload CSV").run()
+    rows = "\n".join(f"{i % 7},{(i * 3) % 11},{'yes' if i % 2 else 'no'}" for i in range(60))
+    raw = f"a,b,outcome\n{rows}\n".encode()
+    at.file_uploader[0].set_value(("mine.csv", raw, "text/csv")).run()
+    at.file_uploader[0].set_value(("bad.csv", b"a,outcome\n1,yes\n", "text/csv")).run()
+    assert at.error and any("Still using **mine.csv**" in i.value for i in at.info)
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="seed").set_value(5).run()
+    np.testing.assert_array_equal(at.session_state["dataset"].X_test,
+                                  from_csv(raw, target="outcome", positive="yes", seed=5).X_test)
+
+
+def test_the_train_page_says_mnist_is_not_cached_and_downloads_nothing(monkeypatch):
+    from ui import data
+
+    monkeypatch.setattr(data, "mnist_available", lambda: False)
+    at = new_app().switch_page("app_pages/train.py").run()
+    monkeypatch.setattr(data, "_builtin", lambda *key: pytest.fail(f"tried to load {key}"))
+    at.session_state["setup"]["dataset"] = "mnist"
+    at.run()
+    assert not at.exception
+    assert any("MNIST is not cached on this server: Train uses Breast cancer (Wisconsin)" in w.value
+               for w in at.warning)

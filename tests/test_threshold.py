@@ -426,6 +426,23 @@ def test_finders_put_a_threshold_between_separated_classes_not_on_a_case():
     assert sweep.find_sensitivity(1.0) == 0.64  # target finders keep their definition: the highest threshold
 
 
+def test_tie_ranges_at_the_edges_of_floats_and_of_the_scores():
+    # two adjacent doubles: no number lies between them, so the middle is the upper one itself
+    above = np.nextafter(0.5, 1.0)
+    tight = Sweep.from_scores([0, 1], [0.5, above])
+    assert tight.find_youden() == above and tight.counts_at(tight.find_youden()) == Counts(tp=1, fp=0, tn=1, fn=0)
+    # at 1:1 flagging the lowest pair (a positive and a negative tied at 0.1) costs what it saves, so
+    # every threshold from 0.1 up to 0.9 is cheapest; with no score below, the range is measured from 0.1
+    bottom = Sweep.from_scores([1, 0, 1], [0.1, 0.1, 0.9])
+    assert bottom.find_min_cost(1.0) == pytest.approx(0.5)
+
+
+def test_min_cost_at_a_prevalence_needs_both_classes_but_at_the_rows_own_does_not():
+    only_negatives = Sweep.from_scores([0, 0, 0], [0.2, 0.5, 0.9])
+    assert only_negatives.find_min_cost(2.0) == np.inf  # no positive to miss: flag no one
+    assert math.isnan(only_negatives.find_min_cost(2.0, prevalence=0.1))  # a miss rate is undefined
+
+
 def test_operating_points_dict_and_flag_no_one():
     y, s = DATASETS["random"]
     sweep = Sweep.from_scores(y, s)

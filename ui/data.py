@@ -6,7 +6,7 @@ import hashlib
 import streamlit as st
 
 from logreg_core import Dataset, LogRegError, load_dataset, one_vs_rest
-from logreg_core.datasets import select_features
+from logreg_core.datasets import mnist_available, select_features
 
 from . import state
 
@@ -25,10 +25,10 @@ def synthetic_options(setup: dict) -> dict:
             "weights": float(setup["imbalance"]) if int(setup["n_classes"]) == 2 else None}
 
 
-def builtin_from_setup() -> Dataset:
-    s = state.setup()
+def builtin_key(s: dict) -> tuple:
+    """(name, seed, options) of the built-in dataset the set-up ``s`` names."""
     options = synthetic_options(s) if s["dataset"] == "synthetic" else {}
-    return _builtin(s["dataset"], int(s["seed"]), tuple(sorted(options.items())))
+    return s["dataset"], int(s["seed"]), tuple(sorted(options.items()))
 
 
 def file_digest(data: bytes) -> str:
@@ -94,6 +94,7 @@ def load_csv(raw: bytes, key: tuple, name: str) -> None:
     _, header, target, positive, seed = key
     base = csv_loader.from_csv(raw, target=target, positive=positive, header=header, seed=seed, name=name)
     st.session_state["csv_key"], st.session_state["csv_raw"] = key, (raw, name)
+    st.session_state.pop("builtin_key", None)
     use(base)
 
 
@@ -101,18 +102,35 @@ def ensure_dataset() -> Dataset | None:
     """The session's dataset, following the set-up: the built-in it names (loaded when none is chosen
     yet, or when its seed or options changed), or the uploaded file split by the set-up's seed.
 
-    A failure (e.g. MNIST not cached) is shown and leaves the previous dataset in place.
+    What is loaded is remembered by its key, not by the object: the built-ins' cache is shared by every
+    session and may drop an entry, and a reload then would be a new object that no trained run is on
+    (Continue would be refused). A failure (e.g. MNIST not cached) is shown and leaves the previous
+    dataset in place; a file that cannot be re-split for a new seed keeps the seed of its split.
     """
     s = state.setup()
+    if s["dataset"] == "mnist" and not mnist_available():  # said on the Data page; no download from here
+        st.warning(f"MNIST is not cached on this server: Train uses {state.current_dataset().title}."
+                   if state.current_dataset() else "MNIST is not cached on this server: see the Data page.")
+        return state.current_dataset()
     try:
         if s["dataset"] != "csv":
-            base = builtin_from_setup()
-            if st.session_state.get("base_dataset") is not base:
+            key = builtin_key(s)
+            if st.session_state.get("builtin_key") != key:
+                base = _builtin(*key)
                 drop_unknown_choices(base)
                 use(base)
-                st.session_state.pop("csv_key", None)  # the uploaded file's data is no longer the one in use
+                st.session_state["builtin_key"] = key
+                for stale in ("csv_key", "csv_raw"):  # the uploaded file's data is no longer the one in use
+                    st.session_state.pop(stale, None)
         elif (key := st.session_state.get("csv_key")) and key[-1] != int(s["seed"]):
-            load_csv(st.session_state["csv_raw"][0], key[:-1] + (int(s["seed"]),), st.session_state["csv_raw"][1])
+            raw, name = st.session_state["csv_raw"]
+            try:
+                load_csv(raw, key[:-1] + (int(s["seed"]),), name)
+            except LogRegError:
+                s["seed"] = st.session_state["seed"] = key[-1]
+                raise
     except LogRegError as exc:
         state.show_error(exc, "Could not load the dataset")
+        if s["dataset"] == "csv":
+            st.info(f"Seed is back to {s['seed']}, the seed the file in use was split with.")
     return state.current_dataset()
