@@ -571,11 +571,18 @@ def test_a_threshold_found_at_one_epoch_says_so_at_another():
     assert "(max Youden's J, found on validation)" in _model_caption(at)  # the kept model is epoch 4's
 
 
-def test_an_uploaded_csv_in_use_is_named_after_a_visit_to_another_page():
+def app_with_mine_csv() -> tuple[AppTest, bytes]:
+    """A session that uploaded mine.csv (60 rows, two numbers, a yes/no outcome) on the Data page."""
     at = new_app().switch_page("app_pages/data.py").run()
     at.radio(key="source_label").set_value("Upload CSV").run()
     rows = "\n".join(f"{i % 7},{(i * 3) % 11},{'yes' if i % 2 else 'no'}" for i in range(60))
-    at.file_uploader[0].set_value(("mine.csv", f"a,b,outcome\n{rows}\n".encode(), "text/csv")).run()
+    raw = f"a,b,outcome\n{rows}\n".encode()
+    at.file_uploader[0].set_value(("mine.csv", raw, "text/csv")).run()
+    return at, raw
+
+
+def test_an_uploaded_csv_in_use_is_named_after_a_visit_to_another_page():
+    at, _ = app_with_mine_csv()
     assert at.session_state["base_dataset"].name == "mine.csv"
     at.switch_page("app_pages/train.py").run()
     at.switch_page("app_pages/data.py").run()
@@ -728,11 +735,7 @@ def test_a_seed_typed_on_the_train_page_re_splits_the_data_that_run():
 def test_a_new_seed_re_splits_an_uploaded_csv_after_the_uploader_forgot_it():
     from logreg_core.csv_loader import from_csv
 
-    at = new_app().switch_page("app_pages/data.py").run()
-    at.radio(key="source_label").set_value("Upload CSV").run()
-    rows = "\n".join(f"{i % 7},{(i * 3) % 11},{'yes' if i % 2 else 'no'}" for i in range(60))
-    raw = f"a,b,outcome\n{rows}\n".encode()
-    at.file_uploader[0].set_value(("mine.csv", raw, "text/csv")).run()
+    at, raw = app_with_mine_csv()
     at.switch_page("app_pages/train.py").run()
     at.number_input(key="seed").set_value(5).run()
     expected = from_csv(raw, target="outcome", positive="yes", seed=5)
@@ -756,11 +759,7 @@ def test_a_dataset_dropped_from_the_shared_cache_is_not_reloaded_under_a_trained
 def test_after_a_failed_upload_a_new_seed_re_splits_the_file_still_in_use():
     from logreg_core.csv_loader import from_csv
 
-    at = new_app().switch_page("app_pages/data.py").run()
-    at.radio(key="source_label").set_value("Upload CSV").run()
-    rows = "\n".join(f"{i % 7},{(i * 3) % 11},{'yes' if i % 2 else 'no'}" for i in range(60))
-    raw = f"a,b,outcome\n{rows}\n".encode()
-    at.file_uploader[0].set_value(("mine.csv", raw, "text/csv")).run()
+    at, raw = app_with_mine_csv()
     at.file_uploader[0].set_value(("bad.csv", b"a,outcome\n1,yes\n", "text/csv")).run()
     assert at.error and any("Still using **mine.csv**" in i.value for i in at.info)
     at.switch_page("app_pages/train.py").run()
