@@ -5,7 +5,7 @@ import streamlit as st
 
 from logreg_core import LogRegError
 from logreg_core.describe import score_histogram
-from logreg_core.report import auc_text, interval_text, number_text, report_html
+from logreg_core.report import auc_text, report_html
 from logreg_core.scores import read_scores
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, harm_to_benefit,
                                    multiclass_confusion, one_vs_rest_scores, per_1000_people, per_class_metrics,
@@ -289,8 +289,8 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, prev: float, per:
                 st.caption(f"At prevalence {prev:.3f}: of 1,000 people, {per['tp'] + per['fn']} are positive"
                            f"{named}; the model flags {per['tp'] + per['fp']}, of whom {per['tp']} truly are "
                            "(expected numbers, rounded to whole people). They rest on the sensitivity "
-                           f"{number_text(sens.value)} (95% CI {interval_text(sens)}) and specificity "
-                           f"{number_text(spec.value)} ({interval_text(spec)}) on "
+                           f"{view.fmt(sens.value)} (95% CI {view.interval(sens)}) and specificity "
+                           f"{view.fmt(spec.value)} ({view.interval(spec)}) on "
                            f"{'all rows' if split == 'all' else f'the {split_names[split]} split'} ({sweep.n:,} "
                            "cases), and are as uncertain as those.")
     if probability and tabs["Decision curve"].open:

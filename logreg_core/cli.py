@@ -143,13 +143,9 @@ def _writing(option: str, path: Path):
 
 def _estimate(e: dict) -> str:
     """``0.943 (95% CI 0.846–0.981)`` from an ``Estimate.to_dict()``, in the page's and report's digits."""
-    from .report import number_text
+    from .report import estimate_text
 
-    if e["value"] is None:
-        return "undefined"
-    if e["ci_low"] is None:
-        return number_text(e["value"])
-    return f"{number_text(e['value'])} (95% CI {number_text(e['ci_low'])}–{number_text(e['ci_high'])})"
+    return "undefined" if e["value"] is None else estimate_text(e["value"], e["ci_low"], e["ci_high"])
 
 
 def _dataset(args):

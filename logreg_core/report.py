@@ -46,16 +46,19 @@ def _curve_svg(x: np.ndarray, y: np.ndarray, point: tuple[float, float], xlabel:
             f'text-anchor="middle">{ylabel}</text></svg>')
 
 
+def estimate_text(value, low, high) -> str:
+    """``0.943 (95% CI 0.846–0.981)``, or the value alone when it has no interval."""
+    return number_text(value) if low is None else f"{number_text(value)} (95% CI {number_text(low)}–{number_text(high)})"
+
+
 def auc_text(auc: float, interval: tuple[float | None, float | None]) -> str:
     """ROC AUC with its bootstrap interval. When every resample gives the same AUC (classes that do not
     overlap give 1 each time) the interval says nothing about the AUC of new cases: called so, not
     printed as a certain 1.000–1.000."""
     low, high = interval
-    if low is None:
-        return number_text(auc)
-    if low == high:
+    if low is not None and low == high:
         return f"{number_text(auc)} (no bootstrap interval: every resample gives {number_text(low)})"
-    return f"{number_text(auc)} (95% CI {number_text(low)}–{number_text(high)})"
+    return estimate_text(auc, low, high)
 
 
 def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str], split: str, origin: str,

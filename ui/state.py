@@ -145,30 +145,33 @@ def share_link() -> str:
     return f"{base}?{urlencode(link_values())}"
 
 
-def bound(widget, label: str, key: str, **kwargs):
-    """Draw ``widget`` initialised from the set-up and store its value back into it.
+def _persistent(widget, label: str, key: str, stored, store, **kwargs):
+    """Draw ``widget`` with the value ``stored`` and hand each value it takes to ``store``.
 
-    The value is also stored when it changes (``on_change`` runs before the page's script), so code
-    above the widget already sees it: the Train page loads its dataset before drawing Seed, and a new
-    seed must re-split the data that same run.
+    Streamlit drops a widget's value once a run does not draw it, so the value lives in a store of its
+    own and is put back before the widget is drawn. It is also stored when it changes (``on_change`` runs
+    before the page's script), so code above the widget already sees it: the Train page loads its
+    dataset before drawing Seed, and a new seed must re-split the data that same run.
     """
-    if key not in st.session_state:
-        st.session_state[key] = setup()[key]
-    value = widget(label, key=key, on_change=lambda: setup().update({key: st.session_state[key]}), **kwargs)
-    setup()[key] = value
+    st.session_state[key] = stored
+    value = widget(label, key=key, on_change=lambda: store(st.session_state[key]), **kwargs)
+    store(value)
     return value
+
+
+def bound(widget, label: str, key: str, **kwargs):
+    """Draw ``widget`` for the set-up's ``key`` (what links carry and training reads). A value the widget
+    holds wins over the set-up's: a bad value put into the set-up behind the widget's back is replaced."""
+    return _persistent(widget, label, key, st.session_state.get(key, setup()[key]),
+                       lambda value: setup().update({key: value}), **kwargs)
 
 
 def kept(widget, label: str, key: str, default, **kwargs):
-    """Draw ``widget`` with a value that outlives a visit to another page (Streamlit drops a widget's
-    value once a run does not draw it): kept under ``<key>_kept``, see ``kept_value``, and put back
-    before the widget is drawn."""
+    """Draw ``widget`` for a page choice outside the set-up, kept under ``<key>_kept`` (see ``kept_value``).
+    The kept value wins over the widget's: a choice the data no longer has is dropped from the store."""
     store = f"{key}_kept"
-    st.session_state[key] = st.session_state.get(store, default)
-    value = widget(label, key=key, on_change=lambda: st.session_state.update({store: st.session_state[key]}),
-                   **kwargs)
-    st.session_state[store] = value
-    return value
+    return _persistent(widget, label, key, st.session_state.get(store, default),
+                       lambda value: st.session_state.update({store: value}), **kwargs)
 
 
 def kept_value(key: str, default=None):
