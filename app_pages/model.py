@@ -46,9 +46,12 @@ if model.is_binary:
     if level.any():
         st.markdown("**Text columns: each level against the column's reference level**")
         rows = np.flatnonzero(level)  # in the loader's order: a column's levels together
-        st.dataframe(weights.loc[rows].rename(columns={"feature": "level"}).assign(**{
+        st.dataframe(pd.DataFrame({
+            "column": [model.feature_sources[i][0] for i in rows],
+            "level": [model.feature_sources[i][1] for i in rows],
+            "weight (per SD)": model.weights[rows, 0],
             "odds ratio vs reference level": levels["vs_reference"][rows],
-            "reference level": ["reference" if levels["reference"][i] == ds.feature_names[i]
+            "reference level": ["(reference)" if levels["reference"][i] == model.feature_sources[i][1]
                                 else levels["reference"][i] for i in rows]}),
             hide_index=True, column_config={"odds ratio vs reference level": st.column_config.NumberColumn(
                 help="Odds multiply by this when a row's value switches from the reference level to this one.")})

@@ -955,9 +955,11 @@ def _listed(items: list[str], limit: int, separator: str = ", ") -> str:
 
 
 def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
-    """(feature matrix columns, feature names) with every decision noted."""
+    """(feature matrix columns, feature names, their sources as ``Dataset.feature_sources`` has them,
+    dropped columns) with every decision noted."""
     arrays: list[np.ndarray] = []
     names: list[str] = []
+    sources: list[tuple[str, str | None]] = []
     columns = [str(c) for c in frame.columns]
     first_feature = next((c for c in columns if c != target), None)
     encoded, dropped_text, empty, identifiers, constant, mixed = [], [], [], [], [], []
@@ -997,6 +999,7 @@ def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
                     for level in levels:
                         arrays.append((text == level).fillna(False).to_numpy(dtype=np.float64))
                         names.append(f"{column}={level}")
+                        sources.append((column, level))
                     blank = n_rows - len(filled)
                     encoded.append(
                         f"'{column}' ({', '.join(levels)})"
@@ -1027,6 +1030,7 @@ def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
             constant.append(column)
         arrays.append(values)
         names.append(column)
+        sources.append((column, None))
     if identifiers:
         notes.append(
             "Dropped identifier column(s), which cannot predict anything: " + _listed(identifiers, 20) + "."
@@ -1057,7 +1061,7 @@ def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
         (identifiers, "identifier column(s)"), (empty, "empty column(s)"),
         (dropped_text, "free-text column(s)"),
     ) if x]
-    return arrays, names, dropped
+    return arrays, names, sources, dropped
 
 
 # --------------------------------------------------------------------------- the loader
@@ -1096,7 +1100,7 @@ def _from_csv(file, target, positive, header, seed, val_fraction, test_fraction,
     y, class_names, keep = _target_labels(frame, column, positive, notes)
     if not keep.all():
         frame = frame.loc[keep].reset_index(drop=True)
-    arrays, feature_names, dropped = _features(frame, column, facts["decimal"], notes)
+    arrays, feature_names, sources, dropped = _features(frame, column, facts["decimal"], notes)
     if not arrays:
         why = f" (dropped: {', '.join(dropped)})" if dropped else ""
         raise LogRegError(
@@ -1114,7 +1118,7 @@ def _from_csv(file, target, positive, header, seed, val_fraction, test_fraction,
     try:
         return build_dataset(
             title, X, y, feature_names, class_names, notes,
-            seed=seed, val_fraction=val_fraction, test_fraction=test_fraction,
+            seed=seed, val_fraction=val_fraction, test_fraction=test_fraction, feature_sources=sources,
         )
     except LogRegError:
         raise

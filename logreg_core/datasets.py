@@ -43,9 +43,13 @@ class Dataset:
     image_shape: tuple[int, int] | None = None
     options: dict = field(default_factory=dict)
     title: str = ""
+    feature_sources: list[tuple[str, str | None]] = field(default_factory=list)
 
     def __post_init__(self):
         self.title = self.title or self.name
+        self.feature_sources = list(self.feature_sources) or [(name, None) for name in self.feature_names]
+        if len(self.feature_sources) != len(self.feature_names):
+            raise ValueError("feature_sources must name one source per feature")
 
     @property
     def n_classes(self) -> int:
@@ -139,6 +143,7 @@ def build_dataset(
     image_shape: tuple[int, int] | None = None,
     options: dict | None = None,
     title: str = "",
+    feature_sources: list[tuple[str, str | None]] | None = None,
 ) -> Dataset:
     """Split (X, y) into seeded stratified train/validation/test parts.
 
@@ -185,6 +190,7 @@ def build_dataset(
     return Dataset(
         name, X_train, y_train, X_val, y_val, X_test, y_test,
         list(feature_names), list(class_names), notes, image_shape, dict(options or {}), title,
+        list(feature_sources or []),
     )
 
 
@@ -355,5 +361,6 @@ def select_features(dataset: Dataset, names: list[str]) -> Dataset:
         name=f"{dataset.name} [{', '.join(names)}]", title=f"{dataset.title} [{', '.join(names)}]",
         X_train=dataset.X_train[:, cols], X_val=dataset.X_val[:, cols], X_test=dataset.X_test[:, cols],
         feature_names=list(names), image_shape=None,
+        feature_sources=[dataset.feature_sources[c] for c in cols],
         notes=dataset.notes + [f"Using only feature(s) {', '.join(names)}."],
     )

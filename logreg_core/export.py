@@ -73,6 +73,7 @@ def model_card(model: TrainedModel, *, dataset, config, threshold: dict | None =
         "dataset": {"name": dataset.name, "sizes": dataset.sizes(), "notes": list(dataset.notes),
                     "options": dataset.options},
         "feature_names": list(model.feature_names),
+        "feature_sources": [{"column": column, "level": level} for column, level in model.feature_sources],
         "class_names": list(model.class_names),
         "positive_class": model.class_names[1] if model.is_binary else None,
         "normalization": {"mean": model.mean.tolist(), "scale": model.scale.tolist(),

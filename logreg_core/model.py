@@ -20,37 +20,14 @@ def standardization(X_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.where(scale > 0, scale, 1.0)
 
 
-def one_hot_groups(names, mean, scale) -> list[list[int]]:
-    """The indices of the features the CSV loader made from one text column, for each such column
-    with two or more levels.
-
-    The loader names them ``column=value``, side by side, values in sorted order, each a 0/1 column
-    (blanks are 0 in all of them, so their training shares add up to at most 1). A column's name or a
-    value may hold "=": the shortest column name that fits wins.
-    """
-    names, mean, scale = list(names), np.asarray(mean, np.float64), np.asarray(scale, np.float64)
-    spread = np.sqrt(np.clip(mean * (1 - mean), 0, None))  # a 0/1 column's SD; 1 when constant, as in standardization
-    zero_one = (mean >= 0) & (mean <= 1) & np.isclose(scale, np.where(spread > 0, spread, 1.0), rtol=1e-6)
-    groups, start = [], 0
-    while start < len(names):
-        group = _one_hot_group_at(names, start, zero_one, mean)
-        if len(group) > 1:
-            groups.append(group)
-        start += len(group)
-    return groups
-
-
-def _one_hot_group_at(names: list[str], start: int, zero_one: np.ndarray, mean: np.ndarray) -> list[int]:
-    """The loader's one-hot group that begins at feature ``start``, or that feature alone."""
-    name = names[start]
-    for cut in (k for k, ch in enumerate(name) if ch == "="):
-        end = start
-        while end < len(names) and names[end].startswith(name[:cut + 1]) and zero_one[end]:
-            end += 1
-        levels = [other[cut + 1:] for other in names[start:end]]
-        if end - start > 1 and levels == sorted(levels) and mean[start:end].sum() <= 1 + 1e-9:
-            return list(range(start, end))
-    return [start]
+def one_hot_groups(sources) -> list[list[int]]:
+    """The indices of the features the CSV loader made from one text column (``Dataset.feature_sources``:
+    those that name a level), for each such column with two or more levels, in feature order."""
+    groups: dict[str, list[int]] = {}
+    for j, (column, level) in enumerate(sources):
+        if level is not None:
+            groups.setdefault(column, []).append(j)
+    return [group for group in groups.values() if len(group) > 1]
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
@@ -74,13 +51,19 @@ class TrainedModel:
     feature_names: tuple[str, ...]
     class_names: tuple[str, ...]
     epochs_trained: int = 0
+    feature_sources: tuple[tuple[str, str | None], ...] = ()  # as the dataset's; () means plain columns
+
+    def __post_init__(self):
+        if not self.feature_sources:
+            object.__setattr__(self, "feature_sources", tuple((name, None) for name in self.feature_names))
 
     @classmethod
     def untrained(cls, dataset) -> "TrainedModel":
         mean, scale = standardization(dataset.X_train)
         outputs = 1 if dataset.is_binary else dataset.n_classes
         return cls(mean, scale, np.zeros((dataset.n_features, outputs)), np.zeros(outputs),
-                   tuple(dataset.feature_names), tuple(dataset.class_names))
+                   tuple(dataset.feature_names), tuple(dataset.class_names),
+                   feature_sources=tuple(dataset.feature_sources))
 
     @property
     def is_binary(self) -> bool:
@@ -151,29 +134,15 @@ class TrainedModel:
         A switch flips two 0/1 features at once, so the multiplier is exp(w_level/s_level − w_ref/s_ref);
         a level's per-unit odds ratio moves its own feature alone, which no row can do. The reference is
         the level most common in training (the largest mean of its 0/1 feature; the first in sorted
-        order on a tie). ``vs_reference`` is NaN and ``reference`` (the reference feature's name) None
-        outside such columns.
+        order on a tie). ``reference`` is that level's value as the column holds it ("no" for
+        ``smoker=yes``). Both are NaN / None outside such columns.
         """
         log_per_unit = self._binary_weights() / self.scale
         vs_reference = np.full(self.n_features, np.nan)
         reference = np.full(self.n_features, None, dtype=object)
-        for group in one_hot_groups(self.feature_names, self.mean, self.scale):
+        for group in one_hot_groups(self.feature_sources):
             ref = group[int(np.argmax(self.mean[group]))]
             with np.errstate(over="ignore"):
                 vs_reference[group] = np.exp(log_per_unit[group] - log_per_unit[ref])
-            reference[group] = self.feature_names[ref]
+            reference[group] = self.feature_sources[ref][1]
         return {"vs_reference": vs_reference, "reference": reference}
-
-    def to_dict(self) -> dict:
-        return {
-            "feature_names": list(self.feature_names), "class_names": list(self.class_names),
-            "mean": self.mean.tolist(), "scale": self.scale.tolist(),
-            "weights": self.weights.tolist(), "bias": self.bias.tolist(),
-            "epochs_trained": self.epochs_trained,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "TrainedModel":
-        return cls(np.asarray(d["mean"], float), np.asarray(d["scale"], float),
-                   np.asarray(d["weights"], float), np.asarray(d["bias"], float),
-                   tuple(d["feature_names"]), tuple(d["class_names"]), int(d.get("epochs_trained", 0)))

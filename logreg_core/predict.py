@@ -37,40 +37,37 @@ def predict_rows(model: TrainedModel, file, threshold: float = 0.5,
     frame = read_table(raw, header=True)[0]  # the training CSV's reader: its encodings, separators and messages
     if frame.empty:
         raise LogRegError("the file has no rows to predict")
-    X, notes = feature_matrix(frame, list(model.feature_names), fill)
+    X, notes = feature_matrix(frame, model.feature_sources, fill)
     return pd.concat([prediction_columns(model, X, threshold), frame], axis=1), notes
 
 
-def feature_matrix(frame: pd.DataFrame, names: list[str], fill: np.ndarray | None = None):
+def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray | None = None):
     """The model's features from rows laid out as the training CSV was, encoded as the loader did,
     and notes on what was filled in or matched nothing.
 
-    Columns are found by name. A text column the loader one-hot encoded into ``column=value``
-    features is encoded the same way: a blank gives 0 in all of them, as in training, and so does a
-    value training never saw; a note counts the rows of each. true/false become 1/0. A missing or
-    non-numeric value takes ``fill`` (the training split's medians, as in training) when given, and is
-    an error otherwise.
+    ``sources`` are the model's ``feature_sources``: each feature's column, found by name, and for a
+    text column the loader one-hot encoded, the level its 0/1 feature marks. Such a column is encoded
+    the same way: a blank gives 0 in all its features, as in training, and so does a value training
+    never saw; a note counts the rows of each. true/false become 1/0. A missing or non-numeric value
+    takes ``fill`` (the training split's medians, as in training) when given, and is an error otherwise.
     """
     columns = {str(c).strip(): c for c in frame.columns}
-    blocks, missing, levels = [], [], {}
-    for name in names:
-        if name in columns:
-            text = as_text(frame[columns[name]])
+    missing = list(dict.fromkeys(column for column, _ in sources if column not in columns))
+    if missing:
+        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+        raise LogRegError(f"the file lacks {len(missing)} of the training data's columns ({shown}): "
+                          "use the training data's column names")
+    blocks, levels = [], {}
+    for column, level in sources:
+        text = as_text(frame[columns[column]])
+        if level is None:
             numbers = pd.to_numeric(text, errors="coerce")
             flags = text.str.lower().map({"true": 1.0, "false": 0.0})
             blocks.append(numbers.fillna(flags).to_numpy(dtype=np.float64, na_value=np.nan))
-        elif (source := _one_hot_source(name, columns)) is not None:
-            column, level = source
-            levels.setdefault(column, []).append(level)
-            blocks.append((as_text(frame[columns[column]]) == level).to_numpy(dtype=np.float64))
         else:
-            missing.append(name)
-    if missing:
-        raw = list(dict.fromkeys(name.split("=", 1)[0] for name in missing))  # smoker=current → smoker
-        shown = ", ".join(raw[:5]) + (" …" if len(raw) > 5 else "")
-        raise LogRegError(f"the file lacks {len(raw)} of the training data's columns ({shown}): "
-                          "use the training data's column names")
-    X, notes = _filled(np.column_stack(blocks), names, fill)
+            levels.setdefault(column, []).append(level)
+            blocks.append((text == level).to_numpy(dtype=np.float64))
+    X, notes = _filled(np.column_stack(blocks), [column for column, _ in sources], fill)
     for column, known in levels.items():
         notes += _level_notes(column, as_text(frame[columns[column]]), known)
     return X, notes
@@ -112,12 +109,6 @@ def _level_notes(column: str, text: pd.Series, known: list[str]) -> list[str]:
 def _rows(count: int, singular: str, plural: str) -> str:
     """'1 row is' or '3 rows are'."""
     return f"1 row {singular}" if count == 1 else f"{count:,} rows {plural}"
-
-
-def _one_hot_source(name: str, columns) -> tuple[str, str] | None:
-    """(column, value) when ``name`` is the loader's ``column=value`` feature of one of ``columns``
-    (a column's own name may hold "=", so every split is tried)."""
-    return next(((name[:i], name[i + 1:]) for i, ch in enumerate(name) if ch == "=" and name[:i] in columns), None)
 
 
 def prediction_columns(model: TrainedModel, X: np.ndarray, threshold: float = 0.5) -> pd.DataFrame:

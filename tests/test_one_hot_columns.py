@@ -1,11 +1,14 @@
 """Text columns one-hot encoded by the loader: odds ratios of their levels against a reference level,
 and notes on blank and unseen values when predicting new rows."""
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from logreg_core import TrainConfig, run_training
+from logreg_core import LogRegError, TrainConfig, run_training
 from logreg_core.csv_loader import from_csv
+from logreg_core.datasets import select_features
 from logreg_core.model import one_hot_groups
 from logreg_core.predict import predict_rows
 
@@ -14,6 +17,8 @@ from .test_app import new_app, train
 GRADE = ("grade=who=I", "grade=who=II", "grade=who=III")  # the column's own name holds "="
 SMOKER = ("smoker=no", "smoker=yes")
 BLANK_SMOKERS = 6
+SOURCES = [("age", None), ("grade=who", "I"), ("grade=who", "II"), ("grade=who", "III"), ("smoker", "no"),
+           ("smoker", "yes")]  # each feature's column, and the level a text column's 0/1 feature marks
 
 
 def patients(n=200, seed=3) -> pd.DataFrame:
@@ -59,7 +64,7 @@ def test_levels_odds_ratio_against_the_most_common_level_is_the_models_own_odds_
         for level in group:
             j = names.index(level)
             p = model.predict_proba(switched(row, names, group, level)[None])
-            assert levels["reference"][j] == most_common
+            assert levels["reference"][j] == model.feature_sources[names.index(most_common)][1]
             np.testing.assert_allclose(levels["vs_reference"][j], np.exp(logit(p) - logit(base))[0], rtol=1e-9)
     assert counts["grade=who=II"] > max(counts["grade=who=I"], counts["grade=who=III"])  # not the first level
     assert levels["vs_reference"][names.index("smoker=no")] == 1.0
@@ -69,12 +74,34 @@ def test_levels_odds_ratio_against_the_most_common_level_is_the_models_own_odds_
     assert not np.isclose(model.odds_ratios()["per_unit"][yes], levels["vs_reference"][yes], rtol=1e-3)
 
 
-def test_groups_are_the_loaders_zero_one_columns_side_by_side():
-    mean = np.array([0.3, 0.6, 5.0, 7.0, 0.5])
-    scale = np.array([np.sqrt(0.21), np.sqrt(0.24), 2.0, 3.0, 0.5])
-    # "x=1" and "x=2" are numeric columns whose names hold "=", not levels of a text column x.
-    assert one_hot_groups(["a=b=c", "a=b=d", "x=1", "x=2", "flag"], mean, scale) == [[0, 1]]
-    assert one_hot_groups(["c=z", "c=y"], mean[:2], scale[:2]) == []  # not in the loader's sorted order
+def test_the_loader_records_each_features_column_and_level(trained):
+    ds, model = trained
+    assert ds.feature_sources == SOURCES and list(model.feature_sources) == SOURCES
+    assert one_hot_groups(model.feature_sources) == [[1, 2, 3], [4, 5]]
+    picked = select_features(ds, ["smoker=yes", "age"])
+    assert picked.feature_sources == [("smoker", "yes"), ("age", None)]
+
+
+def test_names_holding_equals_signs_are_not_mistaken_for_levels():
+    """Numeric columns named x=1 and x=2 are no text column x; a numeric column named "a=p" clashes
+    with text column a's level p, so the loader renames that feature, and predictions still find both."""
+    rng = np.random.default_rng(5)
+    n = 120
+    frame = pd.DataFrame({"x=1": rng.normal(size=n), "x=2": rng.normal(size=n), "a=p": rng.normal(size=n),
+                          "a": rng.choice(["p", "q"], n), "flag": ["yes"] * n, "target": rng.integers(0, 2, n)})
+    ds = from_csv(frame.to_csv(index=False).encode(), target="target")
+    assert ds.feature_sources == [("x=1", None), ("x=2", None), ("a=p", None), ("a", "p"), ("a", "q"),
+                                  ("flag", "yes")]
+    assert len(set(ds.feature_names)) == len(ds.feature_names)  # "a=p" twice was renamed
+    model = run_training(ds, TrainConfig(epochs=2)).model
+    assert one_hot_groups(model.feature_sources) == [[3, 4]]  # flag has one level: no group
+    new = frame.drop(columns="target").head(4)
+    out, _ = predict_rows(model, new.to_csv(index=False).encode(), 0.5)
+    expected = np.column_stack([new["x=1"], new["x=2"], new["a=p"], new["a"] == "p", new["a"] == "q",
+                                np.ones(4)]).astype(float)
+    np.testing.assert_allclose(out["probability_1"], model.predict_proba(expected), atol=1e-12)
+    with pytest.raises(LogRegError, match=r"lacks 2 of the training data's columns \(x=2, a\)"):
+        predict_rows(model, new.drop(columns=["x=2", "a"]).to_csv(index=False).encode(), 0.5)
 
 
 def test_training_treats_a_blank_text_value_as_none_of_its_levels(trained):
@@ -114,13 +141,12 @@ def test_model_page_shows_levels_against_their_reference_level():
     at = train(at, epochs=3).switch_page("app_pages/model.py").run()
     assert not at.exception
     model = at.session_state["trained"].result.model
-    names = list(model.feature_names)
     levels = model.level_odds_ratios()
-    table = _table(at, "odds ratio vs reference level").set_index("level")
-    assert sorted(table.index) == sorted(GRADE + SMOKER)
-    np.testing.assert_allclose(table.loc[names[1:], "odds ratio vs reference level"], levels["vs_reference"][1:])
-    assert table.loc["grade=who=II", "reference level"] == "reference"
-    assert table.loc["grade=who=III", "reference level"] == "grade=who=II"
+    table = _table(at, "odds ratio vs reference level")
+    assert list(zip(table["column"], table["level"])) == list(model.feature_sources[1:])
+    np.testing.assert_allclose(table["odds ratio vs reference level"], levels["vs_reference"][1:])
+    grade = table[table["column"] == "grade=who"].set_index("level")["reference level"]
+    assert grade.to_dict() == {"I": "II", "II": "(reference)", "III": "II"}
     numeric = _table(at, "odds ratio per raw unit")
     assert numeric["feature"].tolist() == ["age"]  # levels have no per-unit odds ratio: a row cannot move one alone
     assert numeric["odds ratio per raw unit"].iloc[0] == pytest.approx(model.odds_ratios()["per_unit"][0])
@@ -142,16 +168,16 @@ def test_model_page_without_text_columns_keeps_its_odds_ratio_table():
 
 
 def test_the_model_card_carries_the_levels_odds_ratios_and_their_reference(trained):
-    import json
-
     from logreg_core.export import model_card
 
     ds, model = trained
-    card = json.loads(json.dumps(model_card(model, dataset=ds, config=TrainConfig(epochs=15))))["parameters"]
+    whole = json.loads(json.dumps(model_card(model, dataset=ds, config=TrainConfig(epochs=15))))
+    assert [(source["column"], source["level"]) for source in whole["feature_sources"]] == SOURCES
+    card = whole["parameters"]
     levels = model.level_odds_ratios()
-    names = list(model.feature_names)
-    yes = names.index("smoker=yes")
-    assert card["reference_level"][yes] == "smoker=no" and card["reference_level"][0] is None
+    yes = list(model.feature_names).index("smoker=yes")
+    assert card["reference_level"][yes] == "no" and card["reference_level"][0] is None
     assert card["odds_ratio_vs_reference_level"][yes] == pytest.approx(levels["vs_reference"][yes])
     assert card["odds_ratio_vs_reference_level"][0] is None  # age: JSON null, not NaN
     assert "reference level" in card["note"]
+
