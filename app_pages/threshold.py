@@ -246,7 +246,7 @@ def panel(cost: float, prevalence: float | None):
     st.download_button(
         "Download report (HTML)", key="report_download", mime="text/html", file_name="threshold_report.html",
         data=lambda: report_html(report, sweep, names=names, split=split_labels[split], origin=origin, how=how,
-                                 prevalence=prevalence, card=card),
+                                 prevalence=prevalence, cost_ratio=cost, card=card),
         help="One self-contained, printable HTML page with the threshold, how it was chosen, and every number here.")
 
     prev = prevalence if prevalence is not None else sweep.n_pos / max(sweep.n, 1)

@@ -844,9 +844,29 @@ def test_printable_report_gives_prevalence_adjusted_values_with_their_intervals(
     plain = report_html(sweep.report(0.5), sweep, names=("benign", "malignant"), split="Test", origin="test data",
                         how="default")
     assert "No other population prevalence assumed." in plain and "Data prevalence on this split: 0.372" in plain
+    assert "<h2>Costs</h2>" not in plain and "<h2>Costs</h2>" not in page  # no cost ratio given
     # separated classes: every bootstrap resample has AUC 1, which is no interval for new cases' AUC
     assert sweep.roc_auc_ci(n_boot=500) == (1.0, 1.0)
     assert "ROC AUC 1.000 (no bootstrap interval: every resample gives 1.000)" in page and "1.000–1.000" not in page
+
+
+def test_printable_report_states_the_cost_ratio_and_the_expected_cost_per_person():
+    import html
+
+    from logreg_core.report import report_html
+
+    sweep = _sweep_with_counts(30, 4, 50, 6)  # at 0.5: TP 30, FP 4, TN 50, FN 6
+    names = ("benign", "malignant")
+    at_split = html.unescape(report_html(sweep.report(0.5, cost_ratio=5), sweep, names=names, split="Test",
+                                         origin="test data", how="min cost", cost_ratio=5))
+    # 5·FN + FP per person: (5·6 + 4) / 90
+    assert ("A missed malignant case (false negative) is taken to cost 5 times a false alarm (false positive). "
+            f"Expected cost per person at this split's prevalence 0.400: {34 / 90:.3f}, in units of one false alarm."
+            ) in at_split
+    at_population = report_html(sweep.report(0.5, prevalence=0.02, cost_ratio=5), sweep, names=names, split="Test",
+                                origin="test data", how="min cost", prevalence=0.02, cost_ratio=5)
+    # 5·π·FNR + (1 − π)·FPR with FNR 6/36, FPR 4/54
+    assert f"at the assumed population prevalence 0.020: {5 * 0.02 * 6 / 36 + 0.98 * 4 / 54:.3f}," in at_population
 
 
 def test_auc_text_names_an_interval_only_when_it_has_width():
