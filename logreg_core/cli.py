@@ -90,8 +90,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="also give PPV, NPV and counts per 1,000 people at this prevalence, between 0 and 1, "
                          "and find the lowest-cost threshold at it (default: the rows' own)")
     th.add_argument("--cost-ratio", type=float, default=1.0,
-                    help="cost of a false negative : a false positive, for the lowest-cost operating point "
-                         "(default: %(default)s)")
+                    help="cost of a false negative : a false positive, for the lowest-cost operating point and "
+                         "the expected cost per person, in false-positive units (default: %(default)s)")
     th.add_argument("--target-sensitivity", type=float, default=0.95,
                     help="sensitivity the sensitivity-target operating point must reach (default: %(default)s)")
     th.add_argument("--json", action="store_true",
@@ -257,7 +257,7 @@ def _both_classes(parts: dict) -> None:
 
 def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str]:
     """The summary as readable lines; thresholds with the fewest digits that flag the same ``scores``."""
-    from .report import auc_text
+    from .report import auc_text, number_text
     from .threshold import CONVENTION, per_1000_people, shortest_threshold
 
     c, m, points = summary["counts"], summary["metrics"], summary["operating_points"]
@@ -281,8 +281,10 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
         lines += [f"At prevalence {adjusted['prevalence']:g} (in these rows it is {c['positives'] / c['n']:.3f}):",
                   f"  {'PPV':<12} {_estimate(adjusted['ppv'])}", f"  {'NPV':<12} {_estimate(adjusted['npv'])}",
                   f"  per 1,000 people: TP {people['tp']}, FN {people['fn']}, FP {people['fp']}, TN {people['tn']}"]
-    short = {key: f"{shortest_threshold(value, scores):g}" for key, value in points.items()}
     at_prevalence = "" if args.prevalence is None else f", prevalence {args.prevalence:g}"
+    lines.append(f"Expected cost per person (FN:FP = {args.cost_ratio:g}{at_prevalence}): "
+                 f"{number_text(summary['expected_cost'])}, in units of one false positive")
+    short = {key: f"{shortest_threshold(value, scores):g}" for key, value in points.items()}
     lines.append(f"Operating points (thresholds): Youden {short['youden']}, max F1 {short['max_f1']}, lowest cost "
                  f"(FN:FP = {args.cost_ratio:g}{at_prevalence}) {short['min_cost']}, sensitivity ≥ {args.target_sensitivity:g} "
                  f"{short['sensitivity_target']}")
@@ -307,7 +309,7 @@ def _threshold(args, progress) -> dict:
     summary = {
         "threshold": threshold, "convention": CONVENTION,
         "chosen_on": "val" if "val" in parts else "all", "reported_on": "test" if "val" in parts else "all",
-        **{k: report[k] for k in ("counts", "metrics")},
+        **{k: report[k] for k in ("counts", "metrics", "expected_cost")},
         "roc_auc": sweep.roc_auc(), "roc_auc_ci": list(sweep.roc_auc_ci()),
         "average_precision": sweep.average_precision(),
         "operating_points": points,

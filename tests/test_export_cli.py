@@ -129,6 +129,8 @@ def test_cli_threshold_report_chooses_on_val_and_reports_on_test(tmp_path):
     assert report["chosen_on"] == "val" and report["reported_on"] == "test"
     assert set(report["operating_points"]) == {"youden", "max_f1", "min_cost", "sensitivity_target"}
     assert "per_1000" in report["prevalence_adjusted"] and "brier" in report
+    # cost per person at prevalence 0.1 with a miss and a false alarm costing the same: π·FNR + (1 − π)·FPR
+    assert report["expected_cost"] == pytest.approx(0.1 * fn / (tp + fn) + 0.9 * fp / (fp + tn), rel=1e-12)
     # the lowest-cost threshold is found on val at the prevalence given (a miss and a false alarm cost
     # the same here): brute force over val's scores; at val's own prevalence (about half) it lies lower
     yv, sv = y[:200], s[:200]
@@ -189,6 +191,9 @@ def test_cli_threshold_text_names_its_rows_and_gives_intervals(tmp_path):
     people = re.search(r"per 1,000 people: TP (\d+), FN (\d+), FP (\d+), TN (\d+)", at_prevalence).groups()
     natural = (1000 * p * sens, 1000 * p * (1 - sens), 1000 * (1 - p) * (1 - spec), 1000 * (1 - p) * spec)
     assert sum(map(int, people)) == 1000 and all(abs(int(a) - b) < 1 for a, b in zip(people, natural))
+    cost = p * (1 - sens) + (1 - p) * (1 - spec)  # the default cost ratio 1, at the prevalence given
+    assert f"Expected cost per person (FN:FP = 1, prevalence 0.02): {cost:.3f}, in units of one false positive" \
+        in text.stdout
 
 
 def test_cli_threshold_warnings_go_to_stderr(tmp_path):
