@@ -201,6 +201,17 @@ def open_app(page, url: str, path: str = "", query: str = "") -> None:
     no_exception(page)
 
 
+def websocket_extensions(page) -> list[str]:
+    """A list that fills, as the page opens websockets, with each handshake's negotiated extensions
+    (the server's Sec-WebSocket-Extensions answer, "" for none). Call it before the page connects."""
+    found: list[str] = []
+    cdp = page.context.new_cdp_session(page)
+    cdp.on("Network.webSocketHandshakeResponseReceived", lambda event: found.append(
+        next((v for k, v in event["response"]["headers"].items() if k.lower() == "sec-websocket-extensions"), "")))
+    cdp.send("Network.enable")
+    return found
+
+
 def no_exception(page) -> None:
     """Fail with the app's own traceback text when the page shows one, or when a part of the page
     could not load its code (the browser's message for a JavaScript chunk that failed to arrive)."""

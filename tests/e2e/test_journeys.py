@@ -17,14 +17,17 @@ from playwright.sync_api import expect
 from .e2e_support import (PAGE_SLUGS, TRAIN_TIMEOUT_MS, button, chart_points, choose_radio, confusion_counts,
                           epochs_done, go, nav_link, no_exception, open_app, progress_text, serve, set_number, shot,
                           start_long_training, threshold_slider, threshold_value, train, upload, wait_finished,
-                          wait_idle, wait_until)
+                          wait_idle, wait_until, websocket_extensions)
 
 
 # --------------------------------------------------------------------------- journeys
 
 def test_landing_page(page, app_server):
     t0 = time.perf_counter()
+    extensions = websocket_extensions(page)
     open_app(page, app_server)
+    # compressed messages: the threshold picker's table is 136-300 kB of JSON per rerun
+    assert extensions and all("permessage-deflate" in e for e in extensions), extensions
     expect(page.get_by_text("not for clinical decisions").first).to_be_visible()
     for name in PAGE_SLUGS:
         expect(nav_link(page, name)).to_be_visible()

@@ -34,7 +34,8 @@ import pytest
 from playwright.sync_api import expect
 
 from .e2e_support import (CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, VIEWPORT, choose_radio, confusion_counts, free_port, go,
-                          no_exception, open_app, serve, shot, threshold_slider, train, upload, wait_idle, wait_until)
+                          no_exception, open_app, serve, shot, threshold_slider, train, upload, wait_idle, wait_until,
+                          websocket_extensions)
 
 pytestmark = pytest.mark.slow
 
@@ -161,7 +162,9 @@ def proxied(tmp_path_factory):
 
 def test_the_journey_through_nginx(page, proxied):
     url, _, _ = proxied
+    extensions = websocket_extensions(page)
     open_app(page, url)
+    assert extensions and all("permessage-deflate" in e for e in extensions), extensions  # nginx passes it on
     train(page, 5)
     go(page, "Threshold")
     before = confusion_counts(page)
