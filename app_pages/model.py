@@ -19,6 +19,7 @@ if run is None:
     st.stop()
 ds, model, setup = run.dataset, run.result.model, state.setup()
 threshold = float(setup["threshold"]) if model.is_binary else None
+cut = 0.5 if threshold is None else threshold  # what predict() takes; multiclass ignores it (argmax)
 st.caption(f"Run {run.run_id} on **{ds.title}**: {model.epochs_trained} epochs, ended {run.result.stopped_reason}. "
            + (f"Threshold {threshold:.4g} ({state.threshold_how(run.run_id, model.epochs_trained)}); {CONVENTION}."
               if model.is_binary else "Multiclass: the predicted class is the most probable one."))
@@ -72,7 +73,7 @@ if ds.image_shape is not None and model.n_features == int(np.prod(ds.image_shape
     fig.for_each_annotation(lambda title: title.update(text=labels[int(title.text.rpartition("=")[2])]))
     st.plotly_chart(theme.style(fig, "Red pixels push towards the class, blue away", height=420), key="weight_images")
     st.subheader("Misclassified test images")
-    predicted = model.predict(ds.X_test, threshold or 0.5)
+    predicted = model.predict(ds.X_test, cut)
     wrong = np.flatnonzero(predicted != ds.y_test)[:24]
     if wrong.size:
         proba = model.predict_proba(ds.X_test[wrong])
@@ -91,7 +92,7 @@ upload = st.file_uploader("Rows to predict (CSV)", type=["csv", "txt"], key="pre
                                "none of its column's levels, as in training); no label needed.")
 if upload is not None:
     try:
-        predictions, notes = predict_rows(model, upload.getvalue(), threshold or 0.5,
+        predictions, notes = predict_rows(model, upload.getvalue(), cut,
                                            fill=np.median(ds.X_train, axis=0))
         for note in notes:
             st.info(note)
@@ -107,19 +108,20 @@ if model.is_binary:
 card = model_card(model, dataset=ds, config=run.config, history=run.result.history,
                   stopped_reason=run.result.stopped_reason, test_report=test_report,
                   threshold={"value": threshold, "chosen_by": state.threshold_how(run.run_id, model.epochs_trained),
-                             "split": "validation", "convention": CONVENTION} if model.is_binary else None)
+                             "split": state.threshold_found_on(), "convention": CONVENTION}
+                  if model.is_binary else None)
 c1, c2, c3 = st.columns(3)
 c1.download_button("Download model card (JSON)", json.dumps(card, indent=2), "model_card.json", "application/json",
                    help="Dataset, features, normalization, weights, odds ratios, config, threshold and test metrics.")
 frame = pd.concat([pd.DataFrame({"y_true": np.asarray(ds.class_names)[ds.y_test]}),
-                   prediction_columns(model, ds.X_test, threshold or 0.5)], axis=1)
+                   prediction_columns(model, ds.X_test, cut)], axis=1)
 c2.download_button("Download test predictions (CSV)", safe_csv(frame), "test_predictions.csv", "text/csv")
 if c3.button("Prepare SavedModel (zip)", help="Builds a TensorFlow SavedModel that takes raw features."):
     from logreg_core.export import saved_model_zip
 
     with st.spinner("Exporting…"):
         try:
-            st.session_state["saved_model_zip"] = (run.run_id, saved_model_zip(model, threshold or 0.5, card))
+            st.session_state["saved_model_zip"] = (run.run_id, saved_model_zip(model, cut, card))
         except Exception as exc:  # a full disk, a TensorFlow failure: say so, keep the model
             st.error(f"Could not build the SavedModel ({type(exc).__name__}: {exc}). Your model, threshold and "
                      "settings are unchanged: press the button to try again, or download the model card, "

@@ -561,6 +561,34 @@ def test_model_page_predicts_rows_with_blanks_and_puts_predictions_first(trained
     assert list(shown.columns[:2]) == ["probability_malignant", "predicted_class"] and len(shown) == 4
 
 
+def test_model_page_predicts_and_exports_at_a_threshold_of_zero_and_names_where_it_was_found(monkeypatch):
+    """0 is a threshold like any other (every probability reaches it), not "no threshold": the predictions,
+    the test predictions, the SavedModel and the card all use it. The card says a threshold was found on
+    validation only when a finder found it there."""
+    import pandas as pd
+
+    import logreg_core.export as export
+
+    cards, exported = [], []
+    real_card = export.model_card
+    monkeypatch.setattr(export, "model_card", lambda *a, **k: cards.append(k["threshold"]) or real_card(*a, **k))
+    monkeypatch.setattr(export, "saved_model_zip", lambda model, threshold, card: exported.append(threshold) or b"zip")
+    at = train(new_app(threshold=0), epochs=2).switch_page("app_pages/model.py").run()
+    ds = at.session_state["trained"].dataset
+    rows = pd.DataFrame(ds.X_test[:6], columns=ds.feature_names)
+    at.file_uploader(key="predict_upload").set_value(("new.csv", rows.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception and not at.error
+    assert set(at.dataframe[-1].value["predicted_class"]) == {"malignant"}
+    _export_button(at).click().run()
+    assert exported == [0.0]
+    assert cards[-1] == {"value": 0.0, "chosen_by": "from the link", "split": None,
+                         "convention": "positive when score ≥ threshold"}
+    at.switch_page("app_pages/threshold.py").run()
+    next(b for b in at.button if b.label == "Max Youden").click().run()
+    at.switch_page("app_pages/model.py").run()
+    assert cards[-1]["split"] == "validation" and cards[-1]["chosen_by"] == "max Youden's J, found on validation"
+
+
 def test_a_threshold_found_at_one_epoch_says_so_at_another():
     at = train(new_app(), epochs=4)
     at.switch_page("app_pages/threshold.py").run()

@@ -277,6 +277,12 @@ def no_model_yet(alternative: str = "") -> None:
     st.info(text)
 
 
+def threshold_found_on() -> str | None:
+    """"validation" when an operating-point finder set the trained model's threshold (they search the
+    validation split); None for the default, a link's value or one set by hand."""
+    return "validation" if st.session_state.get("threshold_epoch") is not None else None
+
+
 def threshold_how(run_id: int, epoch: int | None = None) -> str:
     """How the trained model's threshold was set, naming the run (or the epoch of the Threshold page's
     scrubber) it was found on when that is another one: the value stays, but "max Youden's J" was
