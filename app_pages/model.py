@@ -92,8 +92,7 @@ upload = st.file_uploader("Rows to predict (CSV)", type=["csv", "txt"], key="pre
                                "none of its column's levels, as in training); no label needed.")
 if upload is not None:
     try:
-        predictions, notes = predict_rows(model, upload.getvalue(), cut,
-                                           fill=np.median(ds.X_train, axis=0))
+        predictions, notes = predict_rows(model, upload.getvalue(), cut)
         for note in notes:
             st.info(note)
         st.dataframe(predictions.head(50), hide_index=True)
@@ -116,7 +115,9 @@ c1.download_button("Download model card (JSON)", json.dumps(card, indent=2), "mo
 frame = pd.concat([pd.DataFrame({"y_true": np.asarray(ds.class_names)[ds.y_test]}),
                    prediction_columns(model, ds.X_test, cut)], axis=1)
 c2.download_button("Download test predictions (CSV)", safe_csv(frame), "test_predictions.csv", "text/csv")
-if c3.button("Prepare SavedModel (zip)", help="Builds a TensorFlow SavedModel that takes raw features."):
+if c3.button("Prepare SavedModel (zip)", help="Builds a TensorFlow SavedModel that takes the raw feature columns in the model card's "
+                                             "feature_names order: a text column as its 0/1 level columns (feature_sources "
+                                             "says which), a missing value as NaN (it gets the training median)."):
     from logreg_core.export import saved_model_zip
 
     with st.spinner("Exporting…"):

@@ -78,6 +78,9 @@ def model_card(model: TrainedModel, *, dataset, config, threshold: dict | None =
         "positive_class": model.class_names[1] if model.is_binary else None,
         "normalization": {"mean": model.mean.tolist(), "scale": model.scale.tolist(),
                           "fitted_on": "training split"},
+        "missing_values": {"fill": model.fill.tolist(),
+                           "note": "A missing or non-numeric feature takes the training split's median (fill), "
+                                   "in training, in predictions and in the SavedModel."},
         "parameters": weights,
         "training": {"config": config.to_dict(), "epochs_trained": model.epochs_trained,
                      "stopped_reason": stopped_reason, "history": history or []},
@@ -91,7 +94,8 @@ def model_card(model: TrainedModel, *, dataset, config, threshold: dict | None =
 
 def save_model(model: TrainedModel, directory, threshold: float = 0.5, card: dict | None = None) -> Path:
     """Write a SavedModel (signature ``serving_default``: raw float64 features in,
-    ``probabilities`` and ``predicted_class`` out) and, if given, the model card."""
+    ``probabilities`` and ``predicted_class`` out) and, if given, the model card. A missing (NaN) or
+    infinite feature takes the training split's median, as training and ``predict_rows`` do."""
     from .tf_runtime import tensorflow
 
     tf = tensorflow()
@@ -105,12 +109,14 @@ def save_model(model: TrainedModel, directory, threshold: float = 0.5, card: dic
             self.weights = tf.constant(model.weights, tf.float64)
             self.bias = tf.constant(model.bias, tf.float64)
             self.threshold = tf.constant(threshold, tf.float64)
+            self.fill = tf.constant(model.fill, tf.float64)
 
         # autograph=False: no source parsing for our own function (see _export_lock); the ``if`` below
         # is plain Python, decided when the function is traced.
         @tf.function(input_signature=[tf.TensorSpec([None, model.n_features], tf.float64, name="features")],
                      autograph=False)
         def serve(self, features):
+            features = tf.where(tf.math.is_finite(features), features, self.fill)  # as predict_rows fills them
             logits = tf.matmul((features - self.mean) / self.scale, self.weights) + self.bias
             if model.is_binary:
                 p = tf.sigmoid(logits[:, 0])

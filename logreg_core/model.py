@@ -50,6 +50,7 @@ class TrainedModel:
     bias: np.ndarray
     feature_names: tuple[str, ...]
     class_names: tuple[str, ...]
+    fill: np.ndarray  # the training split's medians: what a missing or non-numeric value becomes, as in training
     epochs_trained: int = 0
     feature_sources: tuple[tuple[str, str | None], ...] = ()  # as the dataset's; () means plain columns
 
@@ -62,7 +63,7 @@ class TrainedModel:
         mean, scale = standardization(dataset.X_train)
         outputs = 1 if dataset.is_binary else dataset.n_classes
         return cls(mean, scale, np.zeros((dataset.n_features, outputs)), np.zeros(outputs),
-                   tuple(dataset.feature_names), tuple(dataset.class_names),
+                   tuple(dataset.feature_names), tuple(dataset.class_names), np.median(dataset.X_train, axis=0),
                    feature_sources=tuple(dataset.feature_sources))
 
     @property

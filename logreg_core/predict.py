@@ -29,19 +29,19 @@ def safe_csv(frame: pd.DataFrame) -> str:
     return neutralize_formulas(frame).to_csv(index=False)
 
 
-def predict_rows(model: TrainedModel, file, threshold: float = 0.5,
-                 fill: np.ndarray | None = None) -> tuple[pd.DataFrame, list[str]]:
+def predict_rows(model: TrainedModel, file, threshold: float = 0.5) -> tuple[pd.DataFrame, list[str]]:
     """Read a CSV of new rows laid out like the training CSV and put the probabilities and classes
-    in front of its columns; also say what was filled in. See ``feature_matrix``."""
+    in front of its columns; also say what was filled in (with the model's training medians, as
+    training did). See ``feature_matrix``."""
     raw = file if isinstance(file, bytes) else file.read()
     frame = read_table(raw, header=True)[0]  # the training CSV's reader: its encodings, separators and messages
     if frame.empty:
         raise LogRegError("the file has no rows to predict")
-    X, notes = feature_matrix(frame, model.feature_sources, fill)
+    X, notes = feature_matrix(frame, model.feature_sources, model.fill)
     return pd.concat([prediction_columns(model, X, threshold), frame], axis=1), notes
 
 
-def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray | None = None):
+def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray):
     """The model's features from rows laid out as the training CSV was, encoded as the loader did,
     and notes on what was filled in or matched nothing.
 
@@ -49,7 +49,7 @@ def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray | None = None)
     text column the loader one-hot encoded, the level its 0/1 feature marks. Such a column is encoded
     the same way: a blank gives 0 in all its features, as in training, and so does a value training
     never saw; a note counts the rows of each. true/false become 1/0. A missing or non-numeric value
-    takes ``fill`` (the training split's medians, as in training) when given, and is an error otherwise.
+    takes ``fill`` (the training split's medians, as in training).
     """
     columns = {str(c).strip(): c for c in frame.columns}
     missing = list(dict.fromkeys(column for column, _ in sources if column not in columns))
@@ -73,14 +73,12 @@ def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray | None = None)
     return X, notes
 
 
-def _filled(X: np.ndarray, names: list[str], fill: np.ndarray | None) -> tuple[np.ndarray, list[str]]:
+def _filled(X: np.ndarray, names: list[str], fill: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """``X`` with its missing or non-numeric values taken from ``fill``, and a note saying so."""
     holes = ~np.isfinite(X)
     if not holes.any():
         return X, []
     bad = sorted({names[j] for j in np.nonzero(holes)[1]})
-    if fill is None:
-        raise LogRegError(f"non-numeric or missing values in column(s) {', '.join(bad[:5])}: fill them in and retry")
     X = np.where(holes, np.asarray(fill, dtype=np.float64), X)
     rows = np.flatnonzero(holes.any(axis=1)) + 1  # data rows, as the file's reader counts them
     return X, [f"Filled {int(holes.sum()):,} missing or non-numeric value(s) in {', '.join(bad[:5])}"

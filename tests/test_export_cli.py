@@ -35,7 +35,15 @@ def test_saved_model_reloads_with_identical_predictions(trained, tmp_path):
     served = load_saved_model(tmp_path / "m")(features=tf.constant(ds.X_test, tf.float64))
     np.testing.assert_allclose(served["probabilities"].numpy(), result.model.predict_proba(ds.X_test), atol=1e-12)
     np.testing.assert_array_equal(served["predicted_class"].numpy(), result.model.predict(ds.X_test, 0.3))
+    # a missing or infinite value takes the training split's median, as in training and on the Model page
+    holes = ds.X_test[:4].copy()
+    holes[0, 0], holes[1, 3], holes[2, [5, 7]], holes[3, 9] = np.nan, np.inf, np.nan, -np.inf
+    medians = np.median(ds.X_train, axis=0)
+    filled = np.where(np.isfinite(holes), holes, medians)
+    served = load_saved_model(tmp_path / "m")(features=tf.constant(holes, tf.float64))
+    np.testing.assert_allclose(served["probabilities"].numpy(), result.model.predict_proba(filled), atol=1e-12)
     written = json.loads((tmp_path / "m" / "model_card.json").read_text())
+    np.testing.assert_array_equal(written["missing_values"]["fill"], medians)
     assert written["class_names"] == ["benign", "malignant"] and written["positive_class"] == "malignant"
     assert written["normalization"]["fitted_on"] == "training split"
     np.testing.assert_allclose(written["parameters"]["odds_ratio_per_sd"], np.exp(result.model.weights[:, 0]))
@@ -332,7 +340,7 @@ def test_predictions_take_rows_laid_out_like_the_training_csv(tmp_path):
     fill = np.median(ds.X_train, axis=0)
     new = frame.drop(columns=["diagnosis"]).head(20)
     new.loc[3, "smoker"] = "occasional"  # never seen in training: 0 in every smoker column
-    out, notes = predict_rows(model, new.to_csv(index=False).encode(), 0.5, fill=fill)
+    out, notes = predict_rows(model, new.to_csv(index=False).encode(), 0.5)
     expected = np.column_stack([new["age"].fillna(fill[0])] + [(new["smoker"] == level).astype(float)
                                                                for level in ("current", "former", "never")]
                                + [(new["insured"] == "true").astype(float)])
@@ -342,7 +350,5 @@ def test_predictions_take_rows_laid_out_like_the_training_csv(tmp_path):
     assert notes == [f"Filled {int(new['age'].isna().sum())} missing or non-numeric value(s) in age (data rows "
                      f"{blank_rows}) with the training split's medians, as training did.",
                      "smoker: 1 row has a value training never saw (occasional); it counts as none of smoker's levels."]
-    with pytest.raises(Exception, match="non-numeric or missing values in column\\(s\\) age"):
-        predict_rows(model, new.to_csv(index=False).encode())  # no fill given: refused, not guessed
     with pytest.raises(Exception, match=r"lacks 2 of the training data's columns \(smoker, insured\)"):
-        predict_rows(model, new.drop(columns=["smoker", "insured"]).to_csv(index=False).encode(), 0.5, fill=fill)
+        predict_rows(model, new.drop(columns=["smoker", "insured"]).to_csv(index=False).encode(), 0.5)

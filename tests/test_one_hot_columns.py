@@ -117,7 +117,7 @@ def test_predictions_say_which_rows_were_blank_or_held_a_value_training_never_sa
     new.loc[0, "grade=who"] = "IV"
     new.loc[[1, 2], "smoker"] = ["maybe", "sometimes"]
     new.loc[3, "smoker"] = ""
-    out, notes = predict_rows(model, new.to_csv(index=False).encode(), 0.5, fill=np.median(ds.X_train, axis=0))
+    out, notes = predict_rows(model, new.to_csv(index=False).encode(), 0.5)
     assert notes == [
         "grade=who: 1 row has a value training never saw (IV); it counts as none of grade=who's levels.",
         "smoker: 1 row is blank; as in training, a blank counts as none of smoker's levels.",
