@@ -132,9 +132,9 @@ class TrainingJob:
         with self._lock:
             self.history.append(report.history_row())
             self.latest = report
-            if report.stop or report.epoch % self._score_stride == 0:
-                self.score_history[report.model_epoch] = (report.val_scores.astype(np.float32),
-                                                          report.test_scores.astype(np.float32))
+            if report.epoch % self._score_stride == 0:
+                self.score_history[report.epoch] = (report.val_scores.astype(np.float32),
+                                                    report.test_scores.astype(np.float32))
 
     def _run(self) -> None:
         if not self.slots.acquire(self):
@@ -152,6 +152,11 @@ class TrainingJob:
 
     def _finish(self, result: RunResult | None, error: str | None) -> None:
         with self._lock:
+            if result is not None:  # the scrubber ends at the kept model: epochs after it were discarded
+                kept = result.model.epochs_trained  # (early stopping, divergence), and a stop may fall between strides
+                self.score_history = {epoch: scores for epoch, scores in self.score_history.items() if epoch < kept}
+                self.score_history[kept] = (result.val_scores.astype(np.float32),
+                                            result.test_scores.astype(np.float32))
             self.result, self.error, self.state = result, error, "finished"
 
     def snapshot(self) -> dict:

@@ -35,6 +35,12 @@ class RunResult:
         return len(self.history)
 
     @property
+    def kept_history(self) -> list[dict]:
+        """The history up to the kept model's epoch: early stopping and divergence discard the epochs
+        after it, and a run continued from this one resumes there."""
+        return [row for row in self.history if row["epoch"] <= self.model.epochs_trained]
+
+    @property
     def seconds(self) -> float:
         """Wall time of the epochs themselves (each epoch's step and its evaluation)."""
         return sum(row["seconds"] for row in self.history)

@@ -645,6 +645,33 @@ def test_a_continued_then_stopped_run_counts_epochs_on_from_the_first_run():
     assert [shape["x0"] for shape in loss["layout"]["shapes"]] == [5]
 
 
+def test_an_early_stopped_run_is_shown_at_its_kept_epoch_and_continues_from_it():
+    """Early stopping keeps an earlier epoch's weights: the run history, the Model page and the Threshold
+    page show that epoch, and Continue's curves go on from it (the discarded epochs are not drawn)."""
+    at = train(new_app(dataset="synthetic", lr=10, early_stopping=2), epochs=500)
+    run = at.session_state["trained"]
+    history, kept = run.result.history, run.result.model.epochs_trained
+    last = history[-1]["epoch"]
+    assert run.result.stopped_reason == "early_stopped" and kept == last - 2
+    row = at.dataframe[0].value.set_index("run").loc[run.run_id]
+    assert row["epochs"] == f"1–{last}, kept {kept}" and row["ended"] == "stopped early"
+    assert row["val accuracy"] == history[kept - 1]["val_accuracy"] != history[-1]["val_accuracy"]
+    at.switch_page("app_pages/model.py").run()
+    assert f": {kept} epoch{'s' * (kept != 1)}, stopped early." in _model_caption(at)
+    at.switch_page("app_pages/threshold.py").run()
+    scrubber = [s for s in at.select_slider if s.key == "epoch_scrubber"]
+    assert (scrubber[0].value if scrubber else max(run.score_history)) == kept
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="early_stopping").set_value(0).run()
+    at.number_input(key="epochs").set_value(3).run()
+    next(b for b in at.button if b.label == "Continue").click().run()
+    assert at.session_state["job"].join(60)
+    at.toggle(key="slow_motion").set_value(False).run()
+    loss = json.loads(next(c for c in at.get("plotly_chart") if c.key == "loss_curve").proto.spec)
+    assert loss["data"][1]["x"] == list(range(1, kept + 4))
+    assert loss["data"][1]["y"][:kept] == [h["val_loss"] for h in history[:kept]]
+
+
 def test_pickers_limited_to_two_offer_no_select_all(trained_app):
     """'Select all' on a two-at-most picker could only fail: the feature pair and the run overlay hide it."""
     pair = new_app().switch_page("app_pages/data.py").run().multiselect(key="feature_pair")
@@ -707,6 +734,7 @@ def test_a_link_carries_the_feature_pair_and_balanced_classes():
     assert opened.multiselect(key="feature_pair").value == ["mean radius", "mean texture"]
     train(opened, epochs=3)
     assert opened.session_state["trained"].result.config.class_weight == "balanced"
+    opened.toggle(key="slow_motion").set_value(False).run()  # the boundary is drawn once a replay has caught up
     boundary = next(json.loads(c.proto.spec) for c in opened.get("plotly_chart") if c.key == "boundary")["data"]
     assert [t.get("name") for t in boundary if t.get("showlegend")] == ["boundary (P = 0.5)"]  # named in the legend
     assert [t["name"] for t in boundary if t["type"] == "scatter"] == ["benign", "malignant"]

@@ -3,6 +3,8 @@ import gc
 import threading
 import time
 
+import numpy as np
+
 from logreg_core import TrainConfig, load_dataset
 from logreg_core.jobs import JobSlots, TrainingJob
 
@@ -54,3 +56,31 @@ def test_a_job_whose_owner_is_gone_stops_itself():
     del owner
     gc.collect()
     assert job.join(30) and job.result.stopped_reason == "stopped"
+
+
+def test_the_scrubbers_last_epoch_is_the_kept_model_after_early_stopping():
+    """Early stopping keeps an earlier epoch's weights: the epochs after it were discarded, so the
+    Threshold page's scores end at the kept epoch, with the kept model's scores."""
+    config = TrainConfig(epochs=500, learning_rate=10.0, early_stopping=2)
+    job = TrainingJob(load_dataset("breast_cancer"), config, slots=JobSlots(1)).start()
+    assert job.join(60)
+    result = job.result
+    kept = result.model.epochs_trained
+    assert result.stopped_reason == "early_stopped" and kept == len(job.history) - 2
+    assert max(job.score_history) == kept
+    np.testing.assert_array_equal(job.score_history[kept][0], result.model.predict_proba(job.dataset.X_val)
+                                  .astype(np.float32))
+
+
+def test_a_stop_between_recorded_epochs_still_records_the_kept_model():
+    """A long multiclass run records scores every few epochs only; a Stop between two of them keeps its
+    last epoch, whose scores the Threshold page must show."""
+    job = TrainingJob(load_dataset("digits"), TrainConfig(epochs=10_000), slots=JobSlots(1)).start()
+    assert job._score_stride > 1
+    assert wait_for(lambda: len(job.history) % job._score_stride == 1 and len(job.history) > job._score_stride)
+    job.stop()
+    assert job.join(30)
+    kept = job.result.model.epochs_trained
+    assert kept == len(job.history) and max(job.score_history) == kept
+    np.testing.assert_array_equal(job.score_history[kept][1], job.result.model.predict_proba(job.dataset.X_test)
+                                  .astype(np.float32))

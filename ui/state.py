@@ -197,6 +197,10 @@ def current_dataset() -> Dataset | None:
     return st.session_state.get("dataset")
 
 
+ENDED = {"completed": "completed", "early_stopped": "stopped early", "diverged": "diverged",
+         "stopped": "stopped by you"}  # RunResult.stopped_reason, as a sentence says it
+
+
 @dataclass
 class TrainedRun:
     """A finished run kept for the Threshold and Model pages.
@@ -217,19 +221,22 @@ class TrainedRun:
         return self.result.config
 
     def summary(self, show_test: bool = False) -> dict:
-        """A row of the run history; test accuracy only when asked for (choose on validation)."""
-        history = self.result.history
+        """A row of the run history; test accuracy only when asked for (choose on validation). Accuracies
+        are the kept model's: after early stopping, an earlier epoch's."""
+        history, kept = self.result.history, self.result.model.epochs_trained
         val = [h["val_loss"] for h in history if h["val_loss"] is not None]
-        last = history[-1] if history else {}
+        at_kept = next((h for h in history if h["epoch"] == kept), {})
         c = self.config
-        epochs = f"{history[0]['epoch']}–{last['epoch']}" if history else "none"
+        epochs = f"{history[0]['epoch']}–{history[-1]['epoch']}" if history else "none"
+        if history and kept != history[-1]["epoch"]:
+            epochs += f", kept {kept}"
         if self.continues is not None:
             epochs += f" (continues run {self.continues})"
         return {"run": self.run_id, "dataset": self.dataset.title, "seed": c.seed, "optimizer": c.optimizer,
                 "lr": c.learning_rate, "batch": c.batch_size, "epochs": epochs,
-                "best val loss": min(val) if val else None, "val accuracy": last.get("val_accuracy"),
-                **({"test accuracy": last.get("test_accuracy")} if show_test else {}),
-                "ended": self.result.stopped_reason}
+                "best val loss": min(val) if val else None, "val accuracy": at_kept.get("val_accuracy"),
+                **({"test accuracy": at_kept.get("test_accuracy")} if show_test else {}),
+                "ended": ENDED[self.result.stopped_reason]}
 
 
 def trained_run() -> TrainedRun | None:
@@ -247,7 +254,7 @@ def earlier_epochs(run_id: int | None) -> list[dict]:
     kept = {r.run_id: r for r in runs()}
     epochs = []
     while run_id in kept:
-        epochs = kept[run_id].result.history + epochs
+        epochs = kept[run_id].result.kept_history + epochs
         run_id = kept[run_id].continues
     return epochs
 
