@@ -22,7 +22,7 @@ threshold = float(setup["threshold"]) if model.is_binary else None
 cut = 0.5 if threshold is None else threshold  # what predict() takes; multiclass ignores it (argmax)
 st.caption(f"Run {run.run_id} on **{ds.title}**: {model.epochs_trained} epoch{'s' * (model.epochs_trained != 1)}, "
            f"{state.ENDED[run.result.stopped_reason]}. "
-           + (f"Threshold {threshold:.4g} ({state.threshold_how(run.run_id, model.epochs_trained)}); {CONVENTION}."
+           + (f"Threshold {state.threshold_text(run, threshold)} ({state.threshold_how(run.run_id, model.epochs_trained)}); {CONVENTION}."
               if model.is_binary else "Multiclass: the predicted class is the most probable one."))
 
 if model.is_binary:

@@ -219,7 +219,8 @@ def panel(cost: float, prevalence: float | None):
     st.query_params["threshold"] = state.link_values()["threshold"]
 
     positions = picker.grid(low, high, probability, logodds)
-    picker.show(positions, sweep.at_thresholds(np.append(positions.thresholds, threshold)), names=names,
+    every = np.append(positions.thresholds, threshold)
+    picker.show(positions, sweep.at_thresholds(every), sweep.threshold_texts(every), names=names,
                 share_of_all=share_of_all, how=threshold_how(),
                 tail=f"— {split_names[split].capitalize()}{'' if split == 'all' else ' split'}, "
                      f"{sweep.n:,} cases, {origin}. "
@@ -238,7 +239,7 @@ def panel(cost: float, prevalence: float | None):
             tile.caption(f"95% CI {view.interval(adj[key])}")
         st.caption("Conservative intervals: Bayes' rule at the ends of 97.5% Wilson intervals of sensitivity "
                    "and specificity, so both hold together with at least 95% confidence.")
-    st.html(view.metrics_html(report))
+    st.html(view.metrics_html(report, sweep.threshold_texts([threshold])[0]))
     st.caption("Intervals: 95% Wilson score intervals for proportions, log method for likelihood ratios; "
                "— where undefined, and where infinite (LR+ with no false positive, LR− with no true negative). "
                "PPV and NPV in the table use the split's own prevalence.")

@@ -256,9 +256,12 @@ def _both_classes(parts: dict) -> None:
 
 
 def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str]:
-    """The summary as readable lines; thresholds with the fewest digits that flag the same ``scores``."""
+    """The summary as readable lines; thresholds to 4 significant digits, more where fewer would flag other
+    ``scores``."""
+    import numpy as np
+
     from .report import auc_text, number_text
-    from .threshold import CONVENTION, per_1000_people, shortest_threshold
+    from .threshold import CONVENTION, per_1000_people, threshold_texts
 
     c, m, points = summary["counts"], summary["metrics"], summary["operating_points"]
     classes = f"{c['positives']:,} positive, {c['negatives']:,} negative"
@@ -284,7 +287,7 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
     at_prevalence = "" if args.prevalence is None else f", prevalence {args.prevalence:g}"
     lines.append(f"Expected cost per person (FN:FP = {args.cost_ratio:g}{at_prevalence}): "
                  f"{number_text(summary['expected_cost'])}, in units of one false positive")
-    short = {key: f"{shortest_threshold(value, scores):g}" for key, value in points.items()}
+    short = dict(zip(points, threshold_texts(list(points.values()), np.sort(scores))))
     lines.append(f"Operating points (thresholds): Youden {short['youden']}, max F1 {short['max_f1']}, lowest cost "
                  f"(FN:FP = {args.cost_ratio:g}{at_prevalence}) {short['min_cost']}, sensitivity ≥ {args.target_sensitivity:g} "
                  f"{short['sensitivity_target']}")

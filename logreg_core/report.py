@@ -102,7 +102,7 @@ table{{border-collapse:collapse;margin:.5em 0}}td,th{{border:1px solid #999;padd
 .note{{background:#fff4e0;padding:.6em;border-left:4px solid #E69F00}}@media print{{body{{margin:0}}}}</style></head><body>
 <h1>Threshold report</h1>
 <p class="note">For teaching and exploration, not for clinical decisions.</p>
-<p><b>Threshold {report.threshold:.4g}</b> — {e(how)}. Convention: {e(CONVENTION)}.<br>
+<p><b>Threshold {sweep.threshold_texts([report.threshold])[0]}</b> — {e(how)}. Convention: {e(CONVENTION)}.<br>
 Scores: {e(origin)}. Numbers below are on the <b>{e(split)}</b> split ({sweep.n:,} cases: {sweep.n_pos:,} {e(pos)}, {sweep.n_neg:,} {e(neg)}).</p>
 <h2>Confusion matrix</h2>
 <table><tr><th></th><th>Predicted {e(pos)}</th><th>Predicted {e(neg)}</th></tr>

@@ -311,17 +311,27 @@ def per_1000(sensitivity, specificity, prevalence) -> dict:
             "tn": 1000 * (1 - p) * spec, "fn": 1000 * p * (1 - sens)}
 
 
+def threshold_texts(thresholds, sorted_scores, fewest_digits: int = 4) -> list[str]:
+    """Each threshold as a label shows it: ``fewest_digits`` significant digits, or more where those
+    would sort one of ``sorted_scores`` (ascending) to the other side (score ≥ threshold: positive).
+    The log-odds slider's end, 0.9999546, reads 0.99995 when a score lies in [0.9999546, 1), not 1."""
+    values = np.asarray(thresholds, dtype=np.float64).ravel()
+    texts = [f"{t:.{fewest_digits}g}" for t in values]
+    below = np.searchsorted(sorted_scores, values, side="left")  # scores on the negative side
+    for digits in range(fewest_digits + 1, 18):
+        moved = np.flatnonzero(np.searchsorted(sorted_scores, [float(t) for t in texts], side="left") != below)
+        if not moved.size:
+            break
+        for i in moved:
+            texts[i] = f"{values[i]:.{digits}g}"
+    return texts
+
+
 def shortest_threshold(threshold: float, scores) -> float:
-    """The shortest decimal that sorts every one of ``scores`` to the same side as ``threshold`` does
-    (score ≥ threshold: positive), for links and labels: a finder's 0.6346153846153846 becomes 0.635
-    when no score lies in [0.6346153846153846, 0.635)."""
-    scores = np.asarray(scores, dtype=np.float64).ravel()
-    positive = scores >= threshold
-    for digits in range(1, 18):
-        candidate = float(f"{threshold:.{digits}g}")
-        if np.array_equal(scores >= candidate, positive):
-            return candidate
-    return float(threshold)
+    """The shortest decimal that sorts every one of ``scores`` to the same side as ``threshold`` does,
+    for links: a finder's 0.6346153846153846 becomes 0.635 when no score lies in [0.6346153846153846, 0.635)."""
+    sorted_scores = np.sort(np.asarray(scores, dtype=np.float64).ravel())
+    return float(threshold_texts([threshold], sorted_scores, fewest_digits=1)[0])
 
 
 def per_1000_people(sensitivity, specificity, prevalence) -> dict[str, int]:
@@ -448,6 +458,10 @@ class Sweep:
     def __repr__(self) -> str:
         return (f"Sweep(n={self.n}, positives={self.n_pos}, negatives={self.n_neg}, "
                 f"distinct_scores={self.thresholds.size})")
+
+    def threshold_texts(self, thresholds) -> list[str]:
+        """``threshold_texts`` on these scores: labels that flag the cases the thresholds flag."""
+        return threshold_texts(thresholds, self._scores)
 
     def _counts_from(self, below):
         """(tp, fp) when the `below` lowest scores are called negative and the rest positive."""

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from logreg_core.scores import read_scores
-from logreg_core.threshold import Sweep, per_1000_people, shortest_threshold
+from logreg_core.threshold import Sweep, per_1000_people, shortest_threshold, threshold_texts
 from ui.threshold_view import METRIC_LABELS
 
 from .apptest_support import html_block, move_threshold, picker, shown_counts, slider_position_text, slider_text
@@ -231,7 +231,9 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
         at.session_state["threshold_exact"])
     sens = report.metrics["sensitivity"]
     assert f"<td>{sens.value:.3f}</td><td>{sens.ci_low:.3f} – {sens.ci_high:.3f}</td>" in table
-    assert f"<caption>Every metric at threshold {at.session_state['threshold_exact']:.4g}</caption>" in table
+    label = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0]).threshold_texts(
+        [at.session_state["threshold_exact"]])[0]  # 4 digits, more if those would flag other cases
+    assert f"<caption>Every metric at threshold {label}</caption>" in table
     adjusted = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0]).report(
         at.session_state["threshold_exact"], prevalence=0.02).prevalence_adjusted
     captions = [c.value for c in at.caption]
@@ -255,16 +257,29 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
             f"({len(run.dataset.y_val)} cases)") in "\n".join(c.value for c in at.caption)
 
 
-def test_uploaded_scores_work_without_training(tmp_path):
+def test_uploaded_scores_work_without_training_and_labels_keep_the_digits_a_threshold_needs():
+    """Counts on the validation rows as scikit-learn counts them; at the log-odds slider's end, 0.9999546,
+    the labels read 0.99995 (scores lie between it and 1, so "1" would flag other cases)."""
+    from sklearn.metrics import confusion_matrix
+
     at = new_app().switch_page("app_pages/threshold.py").run()
     at.radio(key="score_source").set_value("Uploaded scores").run()
     rng = np.random.default_rng(1)
     y = rng.integers(0, 2, 300)
     s = rng.random(300) * 0.5 + 0.4 * y
+    s[[0, 1, 150, 151]], y[[0, 1, 150, 151]] = [0.99996, 0.99999, 0.99997, 0.999991], 1
     csv = "y_true,score,split\n" + "\n".join(f"{a},{b},{'val' if i < 150 else 'test'}" for i, (a, b) in enumerate(zip(y, s)))
     at.session_state["uploaded_scores"] = ("mine.csv", read_scores(csv.encode()))
     at.run()
-    assert not at.exception and sum(shown_counts(at).values()) == 150
+    assert not at.exception
+    end = 1 / (1 + np.exp(-10.0))
+    for threshold in (0.5, end):
+        if threshold == end:
+            at = move_threshold(at, end)
+        tn, fp, fn, tp = confusion_matrix(y[:150], s[:150] >= threshold).ravel()
+        assert shown_counts(at) == {"tp": tp, "fn": fn, "fp": fp, "tn": tn}
+    assert (tp, fp) == (2, 0) and picker(at)["threshold_text"][-1] == "0.99995"
+    assert any("<caption>Every metric at threshold 0.99995</caption>" in h.proto.body for h in at.get("html"))
 
 
 def test_scores_that_are_not_probabilities_get_a_slider_over_their_range():
@@ -392,7 +407,8 @@ def test_a_threshold_on_uploaded_scores_stays_with_them(tmp_path):
     assert not at.exception and at.session_state["upload_threshold_exact"] == -1.5
     assert at.session_state["setup"]["threshold"] == model_threshold == at.session_state["threshold_exact"]
     assert at.query_params["threshold"] == str(shortest_threshold(model_threshold, _all_scores(at)))
-    assert f"Threshold {model_threshold:.4g} (max F1, found on validation)" in _model_caption(at)
+    label = threshold_texts([model_threshold], np.sort(_all_scores(at)))[0]  # the Threshold page's label
+    assert f"Threshold {label} (max F1, found on validation)" in _model_caption(at)
     at.switch_page("app_pages/threshold.py").run()
     at.radio(key="score_source").set_value("Trained model").run()
     assert not at.exception and shown_counts(at) == asdict(

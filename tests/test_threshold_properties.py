@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import confusion_matrix, roc_auc_score
 
-from logreg_core.threshold import METRIC_NAMES, Sweep, per_1000, per_1000_people, shortest_threshold, wilson_interval
+from logreg_core.threshold import (METRIC_NAMES, Sweep, per_1000, per_1000_people, shortest_threshold,
+                                   threshold_texts, wilson_interval)
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 FAST = settings(max_examples=100, deadline=None)
@@ -148,6 +149,23 @@ def test_a_shortened_threshold_splits_the_scores_as_the_exact_one(scores, thresh
     short = shortest_threshold(threshold, scores)
     assert np.array_equal(np.asarray(scores) >= short, np.asarray(scores) >= threshold)
     assert significant_digits(short) <= significant_digits(float(threshold))
+
+
+@given(st.lists(st.floats(-1e6, 1e6), max_size=60), st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=20))
+def test_threshold_labels_split_the_scores_as_the_exact_thresholds(scores, thresholds):
+    """A label read back as a number flags the same scores; it is the 4-digit form unless that would not."""
+    texts = threshold_texts(thresholds, np.sort(scores))
+    for text, exact in zip(texts, thresholds):
+        assert np.array_equal(np.asarray(scores) >= float(text), np.asarray(scores) >= exact)
+        four = f"{exact:.4g}"
+        if text != four:  # longer only where 4 digits would move a score to the other side
+            assert not np.array_equal(np.asarray(scores) >= float(four), np.asarray(scores) >= exact)
+
+
+def test_the_log_odds_sliders_end_is_not_labelled_1_when_scores_lie_below_1():
+    end = 1 / (1 + np.exp(-10.0))  # 0.9999546
+    assert threshold_texts([end, 0.5], np.array([0.2, 0.99996, 0.99999])) == ["0.99995", "0.5"]
+    assert threshold_texts([end], np.array([0.2, 0.7])) == ["1"]  # no score between: 1 flags the same cases
 
 
 def significant_digits(x: float) -> int:

@@ -16,7 +16,7 @@ import numpy as np
 import streamlit as st
 
 from logreg_core import OPTIMIZERS, Dataset, LogRegError, RunResult, TrainConfig
-from logreg_core.threshold import shortest_threshold
+from logreg_core.threshold import shortest_threshold, threshold_texts
 
 DEFAULTS = {
     "dataset": "breast_cancer", "epochs": 200, "batch_size": 64, "lr": 0.01, "optimizer": "sgd",
@@ -123,14 +123,25 @@ def link_values() -> dict[str, str]:
     values = {k: str(s[k]) for k in shared_keys()}
     run = trained_run()
     if run is not None and st.session_state.get("threshold_run") == run.run_id:
-        scores = np.concatenate(run.score_history[max(run.score_history)])
-        names = run.dataset.class_names
-        if not run.dataset.is_binary:
-            view = kept_value("view_class")
-            scores = scores[:, names.index(view)] if view in names else None
+        scores = _kept_scores(run)
         if scores is not None:
             values["threshold"] = str(shortest_threshold(s["threshold"], scores))
     return values | _choice_values()
+
+
+def _kept_scores(run: "TrainedRun") -> np.ndarray | None:
+    """The validation and test scores of the run's kept model, as the Threshold page has them: a
+    multiclass model's for the view class (None when there is none)."""
+    scores = np.concatenate(run.score_history[max(run.score_history)])
+    if run.dataset.is_binary:
+        return scores
+    names, view = run.dataset.class_names, kept_value("view_class")
+    return scores[:, names.index(view)] if view in names else None
+
+
+def threshold_text(run: "TrainedRun", threshold: float) -> str:
+    """The binary model's threshold as the Threshold page labels it (``threshold_texts``)."""
+    return threshold_texts([threshold], np.sort(_kept_scores(run)))[0]
 
 
 def write_query_params() -> None:

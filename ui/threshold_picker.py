@@ -193,10 +193,11 @@ def grid(low: float, high: float, probability: bool, logodds: bool) -> Grid:
     return Grid("Decision threshold", [f"{v:.3f}" if probability else f"{v:.4g}" for v in values], values)
 
 
-def show(positions: Grid, table: dict, *, names: tuple[str, str], share_of_all: bool, tail: str, how: str,
-         revision: list, on_move) -> None:
+def show(positions: Grid, table: dict, threshold_texts: list[str], *, names: tuple[str, str], share_of_all: bool,
+         tail: str, how: str, revision: list, on_move) -> None:
     """Mount the picker. ``table`` is ``Sweep.at_thresholds`` of the grid's thresholds followed by the
-    page's threshold; ``on_move`` runs when the user has moved it (read ``moved_to()`` there)."""
+    page's threshold, and ``threshold_texts`` their labels (``Sweep.threshold_texts``); ``on_move`` runs
+    when the user has moved it (read ``moved_to()`` there)."""
     counts = {cell: table[cell.lower()] for cell in CELLS}
     positives, negatives = table["tp"] + table["fn"], table["fp"] + table["tn"]
     wholes = {"TP": positives, "FN": positives, "FP": negatives, "TN": negatives}  # each actual row
@@ -211,7 +212,7 @@ def show(positions: Grid, table: dict, *, names: tuple[str, str], share_of_all: 
         "rate_help": {name: METRIC_LABELS[name][1] for name in RATES},
         "slider_text": positions.texts,
         "thresholds": table["threshold"].tolist(),
-        "threshold_text": [f"{t:.4g}" for t in table["threshold"]],
+        "threshold_text": threshold_texts,
         "counts": {cell: c.tolist() for cell, c in counts.items()},
         "shares": {cell: [f"{v:.1%}" for v in s] for cell, s in shares.items()},
         "shades": {cell: np.round(s, 2).tolist() for cell, s in shares.items()},  # the cells' colour only

@@ -45,7 +45,7 @@ def thin(*arrays: np.ndarray) -> list[np.ndarray]:
     return [a[idx] for a in arrays]
 
 
-def metrics_html(report: ThresholdReport) -> str:
+def metrics_html(report: ThresholdReport, threshold_text: str) -> str:
     """Every metric with its 95% interval, as a plain HTML table (cheap to redraw on each slider step)."""
     rows = []
     for key, (label, explanation) in METRIC_LABELS.items():
@@ -55,7 +55,7 @@ def metrics_html(report: ThresholdReport) -> str:
     style = ("<style>.mt{border-collapse:collapse;width:100%}.mt th,.mt td{border-bottom:1px solid #ddd;"
              "padding:.3em .6em;text-align:left}.mt td{font-variant-numeric:tabular-nums}"
              ".mt caption{text-align:left;font-weight:600;padding:.3em .6em}</style>")
-    caption = f"<caption>Every metric at threshold {report.threshold:.4g}</caption>"  # named like the slider's
+    caption = f"<caption>Every metric at threshold {threshold_text}</caption>"  # named like the slider's
     head = '<tr><th scope="col">Metric</th><th scope="col">Value</th><th scope="col">95% interval</th></tr>'
     return f'{style}<table class="mt" aria-label="Metrics at this threshold">{caption}{head}{"".join(rows)}</table>'
 
