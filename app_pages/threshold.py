@@ -97,8 +97,8 @@ if split == "test":
     st.warning("You are looking at the **test** split. Choose thresholds on validation; "
                "a threshold tuned on test looks better than it will be on new cases.")
 elif split == "all":
-    st.warning("These scores are not split into validation and test rows (a split column with both): thresholds "
-               "are chosen and reported on the same rows, so they look better than they will on new data.")
+    st.warning(parts.same_rows_warning() + " Add a split column with val and test rows to choose on one and "
+               "report on the other.")
 separated = sweep.error_free_range()
 if separated:  # common for small, easy data (breast cancer's validation split): say why nothing moves
     st.info(f"On this split the classes do not overlap: every threshold above {separated[0]:.4g} and up to "
@@ -106,14 +106,14 @@ if separated:  # common for small, easy data (breast cancer's validation split):
             + (" The other split, or harder data (on the Data page: synthetic, with a smaller class separation), "
                "shows the trade-off." if run else ""))
 small = min(chooser.n_pos, chooser.n_neg)
-chosen_on = "validation" if choose_on == "val" else "chosen"
+chosen_on = {"val": "The validation split has", "test": "The test split has", "all": "These rows have"}[choose_on]
 if small == 0:
-    st.warning(f"The {chosen_on} split has {chooser.n_pos} positive and {chooser.n_neg} negative cases: with one "
+    st.warning(f"{chosen_on} {chooser.n_pos} positive and {chooser.n_neg} negative cases: with one "
                "class only, no threshold can be chosen there (the buttons say so), and sensitivity or specificity "
                "is undefined.")
 elif small < SMALL:
     half_width = 1.96 * math.sqrt(0.25 / small)
-    st.info(f"The {chosen_on} split has only {chooser.n_pos} positives and {chooser.n_neg} negatives: intervals "
+    st.info(f"{chosen_on} only {chooser.n_pos} positives and {chooser.n_neg} negatives: intervals "
             f"there are up to ±{half_width:.0%} wide, and a threshold chosen on so few cases looks better than it "
             "will be.")
 

@@ -12,9 +12,25 @@ from .threshold import validate_scores
 SPLITS = ("val", "test")
 
 
-def read_scores(file) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Scores by split: ``{"val": (y, s), "test": (y, s)}`` when a ``split`` column
-    has both, else ``{"all": (y, s)}``. ``y_true`` must be 0/1 (1 = positive)."""
+class ScoreParts(dict):
+    """Scores by split, ``{"val": (y, s), "test": (y, s)}``, or ``{"all": (y, s)}`` with ``unsplit``
+    saying why they are not split (no split column, or a split column with one split only)."""
+
+    def __init__(self, parts: dict, unsplit: str = ""):
+        super().__init__(parts)
+        self.unsplit = unsplit
+
+    def same_rows_warning(self) -> str | None:
+        """What choosing and reporting on the same rows means, when they are not split."""
+        if "all" not in self:
+            return None
+        return (f"{self.unsplit}: operating points are chosen and reported on the same rows, so they look "
+                "better than they will on new data.")
+
+
+def read_scores(file) -> ScoreParts:
+    """Scores by split (``ScoreParts``): validation and test when a ``split`` column has both, else
+    all rows. ``y_true`` must be 0/1 (1 = positive)."""
     import pandas as pd
 
     try:
@@ -39,7 +55,7 @@ def read_scores(file) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     y = _numbers(frame["y_true"], "y_true", "0 or 1 (1 = positive)")
     s = _numbers(frame["score"], "score", "a number")
     if "split" not in frame.columns:
-        return {"all": validate_scores(y, s)}
+        return ScoreParts({"all": validate_scores(y, s)}, "No split column")
     split = frame["split"].astype(str).str.strip().str.lower().replace({"validation": "val"})
     unknown = sorted(set(split) - set(SPLITS))
     if unknown:
@@ -50,7 +66,10 @@ def read_scores(file) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         found = ", ".join(value or "(blank)" for value in unknown[:5])
         raise LogRegError(f"split must be 'val' or 'test', found {found}{advice}")
     parts = {name: validate_scores(y[split == name], s[split == name]) for name in SPLITS if (split == name).any()}
-    return parts if len(parts) == 2 else {"all": validate_scores(y, s)}
+    if len(parts) == 2:
+        return ScoreParts(parts)
+    only = "validation" if "val" in parts else "test"
+    return ScoreParts({"all": validate_scores(y, s)}, f"The split column holds {only} rows only")
 
 
 def _numbers(column, name: str, wanted: str) -> np.ndarray:

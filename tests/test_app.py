@@ -282,6 +282,18 @@ def test_uploaded_scores_work_without_training_and_labels_keep_the_digits_a_thre
     assert any("<caption>Every metric at threshold 0.99995</caption>" in h.proto.body for h in at.get("html"))
 
 
+def test_unsplit_scores_say_why_they_are_not_split():
+    at = new_app().switch_page("app_pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    csv = "y_true,score,split\n" + "\n".join(f"{i % 2},{(i % 9) / 9},val" for i in range(60))
+    at.session_state["uploaded_scores"] = ("val_only.csv", read_scores(csv.encode()))
+    at.run()
+    assert not at.exception
+    assert any(w.value.startswith("The split column holds validation rows only: operating points are chosen and "
+                                  "reported on the same rows") for w in at.warning), [w.value for w in at.warning]
+    assert any(i.value.startswith("These rows have only 30 positives and 30 negatives") for i in at.info)
+
+
 def test_scores_that_are_not_probabilities_get_a_slider_over_their_range():
     """Margins from −5 to 5: 1,001 positions from the lowest score to the highest, shown with 4 digits."""
     at = new_app().switch_page("app_pages/threshold.py").run()

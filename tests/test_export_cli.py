@@ -204,11 +204,23 @@ def test_cli_threshold_text_names_its_rows_and_gives_intervals(tmp_path):
         in text.stdout
 
 
+def test_cli_threshold_names_a_split_column_without_validation_rows(tmp_path):
+    """A split column of test rows only is not "no split column": the warning says what is missing."""
+    path = tmp_path / "test_only.csv"
+    path.write_text("y_true,score,split\n" + "\n".join(f"{i % 2},{(i % 7) / 7},test" for i in range(40)))
+    out = cli("threshold", "--scores", str(path), "--json")
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.startswith("warning: The split column holds test rows only: operating points are chosen and "
+                                 "reported on the same rows")
+    assert json.loads(out.stdout)["reported_on"] == "all" and "Rows: all 40 rows" in cli("threshold", "--scores",
+                                                                                       str(path)).stdout
+
+
 def test_cli_threshold_warnings_go_to_stderr(tmp_path):
     """stdout stays the report (or the JSON) alone."""
     path = str(scores_file(tmp_path, with_split=False)[0])
     text, as_json = cli("threshold", "--scores", path), cli("threshold", "--scores", path, "--json")
-    warning = "warning: No split column: operating points were chosen and are reported on the same rows"
+    warning = "warning: No split column: operating points are chosen and reported on the same rows"
     assert text.stdout.startswith("Rows: all 400 rows") and "warning" not in text.stdout
     assert text.stderr.startswith(warning) and len(text.stderr.splitlines()) == 1
     assert "warning" in json.loads(as_json.stdout) and as_json.stderr.startswith(warning)
