@@ -7,9 +7,9 @@ from logreg_core import LogRegError
 from logreg_core.describe import score_histogram
 from logreg_core.report import auc_text, report_html
 from logreg_core.scores import read_scores
-from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, harm_to_benefit,
-                                   multiclass_confusion, one_vs_rest_scores, per_1000_people, per_class_metrics,
-                                   validate_threshold)
+from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, default_threshold,
+                                   harm_to_benefit, multiclass_confusion, one_vs_rest_scores, per_1000_people,
+                                   per_class_metrics, validate_threshold)
 from ui import state, theme, threshold_picker as picker, threshold_view as view
 
 st.title("Threshold")
@@ -164,10 +164,10 @@ def choose(finder, how: str) -> None:
 
 if not low <= st.session_state.get(EXACT, math.nan) <= high:
     # uploaded scores start at 0.5 for probabilities, 0 for logits and margins (both signs), else mid-range
-    wanted = setup["threshold"] if run else 0.5 if probability else 0.0 if low < 0 < high else (low + high) / 2
+    wanted, why = (setup["threshold"], "") if run else default_threshold(sweep_by_split.values())
     start = wanted if low <= wanted <= high else (low + high) / 2
-    set_threshold(start, "default" if start == state.DEFAULTS["threshold"] or not run
-                  else "from the link" if start == wanted else "set by hand")
+    set_threshold(start, why or ("default" if start == state.DEFAULTS["threshold"]
+                                 else "from the link" if start == wanted else "set by hand"))
     if run and start != wanted:  # e.g. a link's threshold meant for other scores: say so rather than change it silently
         st.info(f"The threshold {wanted:g} is outside these scores' range ({low:g} to {high:g}), so it starts "
                 f"at {start:g}: move the slider to change it.")

@@ -85,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="CSV with columns y_true (1 positive, 0 negative), score and optionally split (val or "
                          "test): operating points are then chosen on val and everything is reported on test")
     th.add_argument("--threshold", type=float,
-                    help="report at this threshold, positive when score ≥ threshold (default: 0.5)")
+                    help="report at this threshold, positive when score ≥ threshold (default: 0.5 for "
+                         "probabilities, 0 for scores of both signs, else the middle of the scores' range)")
     th.add_argument("--prevalence", type=float,
                     help="also give PPV, NPV and counts per 1,000 people at this prevalence, between 0 and 1, "
                          "and find the lowest-cost threshold at it (default: the rows' own)")
@@ -298,7 +299,7 @@ def _threshold(args, progress) -> dict:
     import numpy as np
 
     from .scores import read_scores
-    from .threshold import CONVENTION, Sweep, brier_score, validate_prevalence, validate_threshold
+    from .threshold import CONVENTION, Sweep, brier_score, default_threshold, validate_prevalence, validate_threshold
 
     parts = read_scores(args.scores)
     _both_classes(parts)
@@ -307,7 +308,11 @@ def _threshold(args, progress) -> dict:
     prevalence = None if args.prevalence is None else validate_prevalence(args.prevalence)
     points = choose_sweep.operating_points(cost_ratio=args.cost_ratio, target_sensitivity=args.target_sensitivity,
                                            prevalence=prevalence)
-    threshold = validate_threshold(args.threshold) if args.threshold is not None else 0.5
+    threshold, how = ((validate_threshold(args.threshold), "given") if args.threshold is not None
+                      else default_threshold([choose_sweep, sweep]))
+    if how not in ("given", "default"):  # not probabilities: 0.5 would mean nothing
+        print(f"note: the scores are not probabilities: reporting at threshold {threshold:g} ({how}); "
+              "give --threshold to choose another", file=sys.stderr)
     report = sweep.report(threshold, prevalence=prevalence, cost_ratio=args.cost_ratio).to_dict()
     summary = {
         "threshold": threshold, "convention": CONVENTION,

@@ -311,6 +311,18 @@ def per_1000(sensitivity, specificity, prevalence) -> dict:
             "tn": 1000 * (1 - p) * spec, "fn": 1000 * p * (1 - sens)}
 
 
+def default_threshold(sweeps) -> tuple[float, str]:
+    """Where the threshold starts when none is given, over every sweep of one model's scores, and why:
+    0.5 for probabilities, 0 for scores of both signs (logits, margins: the sign is the model's own
+    call), else the middle of their range (a 0-100 risk score)."""
+    low, high = min(s.min_score for s in sweeps), max(s.max_score for s in sweeps)
+    if all(s.is_probability for s in sweeps):
+        return 0.5, "default"
+    if low < 0 < high:
+        return 0.0, "default for scores of both signs"
+    return (low + high) / 2, "default: the middle of the scores' range"
+
+
 def threshold_texts(thresholds, sorted_scores, fewest_digits: int = 4) -> list[str]:
     """Each threshold as a label shows it: ``fewest_digits`` significant digits, or more where those
     would sort one of ``sorted_scores`` (ascending) to the other side (score ≥ threshold: positive).

@@ -306,6 +306,7 @@ def test_scores_that_are_not_probabilities_get_a_slider_over_their_range():
     at.run()
     data = picker(at)
     assert at.session_state["upload_threshold_exact"] == 0.0  # margins: 0 is their boundary, not 0.5
+    assert data["current"]["how"] == "default for scores of both signs"
     assert shown_counts(at)["tp"] + shown_counts(at)["fp"] == (s >= 0).sum()
     assert data["thresholds"][0] == s.min() and data["thresholds"][1000] == s.max()
     assert data["slider_text"][1000] == f"{s.max():.4g}"

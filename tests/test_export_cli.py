@@ -216,6 +216,27 @@ def test_cli_threshold_names_a_split_column_without_validation_rows(tmp_path):
                                                                                        str(path)).stdout
 
 
+@pytest.mark.parametrize("shift,expected", [(40.0, "middle"), (-0.5, "zero")])
+def test_cli_threshold_starts_scores_that_are_not_probabilities_where_the_page_does(tmp_path, shift, expected):
+    """0-100 risk scores start in the middle of their range, logits at 0 (not at 0.5, which means nothing
+    there), with a note on stderr; the counts are scikit-learn's at that threshold."""
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 200)
+    s = rng.random(200) * (60 if shift > 0 else 1) + shift * y + (0 if shift > 0 else -0.2)
+    path = tmp_path / "scores.csv"
+    path.write_text("y_true,score,split\n" + "\n".join(f"{a},{float(b)!r},{'val' if i < 100 else 'test'}"
+                                                          for i, (a, b) in enumerate(zip(y, s))))
+    out = cli("threshold", "--scores", str(path), "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    want = (s.min() + s.max()) / 2 if expected == "middle" else 0.0
+    assert s.min() < 0 < s.max() if expected == "zero" else s.min() >= 0 and s.max() > 1
+    assert report["threshold"] == pytest.approx(want, rel=1e-12)
+    tn, fp, fn, tp = confusion_matrix(y[100:], s[100:] >= want).ravel()
+    assert {k: report["counts"][k] for k in ("tp", "fp", "tn", "fn")} == {"tp": tp, "fp": fp, "tn": tn, "fn": fn}
+    assert out.stderr.startswith("note: the scores are not probabilities: reporting at threshold ")
+
+
 def test_cli_threshold_warnings_go_to_stderr(tmp_path):
     """stdout stays the report (or the JSON) alone."""
     path = str(scores_file(tmp_path, with_split=False)[0])
