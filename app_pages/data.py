@@ -56,7 +56,7 @@ if source == "csv":
             if {"y_true", "score"} <= {str(c).strip().lower() for c in frame.columns} <= {"y_true", "score", "split"}:
                 st.info("This looks like a file of scores from another model (y_true, score). To choose a "
                         "threshold for those scores, upload it on the **Threshold** page under **Uploaded "
-                        "scores**; here it would train a new model with the score as its only feature.")
+                        "scores**; here it would train a new model on those columns as features.")
             columns = csv_loader.target_candidates(frame)
             target = st.selectbox("Target column", columns, help="The column to predict.")
             values = csv_loader.label_values(frame, target)

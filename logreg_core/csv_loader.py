@@ -99,6 +99,10 @@ def from_csv(
     )
 
 
+class NoDataRows(LogRegError):
+    """A file with no rows below its header (the message is for a training file)."""
+
+
 def read_table(file, header=None) -> tuple[pd.DataFrame, list[str]]:
     """Parse ``file`` only: the frame (column names final and unique) and the notes.
 
@@ -650,11 +654,11 @@ def _parse_bytes(data: bytes, header) -> tuple[pd.DataFrame, list[str], dict]:
         notes.append(f"Skipped {int(empty_rows.sum())} empty row(s).")
     if len(frame) == 0:
         if has_header:
-            raise LogRegError(
+            raise NoDataRows(
                 "the file has a header row but no data rows: add at least 10 rows of data "
                 f"(or, if that first row is data, say the file has no header row {_HOW_HEADER})"
             )
-        raise LogRegError("the file has no data rows: add at least 10 rows of data")
+        raise NoDataRows("the file has no data rows: add at least 10 rows of data")
 
     what = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
     decimal_text = ", decimal commas" if decimal == "," else ""
@@ -931,7 +935,8 @@ def _target_labels(frame, column, positive, notes):
     shown = ", ".join(repr(label) for label in labels[:12]) + (" …" if len(labels) > 12 else "")
     notes.append(
         f"Target '{column}' has {len(labels)} labels, so this is a multiclass problem "
-        f"(classes in sorted order: {shown}); pass positive=<label> for one label against the rest."
+        f"(classes in sorted order: {shown}); for one label against the rest, choose it as the positive class "
+        "(Data page: Positive class; command line: --positive; Python: positive=)."
     )
     return codes, labels, keep
 

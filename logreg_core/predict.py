@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .csv_loader import as_text, read_table
+from .csv_loader import NoDataRows, as_text, read_table
 from .errors import LogRegError
 from .model import TrainedModel
 
@@ -34,9 +34,11 @@ def predict_rows(model: TrainedModel, file, threshold: float = 0.5) -> tuple[pd.
     in front of its columns; also say what was filled in (with the model's training medians, as
     training did). See ``feature_matrix``."""
     raw = file if isinstance(file, bytes) else file.read()
-    frame = read_table(raw, header=True)[0]  # the training CSV's reader: its encodings, separators and messages
-    if frame.empty:
-        raise LogRegError("the file has no rows to predict")
+    try:
+        frame = read_table(raw, header=True)[0]  # the training CSV's reader: its encodings, separators and messages
+    except NoDataRows:
+        raise LogRegError("the file has no rows to predict: put one row per case below a header row that names "
+                          "the training data's columns") from None
     X, notes = feature_matrix(frame, model.feature_sources, model.fill)
     return pd.concat([prediction_columns(model, X, threshold), frame], axis=1), notes
 

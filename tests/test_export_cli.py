@@ -62,6 +62,12 @@ def test_predictions_need_the_training_columns_and_exports_are_formula_safe(trai
     assert list(out.columns[:2]) == ["probability_malignant", "predicted_class"] and notes == []
     with pytest.raises(Exception, match="lacks 1 of the training data's columns \\(mean radius\\)"):
         predict_rows(result.model, rows.drop(columns=["mean radius"]).to_csv(index=False).encode())
+    header = ",".join(ds.feature_names).encode()
+    one_row = ",".join(map(str, ds.X_test[0])).encode()  # a lone data row is read as the header
+    for empty in (header + b"\n", one_row + b"\n"):
+        with pytest.raises(Exception, match=r"^the file has no rows to predict: put one row per case below a header"):
+            predict_rows(result.model, empty)
+    assert len(predict_rows(result.model, header + b"\n" + one_row)[0]) == 1  # one row is enough
     frame = pd.DataFrame({"note": ["=1+1", "+cmd", "@x", "-2", "ok"], "score": [-0.5, 0.25, 1e-9, 3.0, 0.1]})
     text = safe_csv(frame)
     back = pd.read_csv(__import__("io").StringIO(text))
