@@ -320,7 +320,7 @@ def curve_data(key, split_name: str) -> dict:
         y, scores = parts[split_name]
         data = {"fpr": view.thin(fpr)[0], "tpr": view.thin(tpr)[0], "precision": view.thin(precision)[0],
                 "recall": view.thin(recall)[0], "threshold": th, "sensitivity": sens, "specificity": spec,
-                "ppv": ppv, "npv": npv, "auc": s.roc_auc(), "auc_ci": s.roc_auc_ci(n_boot=500),
+                "ppv": ppv, "npv": npv, "auc": s.roc_auc(), "auc_ci": s.roc_auc_ci(),
                 "ap": s.average_precision(), **score_histogram(y, scores)}
         if s.is_probability:
             data["decision"] = s.decision_curve()

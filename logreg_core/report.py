@@ -74,7 +74,7 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
         f"<tr><td>{_LABELS[k]}</td><td>{number_text(v.value)}</td><td>{interval_text(v)}</td></tr>"
         for k, v in report.metrics.items())
     fpr, tpr, _ = sweep.roc()
-    auc = auc_text(sweep.roc_auc(), sweep.roc_auc_ci(n_boot=500))
+    auc = auc_text(sweep.roc_auc(), sweep.roc_auc_ci())
     roc = _curve_svg(fpr, tpr, (report.metrics["fpr"].value, report.metrics["sensitivity"].value),
                      "false-positive rate", "sensitivity")
     prev_text = f"Data prevalence on this split: {sweep.n_pos / max(sweep.n, 1):.3f}. "

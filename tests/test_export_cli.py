@@ -160,6 +160,19 @@ def test_cli_threshold_report_chooses_on_val_and_reports_on_test(tmp_path):
     assert "warning" in json.loads(cli("threshold", "--scores", str(no_split), "--json").stdout)
 
 
+def test_cli_and_printable_report_give_the_same_auc_interval(tmp_path):
+    """One bootstrap everywhere: the same file gives the same interval in the CLI, on the page and in the
+    printable report (they used 1,000 and 500 resamples)."""
+    from logreg_core.report import report_html
+    from logreg_core.threshold import Sweep
+
+    path, y, s = scores_file(tmp_path)
+    low, high = json.loads(cli("threshold", "--scores", str(path), "--json").stdout)["roc_auc_ci"]
+    sweep = Sweep.from_scores(y[200:], s[200:])
+    page = report_html(sweep.report(0.5), sweep, names=("no", "yes"), split="Test", origin="file", how="default")
+    assert f"(95% CI {low:.3f}–{high:.3f})" in page
+
+
 def test_cli_threshold_text_calls_a_zero_width_auc_interval_so(tmp_path):
     """Separated classes: every bootstrap resample has AUC 1, which the text says rather than print a certain
     1.000–1.000 (the same wording as the page and the printable report)."""
