@@ -6,6 +6,8 @@ from logreg_core.datasets import mnist_available, mnist_cache_path
 from logreg_core.describe import class_balance, feature_summary, preview
 from ui import data, state, theme
 
+MULTICLASS = "(multiclass: all classes)"  # the Positive class choice that keeps every class
+
 st.title("Data")
 setup = state.setup()
 labels = {v: k for k, v in data.SOURCES.items()}
@@ -38,8 +40,9 @@ if source == "csv":
     st.info("Uploads are processed in memory for this session only and are not stored.")
     upload = st.file_uploader("CSV file", type=["csv", "txt", "data", "tsv"],
                               help="Comma, semicolon or tab separated; one row per example, one column is the target.")
-    header_choice = st.radio("Header row", ["Detect", "Yes", "No"], horizontal=True,
-                             help="Whether the first row holds column names. Detect guesses from the content.")
+    header_choice = state.kept(st.radio, "Header row", "csv_header", "Detect", options=list(state.HEADER_CHOICES),
+                               horizontal=True,
+                               help="Whether the first row holds column names. Detect guesses from the content.")
     earlier = st.session_state.get("base_dataset")
     if upload is None and earlier is not None and st.session_state.get("csv_key"):
         # Streamlit forgets an uploaded file once another page is shown; the data it gave stays.
@@ -50,7 +53,7 @@ if source == "csv":
 
         raw = upload.getvalue()
         digest = data.file_digest(raw)
-        header = {"Detect": None, "Yes": True, "No": False}[header_choice]
+        header = state.HEADER_CHOICES[header_choice]
         try:
             frame = data.read_upload(raw, digest, header)
             if {"y_true", "score"} <= {str(c).strip().lower() for c in frame.columns} <= {"y_true", "score", "split"}:
@@ -58,15 +61,16 @@ if source == "csv":
                         "threshold for those scores, upload it on the **Threshold** page under **Uploaded "
                         "scores**; here it would train a new model on those columns as features.")
             columns = csv_loader.target_candidates(frame)
-            target = st.selectbox("Target column", columns, help="The column to predict.")
+            target = state.kept_choice("Target column", "csv_target", columns, columns[0], help="The column to predict.")
             values = csv_loader.label_values(frame, target)
             positive = None
             if len(values) >= 2:
-                positive = st.selectbox(
-                    "Positive class", ["(multiclass: all classes)"] + values if len(values) > 2 else values,
-                    index=values.index(guess) if len(values) == 2 and (guess := csv_loader.guess_positive(frame, target)) in values else 0,
+                options = [MULTICLASS] + values if len(values) > 2 else values
+                guess = csv_loader.guess_positive(frame, target) if len(values) == 2 else None
+                positive = state.kept_choice(
+                    "Positive class", "csv_positive", options, guess if guess in values else options[0],
                     help="The label that counts as 'positive' (e.g. the disease). Thresholds act on its probability.")
-                positive = None if positive.startswith("(multiclass") else positive
+                positive = None if positive == MULTICLASS else positive
             key = (digest, header, target, positive, int(setup["seed"]))
             if st.session_state.get("csv_key") != key:
                 data.load_csv(raw, key, upload.name)

@@ -638,6 +638,33 @@ def app_with_mine_csv() -> tuple[AppTest, bytes]:
     return at, raw
 
 
+def test_a_link_carries_an_uploaded_csvs_target_positive_class_and_header_choice():
+    """The file stays with its owner, but the choices that shape the data travel: whoever opens the link
+    and uploads the same file trains on the same target and positive class."""
+    rows = "\n".join(f"{i % 7};{['north', 'south', 'east'][i % 3]};{'yes' if i % 2 else 'no'}" for i in range(90))
+    raw = f"a;region;outcome\n{rows}\n".encode()
+
+    def upload(at):
+        at.radio(key="source_label").set_value("Upload CSV").run()
+        at.file_uploader[0].set_value(("regions.csv", raw, "text/csv")).run()
+        return at
+
+    at = upload(new_app().switch_page("app_pages/data.py").run())
+    at.radio(key="csv_header").set_value("Yes").run()
+    at.selectbox(key="csv_target").set_value("region").run()
+    at.selectbox(key="csv_positive").set_value("south").run()
+    assert at.session_state["base_dataset"].positive_class == "south"
+    link = dict(at.query_params)
+    assert (link["dataset"], link["header"], link["target"], link["positive"]) == ("csv", "Yes", "region", "south")
+    opened = upload(new_app(**link).switch_page("app_pages/data.py").run())
+    assert not opened.exception and not opened.error
+    assert opened.selectbox(key="csv_target").value == "region" and opened.radio(key="csv_header").value == "Yes"
+    assert opened.session_state["base_dataset"].positive_class == "south"
+    np.testing.assert_array_equal(opened.session_state["base_dataset"].y_val, at.session_state["base_dataset"].y_val)
+    other = upload(new_app(dataset="csv", target="nowhere", positive="west").switch_page("app_pages/data.py").run())
+    assert not other.exception and other.selectbox(key="csv_target").value == "outcome"  # not in the file: the guess
+
+
 def test_an_uploaded_csv_in_use_is_named_after_a_visit_to_another_page():
     at, _ = app_with_mine_csv()
     assert at.session_state["base_dataset"].name == "mine.csv"

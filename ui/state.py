@@ -48,7 +48,8 @@ ONE_VS_REST = "One class vs the rest (binary)"
 TRAIN_AS = ("All classes (softmax)", ONE_VS_REST)
 # Choices made on the Data and Train pages (``kept`` widgets) that a link carries too. Class and feature
 # names depend on the data: they are checked where the data is known (``data.drop_unknown_choices``).
-LINK_CHOICES = ("balanced", "features", "ovr", "view_class")
+LINK_CHOICES = ("balanced", "features", "ovr", "view_class", "header", "target", "positive")
+HEADER_CHOICES = {"Detect": None, "Yes": True, "No": False}  # the Data page's Header row, as from_csv takes it
 
 
 def setup() -> dict:
@@ -83,6 +84,8 @@ def _restore_choices(choices: dict[str, str]) -> list[str]:
             st.session_state["train_as_kept"], st.session_state["ovr_pick_kept"] = ONE_VS_REST, text
         elif key == "view_class" and text:
             st.session_state["view_class_kept"] = text
+        elif key in ("target", "positive") and text or key == "header" and text in HEADER_CHOICES:
+            st.session_state[f"csv_{key}_kept"] = text  # an uploaded CSV's choices: used once it is uploaded
         else:
             ignored.append(key)
     return ignored
@@ -93,6 +96,9 @@ def _choice_values() -> dict[str, str]:
     base, ds, values = st.session_state.get("base_dataset"), current_dataset(), {}
     if kept_value("balanced"):
         values["balanced"] = "1"
+    if setup()["dataset"] == "csv" and st.session_state.get("csv_key"):  # the file's choices, not the file
+        values |= {key: str(kept_value(f"csv_{key}")) for key in ("header", "target", "positive")
+                   if kept_value(f"csv_{key}") is not None}
     if ds is not None and base is not None:
         pair = list(kept_value("feature_pair") or [])
         if len(pair) == 2 and ds.feature_names == pair:
@@ -189,12 +195,18 @@ def kept_value(key: str, default=None):
     return st.session_state.get(f"{key}_kept", default)
 
 
+def kept_choice(label: str, key: str, options: list, default, **kwargs):
+    """A selectbox for a kept choice (``kept``) among ``options`` that change with the data: a kept
+    value that is not among them (another file's column, a link's label) gives way to ``default``."""
+    if kept_value(key) not in options:
+        st.session_state.pop(f"{key}_kept", None)
+    return kept(st.selectbox, label, key, default, options=options, **kwargs)
+
+
 def view_class_select(label: str, class_names: list[str], help: str) -> str:
     """The class a multiclass model's Threshold view scores: one choice, shared by the Data and Threshold
     pages and the link."""
-    if kept_value("view_class") not in class_names:
-        st.session_state.pop("view_class_kept", None)
-    return kept(st.selectbox, label, "view_class", class_names[0], options=class_names, help=help)
+    return kept_choice(label, "view_class", class_names, class_names[0], help=help)
 
 
 def train_config() -> TrainConfig:
@@ -288,7 +300,8 @@ def no_model_yet(alternative: str = "") -> None:
     text = f"Train a model on the **Train** page first{alternative}."
     if st.session_state.get("opened_from_link") and setup()["dataset"] == "csv":
         text += (" A shared link brings its settings, not an uploaded file or a trained model: upload the CSV on "
-                 "the **Data** page, then press **Train** (the same seed gives the same numbers).")
+                 "the **Data** page (the link's target column and positive class are picked for you), then press "
+                 "**Train** (the same seed gives the same numbers).")
     elif st.session_state.get("opened_from_link"):
         text += (" A shared link brings its settings, not a trained model: press **Train** there to reproduce "
                  "it (the same seed gives the same numbers).")
