@@ -16,12 +16,20 @@ st.title("Threshold")
 SMALL = 100
 TIES = "Where thresholds tie, the middle of their range, not a case's own score."
 
-source = st.radio("Scores from", ["Trained model", "Uploaded scores"], horizontal=True, key="score_source",
-                  help="Explore the model trained here, or upload y_true,score[,split] from any model.")
+source = state.kept(st.radio, "Scores from", "score_source", "Trained model", options=["Trained model", "Uploaded scores"],
+                    horizontal=True, help="Explore the model trained here, or upload y_true,score[,split] from any model.")
 names, parts, origin, cache_key, run = ("negative", "positive"), {}, "", None, None
 
+def scores_removed() -> None:
+    """The user removed the file (✕): its scores go with it. (Leaving the page forgets the upload
+    without this callback, and the scores stay.)"""
+    if st.session_state.get("scores_upload") is None:
+        for key in ("uploaded_scores", "uploaded_scores_id", "upload_threshold_exact", "upload_threshold_how"):
+            st.session_state.pop(key, None)
+
+
 if source == "Uploaded scores":
-    upload = st.file_uploader("Upload scores", type=["csv", "txt"],
+    upload = st.file_uploader("Upload scores", type=["csv", "txt"], key="scores_upload", on_change=scores_removed,
                               help="A CSV with columns y_true (0/1, 1 = positive) and score, optionally split (val/test).")
     if upload is not None and upload.file_id != st.session_state.get("uploaded_scores_id"):
         try:
@@ -35,6 +43,8 @@ if source == "Uploaded scores":
                 st.info(f"Still showing the scores from {st.session_state['uploaded_scores'][0]}.")
     if "uploaded_scores" in st.session_state:
         origin, parts = st.session_state["uploaded_scores"]
+        if upload is None:  # Streamlit forgets an upload once another page is shown; its scores stay
+            st.info(f"Showing **{origin}**, uploaded earlier. Upload another file to replace it.")
         cache_key = ("upload", origin, id(parts))
         origin = f"uploaded scores ({origin})"
 else:

@@ -80,7 +80,10 @@ b1.button("Train", type="primary", help="Train a fresh model with these settings
           on_click=lambda: training.start(dataset, state.train_config()))
 b2.button("Stop", disabled=not running, help="Stop after the current epoch; what was learned is kept.", on_click=stop)
 b3.button("Continue", disabled=not can_continue or running,
-          help=f"Train {setup['epochs']} more epochs from the current weights.",
+          help=f"Train {setup['epochs']} more epochs from the current weights." if can_continue else
+          f"Continue trains on from the last run's weights, on the data it used ({trained.dataset.title} as it "
+          "was then): the data has changed since. Press Train to train on the data chosen now." if trained is not None else
+          "After a run, trains more epochs from its weights.",
           on_click=lambda: training.start(dataset, state.train_config(), continues=trained))
 with b4:
     show_test = state.kept(
@@ -99,6 +102,9 @@ def progress_panel():
         st.info("Press **Train** to start. The curves appear here as the model learns.")
         return
     snap = job.snapshot()
+    if job.dataset is not dataset:  # the data was changed on the Data page since: say whose curves these are
+        st.caption(f"These curves are the last run's, on **{job.dataset.title}** as it was then (the data has changed "
+                   "since): press **Train** to train on the data chosen now.")
     if refresh == WAITING_REFRESH_S and snap["history"]:
         st.rerun()  # the first epochs are in: redraw the page to refresh at the faster pace
     if snap["state"] == "queued":

@@ -282,6 +282,22 @@ def test_uploaded_scores_work_without_training_and_labels_keep_the_digits_a_thre
     assert any("<caption>Every metric at threshold 0.99995</caption>" in h.proto.body for h in at.get("html"))
 
 
+def test_removing_an_uploaded_scores_file_removes_its_scores_and_leaving_the_page_keeps_them():
+    at = new_app().switch_page("app_pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    csv = "y_true,score\n" + "\n".join(f"{i % 2},{(i % 9) / 9}" for i in range(60))
+    at.file_uploader(key="scores_upload").set_value(("mine.csv", csv.encode(), "text/csv")).run()
+    assert at.session_state["uploaded_scores"][0] == "mine.csv" and sum(shown_counts(at).values()) == 60
+    at.switch_page("app_pages/model.py").run().switch_page("app_pages/threshold.py").run()
+    assert at.session_state["uploaded_scores"][0] == "mine.csv"
+    assert any(i.value == "Showing **mine.csv**, uploaded earlier. Upload another file to replace it."
+               for i in at.info)
+    at.file_uploader(key="scores_upload").set_value(("mine.csv", csv.encode(), "text/csv")).run()
+    at.file_uploader(key="scores_upload").set_value(None).run()  # the user's ✕
+    assert not at.exception and "uploaded_scores" not in at.session_state
+    assert at.radio(key="score_source").value == "Uploaded scores" and not at.get("html")  # nothing analysed
+
+
 def test_unsplit_scores_say_why_they_are_not_split():
     at = new_app().switch_page("app_pages/threshold.py").run()
     at.radio(key="score_source").set_value("Uploaded scores").run()
@@ -726,6 +742,18 @@ def test_an_early_stopped_run_is_shown_at_its_kept_epoch_and_continues_from_it()
     loss = json.loads(next(c for c in at.get("plotly_chart") if c.key == "loss_curve").proto.spec)
     assert loss["data"][1]["x"] == list(range(1, kept + 4))
     assert loss["data"][1]["y"][:kept] == [h["val_loss"] for h in history[:kept]]
+
+
+def test_the_train_page_says_whose_curves_it_shows_after_the_data_changed():
+    at = train(new_app(), epochs=2)
+    at.switch_page("app_pages/data.py").run()
+    at.radio(key="source_label").set_value("Digits").run()
+    at.switch_page("app_pages/train.py").run()
+    assert not at.exception
+    assert any(c.value.startswith("These curves are the last run's, on **Breast cancer (Wisconsin)** as it was then")
+               for c in at.caption), [c.value for c in at.caption]
+    cont = next(b for b in at.button if b.label == "Continue")
+    assert cont.disabled and "the data has changed since" in cont.help
 
 
 def test_pickers_limited_to_two_offer_no_select_all(trained_app):
