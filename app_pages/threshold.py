@@ -186,14 +186,18 @@ if not low <= st.session_state.get(EXACT, math.nan) <= high:
 def operating_point_controls() -> tuple[float, float | None]:
     """The population's numbers, then the buttons that find a threshold on validation, each in one row.
     Outside the slider's fragment: they are used now and then, and a slider step need not redraw them."""
-    c1, c2, c3 = st.columns(3)
+    if theme.presentation():  # projector font sizes: the prevalence's placeholder needs the room
+        (c1, c2), (c3, _) = st.columns(2), st.columns(2)
+    else:
+        c1, c2, c3 = st.columns(3)
     target = c1.number_input("Target sensitivity", 0.01, 1.0, 0.95, 0.01, key="target_sens",
                              help="Highest threshold whose validation sensitivity reaches this target.")
     cost = c2.number_input("Cost ratio (FN:FP)", min_value=0.001, max_value=1e6, value=1.0, step=0.5, format="%g",
                            key="cost_ratio",
                            help="How many false positives one missed positive is worth; 5 means a miss is 5× worse.")
     prevalence = c3.number_input("Prevalence", min_value=0.0001, max_value=0.9999, value=None, step=0.01, format="%.4f",
-                                 placeholder=f"as in the data: {sweep.n_pos / max(sweep.n, 1):.3f}",
+                                 placeholder=f"{'data' if theme.presentation() else 'as in the data'}: "
+                                             f"{sweep.n_pos / max(sweep.n, 1):.3f}",
                                  key="prevalence", help="Your population's share of positives (empty: the "
                                  "split's own); PPV, NPV and the per-1,000 view use it.")
     st.caption(f"Find a threshold on {split_names[choose_on]}:")

@@ -23,7 +23,10 @@ st.caption(f"Dataset: **{dataset.title}** — {dataset.n_features} features, cla
            f"{', '.join(dataset.class_names[:10])}{' …' if dataset.n_classes > 10 else ''}")
 
 setup = state.setup()
-c1, c2, c3, c4 = st.columns(4)
+if theme.presentation():  # projector font sizes: two to a row, so that no label breaks mid-word
+    (c1, c2), (c3, c4) = st.columns(2), st.columns(2)
+else:
+    c1, c2, c3, c4 = st.columns(4)
 with c1:
     state.bound(st.number_input, "Epochs", "epochs", min_value=1, max_value=10_000, step=10,
                 help="Passes over the training data (1–10,000).")
@@ -129,7 +132,8 @@ def progress_panel():
     overlay_ids = st.session_state.get("overlay_runs") or []
     overlays = {f"run {r.run_id}": r.result.history for r in state.runs() if r.run_id in overlay_ids}
     if history:
-        left_col, right_col = st.columns(2)
+        # side by side, or one above the other at projector font sizes (their titles would be cut short)
+        left_col, right_col = (st.container(), st.container()) if theme.presentation() else st.columns(2)
         whole = state.earlier_epochs(st.session_state.get("job_continues")) + history
         for column, metric in ((left_col, "loss"), (right_col, "accuracy")):
             column.plotly_chart(charts.learning_curves(whole, metric, overlays, splits, resumed_at=start or None),
@@ -157,7 +161,9 @@ if dataset.n_features != 2:
 if state.runs():
     st.subheader("Run history (this session, last five)")
     history_table = pd.DataFrame([r.summary(show_test) for r in reversed(state.runs())])
-    if theme.presentation():  # an HTML table wraps and scales with the projector font: never cut off
+    if theme.presentation():  # an HTML table wraps and scales with the projector font (scrolls if still too wide)
+        if set(history_table["dataset"]) == {dataset.title}:  # named in the page's caption: room for the numbers
+            history_table = history_table.drop(columns="dataset")
         st.table(history_table.astype({"lr": str}), hide_index=True)  # lr as typed, not padded to 4 decimals
     else:
         st.dataframe(history_table, hide_index=True, column_config={  # "201–400 (continues run 1)" in full

@@ -588,6 +588,9 @@ def test_run_history_is_a_wrapping_table_in_presentation_mode(trained_app):
     assert shown["run"].tolist() == [r.run_id for r in reversed(at.session_state["runs"])]
     assert shown["lr"].tolist() == [f"{r.config.learning_rate}" for r in reversed(at.session_state["runs"])]
     assert shown["seed"].tolist() == [r.config.seed for r in reversed(at.session_state["runs"])]  # which split
+    # every run on the dataset the page names: its column gives the room to the numbers
+    assert "dataset" not in shown.columns and {r.dataset.title for r in at.session_state["runs"]} == {
+        at.session_state["dataset"].title}
     at.session_state["presentation"] = False
     at.run()
 

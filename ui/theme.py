@@ -25,6 +25,8 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 .thr .thr-ends { font-size: 0.95rem; }
 /* Streamlit's side padding is in rem: the larger root font took 60 px of width each side. */
 [data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
+/* A table wider than the page (the run history) scrolls sideways rather than being cut off. */
+[data-testid="stTable"] { overflow-x: auto; font-size: 0.8rem; }
 /* Tabs wrap onto more rows rather than scroll sideways behind an arrow. */
 [data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; overflow-x: visible; row-gap: 0.25rem; }
 /* Values and placeholders in inputs, select boxes and their option lists. */

@@ -71,7 +71,11 @@ CSS = """
 .thr-ends { display: flex; justify-content: space-between; font-size: 0.75rem; margin-bottom: 0.75rem; opacity: 0.75; }
 .thr input:focus-visible { outline: 2px solid var(--st-primary-color); outline-offset: 4px; border-radius: 4px; }
 .thr-caption { margin: 0 0 1rem; }
-.thr-body { display: grid; grid-template-columns: 3fr 2fr; gap: 1rem; align-items: start; }
+/* The matrix and the rates side by side, or the rates below once the column is too narrow for both
+   (a projector's large font, a narrow window). */
+.thr-body { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+.thr-body > :first-child { flex: 3 1 22rem; }
+.thr-body > .thr-rates { flex: 2 1 14rem; }
 .cm { border-collapse: collapse; font-size: 1.05em; width: 100%; }
 .cm th, .cm td { border: 1px solid #999; padding: .5em .8em; text-align: center; }
 .cm td[data-cell="TP"], .cm td[data-cell="TN"] { background: rgb(0 114 178 / calc(0.12 + 0.6 * var(--share))); }
