@@ -24,8 +24,8 @@ navigation = st.navigation(pages)
 training.collect_finished()
 
 with st.sidebar:
-    if st.session_state.get("link_warnings"):
-        st.warning("Ignored invalid link settings: " + ", ".join(st.session_state["link_warnings"]))
+    if state.link_warnings():
+        st.warning("Ignored invalid link settings: " + ", ".join(state.link_warnings()))
     with st.popover("Copy link", help="A link that opens this same set-up (training starts when you press Train)."):
         st.code(state.share_link(), language=None, wrap_lines=True)
     st.caption("For teaching and exploration, not for clinical decisions.")

@@ -130,7 +130,8 @@ def progress_panel():
         (st.warning if result.stopped_reason == "diverged" else st.info)(result.message)
     history = snap["history"][:drawn]
     overlay_ids = st.session_state.get("overlay_runs") or []
-    overlays = {f"run {r.run_id}": r.result.history for r in state.runs() if r.run_id in overlay_ids}
+    overlays = {f"run {r.run_id}" + (f" ({r.dataset.title})" if r.dataset.title != job.dataset.title else ""):
+                r.result.history for r in state.runs() if r.run_id in overlay_ids}
     if history:
         # side by side, or one above the other at projector font sizes (their titles would be cut short)
         left_col, right_col = (st.container(), st.container()) if theme.presentation() else st.columns(2)

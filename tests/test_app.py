@@ -759,6 +759,16 @@ def test_the_train_page_says_whose_curves_it_shows_after_the_data_changed():
     assert cont.disabled and "the data has changed since" in cont.help
 
 
+def test_an_overlaid_run_on_other_data_is_named_with_its_dataset():
+    at = train(new_app(), epochs=2)
+    at.switch_page("app_pages/data.py").run()
+    at.radio(key="source_label").set_value("Digits").run()
+    at = train(at, epochs=2)
+    at.multiselect(key="overlay_runs").set_value([1]).run()
+    loss = json.loads(next(c for c in at.get("plotly_chart") if c.key == "loss_curve").proto.spec)
+    assert "run 1 (Breast cancer (Wisconsin)) (validation)" in [t.get("name") for t in loss["data"]]
+
+
 def test_pickers_limited_to_two_offer_no_select_all(trained_app):
     """'Select all' on a two-at-most picker could only fail: the feature pair and the run overlay hide it."""
     pair = new_app().switch_page("app_pages/data.py").run().multiselect(key="feature_pair")

@@ -67,9 +67,15 @@ def setup() -> dict:
         st.session_state["setup"] = values
         choices = {key: text for key, text in params.items() if key in LINK_CHOICES}
         ignored += _restore_choices(choices)
-        st.session_state["link_warnings"] = ignored
+        st.session_state["link_warnings"] = (ignored, dict(values))  # named until the set-up is changed
         st.session_state["opened_from_link"] = values != DEFAULTS or bool(choices)
     return st.session_state["setup"]
+
+
+def link_warnings() -> list[str]:
+    """The link's settings that were ignored, until the user changes the set-up (then they are moot)."""
+    ignored, opened_with = st.session_state.get("link_warnings", ([], None))
+    return ignored if setup() == opened_with else []
 
 
 def _restore_choices(choices: dict[str, str]) -> list[str]:
