@@ -52,6 +52,23 @@ def test_saved_model_reloads_with_identical_predictions(trained, tmp_path):
     assert written["training"]["config"]["epochs"] == 5 and "tensorflow-cpu" in written["library_versions"]
 
 
+def test_odds_ratios_are_the_models_own_odds_change_for_one_unit_and_one_sd(trained):
+    ds, result = trained
+    model, row = result.model, ds.X_test[:1]
+    odds = model.odds_ratios()
+
+    def log_odds(x):
+        p = model.predict_proba(x)[0]
+        return np.log(p) - np.log1p(-p)
+
+    for j in (0, 7, 29):
+        step = np.zeros_like(row)
+        step[0, j] = 1.0
+        assert np.exp(log_odds(row + step) - log_odds(row)) == pytest.approx(odds["per_unit"][j], rel=1e-9)
+        sd = ds.X_train[:, j].std()
+        assert np.exp(log_odds(row + sd * step) - log_odds(row)) == pytest.approx(odds["per_sd"][j], rel=1e-9)
+
+
 def test_predictions_need_the_training_columns_and_exports_are_formula_safe(trained):
     ds, result = trained
     import pandas as pd
