@@ -109,10 +109,16 @@ def read_table(file, header=None) -> tuple[pd.DataFrame, list[str]]:
     Text cells are stripped of surrounding spaces, empty text is missing (NaN);
     no column is converted or dropped yet. For previews and column pickers.
     """
+    frame, notes, _ = read_table_and_decimal(file, header)
+    return frame, notes
+
+
+def read_table_and_decimal(file, header=None) -> tuple[pd.DataFrame, list[str], str]:
+    """``read_table``, and the file's decimal mark ("." or ","), which ``numeric_column`` needs."""
     def run():
         data, _ = _read_source(file)
-        frame, notes, _ = _parse_bytes(data, header)
-        return frame, notes
+        frame, notes, facts = _parse_bytes(data, header)
+        return frame, notes, facts["decimal"]
 
     return _guarded(run)
 
@@ -941,17 +947,39 @@ def _target_labels(frame, column, positive, notes):
     return codes, labels, keep
 
 
-def _clean_numbers(values: np.ndarray, column: str, notes: list[str]) -> np.ndarray:
+def _without_huge(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """``values`` with infinite ones and those beyond ±1e30 (too big for 32-bit floats) made missing
+    (NaN), and how many there were."""
     with np.errstate(invalid="ignore"):
         bad = np.isinf(values) | (np.abs(values) > HUGE)
-    if bad.any():
-        values = values.copy()
-        values[bad] = np.nan
-        notes.append(
-            f"Column '{column}': {int(bad.sum()):,} infinite or extremely large value(s) (beyond ±1e30, "
-            "too big for 32-bit floats) were treated as missing."
-        )
-    return values
+    if not bad.any():
+        return values, 0
+    return np.where(bad, np.nan, values), int(bad.sum())
+
+
+def _true_false(text: pd.Series) -> np.ndarray | None:
+    """A text column of true/false only (any case; blanks allowed) as 1/0 (blank: NaN), else None."""
+    if not {str(v).lower() for v in text.dropna().unique()} <= {"true", "false"}:
+        return None
+    return text.str.lower().map({"true": 1.0, "false": 0.0}).to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _text_numbers(text: pd.Series, decimal: str) -> pd.Series:
+    """Text read as numbers (decimal commas when the file uses them); what is not one becomes NaN."""
+    return pd.to_numeric(text.str.replace(",", ".", regex=False) if decimal == "," else text, errors="coerce")
+
+
+def numeric_column(series: pd.Series, decimal: str) -> np.ndarray:
+    """A column the loader keeps as one number feature, read as the loader reads it: numbers as they
+    are, a true/false column as 1/0, other text as numbers with anything else missing (NaN), and
+    infinite or huge values missing too. New rows to predict go through here, as training's did."""
+    values = _numeric_view(series)
+    if values is None:
+        text = as_text(series)
+        values = _true_false(text)
+        if values is None:
+            values = _text_numbers(text, decimal).to_numpy(dtype=np.float64, na_value=np.nan)
+    return _without_huge(values)[0]
 
 
 def _listed(items: list[str], limit: int, separator: str = ", ") -> str:
@@ -985,13 +1013,11 @@ def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
             text = as_text(series)
             filled = text.dropna()
             distinct = filled.unique()
-            if {str(v).lower() for v in distinct} <= {"true", "false"}:
-                values = text.str.lower().map({"true": 1.0, "false": 0.0})
-                values = values.to_numpy(dtype=np.float64, na_value=np.nan)
+            values = _true_false(text)
+            if values is not None:
                 notes.append(f"Column '{column}': true/false values became 1/0.")
             else:
-                as_numbers = text.str.replace(",", ".", regex=False) if decimal == "," else text
-                numbers = pd.to_numeric(as_numbers, errors="coerce")
+                numbers = _text_numbers(text, decimal)
                 parsed = int(numbers.notna().sum())
                 if parsed > len(filled) / 2:
                     values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -1017,7 +1043,10 @@ def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
                     continue
         if one_hot:
             continue
-        values = _clean_numbers(np.asarray(values, dtype=np.float64), column, notes)
+        values, huge = _without_huge(np.asarray(values, dtype=np.float64))
+        if huge:
+            notes.append(f"Column '{column}': {huge:,} infinite or extremely large value(s) (beyond ±1e30, too "
+                         "big for 32-bit floats) were treated as missing.")
         finite = values[~np.isnan(values)]
         if finite.size == 0:
             empty.append(column)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .csv_loader import NoDataRows, as_text, read_table
+from .csv_loader import NoDataRows, as_text, numeric_column, read_table_and_decimal
 from .errors import LogRegError
 from .model import TrainedModel
 
@@ -34,24 +34,25 @@ def predict_rows(model: TrainedModel, file, threshold: float = 0.5) -> tuple[pd.
     in front of its columns; also say what was filled in (with the model's training medians, as
     training did). See ``feature_matrix``."""
     raw = file if isinstance(file, bytes) else file.read()
-    try:
-        frame = read_table(raw, header=True)[0]  # the training CSV's reader: its encodings, separators and messages
+    try:  # the training CSV's reader: its encodings, separators, decimal marks and messages
+        frame, _, decimal = read_table_and_decimal(raw, header=True)
     except NoDataRows:
         raise LogRegError("the file has no rows to predict: put one row per case below a header row that names "
                           "the training data's columns") from None
-    X, notes = feature_matrix(frame, model.feature_sources, model.fill)
+    X, notes = feature_matrix(frame, model.feature_sources, model.fill, decimal)
     return pd.concat([prediction_columns(model, X, threshold), frame], axis=1), notes
 
 
-def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray):
+def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray, decimal: str = "."):
     """The model's features from rows laid out as the training CSV was, encoded as the loader did,
     and notes on what was filled in or matched nothing.
 
     ``sources`` are the model's ``feature_sources``: each feature's column, found by name, and for a
     text column the loader one-hot encoded, the level its 0/1 feature marks. Such a column is encoded
     the same way: a blank gives 0 in all its features, as in training, and so does a value training
-    never saw; a note counts the rows of each. true/false become 1/0. A missing or non-numeric value
-    takes ``fill`` (the training split's medians, as in training).
+    never saw; a note counts the rows of each. Number columns are read as the loader reads them
+    (``numeric_column``, with the file's ``decimal`` mark). A missing or non-numeric value takes
+    ``fill`` (the training split's medians, as in training).
     """
     columns = {str(c).strip(): c for c in frame.columns}
     missing = list(dict.fromkeys(column for column, _ in sources if column not in columns))
@@ -61,14 +62,11 @@ def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray):
                           "use the training data's column names")
     blocks, levels = [], {}
     for column, level in sources:
-        text = as_text(frame[columns[column]])
         if level is None:
-            numbers = pd.to_numeric(text, errors="coerce")
-            flags = text.str.lower().map({"true": 1.0, "false": 0.0})
-            blocks.append(numbers.fillna(flags).to_numpy(dtype=np.float64, na_value=np.nan))
+            blocks.append(numeric_column(frame[columns[column]], decimal))
         else:
             levels.setdefault(column, []).append(level)
-            blocks.append((text == level).to_numpy(dtype=np.float64))
+            blocks.append((as_text(frame[columns[column]]) == level).to_numpy(dtype=np.float64))
     X, notes = _filled(np.column_stack(blocks), [column for column, _ in sources], fill)
     for column, known in levels.items():
         notes += _level_notes(column, as_text(frame[columns[column]]), known)

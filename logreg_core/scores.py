@@ -34,7 +34,11 @@ def read_scores(file) -> ScoreParts:
     import pandas as pd
 
     try:
-        raw = file if isinstance(file, bytes) else (file.read() if hasattr(file, "read") else open(file, "rb").read())
+        if isinstance(file, bytes) or hasattr(file, "read"):
+            raw = file if isinstance(file, bytes) else file.read()
+        else:
+            with open(file, "rb") as handle:
+                raw = handle.read()
     except OSError as exc:
         raise LogRegError(f"cannot read the scores file: {exc.strerror or exc}") from None
     if not raw.strip():

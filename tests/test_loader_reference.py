@@ -1,0 +1,262 @@
+"""The CSV loader against references written from the definitions (NumPy, pandas, scikit-learn's own data).
+
+* every row keeps its own label through parsing, dropping and splitting (scikit-learn's breast cancer rows,
+  in the UCI layout and in a headed file with the target in the middle);
+* a blank cell takes its column's median over the training rows only (np.nanmedian), in every split;
+* the prediction path encodes the training CSV's own rows exactly as the loader did, so training and
+  prediction cannot disagree;
+* score files: "validation" means val, and a split column holding one split falls back to all rows.
+
+Rows are found again after the seeded shuffle by a key: a unique, non-integer number kept as a feature.
+No TensorFlow: models are made from the dataset with NumPy weights.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from logreg_core.csv_loader import from_csv, read_table, read_table_and_decimal
+from logreg_core.model import TrainedModel
+from logreg_core.predict import feature_matrix, predict_rows
+from logreg_core.scores import read_scores
+
+
+def all_rows(ds) -> tuple[np.ndarray, np.ndarray]:
+    return (np.vstack([ds.X_train, ds.X_val, ds.X_test]), np.concatenate([ds.y_train, ds.y_val, ds.y_test]))
+
+
+def sorted_rows(a: np.ndarray) -> np.ndarray:
+    """Rows in lexicographic order (first column first): a multiset of rows, comparable exactly."""
+    return a[np.lexsort(a.T[::-1])]
+
+
+def csv_text(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode()
+
+
+# --------------------------------------------------------------------------- 1. rows keep their labels
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    from sklearn.datasets import load_breast_cancer
+
+    bunch = load_breast_cancer()
+    malignant = (bunch.target == 0).astype(np.int64)  # scikit-learn codes malignant 0; the loader must make it 1
+    reference = sorted_rows(np.column_stack([bunch.data, malignant]))
+    return bunch, malignant, reference
+
+
+def test_uci_wdbc_layout_keeps_each_row_with_its_label(cancer):
+    """id, M/B, 30 numbers, no header, rows shuffled: the three splits together are exactly the source
+    rows, each with its own label (malignant = 1)."""
+    bunch, malignant, reference = cancer
+    rng = np.random.default_rng(11)
+    order = rng.permutation(len(malignant))
+    ids = 8_000 + rng.choice(999_991_999, size=len(malignant), replace=False)
+    lines = [",".join([str(ids[i]), "M" if malignant[i] else "B"] + [repr(float(v)) for v in bunch.data[i]])
+             for i in order]
+    ds = from_csv(("\n".join(lines) + "\n").encode(), target=1, positive="M")
+    assert ds.class_names == ["B", "M"] and ds.n_features == 30
+    X, y = all_rows(ds)
+    np.testing.assert_array_equal(sorted_rows(np.column_stack([X, y])), reference)
+    # each split on its own is made of source rows with their labels, too (no row moved between X and y parts)
+    source = {tuple(row) for row in np.column_stack([bunch.data, malignant])}
+    for name in ("train", "val", "test"):
+        Xs, ys = ds.split(name)
+        assert {tuple(row) for row in np.column_stack([Xs, ys])} <= source, name
+
+
+def test_headed_file_with_the_target_in_the_middle_and_unlabelled_rows(cancer):
+    """A header, the label column between the measurements, text labels, and a few rows without a label
+    (dropped): every remaining row keeps its own label."""
+    bunch, malignant, reference = cancer
+    names = [n.replace(" ", "_") for n in bunch.feature_names]
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(bunch.data, columns=names)
+    frame.insert(13, "diagnosis", np.where(malignant == 1, "malignant", "benign"))
+    extra = pd.DataFrame(rng.normal(50, 10, size=(7, 30)), columns=names)
+    extra.insert(13, "diagnosis", "")  # no label: these rows must go, without shifting the labels of others
+    frame = pd.concat([frame, extra], ignore_index=True).iloc[rng.permutation(len(frame) + 7)]
+    text = frame.to_csv(index=False, float_format="%.17g").encode()
+    ds = from_csv(text)
+    assert ds.class_names == ["benign", "malignant"] and ds.feature_names == names
+    assert "Dropped 7 row(s) with no value in the target column 'diagnosis'" in "\n".join(ds.notes)
+    X, y = all_rows(ds)
+    np.testing.assert_array_equal(sorted_rows(np.column_stack([X, y])), reference)
+
+
+# --------------------------------------------------------------------------- 2. training medians
+
+
+@pytest.fixture(scope="module")
+def with_blanks():
+    """120 rows: a unique non-integer key (kept as a feature, never blank), three columns with blanks
+    (floats, whole numbers, true/false) and a yes/no target."""
+    rng = np.random.default_rng(21)
+    n = 120
+    key = rng.permutation(n) * 1.25 + 0.5  # distinct, not whole numbers, not counting the rows: a feature
+    y = rng.integers(0, 2, n)
+    frame = pd.DataFrame({
+        "key": key,
+        "a": np.round(rng.normal(10 + 3 * y, 4, n), 3),
+        "b": rng.integers(0, 40, n).astype(float),
+        "flag": np.where(rng.random(n) < 0.45, "true", "false"),
+        "label": np.where(y == 1, "yes", "no"),
+    })
+    blanks = {"a": rng.random(n) < 0.2, "b": rng.random(n) < 0.25, "flag": rng.random(n) < 0.15}
+    values = {"a": frame["a"].to_numpy(), "b": frame["b"].to_numpy(),
+              "flag": (frame["flag"] == "true").to_numpy(dtype=float)}
+    written = frame.astype(object)
+    for column, mask in blanks.items():
+        written.loc[mask, column] = ""
+    ds = from_csv(csv_text(written), target="label")
+    return ds, key, values, blanks
+
+
+def test_each_blank_takes_the_training_rows_median_in_every_split(with_blanks):
+    ds, key, values, blanks = with_blanks
+    assert ds.feature_names == ["key", "a", "b", "flag"]
+    where = {k: i for i, k in enumerate(key)}
+    train_rows = np.array([where[k] for k in ds.X_train[:, 0]])
+    assert len(train_rows) == ds.sizes()["train"] < len(key)
+    differs = []
+    for column, mask in blanks.items():
+        j = ds.feature_names.index(column)
+        with_nan = np.where(mask, np.nan, values[column])
+        median = np.nanmedian(with_nan[train_rows])  # the reference: training rows only
+        differs.append(median != np.nanmedian(with_nan))
+        for split in ("train", "val", "test"):
+            X, _ = ds.split(split)
+            rows = np.array([where[k] for k in X[:, 0]])
+            filled = mask[rows]
+            assert filled.any(), (column, split)  # blanks land in every split: each is checked
+            np.testing.assert_array_equal(X[filled, j], np.full(filled.sum(), median), err_msg=f"{column} {split}")
+            np.testing.assert_array_equal(X[~filled, j], values[column][rows[~filled]], err_msg=f"{column} {split}")
+    # the data tells the two apart: a median over all rows (or any other split) would fail above
+    assert any(differs)
+
+
+# --------------------------------------------------------------------------- 3. loader and prediction agree
+
+
+def mixed_table(n=90, seed=8) -> pd.DataFrame:
+    """Text one-hot (with blanks), true/false in mixed case (with blanks), numbers (with blanks and a few
+    non-numbers), an identifier the loader drops, and the target."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "patient_id": np.arange(500, 500 + n),
+        "key": rng.permutation(n) * 0.75 + 0.25,
+        "age": np.round(rng.normal(55, 12, n), 1).astype(object),
+        "smoker": rng.choice(["never", "former", "current"], n, p=[0.75, 0.15, 0.1]).astype(object),  # never: median 1
+        "insured": rng.choice(["true", "false", "True", "FALSE"], n).astype(object),
+        "dose": np.round(rng.gamma(2.0, 3.0, n), 2).astype(object),
+        "outcome": rng.choice(["sick", "well"], n),
+    })
+    frame.loc[rng.random(n) < 0.15, "age"] = ""
+    frame.loc[rng.random(n) < 0.15, "smoker"] = ""
+    frame.loc[rng.random(n) < 0.15, "insured"] = ""
+    frame.loc[[4, 17, 33], "dose"] = ["?", "n.a.", "high"]  # mostly numeric: these count as missing
+    return frame
+
+
+def test_prediction_path_encodes_the_training_rows_as_the_loader_did():
+    """feature_matrix and predict_rows on the training CSV itself give back the loader's feature rows (and
+    so the model's probabilities on them) for every row, blanks, true/false and one-hot levels included."""
+    frame = mixed_table()
+    data = csv_text(frame)
+    ds = from_csv(data, target="outcome", positive="sick")
+    assert ds.feature_names == ["key", "age", "smoker=current", "smoker=former", "smoker=never", "insured", "dose"]
+    X_loader, _ = all_rows(ds)
+    rng = np.random.default_rng(2)
+    model = TrainedModel.untrained(ds).with_weights(rng.normal(0, 1, (ds.n_features, 1)), rng.normal(0, 1, 1), 1)
+
+    table = read_table(data, header=True)[0]
+    X_pred, notes = feature_matrix(table, model.feature_sources, model.fill)
+    at = {k: i for i, k in enumerate(X_pred[:, 0])}
+    rows = np.array([at[k] for k in X_loader[:, 0]])  # each loader row's line in the file, by its key
+    np.testing.assert_array_equal(X_pred[rows], X_loader)
+    # the reference encoding, written from the file's cells: checks both sides, not only that they agree
+    raw = frame.iloc[rows]
+    insured = raw["insured"].str.lower().map({"true": 1.0, "false": 0.0}).to_numpy(dtype=float)
+    np.testing.assert_array_equal(X_loader[~np.isnan(insured), 5], insured[~np.isnan(insured)])
+    age = pd.to_numeric(raw["age"], errors="coerce").to_numpy(dtype=float)
+    np.testing.assert_array_equal(X_loader[~np.isnan(age), 1], age[~np.isnan(age)])
+    for j, level in ((2, "current"), (3, "former"), (4, "never")):
+        np.testing.assert_array_equal(X_loader[:, j], (raw["smoker"] == level).to_numpy(dtype=float))
+    assert any("insured" in note for note in notes) and any("smoker" in note for note in notes)
+
+    out, _ = predict_rows(model, data, threshold=0.5)
+    np.testing.assert_allclose(out["probability_sick"].to_numpy()[rows], model.predict_proba(X_loader),
+                               rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(out["key"].to_numpy()[rows], X_loader[:, 0])
+
+
+def _agree(frame: pd.DataFrame, data: bytes | None = None, **kwargs):
+    """(loader rows, prediction-path rows) of the same file, matched by the key column."""
+    data = csv_text(frame) if data is None else data
+    ds = from_csv(data, **kwargs)
+    X_loader, _ = all_rows(ds)
+    model = TrainedModel.untrained(ds)
+    rows, _, decimal = read_table_and_decimal(data, header=True)  # as predict_rows reads a file
+    X_pred, _ = feature_matrix(rows, model.feature_sources, model.fill, decimal)
+    k = ds.feature_names.index("key")
+    at = {key: i for i, key in enumerate(X_pred[:, k])}
+    return X_loader, X_pred[[at[key] for key in X_loader[:, k]]]
+
+
+def _numbers_with(cell: str, n=40, seed=3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.normal(0, 1, n), 3).astype(object)
+    x[5] = cell
+    return pd.DataFrame({"key": np.arange(n) * 1.5 + 0.5, "x": x, "label": np.arange(n) % 2})
+
+
+def test_a_true_cell_in_a_numeric_column_is_encoded_alike():
+    X_loader, X_pred = _agree(_numbers_with("true"), target="label")
+    np.testing.assert_array_equal(X_pred, X_loader)
+
+
+def test_a_huge_number_is_encoded_alike():
+    X_loader, X_pred = _agree(_numbers_with("1e35"), target="label")
+    np.testing.assert_array_equal(X_pred, X_loader)
+
+
+def test_decimal_commas_in_a_column_with_some_text_are_encoded_alike():
+    frame = _numbers_with("?")
+    data = ("key;x;label\n" + "".join(f"{k};{x};{t}\n".replace(".", ",") for k, x, t in frame.itertuples(index=False)))
+    assert "0,5;" in data and ";?;" in data
+    data = data.encode()
+    X_loader, X_pred = _agree(frame, data, target="label")
+    np.testing.assert_array_equal(X_pred, X_loader)
+
+
+# --------------------------------------------------------------------------- 4. score files
+
+
+def scores_bytes(y, s, split) -> bytes:
+    return ("y_true,score,split\n" + "".join(f"{int(a)},{float(b)!r},{c}\n" for a, b, c in zip(y, s, split))).encode()
+
+
+def test_read_scores_takes_validation_as_val():
+    rng = np.random.default_rng(4)
+    y, s = rng.integers(0, 2, 30), np.round(rng.random(30), 4)
+    names = np.array(["validation", " Validation ", "VAL", "test", "Test"])[rng.integers(0, 5, 30)]
+    names[:2] = ["validation", "test"]
+    parts = read_scores(scores_bytes(y, s, names))
+    assert set(parts) == {"val", "test"}
+    is_val = np.char.lower(np.char.strip(names.astype(str))) != "test"
+    for name, rows in (("val", is_val), ("test", ~is_val)):
+        np.testing.assert_array_equal(parts[name][0], y[rows])
+        np.testing.assert_array_equal(parts[name][1], s[rows])
+
+
+@pytest.mark.parametrize("only", ["val", "validation", "test"])
+def test_read_scores_with_a_single_split_falls_back_to_all_rows(only):
+    rng = np.random.default_rng(6)
+    y, s = rng.integers(0, 2, 25), np.round(rng.random(25), 4)
+    parts = read_scores(scores_bytes(y, s, [only] * 25))
+    assert list(parts) == ["all"]
+    np.testing.assert_array_equal(parts["all"][0], y)
+    np.testing.assert_array_equal(parts["all"][1], s)
