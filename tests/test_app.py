@@ -330,21 +330,6 @@ def test_scores_that_are_not_probabilities_get_a_slider_over_their_range():
     assert shown_counts(at)["tp"] + shown_counts(at)["fp"] == (s >= data["thresholds"][1000]).sum() >= 1
 
 
-def test_bad_upload_shows_an_error_and_keeps_the_trained_model(trained_app):
-    at = trained_app.switch_page("app_pages/data.py").run()
-    before = at.session_state["trained"]
-    at.radio(key="source_label").set_value("Upload CSV").run()
-    assert not at.exception
-    assert at.session_state["trained"] is before
-
-
-def test_model_page_shows_weights_and_downloads(trained_app):
-    at = trained_app.switch_page("app_pages/model.py").run()
-    assert not at.exception
-    labels = [b.label for b in at.get("download_button")]
-    assert "Download model card (JSON)" in labels[0] or any("model card" in str(b) for b in labels)
-
-
 def test_invalid_settings_show_an_error_not_a_traceback():
     at = new_app()
     at.switch_page("app_pages/train.py").run()
@@ -593,20 +578,6 @@ def test_run_history_is_a_wrapping_table_in_presentation_mode(trained_app):
         at.session_state["dataset"].title}
     at.session_state["presentation"] = False
     at.run()
-
-
-def test_model_page_predicts_rows_with_blanks_and_puts_predictions_first(trained_app):
-    import pandas as pd
-
-    at = trained_app.switch_page("app_pages/model.py").run()
-    ds = at.session_state["trained"].dataset
-    rows = pd.DataFrame(ds.X_test[:4], columns=ds.feature_names)
-    rows.iloc[1, 0] = np.nan
-    at.file_uploader(key="predict_upload").set_value(("new.csv", rows.to_csv(index=False).encode(), "text/csv")).run()
-    assert not at.exception and not at.error
-    assert any(i.value.startswith(f"Filled 1 missing or non-numeric value(s) in {ds.feature_names[0]}") for i in at.info)
-    shown = at.dataframe[-1].value
-    assert list(shown.columns[:2]) == ["probability_malignant", "predicted_class"] and len(shown) == 4
 
 
 def test_model_page_predicts_and_exports_at_a_threshold_of_zero_and_names_where_it_was_found(monkeypatch):
