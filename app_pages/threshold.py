@@ -130,6 +130,7 @@ elif small < SMALL:
 probability = all(s.is_probability for s in sweep_by_split.values())
 low = 0.0 if probability else min(s.min_score for s in sweep_by_split.values())
 high = 1.0 if probability else max(s.max_score for s in sweep_by_split.values())
+ceiling = math.nextafter(high, math.inf)  # the lowest threshold that flags no one, for scores up to ``high``
 setup = state.setup()
 
 
@@ -143,8 +144,9 @@ def threshold_how() -> str:
 
 
 def set_threshold(value: float, how: str, by_hand: bool = False, found: bool = False) -> None:
-    """``found``: by an operating-point finder, on the scores of the epoch shown now."""
-    value = min(max(float(value), low), high)
+    """``found``: by an operating-point finder, on the scores of the epoch shown now. A threshold above
+    every score (a finder's +inf, "flag no one") becomes ``ceiling``: it too flags no one."""
+    value = min(max(float(value), low), ceiling)
     st.session_state[EXACT], st.session_state[HOW] = value, how
     if run:  # the trained model's threshold: the one the Model page, the card and the link use
         setup["threshold"], st.session_state["threshold_run"] = value, run.run_id
@@ -172,7 +174,7 @@ def choose(finder, how: str) -> None:
         st.session_state["threshold_error"] = str(exc)
 
 
-if not low <= st.session_state.get(EXACT, math.nan) <= high:
+if not low <= st.session_state.get(EXACT, math.nan) <= ceiling:
     # uploaded scores start at 0.5 for probabilities, 0 for logits and margins (both signs), else mid-range
     wanted, why = (setup["threshold"], "") if run else default_threshold(sweep_by_split.values())
     start = wanted if low <= wanted <= high else (low + high) / 2

@@ -298,6 +298,24 @@ def test_removing_an_uploaded_scores_file_removes_its_scores_and_leaving_the_pag
     assert at.radio(key="score_source").value == "Uploaded scores" and not at.get("html")  # nothing analysed
 
 
+def test_flag_no_one_is_shown_as_such_when_scores_reach_1():
+    """When flagging no one is cheapest the core answers +inf; the page must not make that 1.0, which
+    still flags every score of exactly 1.0 (float32 probabilities saturate there)."""
+    at = new_app().switch_page("app_pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    rng = np.random.default_rng(4)
+    y = np.r_[np.ones(53, int), np.zeros(47, int)]
+    s = np.r_[rng.random(53) * 0.9, rng.random(42) * 0.5, np.ones(5)]  # five negatives at exactly 1.0
+    rows = [f"{a},{b!r},val" for a, b in zip(y, map(float, s))] + [f"{a},{b!r},test" for a, b in zip(y, map(float, s))]
+    at.session_state["uploaded_scores"] = ("ones.csv", read_scores(("y_true,score,split\n" + "\n".join(rows)).encode()))
+    at.run()
+    at.number_input(key="cost_ratio").set_value(0.001).run()
+    next(b for b in at.button if b.label == "Min cost").click().run()
+    assert not at.exception and not at.error
+    assert Sweep.from_scores(y, s).find_min_cost(0.001) == np.inf
+    assert shown_counts(at) == {"tp": 0, "fn": 53, "fp": 0, "tn": 47}
+
+
 def test_unsplit_scores_say_why_they_are_not_split():
     at = new_app().switch_page("app_pages/threshold.py").run()
     at.radio(key="score_source").set_value("Uploaded scores").run()
