@@ -109,18 +109,20 @@ def read_table(file, header=None) -> tuple[pd.DataFrame, list[str]]:
     Text cells are stripped of surrounding spaces, empty text is missing (NaN);
     no column is converted or dropped yet. For previews and column pickers.
     """
-    frame, notes, _ = read_table_and_decimal(file, header)
+    frame, notes, _ = _guarded(_parse_file, file, header, False)
     return frame, notes
 
 
-def read_table_and_decimal(file, header=None) -> tuple[pd.DataFrame, list[str], str]:
-    """``read_table``, and the file's decimal mark ("." or ","), which ``numeric_column`` needs."""
-    def run():
-        data, _ = _read_source(file)
-        frame, notes, facts = _parse_bytes(data, header)
-        return frame, notes, facts["decimal"]
+def read_text_table(file, header=None) -> tuple[pd.DataFrame, list[str], str]:
+    """``read_table`` with every cell kept as text (a column of 1s stays "1", not 1.0; "007" stays), and
+    the file's decimal mark ("." or ","): rows to predict, read as ``numeric_column`` and the loader's
+    text levels expect, whatever types their few rows would suggest on their own."""
+    frame, notes, facts = _guarded(_parse_file, file, header, True)
+    return frame, notes, facts["decimal"]
 
-    return _guarded(run)
+
+def _parse_file(file, header, all_text: bool):
+    return _parse_bytes(_read_source(file)[0], header, all_text)
 
 
 def target_candidates(frame) -> list[str]:
@@ -532,8 +534,9 @@ def _max_fields(text: str, delimiter: str) -> int:
 
 
 def _read_csv(payload: bytes, delimiter: str, decimal: str, ncols: int | None, skip_header: bool,
-              nrows: int | None = None) -> pd.DataFrame:
-    """pandas' C parser on UTF-8 ``payload``; ``ncols=None`` lets it count the first row's fields."""
+              nrows: int | None = None, all_text: bool = False) -> pd.DataFrame:
+    """pandas' C parser on UTF-8 ``payload``; ``ncols=None`` lets it count the first row's fields (as
+    text, as ``all_text`` reads every cell)."""
     return pd.read_csv(
         io.BytesIO(payload),
         encoding="utf-8",
@@ -548,7 +551,7 @@ def _read_csv(payload: bytes, delimiter: str, decimal: str, ncols: int | None, s
         quotechar='"',
         low_memory=False,
         engine="c",
-        dtype=str if ncols is None else None,
+        dtype=str if ncols is None or all_text else None,
     )
 
 
@@ -564,8 +567,9 @@ def _first_row_width(payload: bytes, delimiter: str, decimal: str, skip_header: 
         return 0
 
 
-def _parse_bytes(data: bytes, header) -> tuple[pd.DataFrame, list[str], dict]:
-    """Decode, sniff and parse; the frame, the notes and facts the loader needs."""
+def _parse_bytes(data: bytes, header, all_text: bool = False) -> tuple[pd.DataFrame, list[str], dict]:
+    """Decode, sniff and parse; the frame, the notes and facts the loader needs (``all_text``: every
+    cell as text, see ``read_text_table``)."""
     if not (header is None or isinstance(header, (bool, np.bool_))):
         raise LogRegError(f"header={header!r}: use None (detect), True or False")
     notes: list[str] = []
@@ -618,7 +622,7 @@ def _parse_bytes(data: bytes, header) -> tuple[pd.DataFrame, list[str], dict]:
         if ncols > MAX_COLUMNS:
             raise _column_limit_error(ncols)
         try:
-            frame = _read_csv(payload, delimiter, decimal, ncols, has_header)
+            frame = _read_csv(payload, delimiter, decimal, ncols, has_header, all_text=all_text)
         except pd.errors.ParserError as exc:
             if not re.search(r"Expected \d+ fields", str(exc)):
                 raise
@@ -626,7 +630,7 @@ def _parse_bytes(data: bytes, header) -> tuple[pd.DataFrame, list[str], dict]:
             if widest > MAX_COLUMNS:
                 raise _column_limit_error(widest) from None
             ncols = max(widest, ncols)
-            frame = _read_csv(payload, delimiter, decimal, ncols, has_header)
+            frame = _read_csv(payload, delimiter, decimal, ncols, has_header, all_text=all_text)
             ragged = True
     except (ValueError, OverflowError, csv.Error) as exc:  # pandas' ParserError is a ValueError
         raise LogRegError(_parse_failure(exc)) from None

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .csv_loader import HUGE
 from .jsonsafe import json_safe
 from .model import TrainedModel
 
@@ -79,8 +80,9 @@ def model_card(model: TrainedModel, *, dataset, config, threshold: dict | None =
         "normalization": {"mean": model.mean.tolist(), "scale": model.scale.tolist(),
                           "fitted_on": "training split"},
         "missing_values": {"fill": model.fill.tolist(),
-                           "note": "A missing or non-numeric feature takes the training split's median (fill), "
-                                   "in training, in predictions and in the SavedModel."},
+                           "note": "A missing or non-numeric value takes fill, in training, in predictions and "
+                                   "in the SavedModel: a number column's training median; 0 for a text column's "
+                                   "level features (a blank is none of its levels)."},
         "parameters": weights,
         "training": {"config": config.to_dict(), "epochs_trained": model.epochs_trained,
                      "stopped_reason": stopped_reason, "history": history or []},
@@ -94,8 +96,9 @@ def model_card(model: TrainedModel, *, dataset, config, threshold: dict | None =
 
 def save_model(model: TrainedModel, directory, threshold: float = 0.5, card: dict | None = None) -> Path:
     """Write a SavedModel (signature ``serving_default``: raw float64 features in,
-    ``probabilities`` and ``predicted_class`` out) and, if given, the model card. A missing (NaN) or
-    infinite feature takes the training split's median, as training and ``predict_rows`` do."""
+    ``probabilities`` and ``predicted_class`` out) and, if given, the model card. A missing (NaN),
+    infinite or huge (beyond ±1e30) feature takes ``model.fill``, as training and ``predict_rows`` do:
+    a number column's training median, 0 for a text level."""
     from .tf_runtime import tensorflow
 
     tf = tensorflow()
@@ -116,7 +119,8 @@ def save_model(model: TrainedModel, directory, threshold: float = 0.5, card: dic
         @tf.function(input_signature=[tf.TensorSpec([None, model.n_features], tf.float64, name="features")],
                      autograph=False)
         def serve(self, features):
-            features = tf.where(tf.math.is_finite(features), features, self.fill)  # as predict_rows fills them
+            usable = tf.math.is_finite(features) & (tf.abs(features) <= HUGE)  # as the loader reads numbers
+            features = tf.where(usable, features, self.fill)  # and as predict_rows fills them
             logits = tf.matmul((features - self.mean) / self.scale, self.weights) + self.bias
             if model.is_binary:
                 p = tf.sigmoid(logits[:, 0])

@@ -30,6 +30,14 @@ def one_hot_groups(sources) -> list[list[int]]:
     return [group for group in groups.values() if len(group) > 1]
 
 
+def missing_fill(dataset) -> np.ndarray:
+    """What a missing value becomes, as the loader made it in training: a number column's training
+    median, and 0 for a text column's level features (a blank is none of its column's levels)."""
+    fill = np.median(dataset.X_train, axis=0)
+    fill[[j for j, (_, level) in enumerate(dataset.feature_sources) if level is not None]] = 0.0
+    return fill
+
+
 def _log_softmax(z: np.ndarray) -> np.ndarray:
     shifted = z - z.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -50,7 +58,7 @@ class TrainedModel:
     bias: np.ndarray
     feature_names: tuple[str, ...]
     class_names: tuple[str, ...]
-    fill: np.ndarray  # the training split's medians: what a missing or non-numeric value becomes, as in training
+    fill: np.ndarray  # what a missing value becomes, as in training: see ``missing_fill``
     epochs_trained: int = 0
     feature_sources: tuple[tuple[str, str | None], ...] = ()  # as the dataset's; () means plain columns
 
@@ -63,7 +71,7 @@ class TrainedModel:
         mean, scale = standardization(dataset.X_train)
         outputs = 1 if dataset.is_binary else dataset.n_classes
         return cls(mean, scale, np.zeros((dataset.n_features, outputs)), np.zeros(outputs),
-                   tuple(dataset.feature_names), tuple(dataset.class_names), np.median(dataset.X_train, axis=0),
+                   tuple(dataset.feature_names), tuple(dataset.class_names), missing_fill(dataset),
                    feature_sources=tuple(dataset.feature_sources))
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .csv_loader import NoDataRows, as_text, numeric_column, read_table_and_decimal
+from .csv_loader import NoDataRows, as_text, numeric_column, read_table, read_text_table
 from .errors import LogRegError
 from .model import TrainedModel
 
@@ -35,12 +35,13 @@ def predict_rows(model: TrainedModel, file, threshold: float = 0.5) -> tuple[pd.
     training did). See ``feature_matrix``."""
     raw = file if isinstance(file, bytes) else file.read()
     try:  # the training CSV's reader: its encodings, separators, decimal marks and messages
-        frame, _, decimal = read_table_and_decimal(raw, header=True)
+        frame, _, decimal = read_text_table(raw, header=True)
     except NoDataRows:
         raise LogRegError("the file has no rows to predict: put one row per case below a header row that names "
                           "the training data's columns") from None
     X, notes = feature_matrix(frame, model.feature_sources, model.fill, decimal)
-    return pd.concat([prediction_columns(model, X, threshold), frame], axis=1), notes
+    shown = read_table(raw, header=True)[0]  # the rows' own columns with the types their values have
+    return pd.concat([prediction_columns(model, X, threshold), shown], axis=1), notes
 
 
 def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray, decimal: str = "."):

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from logreg_core.csv_loader import from_csv, read_table, read_table_and_decimal
+from logreg_core.csv_loader import from_csv, read_table, read_text_table
 from logreg_core.model import TrainedModel
 from logreg_core.predict import feature_matrix, predict_rows
 from logreg_core.scores import read_scores
@@ -199,7 +199,7 @@ def _agree(frame: pd.DataFrame, data: bytes | None = None, **kwargs):
     ds = from_csv(data, **kwargs)
     X_loader, _ = all_rows(ds)
     model = TrainedModel.untrained(ds)
-    rows, _, decimal = read_table_and_decimal(data, header=True)  # as predict_rows reads a file
+    rows, _, decimal = read_text_table(data, header=True)  # as predict_rows reads a file
     X_pred, _ = feature_matrix(rows, model.feature_sources, model.fill, decimal)
     k = ds.feature_names.index("key")
     at = {key: i for i, key in enumerate(X_pred[:, k])}

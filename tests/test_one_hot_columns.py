@@ -181,3 +181,44 @@ def test_the_model_card_carries_the_levels_odds_ratios_and_their_reference(train
     assert card["odds_ratio_vs_reference_level"][0] is None  # age: JSON null, not NaN
     assert "reference level" in card["note"]
 
+
+
+def test_the_saved_model_fills_blanks_and_huge_numbers_as_predictions_do(trained, tmp_path):
+    """NaN in a text column's level features is a blank (none of its levels, 0), not the level most rows
+    hold; a number beyond ±1e30 is missing, as the loader reads it; both as predict_rows does."""
+    import tensorflow as tf
+
+    from logreg_core.export import load_saved_model, save_model
+
+    ds, model = trained
+    new = patients().drop(columns="target").iloc[BLANK_SMOKERS:BLANK_SMOKERS + 4].reset_index(drop=True)
+    new["smoker"] = new["smoker"].astype(object)
+    new.loc[0, "smoker"], new.loc[1, "age"], new.loc[2, "grade=who"] = "", 1e31, ""
+    expected, _ = predict_rows(model, new.to_csv(index=False).encode(), 0.5)
+    assert list(model.fill[1:]) == [0.0] * 5  # the level features
+    rows = np.column_stack([new["age"]] + [(new["grade=who"] == v).astype(float) for v in ("I", "II", "III")]
+                           + [(new["smoker"] == v).astype(float) for v in ("no", "yes")])
+    rows[0, 4:6] = np.nan  # a blank smoker, sent as the card says: NaN in its level columns
+    rows[2, 1:4] = np.nan
+    save_model(model, tmp_path / "m")
+    served = load_saved_model(tmp_path / "m")(features=tf.constant(rows, tf.float64))["probabilities"].numpy()
+    np.testing.assert_allclose(served, expected["probability_1"], atol=1e-12)
+
+
+def test_levels_that_look_like_numbers_or_flags_are_matched_as_the_training_text():
+    """A prediction file's few rows may look numeric ("1") or boolean (true/false) on their own; they are
+    still the training column's text levels, and 007 stays 007."""
+    rng = np.random.default_rng(8)
+    n = 90
+    frame = pd.DataFrame({"x": rng.normal(size=n).round(3), "grade": rng.choice(["1", "A", "B", "007"], n, p=[0.2, 0.3, 0.3, 0.2]),
+                          "flag": rng.choice(["false", "maybe", "true"], n), "target": rng.integers(0, 2, n)})
+    ds = from_csv(frame.to_csv(index=False).encode(), target="target")
+    assert [s for s in ds.feature_sources if s[1] is not None] == [
+        ("grade", "007"), ("grade", "1"), ("grade", "A"), ("grade", "B"),
+        ("flag", "false"), ("flag", "maybe"), ("flag", "true")]  # mostly text: levels, not numbers
+    model = run_training(ds, TrainConfig(epochs=2)).model
+    new = "x,grade,flag\n0.5,1,true\n-0.2,007,false\n0.1,1,TRUE\n"
+    out, notes = predict_rows(model, new.encode(), 0.5)
+    expected = np.array([[0.5, 0, 1, 0, 0, 0, 0, 1], [-0.2, 1, 0, 0, 0, 1, 0, 0], [0.1, 0, 1, 0, 0, 0, 0, 0]], float)
+    np.testing.assert_allclose(out["probability_1"], model.predict_proba(expected), atol=1e-12)
+    assert notes == ["flag: 1 row has a value training never saw (TRUE); it counts as none of flag's levels."]
