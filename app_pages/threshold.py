@@ -9,7 +9,7 @@ from logreg_core.report import auc_text, report_html
 from logreg_core.scores import read_scores
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, default_threshold,
                                    harm_to_benefit, multiclass_confusion, one_vs_rest_scores, per_1000_people,
-                                   per_class_metrics, validate_threshold)
+                                   per_class_metrics, threshold_texts, validate_threshold)
 from ui import state, theme, threshold_picker as picker, threshold_view as view
 
 st.title("Threshold")
@@ -131,6 +131,9 @@ probability = all(s.is_probability for s in sweep_by_split.values())
 low = 0.0 if probability else min(s.min_score for s in sweep_by_split.values())
 high = 1.0 if probability else max(s.max_score for s in sweep_by_split.values())
 ceiling = math.nextafter(high, math.inf)  # the lowest threshold that flags no one, for scores up to ``high``
+# Thresholds are labelled with the digits that every split's scores need (as the Model page and the link
+# do), so that one threshold reads the same whichever split is shown.
+label_scores = np.sort(np.concatenate([np.asarray(scores, np.float64) for _, scores in parts.values()]))
 setup = state.setup()
 
 
@@ -236,7 +239,7 @@ def panel(cost: float, prevalence: float | None):
 
     positions = picker.grid(low, high, probability, logodds)
     every = np.append(positions.thresholds, threshold)
-    picker.show(positions, sweep.at_thresholds(every), sweep.threshold_texts(every), names=names,
+    picker.show(positions, sweep.at_thresholds(every), threshold_texts(every, label_scores), names=names,
                 share_of_all=share_of_all, how=threshold_how(),
                 tail=f"— {split_names[split].capitalize()}{'' if split == 'all' else ' split'}, "
                      f"{sweep.n:,} cases, {origin}. "
@@ -255,7 +258,8 @@ def panel(cost: float, prevalence: float | None):
             tile.caption(f"95% CI {view.interval(adj[key])}")
         st.caption("Conservative intervals: Bayes' rule at the ends of 97.5% Wilson intervals of sensitivity "
                    "and specificity, so both hold together with at least 95% confidence.")
-    st.html(view.metrics_html(report, sweep.threshold_texts([threshold])[0]))
+    label = threshold_texts([threshold], label_scores)[0]
+    st.html(view.metrics_html(report, label))
     st.caption("Intervals: 95% Wilson score intervals for proportions, log method for likelihood ratios; "
                "— where undefined, and where infinite (LR+ with no false positive, LR− with no true negative). "
                "PPV and NPV in the table use the split's own prevalence.")
@@ -263,7 +267,7 @@ def panel(cost: float, prevalence: float | None):
     st.download_button(
         "Download report (HTML)", key="report_download", mime="text/html", file_name="threshold_report.html",
         data=lambda: report_html(report, sweep, names=names, split=split_labels[split], origin=origin, how=how,
-                                 prevalence=prevalence, cost_ratio=cost, card=card),
+                                 prevalence=prevalence, cost_ratio=cost, card=card, threshold_label=label),
         help="One self-contained, printable HTML page with the threshold, how it was chosen, and every number here.")
 
     prev = prevalence if prevalence is not None else sweep.n_pos / max(sweep.n, 1)

@@ -265,13 +265,14 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
     from .threshold import CONVENTION, per_1000_people, threshold_texts
 
     c, m, points = summary["counts"], summary["metrics"], summary["operating_points"]
+    sorted_scores = np.sort(scores)
     classes = f"{c['positives']:,} positive, {c['negatives']:,} negative"
     if summary["reported_on"] == "test":
         rows = (f"Rows: the {c['n']:,} test rows ({classes}); operating points chosen on the "
                 f"{n_chosen_on:,} validation rows.")
     else:
         rows = f"Rows: all {c['n']:,} rows ({classes}); operating points chosen on the same rows."
-    lines = [rows, f"At threshold {summary['threshold']:g} ({CONVENTION}): "
+    lines = [rows, f"At threshold {threshold_texts([summary['threshold']], sorted_scores)[0]} ({CONVENTION}): "
                    f"TP {c['tp']:,}, FP {c['fp']:,}, TN {c['tn']:,}, FN {c['fn']:,}"]
     lines += [f"  {name:<12} {_estimate(m[key])}" for key, name in
               (("sensitivity", "sensitivity"), ("specificity", "specificity"), ("ppv", "PPV"), ("npv", "NPV"),
@@ -288,7 +289,7 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
     at_prevalence = "" if args.prevalence is None else f", prevalence {args.prevalence:g}"
     lines.append(f"Expected cost per person (FN:FP = {args.cost_ratio:g}{at_prevalence}): "
                  f"{number_text(summary['expected_cost'])}, in units of one false positive")
-    short = dict(zip(points, threshold_texts(list(points.values()), np.sort(scores))))
+    short = dict(zip(points, threshold_texts(list(points.values()), sorted_scores)))
     lines.append(f"Operating points (thresholds): Youden {short['youden']}, max F1 {short['max_f1']}, lowest cost "
                  f"(FN:FP = {args.cost_ratio:g}{at_prevalence}) {short['min_cost']}, sensitivity ≥ {args.target_sensitivity:g} "
                  f"{short['sensitivity_target']}")

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from .threshold import CONVENTION, Sweep, ThresholdReport
+from .threshold import CONVENTION, Sweep, ThresholdReport, threshold_texts
 
 _LABELS = {
     "sensitivity": "Sensitivity (TPR)", "specificity": "Specificity (TNR)", "fpr": "False-positive rate",
@@ -63,10 +63,11 @@ def auc_text(auc: float, interval: tuple[float | None, float | None]) -> str:
 
 def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str], split: str, origin: str,
                 how: str, prevalence: float | None = None, cost_ratio: float | None = None,
-                card: dict | None = None) -> str:
+                card: dict | None = None, threshold_label: str | None = None) -> str:
     """One HTML page: threshold and how it was chosen, the 2×2 table, metrics with intervals,
     ROC curve with the operating point, prevalence and cost assumptions and a model summary.
-    ``report`` is made with the same ``prevalence`` and ``cost_ratio``."""
+    ``report`` is made with the same ``prevalence`` and ``cost_ratio``; ``threshold_label`` is the
+    threshold as the page labels it (default: ``threshold_texts`` on this split's scores)."""
     e = html.escape
     neg, pos = names
     c = report.counts
@@ -89,7 +90,7 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
         prev_text += "No other population prevalence assumed."
     cost_text = ""
     if cost_ratio is not None and report.expected_cost is not None:
-        at = (f"the assumed population prevalence {prevalence:.3f}" if prevalence is not None
+        at = (f"the assumed population prevalence {prevalence:.4g}" if prevalence is not None
               else f"this split's prevalence {sweep.n_pos / max(sweep.n, 1):.3f}")
         cost_text = (f"A missed {pos} case (false negative) is taken to cost {cost_ratio:g} times a false alarm "
                      f"(false positive). Expected cost per person at {at}: {number_text(report.expected_cost)}, "
@@ -102,7 +103,7 @@ table{{border-collapse:collapse;margin:.5em 0}}td,th{{border:1px solid #999;padd
 .note{{background:#fff4e0;padding:.6em;border-left:4px solid #E69F00}}@media print{{body{{margin:0}}}}</style></head><body>
 <h1>Threshold report</h1>
 <p class="note">For teaching and exploration, not for clinical decisions.</p>
-<p><b>Threshold {sweep.threshold_texts([report.threshold])[0]}</b> — {e(how)}. Convention: {e(CONVENTION)}.<br>
+<p><b>Threshold {e(threshold_label or threshold_texts([report.threshold], sweep.sorted_scores)[0])}</b> — {e(how)}. Convention: {e(CONVENTION)}.<br>
 Scores: {e(origin)}. Numbers below are on the <b>{e(split)}</b> split ({sweep.n:,} cases: {sweep.n_pos:,} {e(pos)}, {sweep.n_neg:,} {e(neg)}).</p>
 <h2>Confusion matrix</h2>
 <table><tr><th></th><th>Predicted {e(pos)}</th><th>Predicted {e(neg)}</th></tr>

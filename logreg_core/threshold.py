@@ -471,9 +471,10 @@ class Sweep:
         return (f"Sweep(n={self.n}, positives={self.n_pos}, negatives={self.n_neg}, "
                 f"distinct_scores={self.thresholds.size})")
 
-    def threshold_texts(self, thresholds) -> list[str]:
-        """``threshold_texts`` on these scores: labels that flag the cases the thresholds flag."""
-        return threshold_texts(thresholds, self._scores)
+    @property
+    def sorted_scores(self) -> np.ndarray:
+        """The scores, ascending (what ``threshold_texts`` takes)."""
+        return self._scores
 
     def _counts_from(self, below):
         """(tp, fp) when the `below` lowest scores are called negative and the rest positive."""

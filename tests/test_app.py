@@ -231,8 +231,7 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
         at.session_state["threshold_exact"])
     sens = report.metrics["sensitivity"]
     assert f"<td>{sens.value:.3f}</td><td>{sens.ci_low:.3f} – {sens.ci_high:.3f}</td>" in table
-    label = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0]).threshold_texts(
-        [at.session_state["threshold_exact"]])[0]  # 4 digits, more if those would flag other cases
+    label = threshold_texts([at.session_state["threshold_exact"]], np.sort(_all_scores(at)))[0]  # 4+ digits
     assert f"<caption>Every metric at threshold {label}</caption>" in table
     adjusted = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0]).report(
         at.session_state["threshold_exact"], prevalence=0.02).prevalence_adjusted
@@ -267,7 +266,7 @@ def test_uploaded_scores_work_without_training_and_labels_keep_the_digits_a_thre
     rng = np.random.default_rng(1)
     y = rng.integers(0, 2, 300)
     s = rng.random(300) * 0.5 + 0.4 * y
-    s[[0, 1, 150, 151]], y[[0, 1, 150, 151]] = [0.99996, 0.99999, 0.99997, 0.999991], 1
+    s[[0, 1]], y[[0, 1]] = [0.99996, 0.99999], 1  # validation rows only
     csv = "y_true,score,split\n" + "\n".join(f"{a},{b},{'val' if i < 150 else 'test'}" for i, (a, b) in enumerate(zip(y, s)))
     at.session_state["uploaded_scores"] = ("mine.csv", read_scores(csv.encode()))
     at.run()
@@ -280,6 +279,8 @@ def test_uploaded_scores_work_without_training_and_labels_keep_the_digits_a_thre
         assert shown_counts(at) == {"tp": tp, "fn": fn, "fp": fp, "tn": tn}
     assert (tp, fp) == (2, 0) and picker(at)["threshold_text"][-1] == "0.99995"
     assert any("<caption>Every metric at threshold 0.99995</caption>" in h.proto.body for h in at.get("html"))
+    at.radio(key="split_shown").set_value("test").run()  # one threshold, one label, whichever split is shown
+    assert picker(at)["threshold_text"][-1] == picker(at)["current"]["text"] == "0.99995"
 
 
 def test_removing_an_uploaded_scores_file_removes_its_scores_and_leaving_the_page_keeps_them():
@@ -671,6 +672,8 @@ def test_a_link_carries_an_uploaded_csvs_target_positive_class_and_header_choice
     np.testing.assert_array_equal(opened.session_state["base_dataset"].y_val, at.session_state["base_dataset"].y_val)
     other = upload(new_app(dataset="csv", target="nowhere", positive="west").switch_page("app_pages/data.py").run())
     assert not other.exception and other.selectbox(key="csv_target").value == "outcome"  # not in the file: the guess
+    assert "Target column: this data has no 'nowhere' (chosen before, or in the link), so it is 'outcome'." in [
+        i.value for i in other.info]
 
 
 def test_an_uploaded_csv_in_use_is_named_after_a_visit_to_another_page():

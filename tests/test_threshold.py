@@ -866,7 +866,7 @@ def test_printable_report_states_the_cost_ratio_and_the_expected_cost_per_person
     at_population = report_html(sweep.report(0.5, prevalence=0.02, cost_ratio=5), sweep, names=names, split="Test",
                                 origin="test data", how="min cost", prevalence=0.02, cost_ratio=5)
     # 5·π·FNR + (1 − π)·FPR with FNR 6/36, FPR 4/54
-    assert f"at the assumed population prevalence 0.020: {5 * 0.02 * 6 / 36 + 0.98 * 4 / 54:.3f}," in at_population
+    assert f"at the assumed population prevalence 0.02: {5 * 0.02 * 6 / 36 + 0.98 * 4 / 54:.3f}," in at_population
 
 
 def test_auc_text_names_an_interval_only_when_it_has_width():

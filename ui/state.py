@@ -203,9 +203,12 @@ def kept_value(key: str, default=None):
 
 def kept_choice(label: str, key: str, options: list, default, **kwargs):
     """A selectbox for a kept choice (``kept``) among ``options`` that change with the data: a kept
-    value that is not among them (another file's column, a link's label) gives way to ``default``."""
+    value that is not among them (another file's column, a link's label) gives way to ``default``,
+    and the page says so."""
     if kept_value(key) not in options:
-        st.session_state.pop(f"{key}_kept", None)
+        gone = st.session_state.pop(f"{key}_kept", None)
+        if gone is not None:
+            st.info(f"{label}: this data has no {gone!r} (chosen before, or in the link), so it is {default!r}.")
     return kept(st.selectbox, label, key, default, options=options, **kwargs)
 
 

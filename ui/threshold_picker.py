@@ -170,10 +170,8 @@ class Grid:
     def nearest(self, threshold: float) -> int:
         return int(np.abs(self.thresholds - threshold).argmin())
 
-    def text_for(self, threshold: float) -> str:
-        """Any threshold in the slider's units, as exactly as the page's caption shows it."""
-        if not self.logodds:
-            return f"{threshold:.4g}"
+    def logodds_text(self, threshold: float) -> str:
+        """A probability threshold in the log-odds slider's units."""
         if not 0 < threshold < 1:
             return "−∞" if threshold <= 0 else "∞"
         return f"{np.log(threshold / (1 - threshold)):.2f}"
@@ -200,7 +198,8 @@ def grid(low: float, high: float, probability: bool, logodds: bool) -> Grid:
 def show(positions: Grid, table: dict, threshold_texts: list[str], *, names: tuple[str, str], share_of_all: bool,
          tail: str, how: str, revision: list, on_move) -> None:
     """Mount the picker. ``table`` is ``Sweep.at_thresholds`` of the grid's thresholds followed by the
-    page's threshold, and ``threshold_texts`` their labels (``Sweep.threshold_texts``); ``on_move`` runs
+    page's threshold, and ``threshold_texts`` their labels (``logreg_core.threshold.threshold_texts``);
+    the slider reads the page's own label too, or its log-odds on that scale. ``on_move`` runs
     when the user has moved it (read ``moved_to()`` there)."""
     counts = {cell: table[cell.lower()] for cell in CELLS}
     positives, negatives = table["tp"] + table["fn"], table["fp"] + table["tn"]
@@ -222,7 +221,8 @@ def show(positions: Grid, table: dict, threshold_texts: list[str], *, names: tup
         "shades": {cell: np.round(s, 2).tolist() for cell, s in shares.items()},  # the cells' colour only
         "rates": {name: [fmt(v) for v in table[name]] for name in RATES},  # "—" where undefined
         "current": {"position": positions.nearest(table["threshold"][-1]), "how": how, "revision": revision,
-                    "text": positions.text_for(table["threshold"][-1])},
+                    "text": positions.logodds_text(table["threshold"][-1]) if positions.logodds
+                    else threshold_texts[-1]},
     }
     _component(key=KEY, data=data, on_threshold_change=on_move)
 
