@@ -122,10 +122,12 @@ def test_each_blank_takes_the_training_rows_median_in_every_split(with_blanks):
     train_rows = np.array([where[k] for k in ds.X_train[:, 0]])
     assert len(train_rows) == ds.sizes()["train"] < len(key)
     differs = []
+    fill = TrainedModel.untrained(ds).fill  # what the model (and its SavedModel) fills new rows with
     for column, mask in blanks.items():
         j = ds.feature_names.index(column)
         with_nan = np.where(mask, np.nan, values[column])
         median = np.nanmedian(with_nan[train_rows])  # the reference: training rows only
+        assert fill[j] == median, column
         differs.append(median != np.nanmedian(with_nan))
         for split in ("train", "val", "test"):
             X, _ = ds.split(split)
