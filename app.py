@@ -24,11 +24,15 @@ navigation = st.navigation(pages)
 training.collect_finished()
 
 with st.sidebar:
-    if state.link_warnings():
-        st.warning("Ignored invalid link settings: " + ", ".join(state.link_warnings()))
-    with st.popover("Copy link", help="A link that opens this same set-up (training starts when you press Train)."):
-        st.code(state.share_link(), language=None, wrap_lines=True)
+    link_slot = st.container()  # filled once the page has run: what it chose (a file's target) is in the link
     st.caption("For teaching and exploration, not for clinical decisions.")
 
-navigation.run()
-state.write_query_params()
+try:
+    navigation.run()
+finally:  # also when the page stops early (st.stop: "train a model first")
+    with link_slot:
+        if state.link_warnings():
+            st.warning("Ignored invalid link settings: " + ", ".join(state.link_warnings()))
+        with st.popover("Copy link", help="A link that opens this same set-up (training starts when you press Train)."):
+            st.code(state.share_link(), language=None, wrap_lines=True)
+    state.write_query_params()

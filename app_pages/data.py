@@ -23,17 +23,17 @@ setup["dataset"] = source
 if source == "synthetic":
     c1, c2, c3 = st.columns(3)
     with c1:
-        state.bound(st.slider, "Samples", "n_samples", min_value=100, max_value=20_000, step=100,
+        state.bound(st.slider, "Samples", "n_samples", **state.limits("n_samples"), step=100,
                     help="How many examples to generate.")
-        state.bound(st.slider, "Features", "n_features", min_value=1, max_value=50,
+        state.bound(st.slider, "Features", "n_features", **state.limits("n_features"),
                     help="Columns per example. Two features give the decision-boundary picture on Train.")
     with c2:
-        state.bound(st.slider, "Classes", "n_classes", min_value=2, max_value=6,
+        state.bound(st.slider, "Classes", "n_classes", **state.limits("n_classes"),
                     help="Number of classes; more than two trains a softmax (multiclass) model.")
-        state.bound(st.slider, "Positive share (imbalance)", "imbalance", min_value=0.05, max_value=0.95, step=0.05,
+        state.bound(st.slider, "Positive share (imbalance)", "imbalance", **state.limits("imbalance"), step=0.05,
                     help="Share of the positive class when there are two classes: 0.1 means 1 in 10 are positive.")
     with c3:
-        state.bound(st.slider, "Class separation", "class_sep", min_value=0.0, max_value=3.0, step=0.1,
+        state.bound(st.slider, "Class separation", "class_sep", **state.limits("class_sep"), step=0.1,
                     help="How far apart the classes lie; small values make a hard problem.")
 
 if source == "csv":
@@ -69,6 +69,7 @@ if source == "csv":
                 guess = csv_loader.guess_positive(frame, target) if len(values) == 2 else None
                 positive = state.kept_choice(
                     "Positive class", "csv_positive", options, guess if guess in values else options[0],
+                    announce=False,  # shown right here, and a new target column's labels are new anyway
                     help="The label that counts as 'positive' (e.g. the disease). Thresholds act on its probability.")
                 positive = None if positive == MULTICLASS else positive
             key = (digest, header, target, positive, int(setup["seed"]))

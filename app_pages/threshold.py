@@ -89,8 +89,8 @@ if run and not run.dataset.is_binary:
         cm = multiclass_confusion(y_all, scores_all)
         fig = px.imshow(cm, x=[f"pred {c}" for c in ds.class_names], y=[f"actual {c}" for c in ds.class_names],
                         text_auto=True, color_continuous_scale="Blues")
-        st.plotly_chart(theme.style(fig, f"{split_name.capitalize()} confusion matrix (rows actual, columns "
-                                         "predicted)", 480), key="multiclass_cm")
+        st.plotly_chart(theme.style(fig, f"{split_name.capitalize()} confusion matrix", 480,
+                                    subtitle="rows actual, columns predicted"), key="multiclass_cm")
         per = per_class_metrics(y_all, scores_all)
         st.dataframe({"class": ds.class_names, "precision": per["precision"], "recall": per["recall"],
                       "f1": per["f1"], "support": per["support"]}, hide_index=True)

@@ -28,9 +28,9 @@ if theme.presentation():  # projector font sizes: two to a row, so that no label
 else:
     c1, c2, c3, c4 = st.columns(4)
 with c1:
-    state.bound(st.number_input, "Epochs", "epochs", min_value=1, max_value=10_000, step=10,
+    state.bound(st.number_input, "Epochs", "epochs", **state.limits("epochs"), step=10,
                 help="Passes over the training data (1–10,000).")
-    state.bound(st.number_input, "Batch size", "batch_size", min_value=1, max_value=100_000, step=16,
+    state.bound(st.number_input, "Batch size", "batch_size", **state.limits("batch_size"), step=16,
                 help="Examples per gradient step; larger than the data means full-batch gradient descent.")
 with c2:
     options = sorted(set(LEARNING_RATES) | {float(setup["lr"])})
@@ -40,12 +40,12 @@ with c2:
                 format_func={"sgd": "SGD", "momentum": "SGD with momentum (0.9)", "adam": "Adam"}.get,
                 help="How gradients become updates. SGD is the classic; Adam adapts the step per weight.")
 with c3:
-    state.bound(st.number_input, "L2 penalty", "l2", min_value=0.0, max_value=100.0, step=0.001, format="%g",
+    state.bound(st.number_input, "L2 penalty", "l2", **state.limits("l2"), step=0.001, format="%g",
                 help="λ in λ/2·‖w‖² added to the loss: shrinks weights, fights overfitting. 0 = off.")
-    state.bound(st.number_input, "Early stopping patience", "early_stopping", min_value=0, max_value=1000,
+    state.bound(st.number_input, "Early stopping patience", "early_stopping", **state.limits("early_stopping"),
                 help="Stop when validation loss has not improved for this many epochs and keep the best epoch. 0 = off.")
 with c4:
-    state.bound(st.number_input, "Seed", "seed", min_value=0, max_value=2**32 - 1,
+    state.bound(st.number_input, "Seed", "seed", **state.limits("seed"),
                 help="Fixes the data split and the shuffling: same seed, same numbers.")
     state.kept(st.toggle, "Balance classes", "balanced", False,
                help="Weight each class inversely to its frequency, so a rare positive class counts as much.")
@@ -122,7 +122,8 @@ def progress_panel():
         ended = "Stopped" if snap["result"] is not None and snap["result"].stopped_reason == "stopped" else "Finished"
         text = (f"{ended}: {done} epoch{'s' * (done != 1)}{took}" + (f", now at epoch {start + done}" if start else "")
                 if drawn == done else f"Epoch {start + drawn} of {start + done} — slow motion (trained{took})")
-    st.progress(min(drawn / total, 1.0), text=text)
+    ended_early = snap["result"] is not None and snap["result"].stopped_reason in ("early_stopped", "diverged")
+    st.progress(1.0 if ended_early and drawn == done else min(drawn / total, 1.0), text=text)  # ended, by design
     result = snap["result"]
     if snap["error"]:
         st.error(snap["error"])

@@ -932,7 +932,8 @@ def _target_labels(frame, column, positive, notes):
         else:
             notes.append(
                 f"Target '{column}': '{chosen}' was taken as the positive class (1) because {why}, "
-                f"and '{other}' as negative (0); pass positive='{other}' to swap them."
+                f"and '{other}' as negative (0); to swap them, choose '{other}' as the positive class (Data "
+                f"page: Positive class; command line: --positive {other}; Python: positive='{other}')."
             )
         return (codes == index).astype(np.int64), [other, chosen], keep
     if len(labels) > MAX_TARGET_LABELS:

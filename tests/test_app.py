@@ -659,6 +659,8 @@ def test_a_link_carries_an_uploaded_csvs_target_positive_class_and_header_choice
         return at
 
     at = upload(new_app().switch_page("app_pages/data.py").run())
+    # the Copy link box, drawn after the page: the file's first load is already in it
+    assert "target=outcome" in at.sidebar.code[0].value and "header=Detect" in at.sidebar.code[0].value
     at.radio(key="csv_header").set_value("Yes").run()
     at.selectbox(key="csv_target").set_value("region").run()
     at.selectbox(key="csv_positive").set_value("south").run()
@@ -720,6 +722,8 @@ def test_an_early_stopped_run_is_shown_at_its_kept_epoch_and_continues_from_it()
     history, kept = run.result.history, run.result.model.epochs_trained
     last = history[-1]["epoch"]
     assert run.result.stopped_reason == "early_stopped" and kept == last - 2
+    at.toggle(key="slow_motion").set_value(False).run()
+    assert at.get("progress")[0].proto.value == 100  # it ended as designed, long before the 500 epochs asked
     row = at.dataframe[0].value.set_index("run").loc[run.run_id]
     assert row["epochs"] == f"1–{last}, kept {kept}" and row["ended"] == "stopped early"
     assert row["val accuracy"] == history[kept - 1]["val_accuracy"] != history[-1]["val_accuracy"]

@@ -309,6 +309,18 @@ def test_out_of_range_numbers_cannot_be_entered(app, trained, key, value):
     assert widget.min <= app.number_input(key=key).value <= widget.max
 
 
+@pytest.mark.parametrize("param,value", [("n_samples", 50_000), ("n_samples", 31), ("n_classes", 10),
+                                         ("class_sep", 4.5), ("n_features", 51), ("imbalance", 0.99)])
+def test_synthetic_link_values_beyond_the_sliders_are_ignored_with_a_warning(param, value):
+    """A link may only hold what the Data page's sliders can show (a value beyond one crashed the page)."""
+    at = new_app(dataset="synthetic", **{param: value}).switch_page("app_pages/data.py").run()
+    assert not at.exception
+    assert [w.body for w in at.sidebar.warning] == [f"Ignored invalid link settings: {param}"]
+    from ui.state import DEFAULTS
+
+    assert at.slider(key=param).value == DEFAULTS[param]
+
+
 @pytest.mark.parametrize("param,value", [("epochs", 0), ("epochs", -3), ("epochs", 10**6), ("batch_size", 0),
                                          ("lr", 0), ("lr", -1), ("lr", "nan"), ("lr", 10**6),
                                          ("threshold", "abc"), ("threshold", "nan")])

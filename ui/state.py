@@ -27,8 +27,14 @@ SYNTHETIC_KEYS = ("n_samples", "n_features", "n_classes", "imbalance", "class_se
 CHOICES = {"dataset": ("breast_cancer", "digits", "mnist", "synthetic", "csv"), "optimizer": OPTIMIZERS}
 BOUNDS = {"epochs": (1, 10_000), "batch_size": (1, 100_000), "lr": (1e-5, 10.0), "seed": (0, 2**32 - 1),
           "threshold": (-1e9, 1e9), "l2": (0.0, 100.0), "early_stopping": (0, 1000),
-          "n_samples": (30, 200_000), "n_features": (1, 2_000), "n_classes": (2, 10),
-          "imbalance": (0.05, 0.95), "class_sep": (0.0, 5.0)}
+          # the Data page's sliders take these ranges: a link can hold nothing they cannot show
+          "n_samples": (100, 20_000), "n_features": (1, 50), "n_classes": (2, 6),
+          "imbalance": (0.05, 0.95), "class_sep": (0.0, 3.0)}
+
+
+def limits(key: str) -> dict:
+    """A widget's ``min_value`` and ``max_value`` for the set-up's ``key``: those a link is checked against."""
+    return dict(zip(("min_value", "max_value"), BOUNDS[key]))
 
 
 def _parse(key: str, text: str):
@@ -201,13 +207,13 @@ def kept_value(key: str, default=None):
     return st.session_state.get(f"{key}_kept", default)
 
 
-def kept_choice(label: str, key: str, options: list, default, **kwargs):
+def kept_choice(label: str, key: str, options: list, default, announce: bool = True, **kwargs):
     """A selectbox for a kept choice (``kept``) among ``options`` that change with the data: a kept
     value that is not among them (another file's column, a link's label) gives way to ``default``,
-    and the page says so."""
+    and the page says so when ``announce``."""
     if kept_value(key) not in options:
         gone = st.session_state.pop(f"{key}_kept", None)
-        if gone is not None:
+        if gone is not None and announce:
             st.info(f"{label}: this data has no {gone!r} (chosen before, or in the link), so it is {default!r}.")
     return kept(st.selectbox, label, key, default, options=options, **kwargs)
 
