@@ -24,15 +24,23 @@ navigation = st.navigation(pages)
 training.collect_finished()
 
 with st.sidebar:
-    link_slot = st.container()  # filled once the page has run: what it chose (a file's target) is in the link
+    link_slot = st.empty()
     st.caption("For teaching and exploration, not for clinical decisions.")
 
-try:
-    navigation.run()
-finally:  # also when the page stops early (st.stop: "train a model first")
-    with link_slot:
+
+def link_box() -> None:
+    """The link's warnings and the Copy link box, as the set-up is now (redrawn in place)."""
+    with link_slot.container():
         if state.link_warnings():
             st.warning("Ignored invalid link settings: " + ", ".join(state.link_warnings()))
         with st.popover("Copy link", help="A link that opens this same set-up (training starts when you press Train)."):
             st.code(state.share_link(), language=None, wrap_lines=True)
     state.write_query_params()
+
+
+# Drawn before the page and again after it, so that what the page chose (a file's target) is in the link;
+# a page that stops early (st.stop: "train a model first") keeps the first drawing, as nothing after the
+# stop is drawn.
+link_box()
+navigation.run()
+link_box()

@@ -118,7 +118,8 @@ frame = pd.concat([pd.DataFrame({"y_true": np.asarray(ds.class_names)[ds.y_test]
 c2.download_button("Download test predictions (CSV)", safe_csv(frame), "test_predictions.csv", "text/csv")
 if c3.button("Prepare SavedModel (zip)", help="Builds a TensorFlow SavedModel that takes the raw feature columns in the model card's "
                                              "feature_names order: a text column as its 0/1 level columns (feature_sources "
-                                             "says which), a missing value as NaN (it gets the training median)."):
+                                             "says which), a missing value as NaN (a number column takes its training median, a "
+                                             "text level 0)."):
     from logreg_core.export import saved_model_zip
 
     with st.spinner("Exporting…"):

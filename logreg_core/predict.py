@@ -31,7 +31,7 @@ def safe_csv(frame: pd.DataFrame) -> str:
 
 def predict_rows(model: TrainedModel, file, threshold: float = 0.5) -> tuple[pd.DataFrame, list[str]]:
     """Read a CSV of new rows laid out like the training CSV and put the probabilities and classes
-    in front of its columns; also say what was filled in (with the model's training medians, as
+    in front of its columns; also say what was filled in (with the model's fill values, as
     training did). See ``feature_matrix``."""
     raw = file if isinstance(file, bytes) else file.read()
     try:  # the training CSV's reader: its encodings, separators, decimal marks and messages
@@ -53,7 +53,7 @@ def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray, decimal: str 
     the same way: a blank gives 0 in all its features, as in training, and so does a value training
     never saw; a note counts the rows of each. Number columns are read as the loader reads them
     (``numeric_column``, with the file's ``decimal`` mark). A missing or non-numeric value takes
-    ``fill`` (the training split's medians, as in training).
+    ``fill`` (``model.fill``: a number column's training median, as in training).
     """
     columns = {str(c).strip(): c for c in frame.columns}
     missing = list(dict.fromkeys(column for column, _ in sources if column not in columns))

@@ -299,6 +299,16 @@ def test_removing_an_uploaded_scores_file_removes_its_scores_and_leaving_the_pag
     assert at.radio(key="score_source").value == "Uploaded scores" and not at.get("html")  # nothing analysed
 
 
+@pytest.mark.parametrize("page", ["app_pages/threshold.py", "app_pages/model.py", "app_pages/data.py"])
+def test_pages_that_stop_early_keep_the_copy_link_box_and_the_links_warnings(page):
+    """"Train a model first" (or "upload a file") stops the page: the sidebar still offers the link and
+    names what the link got wrong, which is what someone opening a shared link sees first."""
+    at = new_app(dataset="csv", epochs=-1).switch_page(page).run()
+    assert not at.exception
+    assert [w.body for w in at.sidebar.warning] == ["Ignored invalid link settings: epochs"]
+    assert at.sidebar.code and "dataset=csv&epochs=200&" in at.sidebar.code[0].value
+
+
 def test_flag_no_one_is_shown_as_such_when_scores_reach_1():
     """When flagging no one is cheapest the core answers +inf; the page must not make that 1.0, which
     still flags every score of exactly 1.0 (float32 probabilities saturate there)."""
