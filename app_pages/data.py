@@ -23,10 +23,11 @@ setup["dataset"] = source
 if source == "synthetic":
     c1, c2, c3 = st.columns(3)
     with c1:
-        state.bound(st.slider, "Samples", "n_samples", **state.limits("n_samples"), step=100,
-                    help="How many examples to generate.")
-        state.bound(st.slider, "Features", "n_features", **state.limits("n_features"),
-                    help="Columns per example. Two features give the decision-boundary picture on Train.")
+        # typed, not slid: 30 to 200,000 rows and up to 2,000 columns (60,000 × 784 is MNIST-sized)
+        state.bound(st.number_input, "Samples", "n_samples", **state.limits("n_samples"), step=500,
+                    help="How many examples to generate (30 to 200,000).")
+        state.bound(st.number_input, "Features", "n_features", **state.limits("n_features"), step=1,
+                    help="Columns per example (1 to 2,000). Two features give the decision-boundary picture on Train.")
     with c2:
         state.bound(st.slider, "Classes", "n_classes", **state.limits("n_classes"),
                     help="Number of classes; more than two trains a softmax (multiclass) model.")

@@ -309,16 +309,26 @@ def test_out_of_range_numbers_cannot_be_entered(app, trained, key, value):
     assert widget.min <= app.number_input(key=key).value <= widget.max
 
 
-@pytest.mark.parametrize("param,value", [("n_samples", 50_000), ("n_samples", 31), ("n_classes", 10),
-                                         ("class_sep", 4.5), ("n_features", 51), ("imbalance", 0.99)])
-def test_synthetic_link_values_beyond_the_sliders_are_ignored_with_a_warning(param, value):
-    """A link may only hold what the Data page's sliders can show (a value beyond one crashed the page)."""
+@pytest.mark.parametrize("param,value,widget", [
+    ("n_samples", 300_000, "number_input"), ("n_samples", 29, "number_input"), ("n_features", 2_001, "number_input"),
+    ("n_classes", 11, "slider"), ("class_sep", 5.5, "slider"), ("imbalance", 0.99, "slider")])
+def test_synthetic_link_values_beyond_the_widgets_are_ignored_with_a_warning(param, value, widget):
+    """A link may only hold what the Data page's widgets can show (a value beyond a slider crashed the page)."""
     at = new_app(dataset="synthetic", **{param: value}).switch_page("app_pages/data.py").run()
     assert not at.exception
     assert [w.body for w in at.sidebar.warning] == [f"Ignored invalid link settings: {param}"]
     from ui.state import DEFAULTS
 
-    assert at.slider(key=param).value == DEFAULTS[param]
+    assert getattr(at, widget)(key=param).value == DEFAULTS[param]
+
+
+def test_an_mnist_sized_synthetic_link_opens_the_data_page():
+    """60,000 × 784, 10 classes: the speed benchmark's link, within the engine's ranges, shows as typed."""
+    at = new_app(dataset="synthetic", n_samples=60_000, n_features=784, n_classes=10).switch_page(
+        "app_pages/data.py").run()
+    assert not at.exception and not at.sidebar.warning
+    assert (at.number_input(key="n_samples").value, at.number_input(key="n_features").value) == (60_000, 784)
+    assert at.slider(key="n_classes").value == 10 and at.session_state["dataset"].X_train.shape[1] == 784
 
 
 @pytest.mark.parametrize("param,value", [("epochs", 0), ("epochs", -3), ("epochs", 10**6), ("batch_size", 0),

@@ -244,15 +244,15 @@ def test_a_bad_upload_after_training_is_reported_and_keeps_the_model(cancer_app,
 def test_synthetic_controls_shape_the_data_and_the_link_reproduces_it():
     at = new_app().switch_page(DATA_PAGE).run()
     at.radio(key="source_label").set_value("Synthetic").run()
-    at.slider(key="n_samples").set_value(2000).run()
-    at.slider(key="n_features").set_value(3).run()
+    at.number_input(key="n_samples").set_value(2000).run()
+    at.number_input(key="n_features").set_value(3).run()
     at.slider(key="class_sep").set_value(0.6).run()
     at.slider(key="imbalance").set_value(0.2).run()
     assert not at.exception
     ds = at.session_state["dataset"]
     assert ds.n_features == 3 and ds.options == {"n_samples": 2000, "n_features": 3, "n_classes": 2,
                                                  "weights": [0.8, 0.2], "class_sep": 0.6}
-    at.slider(key="n_features").set_value(2).run()  # the brief's case: two features
+    at.number_input(key="n_features").set_value(2).run()  # the brief's case: two features
     ds = at.session_state["dataset"]
     assert ds.X_train.shape[1] == 2 and ds.options["n_features"] == 2 and ds.options["class_sep"] == 0.6
     y = np.concatenate([ds.y_train, ds.y_val, ds.y_test])
@@ -272,5 +272,5 @@ def test_synthetic_controls_shape_the_data_and_the_link_reproduces_it():
     np.testing.assert_array_equal(again.X_train, ds.X_train)
     opened.switch_page(DATA_PAGE).run()
     assert opened.radio(key="source_label").value == "Synthetic"
-    assert [opened.slider(key=k).value for k in ("n_samples", "n_features", "class_sep", "imbalance")] == \
-        pytest.approx([2000, 2, 0.6, 0.2])
+    assert [opened.number_input(key=k).value for k in ("n_samples", "n_features")] == [2000, 2]
+    assert [opened.slider(key=k).value for k in ("class_sep", "imbalance")] == pytest.approx([0.6, 0.2])

@@ -27,9 +27,9 @@ SYNTHETIC_KEYS = ("n_samples", "n_features", "n_classes", "imbalance", "class_se
 CHOICES = {"dataset": ("breast_cancer", "digits", "mnist", "synthetic", "csv"), "optimizer": OPTIMIZERS}
 BOUNDS = {"epochs": (1, 10_000), "batch_size": (1, 100_000), "lr": (1e-5, 10.0), "seed": (0, 2**32 - 1),
           "threshold": (-1e9, 1e9), "l2": (0.0, 100.0), "early_stopping": (0, 1000),
-          # the Data page's sliders take these ranges: a link can hold nothing they cannot show
-          "n_samples": (100, 20_000), "n_features": (1, 50), "n_classes": (2, 6),
-          "imbalance": (0.05, 0.95), "class_sep": (0.0, 3.0)}
+          # the engine's own ranges; the Data page's widgets take them too, so that they can show any link
+          "n_samples": (30, 200_000), "n_features": (1, 2_000), "n_classes": (2, 10),
+          "imbalance": (0.05, 0.95), "class_sep": (0.0, 5.0)}
 
 
 def limits(key: str) -> dict:
