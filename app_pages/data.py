@@ -62,7 +62,8 @@ if source == "csv":
                         "threshold for those scores, upload it on the **Threshold** page under **Uploaded "
                         "scores**; here it would train a new model on those columns as features.")
             columns = csv_loader.target_candidates(frame)
-            target = state.kept_choice("Target column", "csv_target", columns, columns[0], help="The column to predict.")
+            target = state.kept_choice("Target column", "csv_target", columns, columns[0],
+                                       help="The column to predict.")
             values = csv_loader.label_values(frame, target)
             positive = None
             if len(values) >= 2:

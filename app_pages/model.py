@@ -22,7 +22,8 @@ threshold = float(setup["threshold"]) if model.is_binary else None
 cut = 0.5 if threshold is None else threshold  # what predict() takes; multiclass ignores it (argmax)
 st.caption(f"Run {run.run_id} on **{ds.title}**: {model.epochs_trained} epoch{'s' * (model.epochs_trained != 1)}, "
            f"{state.ENDED[run.result.stopped_reason]}. "
-           + (f"Threshold {state.threshold_text(run, threshold)} ({state.threshold_how(run.run_id, model.epochs_trained)}); {CONVENTION}."
+           + (f"Threshold {state.threshold_text(run, threshold)} "
+              f"({state.threshold_how(run.run_id, model.epochs_trained)}); {CONVENTION}."
               if model.is_binary else "Multiclass: the predicted class is the most probable one."))
 
 if model.is_binary:
@@ -116,10 +117,10 @@ c1.download_button("Download model card (JSON)", json.dumps(card, indent=2), "mo
 frame = pd.concat([pd.DataFrame({"y_true": np.asarray(ds.class_names)[ds.y_test]}),
                    prediction_columns(model, ds.X_test, cut)], axis=1)
 c2.download_button("Download test predictions (CSV)", safe_csv(frame), "test_predictions.csv", "text/csv")
-if c3.button("Prepare SavedModel (zip)", help="Builds a TensorFlow SavedModel that takes the raw feature columns in the model card's "
-                                             "feature_names order: a text column as its 0/1 level columns (feature_sources "
-                                             "says which), a missing value as NaN (a number column takes its training median, a "
-                                             "text level 0)."):
+SAVED_MODEL_HELP = ("Builds a TensorFlow SavedModel that takes the raw feature columns in the model card's "
+                    "feature_names order: a text column as its 0/1 level columns (feature_sources says which), a "
+                    "missing value as NaN (a number column takes its training median, a text level 0).")
+if c3.button("Prepare SavedModel (zip)", help=SAVED_MODEL_HELP):
     from logreg_core.export import saved_model_zip
 
     with st.spinner("Exporting…"):

@@ -16,9 +16,11 @@ st.title("Threshold")
 SMALL = 100
 TIES = "Where thresholds tie, the middle of their range, not a case's own score."
 
-source = state.kept(st.radio, "Scores from", "score_source", "Trained model", options=["Trained model", "Uploaded scores"],
-                    horizontal=True, help="Explore the model trained here, or upload y_true,score[,split] from any model.")
+source = state.kept(st.radio, "Scores from", "score_source", "Trained model",
+                    options=["Trained model", "Uploaded scores"], horizontal=True,
+                    help="Explore the model trained here, or upload y_true,score[,split] from any model.")
 names, parts, origin, cache_key, run = ("negative", "positive"), {}, "", None, None
+
 
 def scores_removed() -> None:
     """The user removed the file (✕): its scores go with it. (Leaving the page forgets the upload

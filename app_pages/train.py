@@ -85,7 +85,8 @@ b2.button("Stop", disabled=not running, help="Stop after the current epoch; what
 b3.button("Continue", disabled=not can_continue or running,
           help=f"Train {setup['epochs']} more epochs from the current weights." if can_continue else
           f"Continue trains on from the last run's weights, on the data it used ({trained.dataset.title} as it "
-          "was then): the data has changed since. Press Train to train on the data chosen now." if trained is not None else
+          "was then): the data has changed since. Press Train to train on the data chosen now."
+          if trained is not None else
           "After a run, trains more epochs from its weights.",
           on_click=lambda: training.start(dataset, state.train_config(), continues=trained))
 with b4:
