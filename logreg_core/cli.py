@@ -327,8 +327,8 @@ def _threshold(args, progress) -> dict:
         summary["brier"] = brier_score(*report_on)
     if prevalence is not None:
         summary["prevalence_adjusted"] = report["prevalence_adjusted"]
-    if parts.same_rows_warning():
-        summary["warning"] = parts.same_rows_warning()
+    if warning := parts.same_rows_warning():
+        summary["warning"] = warning
         print(f"warning: {summary['warning']}", file=sys.stderr)
     scores = np.concatenate((choose_on[1], report_on[1]))
     print("\n".join(_threshold_report(summary, args, choose_sweep.n, scores)), file=progress)

@@ -974,6 +974,21 @@ def _text_numbers(text: pd.Series, decimal: str) -> pd.Series:
     return pd.to_numeric(text.str.replace(",", ".", regex=False) if decimal == "," else text, errors="coerce")
 
 
+def typed_columns(frame: pd.DataFrame, decimal: str) -> pd.DataFrame:
+    """A ``read_text_table`` frame with the types ``read_table`` would have given its columns: numbers
+    where every filled cell is one, True/False where every cell is true or false; other columns as text."""
+    typed = frame.copy()
+    for column in frame.columns:
+        text = frame[column]
+        filled = int(text.notna().sum())
+        numbers = _text_numbers(text, decimal)
+        if int(numbers.notna().sum()) == filled:  # an empty column too: NaN, as the reader gives it
+            typed[column] = numbers
+        elif filled == len(text) and text.str.lower().isin(("true", "false")).all():
+            typed[column] = text.str.lower() == "true"
+    return typed
+
+
 def numeric_column(series: pd.Series, decimal: str) -> np.ndarray:
     """A column the loader keeps as one number feature, read as the loader reads it: numbers as they
     are, a true/false column as 1/0, other text as numbers with anything else missing (NaN), and

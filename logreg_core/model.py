@@ -59,12 +59,8 @@ class TrainedModel:
     feature_names: tuple[str, ...]
     class_names: tuple[str, ...]
     fill: np.ndarray  # what a missing value becomes, as in training: see ``missing_fill``
+    feature_sources: tuple[tuple[str, str | None], ...]  # as ``Dataset.feature_sources``
     epochs_trained: int = 0
-    feature_sources: tuple[tuple[str, str | None], ...] = ()  # as the dataset's; () means plain columns
-
-    def __post_init__(self):
-        if not self.feature_sources:
-            object.__setattr__(self, "feature_sources", tuple((name, None) for name in self.feature_names))
 
     @classmethod
     def untrained(cls, dataset) -> "TrainedModel":
@@ -72,7 +68,7 @@ class TrainedModel:
         outputs = 1 if dataset.is_binary else dataset.n_classes
         return cls(mean, scale, np.zeros((dataset.n_features, outputs)), np.zeros(outputs),
                    tuple(dataset.feature_names), tuple(dataset.class_names), missing_fill(dataset),
-                   feature_sources=tuple(dataset.feature_sources))
+                   tuple(dataset.feature_sources))
 
     @property
     def is_binary(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .csv_loader import NoDataRows, as_text, numeric_column, read_table, read_text_table
+from .csv_loader import NoDataRows, as_text, numeric_column, read_text_table, typed_columns
 from .errors import LogRegError
 from .model import TrainedModel
 
@@ -40,7 +40,7 @@ def predict_rows(model: TrainedModel, file, threshold: float = 0.5) -> tuple[pd.
         raise LogRegError("the file has no rows to predict: put one row per case below a header row that names "
                           "the training data's columns") from None
     X, notes = feature_matrix(frame, model.feature_sources, model.fill, decimal)
-    shown = read_table(raw, header=True)[0]  # the rows' own columns with the types their values have
+    shown = typed_columns(frame, decimal)  # the rows' own columns with the types their values have
     return pd.concat([prediction_columns(model, X, threshold), shown], axis=1), notes
 
 

@@ -263,7 +263,7 @@ class TrainedRun:
         are the kept model's: after early stopping, an earlier epoch's."""
         history, kept = self.result.history, self.result.model.epochs_trained
         val = [h["val_loss"] for h in history if h["val_loss"] is not None]
-        at_kept = next((h for h in history if h["epoch"] == kept), {})
+        at_kept = next(iter(self.result.kept_history[-1:]), {})  # none when it is an earlier run's epoch
         c = self.config
         epochs = f"{history[0]['epoch']}–{history[-1]['epoch']}" if history else "none"
         if history and kept != history[-1]["epoch"]:
