@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from logreg_core import csv_loader
@@ -725,3 +726,20 @@ def test_label_values_refuses_a_continuous_column():
     with pytest.raises(LogRegError, match="continuous"):
         label_values(frame, "price")
     raises(encoded(rows), "continuous", target="price", positive="1.37")
+
+
+@pytest.mark.parametrize("raw", [
+    b"id,a,b,c,d,e\n1000,1.5,true,x,,1e3\n1001,,False,y,,2\n1002,3,TRUE,z,,inf\n",
+    b"id;a;b\n1;0,5;?\n2;1,25;3\n",
+    b"a,b\n007,1\n008,2\n",
+])
+def test_typed_columns_give_the_types_the_reader_gives(raw):
+    """Rows to predict are read once, as text; what the page shows is typed as read_table types it."""
+    from logreg_core.csv_loader import read_table, read_text_table, typed_columns
+
+    text, _, decimal = read_text_table(raw, header=True)
+    typed, reference = typed_columns(text, decimal), read_table(raw, header=True)[0]
+    for column in reference.columns:
+        assert pd.api.types.is_numeric_dtype(typed[column]) == pd.api.types.is_numeric_dtype(reference[column])
+        assert pd.api.types.is_bool_dtype(typed[column]) == pd.api.types.is_bool_dtype(reference[column])
+        pd.testing.assert_series_equal(typed[column], reference[column], check_dtype=False)
