@@ -28,14 +28,20 @@ with st.sidebar:
     st.caption("For teaching and exploration, not for clinical decisions.")
 
 
-def link_box() -> None:
-    """The link's warnings and the Copy link box, as the set-up is now (redrawn in place)."""
-    with link_slot.container():
-        if state.link_warnings():
-            st.warning("Ignored invalid link settings: " + ", ".join(state.link_warnings()))
-        with st.popover("Copy link", help="A link that opens this same set-up (training starts when you press Train)."):
-            st.code(state.share_link(), language=None, wrap_lines=True)
+@st.fragment(key=state.LINK_FRAGMENT)
+def link_contents() -> None:
+    """The link's warnings and the Copy link box, as the set-up is now. A fragment, so that the threshold
+    slider's fragment can have it redrawn with its own (see ``state.LINK_FRAGMENT``)."""
+    if state.link_warnings():
+        st.warning("Ignored invalid link settings: " + ", ".join(state.link_warnings()))
+    with st.popover("Copy link", help="A link that opens this same set-up (training starts when you press Train)."):
+        st.code(state.share_link(), language=None, wrap_lines=True)
     state.write_query_params()
+
+
+def link_box() -> None:
+    with link_slot.container():
+        link_contents()
 
 
 # Drawn before the page and again after it, so that what the page chose (a file's target) is in the link;

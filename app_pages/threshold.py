@@ -160,11 +160,15 @@ def set_threshold(value: float, how: str, by_hand: bool = False, found: bool = F
         st.session_state["threshold_moves"] = st.session_state.get("threshold_moves", 0) + 1
 
 
+PANEL = "threshold_panel"
+
+
 def moved_by_hand() -> None:
     try:  # the browser's report of the slider: checked like any other input
         set_threshold(validate_threshold(picker.moved_to()), "set by hand", by_hand=True)
     except LogRegError as exc:
         st.session_state["threshold_error"] = str(exc)
+    st.rerun([PANEL, state.LINK_FRAGMENT])  # the panel, and the Copy link box with the new threshold
 
 
 def choose(finder, how: str) -> None:
@@ -227,7 +231,7 @@ def operating_point_controls() -> tuple[float, float | None]:
     return cost, prevalence
 
 
-@st.fragment
+@st.fragment(key=PANEL)
 def panel(cost: float, prevalence: float | None):
     if "threshold_error" in st.session_state:  # from a button or the slider: shown by whichever rerun follows
         st.error(st.session_state.pop("threshold_error"))
@@ -237,7 +241,6 @@ def panel(cost: float, prevalence: float | None):
     share_of_all = right.toggle("Percentages of all cases", key="cm_share_all",
                                 help="Off: each cell as a share of its actual row. On: as a share of all cases.")
     threshold = st.session_state[EXACT]
-    st.query_params["threshold"] = state.link_values()["threshold"]
 
     positions = picker.grid(low, high, probability, logodds)
     every = np.append(positions.thresholds, threshold)

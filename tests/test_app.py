@@ -137,6 +137,7 @@ def test_the_slider_follows_the_page_but_not_back_over_the_users_move(trained_ap
     move_threshold(at, 0.3)
     assert picker(at)["current"]["revision"] == before and slider_position_text(at) == "0.300"
     assert slider_text(at) == "0.3"
+    at.run()  # the move reran the panel only (AppTest then holds just that): the whole page, to reach a button
     next(b for b in at.button if b.label == "Max Youden").click().run()
     assert picker(at)["current"]["revision"] != before
     at.toggle(key="logodds").set_value(True).run()
@@ -149,6 +150,18 @@ def test_the_slider_follows_the_page_but_not_back_over_the_users_move(trained_ap
     assert slider_text(at) == "2.00"
     at.toggle(key="logodds").set_value(False).run()
     assert slider_text(at) == f"{1 / (1 + math.exp(-2.0)):.4g}" and slider_position_text(at) == "0.881"
+
+
+def test_a_slider_move_reruns_its_panel_and_the_copy_link_box_only(trained_app):
+    """The threshold the user moved to is in the link at once, though the rest of the page does not rerun."""
+    at = trained_app.switch_page("app_pages/threshold.py").run()
+    assert "threshold=0.3&" not in at.code[0].value and at.title
+    move_threshold(at, 0.3)
+    assert not at.title and not at.button  # a fragment rerun: the page's title and buttons were not redrawn
+    assert "threshold=0.3&" in at.code[0].value and slider_text(at) == "0.3"
+    assert at.query_params["threshold"] == "0.3"
+    at.run()
+    assert "threshold=0.3&" in at.code[0].value
 
 
 def test_charts_mark_the_cores_operating_point(trained_app):
@@ -279,6 +292,7 @@ def test_uploaded_scores_work_without_training_and_labels_keep_the_digits_a_thre
         assert shown_counts(at) == {"tp": tp, "fn": fn, "fp": fp, "tn": tn}
     assert (tp, fp) == (2, 0) and picker(at)["threshold_text"][-1] == "0.99995"
     assert any("<caption>Every metric at threshold 0.99995</caption>" in h.proto.body for h in at.get("html"))
+    at.run()  # the slider's move reran its panel only
     at.radio(key="split_shown").set_value("test").run()  # one threshold, one label, whichever split is shown
     assert picker(at)["threshold_text"][-1] == picker(at)["current"]["text"] == "0.99995"
 

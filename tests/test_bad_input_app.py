@@ -514,7 +514,7 @@ def test_a_finder_on_a_validation_split_of_one_class_says_so_and_keeps_the_thres
     rows = ["val,0,0.2", "val,0,0.4", "val,0,0.3", "test,1,0.9", "test,0,0.1", "test,1,0.6"]
     app.file_uploader[0].set_value(("oneclass.csv", ("split,y_true,score\n" + "\n".join(rows)).encode(),
                                     "text/csv")).run()
-    move_threshold(app, 0.35)
+    move_threshold(app, 0.35).run()  # (the move reran the slider's panel only: the page, for its buttons)
     next(b for b in app.button if b.label == "Max Youden").click().run()
     assert not app.exception
     assert errors(app) == ("max Youden's J is undefined on validation: it has 0 positive and 3 negative cases, "

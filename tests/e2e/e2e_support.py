@@ -336,6 +336,17 @@ def threshold_value(page) -> float:
     return float(threshold_slider(page).get_attribute("aria-valuetext"))
 
 
+def copied_link(page) -> str:
+    """The link the sidebar's Copy link box offers now (the box is opened, read and closed)."""
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Copy link").click()
+    body = page.locator('[data-testid="stPopoverBody"]')
+    expect(body).to_be_visible()
+    link = body.locator("code").inner_text().strip()
+    page.keyboard.press("Escape")
+    expect(body).to_be_hidden()
+    return link
+
+
 def upload(page, name: str, content: bytes) -> None:
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": content}])

@@ -15,9 +15,9 @@ import pytest
 from playwright.sync_api import expect
 
 from .e2e_support import (PAGE_SLUGS, TRAIN_TIMEOUT_MS, button, chart_points, choose_radio, confusion_counts,
-                          epochs_done, go, nav_link, no_exception, open_app, progress_text, serve, set_number, shot,
-                          start_long_training, threshold_slider, threshold_value, train, upload, wait_finished,
-                          wait_idle, wait_until, websocket_extensions)
+                          copied_link, epochs_done, go, nav_link, no_exception, open_app, progress_text, serve,
+                          set_number, shot, start_long_training, threshold_slider, threshold_value, train, upload,
+                          wait_finished, wait_idle, wait_until, websocket_extensions)
 
 
 # --------------------------------------------------------------------------- journeys
@@ -120,6 +120,7 @@ def test_threshold_slider_with_keyboard(page, app_server):
     expect(page.locator('.thr-ends [data-part="min"]')).to_have_text("0.000")  # the slider's range
     expect(page.locator('.thr-ends [data-part="max"]')).to_have_text("1.000")
     before, value_before = confusion_counts(page), threshold_value(page)
+    linked_at_start = linked_threshold(page)
     slider.focus()
     for _ in range(10):  # paced so that reruns for earlier steps come back while the user goes on
         slider.press("ArrowRight")
@@ -144,6 +145,12 @@ def test_threshold_slider_with_keyboard(page, app_server):
     slider.press("PageUp")
     wait_idle(page)
     assert threshold_value(page) == pytest.approx(min(value + 0.1, 1.0))
+    # the link follows the slider though only the slider's panel reran: as a full rerun (another page) has it
+    moved_to = linked_threshold(page)
+    assert moved_to != linked_at_start
+    go(page, "Model")
+    assert linked_threshold(page) == moved_to
+    go(page, "Threshold")
     # The picture: the population's numbers, the operating-point buttons, the slider, the matrix and the rates.
     page.get_by_role("spinbutton", name="Target sensitivity").evaluate("""b => {
         b.scrollIntoView({block: "start"});
@@ -152,6 +159,10 @@ def test_threshold_slider_with_keyboard(page, app_server):
         if (box) box.scrollTop -= 48;
     }""")
     shot(page, "threshold", readme=True)
+
+
+def linked_threshold(page) -> str:
+    return re.search(r"[?&]threshold=([^&]+)", copied_link(page)).group(1)
 
 
 def shown_threshold(page) -> float:
