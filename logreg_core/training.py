@@ -34,7 +34,8 @@ class EpochReport:
     ``stop`` is ``"completed"``, ``"diverged"`` or ``"early_stopped"``; a
     consumer that closes the generator has stopped it itself. On
     ``"early_stopped"`` and ``"diverged"``, ``model`` and the scores are those
-    of the best (or last finite) epoch, named in ``model_epoch``.
+    of the best epoch, or of the last epoch before the loss went up (NaN, infinite
+    or above 10× its start), named in ``model_epoch``.
     Scores are probabilities: P(positive) for binary, one column per class otherwise.
     """
 
@@ -215,7 +216,8 @@ def _epochs(dataset, config, model, batch_size, notes):
                               f"{report.model_epoch} are kept.")
             yield report
             return
-        last_good = (current, val_scores, test_scores, epoch)
+        if not high_streak:  # a divergence keeps the weights from before the loss went up, not the bad ones
+            last_good = (current, val_scores, test_scores, epoch)
         if val_loss < best_loss:
             best, best_loss = last_good, val_loss
         if config.early_stopping and epoch - best[3] >= config.early_stopping:

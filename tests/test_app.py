@@ -11,8 +11,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from logreg_core import TrainConfig, load_dataset
+from logreg_core.runs import run_training
 from logreg_core.scores import read_scores
 from logreg_core.threshold import Sweep, per_1000_people, shortest_threshold, threshold_texts
+from ui.state import ENDED, TrainedRun
 from ui.threshold_view import METRIC_LABELS
 
 from .apptest_support import html_block, move_threshold, picker, shown_counts, slider_position_text, slider_text
@@ -765,6 +768,20 @@ def test_an_early_stopped_run_is_shown_at_its_kept_epoch_and_continues_from_it()
     loss = json.loads(next(c for c in at.get("plotly_chart") if c.key == "loss_curve").proto.spec)
     assert loss["data"][1]["x"] == list(range(1, kept + 4))
     assert loss["data"][1]["y"][:kept] == [h["val_loss"] for h in history[:kept]]
+
+
+def test_a_continued_run_that_diverges_names_the_epoch_it_kept_and_that_epochs_accuracy():
+    ds = load_dataset("breast_cancer")
+    first = run_training(ds, TrainConfig(epochs=2))
+    diverged = run_training(ds, TrainConfig(epochs=9, learning_rate=1e38), initial=first.model)
+    assert diverged.stopped_reason == "diverged" and diverged.model.epochs_trained == 2
+    row = TrainedRun(2, ds, diverged, continues=1).summary(show_test=True)
+    assert row["epochs"] == "3–7, kept 2 (continues run 1)" and row["ended"] == ENDED["diverged"]
+    assert row["val accuracy"] == pytest.approx(first.history[-1]["val_accuracy"], abs=1e-6)
+    assert row["test accuracy"] == pytest.approx(first.history[-1]["test_accuracy"], abs=1e-6)
+    assert TrainedRun(1, ds, first).summary()["epochs"] == "1–2"
+    one = run_training(ds, TrainConfig(epochs=1), initial=first.model)
+    assert TrainedRun(3, ds, one, continues=1).summary()["epochs"] == "3 (continues run 1)"
 
 
 def test_the_train_page_says_whose_curves_it_shows_after_the_data_changed():

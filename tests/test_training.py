@@ -72,6 +72,18 @@ def test_divergence_is_reported_with_advice_and_keeps_finite_weights():
     assert result.epochs_run < 50
 
 
+def test_a_loss_that_stays_high_ends_training_with_the_weights_from_before_it_went_up():
+    ds = load_dataset("breast_cancer")
+    first = run_training(ds, TrainConfig(epochs=2))
+    result = run_training(ds, TrainConfig(epochs=20, learning_rate=1e38), initial=first.model)
+    start = first.history[-1]["train_loss"]
+    assert all(h["train_loss"] > 10 * start for h in result.history)  # high (finite) from its first epoch
+    assert result.stopped_reason == "diverged" and [h["epoch"] for h in result.history] == [3, 4, 5, 6, 7]
+    assert result.model.epochs_trained == 2 and "the weights of epoch 2 are kept" in result.message
+    np.testing.assert_array_equal(result.model.weights, first.model.weights)
+    np.testing.assert_array_equal(result.val_scores, first.val_scores)
+
+
 def test_early_stopping_restores_the_best_epoch():
     ds = load_dataset("breast_cancer")
     result = run_training(ds, TrainConfig(epochs=400, learning_rate=1.0, optimizer="adam", early_stopping=3))

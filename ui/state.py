@@ -264,12 +264,17 @@ class TrainedRun:
     def summary(self, show_test: bool = False) -> dict:
         """A row of the run history; test accuracy only when asked for (choose on validation). Accuracies
         are the kept model's: after early stopping, an earlier epoch's."""
-        history, kept = self.result.history, self.result.model.epochs_trained
+        history, model, ds = self.result.history, self.result.model, self.dataset
+        kept = model.epochs_trained
         val = [h["val_loss"] for h in history if h["val_loss"] is not None]
-        at_kept = next(iter(self.result.kept_history[-1:]), {})  # none when it is an earlier run's epoch
+        at_kept = next(iter(self.result.kept_history[-1:]), None)
+        if at_kept is None or at_kept["epoch"] != kept:  # kept: where it started (diverged at once)
+            at_kept = {"val_accuracy": model.loss_and_accuracy(ds.X_val, ds.y_val)[1],
+                       "test_accuracy": model.loss_and_accuracy(ds.X_test, ds.y_test)[1]}
         c = self.config
-        epochs = f"{history[0]['epoch']}–{history[-1]['epoch']}" if history else "none"
-        if history and kept != history[-1]["epoch"]:
+        first, last = (history[0]["epoch"], history[-1]["epoch"]) if history else (None, None)
+        epochs = "none" if not history else str(first) if first == last else f"{first}–{last}"
+        if history and kept != last:
             epochs += f", kept {kept}"
         if self.continues is not None:
             epochs += f" (continues run {self.continues})"
