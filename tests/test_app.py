@@ -62,6 +62,8 @@ def test_query_parameters_set_the_widgets_and_bad_ones_are_reported():
     assert at.query_params["epochs"] == "7" and at.query_params["threshold"] == "0.25"
     bad = new_app(epochs="lots")
     assert "epochs" in " ".join(w.body for w in bad.sidebar.warning)
+    computed = new_app(lr=0.1 * 0.1).switch_page("app_pages/train.py").run()  # 0.010000000000000002
+    assert computed.select_slider(key="lr").value == 0.01 and computed.select_slider(key="lr").options.count("0.01") == 1
 
 
 def test_default_dataset_trains_and_fills_the_session(trained_app):

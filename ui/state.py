@@ -46,17 +46,19 @@ def _parse(key: str, text: str):
         value = type(default)(float(text)) if isinstance(default, int) else float(text)
     except (TypeError, ValueError, OverflowError):
         return None
+    if key == "lr" and math.isfinite(value):  # 0.010000000000000002 (a computed rate) is the slider's 0.01
+        value = float(f"{value:.10g}")
     low, high = BOUNDS[key]
     return value if math.isfinite(value) and low <= value <= high else None
 
 
+# The sidebar's Copy link box is a fragment under this key: a fragment that changes what the link carries
+# (the threshold slider's) reruns it too, by ``st.rerun([its own key, LINK_FRAGMENT])`` from its callback.
+LINK_FRAGMENT = "link"
 ONE_VS_REST = "One class vs the rest (binary)"
 TRAIN_AS = ("All classes (softmax)", ONE_VS_REST)
 # Choices made on the Data and Train pages (``kept`` widgets) that a link carries too. Class and feature
 # names depend on the data: they are checked where the data is known (``data.drop_unknown_choices``).
-# The sidebar's Copy link box is a fragment under this key: a fragment that changes what the link carries
-# (the threshold slider's) reruns it too, by ``st.rerun([its own key, LINK_FRAGMENT])`` from its callback.
-LINK_FRAGMENT = "link"
 LINK_CHOICES = ("balanced", "features", "ovr", "view_class", "header", "target", "positive")
 HEADER_CHOICES = {"Detect": None, "Yes": True, "No": False}  # the Data page's Header row, as from_csv takes it
 
