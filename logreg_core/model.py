@@ -14,10 +14,12 @@ from .errors import LogRegError
 
 
 def standardization(X_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and scale of each training column; a constant column gets scale 1 (no NaN)."""
-    mean = X_train.mean(axis=0)
-    scale = X_train.std(axis=0)
-    return mean, np.where(scale > 0, scale, 1.0)
+    """Mean and scale of each training column. A constant column gets its value and scale 1, so that it
+    standardizes to exactly 0 and never moves its weight: its computed std is rounding noise, not 0
+    (1e-17 for a column of 0.1s), and dividing by that would blow any other value up 1e16-fold."""
+    constant = np.ptp(X_train, axis=0) == 0
+    mean = np.where(constant, X_train[0], X_train.mean(axis=0))
+    return mean, np.where(constant, 1.0, X_train.std(axis=0))
 
 
 def one_hot_groups(sources) -> list[list[int]]:

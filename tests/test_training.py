@@ -145,6 +145,20 @@ def test_constant_features_do_not_produce_nan():
     assert np.isfinite(result.model.weights).all() and np.isfinite(result.history[-1]["val_loss"])
 
 
+def test_a_constant_column_of_an_inexact_value_has_no_effect_on_the_model():
+    """A column of 0.1s has a float std of ~1e-17, not 0: it must still count as constant."""
+    ds = load_dataset("breast_cancer")
+    assert np.std(np.full(len(ds.y_train), 0.1)) > 0  # the rounding noise this is about
+    for X in (ds.X_train, ds.X_val, ds.X_test):
+        X[:, 0] = 0.1
+    model = run_training(ds, TrainConfig(epochs=20)).model
+    assert model.scale[0] == 1 and not model.standardize(ds.X_train)[:, 0].any()
+    assert model.weights[0, 0] == 0 and model.odds_ratios()["per_unit"][0] == 1
+    other = ds.X_test.copy()
+    other[:, 0] = 0.11
+    np.testing.assert_array_equal(model.predict_proba(other), model.predict_proba(ds.X_test))
+
+
 def test_tensorflows_objects_are_kept_out_of_full_garbage_collections():
     """Streamlit runs gc.collect(2) after every script run; walking TensorFlow's ~400k objects each
     time held the GIL for ~0.2 s and slowed training (logreg_core/tf_runtime.py)."""
