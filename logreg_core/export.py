@@ -1,7 +1,9 @@
 """Export: a SavedModel that takes raw features, and a JSON model card.
 
-The SavedModel computes in float64 from the model's own arrays, so reloading
-it gives the same probabilities as ``TrainedModel.predict_proba``.
+The SavedModel computes in float64 from the model's own arrays and writes the
+logistic function as ``model.sigmoid`` does, so reloading it gives the
+probabilities of ``TrainedModel.predict_proba`` to within a unit or two in the
+last place (TensorFlow's matrix product may round the logits differently).
 """
 from __future__ import annotations
 
@@ -123,7 +125,9 @@ def save_model(model: TrainedModel, directory, threshold: float = 0.5, card: dic
             features = tf.where(usable, features, self.fill)  # and as predict_rows fills them
             logits = tf.matmul((features - self.mean) / self.scale, self.weights) + self.bias
             if model.is_binary:
-                p = tf.sigmoid(logits[:, 0])
+                z = logits[:, 0]  # the logistic function as model.sigmoid writes it (tf.sigmoid rounds otherwise)
+                e = tf.exp(-tf.abs(z))
+                p = tf.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
                 return {"probabilities": p,
                         "predicted_class": tf.cast(p >= self.threshold, tf.int64)}
             return {"probabilities": tf.nn.softmax(logits), "predicted_class": tf.argmax(logits, axis=1)}

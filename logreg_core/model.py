@@ -22,6 +22,13 @@ def standardization(X_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.where(constant, 1.0, X_train.std(axis=0))
 
 
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function with full relative precision in both tails (0.5·(1 + tanh(z/2)) is 0 for
+    every z below −37, so such cases would tie at 0) and no overflow."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
 def one_hot_groups(sources) -> list[list[int]]:
     """The indices of the features the CSV loader made from one text column (``Dataset.feature_sources``:
     those that name a level), for each such column with two or more levels, in feature order."""
@@ -101,7 +108,7 @@ class TrainedModel:
     def predict_proba(self, X) -> np.ndarray:
         z = self.logits(X)
         if self.is_binary:
-            return 0.5 * (1.0 + np.tanh(0.5 * z))  # the logistic function, without overflow
+            return sigmoid(z)
         return np.exp(_log_softmax(z))
 
     def predict(self, X, threshold: float = 0.5) -> np.ndarray:

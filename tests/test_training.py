@@ -159,6 +159,17 @@ def test_a_constant_column_of_an_inexact_value_has_no_effect_on_the_model():
     np.testing.assert_array_equal(model.predict_proba(other), model.predict_proba(ds.X_test))
 
 
+def test_probabilities_keep_their_precision_in_both_tails():
+    """Far-out logits stay distinct probabilities (0.5·(1 + tanh(z/2)) made every z below −37 exactly 0)."""
+    from scipy.special import expit
+
+    from logreg_core.model import sigmoid
+
+    z = np.concatenate([np.linspace(-700, 700, 20_001), [-40.0, -50.0, 0.0, 40.0]])
+    np.testing.assert_allclose(sigmoid(z), expit(z), rtol=2e-15, atol=0)
+    assert 0 < sigmoid(np.array([-50.0]))[0] < sigmoid(np.array([-40.0]))[0]
+
+
 def test_tensorflows_objects_are_kept_out_of_full_garbage_collections():
     """Streamlit runs gc.collect(2) after every script run; walking TensorFlow's ~400k objects each
     time held the GIL for ~0.2 s and slowed training (logreg_core/tf_runtime.py)."""
