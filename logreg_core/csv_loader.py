@@ -1074,8 +1074,9 @@ def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
         if finite.size == n_rows and n_rows >= 10 and np.all(finite == np.round(finite)):
             unique = np.unique(finite)
             if unique.size == n_rows:
-                if column == first_feature and columns.index(column) == 0:
-                    identifiers.append(f"'{column}' (first column, a distinct whole number on every row)")
+                # (unnamed only, as wdbc.data's: a named one, say glucose, may well be a feature)
+                if column == first_feature and columns.index(column) == 0 and column == "col_0":
+                    identifiers.append(f"'{column}' (first column, unnamed, a distinct whole number on every row)")
                     continue
                 if np.all(np.diff(values) == 1):
                     identifiers.append(f"'{column}' (it counts the rows)")

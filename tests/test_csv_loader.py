@@ -527,6 +527,19 @@ def test_duplicate_column_names_made_unique():
     assert len(set(ds.feature_names)) == ds.n_features == 4
 
 
+def test_a_named_first_column_of_distinct_whole_numbers_is_a_feature():
+    """Only an unnamed first column of distinct whole numbers (wdbc.data's ids) is taken for an identifier."""
+    rng = np.random.default_rng(0)
+    glucose = rng.choice(np.arange(70, 260), 60, replace=False)
+    diabetic = (glucose > 150).astype(int)
+    text = "glucose,bmi,diabetic\n" + "\n".join(f"{g},{27 + i % 5},{d}" for i, (g, d) in enumerate(zip(glucose, diabetic)))
+    ds = from_csv(text.encode())
+    assert ds.feature_names == ["glucose", "bmi"] and "identifier" not in notes_text(ds)
+    headerless = from_csv("\n".join(f"{g},{27 + i % 5},{d}" for i, (g, d) in enumerate(zip(glucose, diabetic))).encode(),
+                          header=False)
+    assert headerless.feature_names == ["col_1"] and "identifier" in notes_text(headerless)
+
+
 def test_identifier_columns_by_name():
     rows = [["PassengerId", "patient_id", "x", "y2", "label"]] + [
         [i, f"p{i}", i % 5, (i * 3) % 7, i % 2] for i in range(30)
