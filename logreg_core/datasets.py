@@ -86,6 +86,7 @@ def _stratify_or_none(y: np.ndarray, notes: list[str]):
 
 
 def _split_off(X, y, fraction, seed, notes):
+    """The two parts (X, X_out, y, y_out), and whether the split is stratified."""
     from sklearn.model_selection import train_test_split
 
     stratify = _stratify_or_none(y, notes)
@@ -95,7 +96,7 @@ def _split_off(X, y, fraction, seed, notes):
         notes.append(f"{len(y)} rows are too few to put each of the {n_classes} classes in every split, "
                      "so the split is random rather than stratified.")
         stratify = None
-    return train_test_split(X, y, test_size=fraction, random_state=seed, stratify=stratify)
+    return train_test_split(X, y, test_size=fraction, random_state=seed, stratify=stratify), stratify is not None
 
 
 def _impute_with_train_median(parts, feature_names, notes):
@@ -172,8 +173,12 @@ def build_dataset(
             f"smallest class {int(counts[present].min())}): use at least 10 rows and "
             "3 of each class"
         )
-    X_rest, X_test, y_rest, y_test = _split_off(X, y, test_fraction, seed, notes)
-    X_train, X_val, y_train, y_val = _split_off(X_rest, y_rest, val_fraction, seed, notes)
+    (X_rest, X_test, y_rest, y_test), test_stratified = _split_off(X, y, test_fraction, seed, notes)
+    (X_train, X_val, y_train, y_val), val_stratified = _split_off(X_rest, y_rest, val_fraction, seed, notes)
+    how = ("stratified by class" if test_stratified and val_stratified else "at random"
+           if not (test_stratified or val_stratified) else
+           f"test {'stratified by class' if test_stratified else 'at random'}, "
+           f"validation {'stratified by class' if val_stratified else 'at random'}")
     for split, part in (("training", y_train), ("validation", y_val), ("test", y_test)):
         held = np.unique(part)
         if held.size < 2:
@@ -184,7 +189,7 @@ def build_dataset(
             )
     X_train, X_val, X_test = _impute_with_train_median([X_train, X_val, X_test], feature_names, notes)
     notes.append(
-        f"Split {len(y)} rows (seed {seed}, stratified by class): {len(y_train)} train, "
+        f"Split {len(y)} rows (seed {seed}, {how}): {len(y_train)} train, "
         f"{len(y_val)} validation, {len(y_test)} test."
     )
     return Dataset(
@@ -263,8 +268,10 @@ def _mnist(seed: int, val_fraction: float = VAL_FRACTION) -> Dataset:
         f"MNIST from Keras' cache ({path}): {len(y_train):,} training images, "
         f"the official {len(y_test):,}-image test set kept as test.",
     ]
-    X_train, X_val, y_train, y_val = _split_off(flat(x_train), y_train.astype(np.int64), val_fraction, seed, notes)
-    notes.append(f"Validation: {len(y_val):,} images taken from the training set (seed {seed}, stratified).")
+    (X_train, X_val, y_train, y_val), stratified = _split_off(flat(x_train), y_train.astype(np.int64), val_fraction,
+                                                              seed, notes)
+    notes.append(f"Validation: {len(y_val):,} images taken from the training set (seed {seed}, "
+                 f"{'stratified' if stratified else 'at random'}).")
     return Dataset(
         "mnist", X_train, y_train, X_val, y_val, flat(x_test), y_test.astype(np.int64),
         [f"pixel_{r}_{c}" for r in range(side) for c in range(side)],

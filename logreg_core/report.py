@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from .threshold import CONVENTION, Sweep, ThresholdReport, threshold_texts
+from .threshold import CONVENTION, Sweep, ThresholdReport, per_1000_people, threshold_texts
 
 _LABELS = {
     "sensitivity": "Sensitivity (TPR)", "specificity": "Specificity (TNR)", "fpr": "False-positive rate",
@@ -84,8 +84,11 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
         prev_text += (f"Population prevalence assumed: {prevalence:.3f} — PPV {number_text(adj['ppv'].value)} "
                       f"(95% CI {interval_text(adj['ppv'])}), NPV {number_text(adj['npv'].value)} (95% CI "
                       f"{interval_text(adj['npv'])}; both intervals conservative, from 97.5% intervals of "
-                      "sensitivity and specificity); per 1,000 people: "
-                      + ", ".join(f"{k.upper()} {v:.0f}" for k, v in adj["per_1000"].items()))
+                      "sensitivity and specificity)")
+        sens, spec = report.metrics["sensitivity"].value, report.metrics["specificity"].value
+        if 0 < prevalence < 1 and math.isfinite(sens) and math.isfinite(spec):  # whole people, as page and CLI
+            people = per_1000_people(sens, spec, prevalence)
+            prev_text += "; per 1,000 people: " + ", ".join(f"{k.upper()} {v}" for k, v in people.items())
     else:
         prev_text += "No other population prevalence assumed."
     cost_text = ""

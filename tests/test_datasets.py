@@ -95,6 +95,7 @@ def test_too_few_rows_to_stratify_many_classes_splits_at_random_with_a_note(clas
     ds = build_dataset("tiny", X, y, ["a", "b"], [f"c{i}" for i in range(classes)], [], seed=0)
     assert len(ds.y_train) + len(ds.y_val) + len(ds.y_test) == len(y)
     assert any("random rather than stratified" in note for note in ds.notes)
+    assert not any("stratified by class" in note for note in ds.notes)  # the split's summary says so too
 
 
 def test_a_split_left_with_one_class_is_refused_with_the_reason():

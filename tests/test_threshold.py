@@ -850,6 +850,19 @@ def test_printable_report_gives_prevalence_adjusted_values_with_their_intervals(
     assert "ROC AUC 1.000 (no bootstrap interval: every resample gives 1.000)" in page and "1.000–1.000" not in page
 
 
+def test_printable_reports_people_per_1000_are_whole_and_add_up_as_on_the_page():
+    """Sensitivity 0.6, specificity 0.9 at prevalence 0.0125: 7.5, 98.75, 888.75 and 5 expected people;
+    rounded one by one they made 1,001 (TP 8)."""
+    from logreg_core.report import report_html
+
+    sweep = _sweep_with_counts(3, 1, 9, 2)  # at 0.5: sensitivity 3/5, specificity 9/10
+    report = sweep.report(0.5, prevalence=0.0125)
+    page = report_html(report, sweep, names=("no", "yes"), split="Test", origin="o", how="given", prevalence=0.0125)
+    people = per_1000_people(0.6, 0.9, 0.0125)
+    assert sum(people.values()) == 1000
+    assert "per 1,000 people: " + ", ".join(f"{k.upper()} {v}" for k, v in people.items()) in page
+
+
 def test_printable_report_states_the_cost_ratio_and_the_expected_cost_per_person():
     import html
 
