@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from .errors import LogRegError
@@ -114,6 +115,10 @@ def _check_output(option: str, path: Path, folder: Path) -> None:
         raise LogRegError(f"{option} {path}: {existing} is a file, not a directory")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise LogRegError(f"{option} {path}: no permission to write in {existing}")
+    try:  # and really: permissions do not tell of /proc, read-only mounts or quotas
+        os.rmdir(tempfile.mkdtemp(dir=existing))
+    except OSError as exc:
+        raise LogRegError(f"{option} {path}: cannot write in {existing} ({exc.strerror or exc})") from None
 
 
 def _check_outputs(args) -> None:

@@ -137,6 +137,18 @@ def test_an_output_folder_without_write_permission_is_refused_before_training(ca
     assert "epoch" not in out
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc, where no one can make a folder")
+@pytest.mark.parametrize("option,name", [("--export", "model"), ("--scores-out", "s.csv")])
+def test_an_output_folder_that_refuses_new_entries_despite_its_permissions_is_refused_before_training(
+        capsys, option, name):
+    """/proc reads as writable to root (os.access), yet nothing can be made there."""
+    code, out, err = run_cli(capsys, "train", "--dataset", "breast_cancer", "--epochs", 1, option, f"/proc/{name}")
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith((f"error: {option} /proc/{name}: cannot write in /proc (",  # root
+                           f"error: {option} /proc/{name}: no permission to write in /proc")), err
+    assert "epoch" not in out
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, whose writes fail as on a full disk")
 def test_a_full_disk_while_writing_scores_is_one_error_line(capsys):
     line = refused(capsys, "train", "--dataset", "breast_cancer", "--epochs", 1, "--scores-out", "/dev/full")
