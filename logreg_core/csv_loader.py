@@ -113,12 +113,12 @@ def read_table(file, header=None) -> tuple[pd.DataFrame, list[str]]:
     return frame, notes
 
 
-def read_text_table(file, header=None) -> tuple[pd.DataFrame, list[str], str]:
+def read_text_table(file, header=None) -> tuple[pd.DataFrame, list[str], dict]:
     """``read_table`` with every cell kept as text (a column of 1s stays "1", not 1.0; "007" stays), and
-    the file's decimal mark ("." or ","): rows to predict, read as ``numeric_column`` and the loader's
-    text levels expect, whatever types their few rows would suggest on their own."""
-    frame, notes, facts = _guarded(_parse_file, file, header, True)
-    return frame, notes, facts["decimal"]
+    facts about the file: its decimal mark ("decimal": "." or ","), and how many rows without any value
+    were skipped ("empty_rows"). For rows to predict, read as ``numeric_column`` and the loader's text
+    levels expect, whatever types their few rows would suggest on their own."""
+    return _guarded(_parse_file, file, header, True)
 
 
 def _parse_file(file, header, all_text: bool):
@@ -682,7 +682,7 @@ def _parse_bytes(data: bytes, header, all_text: bool = False) -> tuple[pd.DataFr
     if decimal == ",":
         notes.append("Numbers use a decimal comma (1,5 means 1.5).")
     notes.append(header_note)
-    return frame, notes, {"has_header": has_header, "decimal": decimal}
+    return frame, notes, {"has_header": has_header, "decimal": decimal, "empty_rows": int(empty_rows.sum())}
 
 
 def _parse_failure(exc) -> str:

@@ -35,12 +35,15 @@ def predict_rows(model: TrainedModel, file, threshold: float = 0.5) -> tuple[pd.
     training did). See ``feature_matrix``."""
     raw = file if isinstance(file, bytes) else file.read()
     try:  # the training CSV's reader: its encodings, separators, decimal marks and messages
-        frame, _, decimal = read_text_table(raw, header=True)
+        frame, _, facts = read_text_table(raw, header=True)
     except NoDataRows:
         raise LogRegError("the file has no rows to predict: put one row per case below a header row that names "
                           "the training data's columns") from None
-    X, notes = feature_matrix(frame, model.feature_sources, model.fill, decimal)
-    shown = typed_columns(frame, decimal)  # the rows' own columns with the types their values have
+    X, notes = feature_matrix(frame, model.feature_sources, model.fill, facts["decimal"])
+    if facts["empty_rows"]:  # (blank lines are no rows at all, to the reader as to a spreadsheet)
+        notes.insert(0, f"Skipped {_rows(facts['empty_rows'], 'with no value', 'with no value')}: there is one "
+                        "prediction per row with a value, and data rows are counted without the skipped ones.")
+    shown = typed_columns(frame, facts["decimal"])  # the rows' own columns with the types their values have
     return pd.concat([prediction_columns(model, X, threshold), shown], axis=1), notes
 
 

@@ -750,7 +750,8 @@ def test_typed_columns_give_the_types_the_reader_gives(raw):
     """Rows to predict are read once, as text; what the page shows is typed as read_table types it."""
     from logreg_core.csv_loader import read_table, read_text_table, typed_columns
 
-    text, _, decimal = read_text_table(raw, header=True)
+    text, _, facts = read_text_table(raw, header=True)
+    decimal = facts["decimal"]
     typed, reference = typed_columns(text, decimal), read_table(raw, header=True)[0]
     for column in reference.columns:
         assert pd.api.types.is_numeric_dtype(typed[column]) == pd.api.types.is_numeric_dtype(reference[column])

@@ -419,5 +419,12 @@ def test_predictions_take_rows_laid_out_like_the_training_csv(tmp_path):
     assert notes == [f"Filled {int(new['age'].isna().sum())} missing or non-numeric value(s) in age (data rows "
                      f"{blank_rows}) with the training split's medians, as training did.",
                      "smoker: 1 row has a value training never saw (occasional); it counts as none of smoker's levels."]
+    # a row with no value is skipped, and said so: one prediction per row with a value
+    lines = new.to_csv(index=False).splitlines()
+    with_empty = "\n".join(lines[:2] + [",,,"] + lines[2:]).encode()
+    skipped, skipped_notes = predict_rows(model, with_empty, 0.5)
+    assert skipped["patient_id"].tolist() == new["patient_id"].tolist()
+    assert skipped_notes[0].startswith("Skipped 1 row with no value: there is one prediction per row with a value")
+    assert skipped_notes[1:] == notes
     with pytest.raises(Exception, match=r"lacks 2 of the training data's columns \(smoker, insured\)"):
         predict_rows(model, new.drop(columns=["smoker", "insured"]).to_csv(index=False).encode(), 0.5)

@@ -201,7 +201,8 @@ def _agree(frame: pd.DataFrame, data: bytes | None = None, **kwargs):
     ds = from_csv(data, **kwargs)
     X_loader, _ = all_rows(ds)
     model = TrainedModel.untrained(ds)
-    rows, _, decimal = read_text_table(data, header=True)  # as predict_rows reads a file
+    rows, _, facts = read_text_table(data, header=True)  # as predict_rows reads a file
+    decimal = facts["decimal"]
     X_pred, _ = feature_matrix(rows, model.feature_sources, model.fill, decimal)
     k = ds.feature_names.index("key")
     at = {key: i for i, key in enumerate(X_pred[:, k])}
