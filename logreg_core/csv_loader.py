@@ -286,7 +286,7 @@ def _read_source(file) -> tuple[bytes, str | None]:
     return data, (stem or None)
 
 
-def _decode(data: bytes, notes: list[str]) -> tuple[str, str]:
+def decode_text(data: bytes, notes: list[str]) -> tuple[str, str]:
     """Text and a short description of its encoding; rejects binaries and empty files."""
     for magic, what in _MAGIC:
         if data.startswith(magic):
@@ -573,7 +573,7 @@ def _parse_bytes(data: bytes, header, all_text: bool = False) -> tuple[pd.DataFr
     if not (header is None or isinstance(header, (bool, np.bool_))):
         raise LogRegError(f"header={header!r}: use None (detect), True or False")
     notes: list[str] = []
-    text, encoding = _decode(data, notes)
+    text, encoding = decode_text(data, notes)
     text = _strip_leading_blank_lines(text)
     forced_delimiter = None
     first_line = re.match(r"[^\r\n]*(?:\r\n|\r|\n)?", text).group(0)

@@ -6,6 +6,7 @@ import io
 
 import numpy as np
 
+from .csv_loader import decode_text
 from .errors import LogRegError
 from .threshold import validate_scores
 
@@ -44,9 +45,13 @@ def read_scores(file) -> ScoreParts:
     if not raw.strip():
         raise LogRegError("the scores file is empty: expected a header line y_true,score (and optionally split) "
                           "and then one row per case")
+    try:  # the CSV loader's decoding: its encodings, and its word for an Excel or other binary file
+        text, _ = decode_text(raw, [])
+    except LogRegError as exc:
+        raise LogRegError(f"cannot read the scores file: {exc}") from None
     try:
         # keep_default_na=False: a written "nan" or "NA" stays text, named in the error, not called blank
-        frame = pd.read_csv(io.BytesIO(raw), sep=None, engine="python", encoding="utf-8-sig", keep_default_na=False)
+        frame = pd.read_csv(io.StringIO(text), sep=None, engine="python", keep_default_na=False)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
         raise LogRegError(f"cannot parse the scores file as CSV ({exc}): expected columns y_true,score[,split]") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]

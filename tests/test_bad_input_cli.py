@@ -221,6 +221,18 @@ def test_an_empty_or_undelimited_scores_file(capsys, tmp_path, content, fragment
 
 
 @pytest.mark.parametrize("content,fragment", [
+    (b"PK\x03\x04\x14\x00binary", "error: cannot read the scores file: this looks like an Excel file"),
+    (b"x,y\n" + bytes(range(1, 32)) * 40, "error: cannot read the scores file: this looks like a binary"),
+    (b"\x89PNG\r\n\x1a\n", "error: cannot read the scores file: this looks like a PNG image"),
+])
+def test_a_binary_scores_file_is_named_as_the_loader_names_it(capsys, tmp_path, content, fragment):
+    path = tmp_path / "scores.csv"
+    path.write_bytes(content)
+    line = refused(capsys, "threshold", "--scores", path)
+    assert line.startswith(fragment) and "codec" not in line, line
+
+
+@pytest.mark.parametrize("content,fragment", [
     ("y_true,score\n0,0.1\n0,0.7\n0,0.4\n", "the scores file's rows have no positive cases (y_true 1)"),
     ("y_true,score\n1,0.1\n1,0.7\n", "the scores file's rows have no negative cases (y_true 0)"),
     ("y_true,score,split\n1,0.9,val\n0,0.2,val\n0,0.3,test\n0,0.6,test\n",
