@@ -47,12 +47,6 @@ with c3:
 with c4:
     state.bound(st.number_input, "Seed", "seed", **state.limits("seed"),
                 help="Fixes the data split and the shuffling: same seed, same numbers.")
-    state.kept(st.toggle, "Balance classes", "balanced", False,
-               help="Weight each class inversely to its frequency, so a rare positive class counts as much.")
-    slow_motion = state.kept(
-        st.toggle, "Slow motion", "slow_motion", True,
-        help="Draw a fast run at up to 40 epochs a second (5 s at most), so that the curves visibly grow. "
-             "Training itself runs at full speed; the numbers are the same.")
 
 job = training.current_job()
 trained = state.trained_run()
@@ -64,6 +58,9 @@ def stop() -> None:
     if job is not None:
         job.stop()
         job.join(5)
+
+
+slow_motion = state.kept_value("slow_motion", True)  # its toggle, drawn below, stores a change before the run
 
 
 def shown(snap: dict) -> int:
@@ -78,22 +75,29 @@ running = job is not None and not job.done
 replaying = job is not None and job.done and shown(snap := job.snapshot()) < snap["epochs_done"]
 refresh = (REPLAY_REFRESH_S if replaying else None if not running
            else REFRESH_S if job.history else WAITING_REFRESH_S)
-b1, b2, b3, b4 = st.columns([1, 1, 1, 4])
-b1.button("Train", type="primary", help="Train a fresh model with these settings.",
-          on_click=lambda: training.start(dataset, state.train_config()))
-b2.button("Stop", disabled=not running, help="Stop after the current epoch; what was learned is kept.", on_click=stop)
-b3.button("Continue", disabled=not can_continue or running,
-          help=f"Train {setup['epochs']} more epochs from the current weights." if can_continue else
-          f"Continue trains on from the last run's weights, on the data it used ({trained.dataset.title} as it "
-          "was then): the data has changed since. Press Train to train on the data chosen now."
-          if trained is not None else
-          "After a run, trains more epochs from its weights.",
-          on_click=lambda: training.start(dataset, state.train_config(), continues=trained))
-with b4:
+# One row that wraps where it does not fit (columns would cut "Continue" and the toggles' labels short)
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.button("Train", type="primary", help="Train a fresh model with these settings.",
+              on_click=lambda: training.start(dataset, state.train_config()))
+    st.button("Stop", disabled=not running, help="Stop after the current epoch; what was learned is kept.",
+              on_click=stop)
+    st.button("Continue", disabled=not can_continue or running,
+              help=f"Train {setup['epochs']} more epochs from the current weights." if can_continue else
+              f"Continue trains on from the last run's weights, on the data it used ({trained.dataset.title} as it "
+              "was then): the data has changed since. Press Train to train on the data chosen now."
+              if trained is not None else
+              "After a run, trains more epochs from its weights.",
+              on_click=lambda: training.start(dataset, state.train_config(), continues=trained))
+    state.kept(st.toggle, "Balance classes", "balanced", False, width="content",
+               help="Weight each class inversely to its frequency, so a rare positive class counts as much.")
     show_test = state.kept(
-        st.toggle, "Show test curves", "show_test_curves", False,
+        st.toggle, "Show test curves", "show_test_curves", False, width="content",
         help="Off: train and validation only, so that epochs and settings are chosen on validation. "
              "Look at the test split once, to report.")
+    state.kept(
+        st.toggle, "Slow motion", "slow_motion", True, width="content",
+        help="Draw a fast run at up to 40 epochs a second (5 s at most), so that the curves visibly grow. "
+             "Training itself runs at full speed; the numbers are the same.")
 splits = ("train", "val", "test") if show_test else ("train", "val")
 for message in st.session_state.pop("train_errors", []):
     st.error(message)
