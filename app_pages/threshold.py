@@ -1,4 +1,5 @@
 import math
+import time
 
 import numpy as np
 import streamlit as st
@@ -22,17 +23,29 @@ source = state.kept(st.radio, "Scores from", "score_source", "Trained model",
 names, parts, origin, cache_key, run = ("negative", "positive"), {}, "", None, None
 
 
+SCORES_KEYS = ("uploaded_scores", "uploaded_scores_id", "upload_threshold_exact", "upload_threshold_how")
+# The browser replaces a file in two messages: "no file" (the old one removed, as by its ✕), then, once the new
+# file has arrived, that file (37 ms later on a local server). A removal this recent before a new file that
+# cannot be used was a replacement, and the old file's scores come back; a ✕ longer ago stays a removal.
+REPLACED_WITHIN_S = 5.0
+
+
 def scores_removed() -> None:
-    """The user removed the file (✕): its scores go with it. (Leaving the page forgets the upload
+    """The user removed the file (✕), or the browser did, to replace it: its scores go with it, put aside
+    for a moment, in case a replacement that cannot be used follows. (Leaving the page forgets the upload
     without this callback, and the scores stay.)"""
     if st.session_state.get("scores_upload") is None:
-        for key in ("uploaded_scores", "uploaded_scores_id", "upload_threshold_exact", "upload_threshold_how"):
-            st.session_state.pop(key, None)
+        removed = {key: st.session_state.pop(key) for key in SCORES_KEYS if key in st.session_state}
+        if "uploaded_scores" in removed:
+            st.session_state["scores_put_aside"] = (time.monotonic(), removed)
 
 
 if source == "Uploaded scores":
     upload = st.file_uploader("Upload scores", type=["csv", "txt"], key="scores_upload", on_change=scores_removed,
                               help="A CSV with columns y_true (0/1, 1 = positive) and score, optionally split (val/test).")
+    put_aside = st.session_state.get("scores_put_aside")
+    if put_aside and (upload is not None or time.monotonic() - put_aside[0] > REPLACED_WITHIN_S):
+        del st.session_state["scores_put_aside"]  # used by this file, or a ✕'s: forgotten
     if upload is not None and upload.file_id != st.session_state.get("uploaded_scores_id"):
         try:
             st.session_state["uploaded_scores"] = (upload.name, read_scores(upload.getvalue()))
@@ -41,6 +54,9 @@ if source == "Uploaded scores":
                 st.session_state.pop(key, None)
         except LogRegError as exc:
             state.show_error(exc, f"Could not use {upload.name}")
+            if put_aside and "uploaded_scores" not in st.session_state \
+                    and time.monotonic() - put_aside[0] <= REPLACED_WITHIN_S:  # it replaced them: they stay
+                st.session_state.update(put_aside[1])
             if "uploaded_scores" in st.session_state:
                 st.info(f"Still showing the scores from {st.session_state['uploaded_scores'][0]}.")
     if "uploaded_scores" in st.session_state:

@@ -508,6 +508,43 @@ def test_an_empty_or_unparsable_scores_file_after_a_good_one(app, trained, data,
     assert_work_kept(app, trained)
 
 
+def test_a_scores_file_replaced_by_a_bad_one_keeps_its_scores_and_threshold(app, trained):
+    """The browser replaces a file in two messages, as Chromium sends them: no file (the old one removed,
+    as by its ✕, which fires the uploader's on_change), then the new file. A new file that cannot be used
+    leaves the old file's scores and threshold, said so; a ✕ a while before it stays a removal."""
+    app.switch_page("app_pages/threshold.py").run()
+    app.radio(key="score_source").set_value("Uploaded scores").run()
+    uploader = lambda: app.file_uploader(key="scores_upload")  # noqa: E731
+    good = "y_true,score,split\n" + "\n".join(
+        f"{i % 2},{(i % 2) * 0.3 + (i % 7) / 10:.2f},{'val' if i < 100 else 'test'}" for i in range(200))
+    uploader().set_value(("scores.csv", good.encode(), "text/csv")).run()
+    move_threshold(app, 0.45).run()
+    counts = confusion_counts(app)
+    assert sum(counts.values()) == 100 and app.session_state["upload_threshold_how"] == "set by hand"
+    for name, data, fragment in (("garbage.csv", BAD_FILES["binary file"][0], "binary file"),
+                                 ("header.csv", b"y_true,score\n", "has no rows")):
+        uploader().set_value(None).run()  # the browser's first message: the file shown is removed
+        uploader().set_value((name, data, "text/csv")).run()  # its second: the new file
+        assert not app.exception
+        message = errors(app)
+        assert message.startswith(f"Could not use {name}:") and fragment in message and "codec" not in message, message
+        still = [i.value for i in app.info if "Still showing" in i.value]
+        assert still == ["Still showing the scores from scores.csv."], still
+        assert app.session_state["uploaded_scores"][0] == "scores.csv"
+        assert (app.session_state["upload_threshold_exact"], app.session_state["upload_threshold_how"]) == (0.45,
+                                                                                                          "set by hand")
+        assert confusion_counts(app) == counts
+    uploader().set_value(None).run()  # the user's ✕: the scores go
+    assert "uploaded_scores" not in app.session_state and not app.get("html")
+    when, removed = app.session_state["scores_put_aside"]
+    app.session_state["scores_put_aside"] = (when - 60, removed)  # a minute later, a file that cannot be used
+    uploader().set_value(("late.csv", b"y_true,score\n", "text/csv")).run()
+    assert errors(app).startswith("Could not use late.csv:") and not any("Still showing" in i.value for i in app.info)
+    assert "uploaded_scores" not in app.session_state and not app.get("html")
+    app.radio(key="score_source").set_value("Trained model").run()
+    assert_work_kept(app, trained)
+
+
 def test_a_finder_on_a_validation_split_of_one_class_says_so_and_keeps_the_threshold(app, trained):
     app.switch_page("app_pages/threshold.py").run()
     app.radio(key="score_source").set_value("Uploaded scores").run()

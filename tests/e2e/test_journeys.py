@@ -226,6 +226,39 @@ def test_operating_point_and_prevalence(page, app_server):
     assert threshold_value(page) == pytest.approx(shown_threshold(page), abs=0.0005)
 
 
+def test_uploaded_scores_replaced_by_a_bad_file_stay_and_the_x_removes_them(page, app_server):
+    """Chromium replaces a file in two messages: no file (as the ✕ sends, firing the uploader's on_change),
+    then the new file. A new file that cannot be used keeps the old file's scores and threshold, said so."""
+    open_app(page, app_server)
+    go(page, "Threshold")
+    choose_radio(page, "Scores from", "Uploaded scores")
+    scores = "y_true,score,split\n" + "".join(f"{i % 2},{(i % 2) * 0.3 + (i * 37) % 71 / 100:.2f},"
+                                             f"{'val' if i < 100 else 'test'}\n" for i in range(200))
+    upload(page, "scores.csv", scores.encode())
+    matrix = page.locator('table[aria-label="Confusion matrix"]')
+    expect(matrix).to_be_visible()
+    button(page, "Max F1").click()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"\(max F1, found on validation\)")).first).to_be_visible()
+    counts, threshold = confusion_counts(page), threshold_value(page)
+    garbage = bytes((i * 37) % 255 + 1 for i in range(3000))  # binary, not UTF-8, no NUL byte
+    for name, data, message in (("garbage.csv", garbage, "looks like a binary file"),
+                                ("header.csv", b"y_true,score\n", "the scores file has no rows")):
+        upload(page, name, data)  # into the same uploader: it replaces the file shown
+        expect(page.get_by_text(f"Could not use {name}: ", exact=False).first).to_contain_text(message)
+        expect(page.get_by_text("Still showing the scores from scores.csv.", exact=True)).to_be_visible()
+        expect(matrix).to_be_visible()
+        assert (confusion_counts(page), threshold_value(page)) == (counts, threshold)
+        assert "codec" not in page.locator('[data-testid="stMain"]').inner_text()
+        no_exception(page)
+    shot(page, "threshold-scores-replaced-by-a-bad-file")
+    page.get_by_role("button", name="Remove header.csv").click()  # the ✕: the scores go with the file
+    wait_idle(page)
+    expect(matrix).to_have_count(0)
+    expect(page.get_by_text("Still showing", exact=False)).to_have_count(0)
+    no_exception(page)
+
+
 def test_digits_multiclass(page, app_server):
     open_app(page, app_server)
     go(page, "Data")
