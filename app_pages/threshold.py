@@ -203,11 +203,16 @@ if not low <= st.session_state.get(EXACT, math.nan) <= ceiling:
     # uploaded scores start at 0.5 for probabilities, 0 for logits and margins (both signs), else mid-range
     wanted, why = (setup["threshold"], "") if run else default_threshold(sweep_by_split.values())
     start = wanted if low <= wanted <= high else (low + high) / 2
-    set_threshold(start, why or ("default" if start == state.DEFAULTS["threshold"]
-                                 else "from the link" if start == wanted else "set by hand"))
+    set_threshold(start, "set by hand" if start != wanted else state.unset_threshold_how() if run
+                  else why or "default")
     if run and start != wanted:  # e.g. a link's threshold meant for other scores: say so rather than change it silently
         st.info(f"The threshold {wanted:g} is outside these scores' range ({low:g} to {high:g}), so it starts "
                 f"at {start:g}: move the slider to change it.")
+
+
+def population_input(label: str, key: str, **kwargs):
+    _, default, (low, high) = state.POPULATION[key]
+    return state.kept(st.number_input, label, key, default, min_value=low, max_value=high, **kwargs)
 
 
 def operating_point_controls() -> tuple[float, float | None]:
@@ -217,16 +222,19 @@ def operating_point_controls() -> tuple[float, float | None]:
         (c1, c2), (c3, _) = st.columns(2), st.columns(2)
     else:
         c1, c2, c3 = st.columns(3)
-    target = c1.number_input("Target sensitivity", 0.01, 1.0, 0.95, 0.01, key="target_sens",
-                             help="Highest threshold whose validation sensitivity reaches this target.")
-    cost = c2.number_input("Cost ratio (FN:FP)", min_value=0.001, max_value=1e6, value=1.0, step=0.5, format="%g",
-                           key="cost_ratio",
-                           help="How many false positives one missed positive is worth; 5 means a miss is 5× worse.")
-    prevalence = c3.number_input("Prevalence", min_value=0.0001, max_value=0.9999, value=None, step=0.01, format="%.4f",
-                                 placeholder=f"{'data' if theme.presentation() else 'as in the data'}: "
-                                             f"{sweep.n_pos / max(sweep.n, 1):.3f}",
-                                 key="prevalence", help="Your population's share of positives (empty: the "
-                                 "split's own); PPV, NPV and the per-1,000 view use it.")
+    # kept across pages and carried by the link (state.POPULATION): the clinician's population
+    with c1:
+        target = population_input("Target sensitivity", "target_sens", step=0.01,
+                                  help="Highest threshold whose validation sensitivity reaches this target.")
+    with c2:
+        cost = population_input("Cost ratio (FN:FP)", "cost_ratio", step=0.5, format="%g",
+                                help="How many false positives one missed positive is worth; 5 means a miss is 5× "
+                                     "worse.")
+    with c3:
+        prevalence = population_input("Prevalence", "prevalence", step=0.01, format="%.4f",
+                                      placeholder=f"data: {sweep.n_pos / max(sweep.n, 1):.3f}",
+                                      help="Your population's share of positives (empty: the split's own, as the "
+                                           "box shows); PPV, NPV and the per-1,000 view use it.")
     st.caption(f"Find a threshold on {split_names[choose_on]}:")
     if theme.presentation():  # projector font sizes: two to a row, so that no label is cut short
         (b1, b2), (b3, b4) = st.columns(2), st.columns(2)
@@ -297,7 +305,7 @@ def panel(cost: float, prevalence: float | None):
         per = per_1000_people(m["sensitivity"].value, m["specificity"].value, prev)
     charts = threshold_charts(cache_key, split)
     charts.move_to(threshold, report, per)
-    chart_tabs(charts, threshold, prev, per, report)
+    chart_tabs(charts, threshold, label, prev, per, report)
 
 
 def side_by_side(*figures) -> None:
@@ -308,7 +316,8 @@ def side_by_side(*figures) -> None:
         column.plotly_chart(figure, key=key)
 
 
-def chart_tabs(charts: view.ThresholdCharts, threshold: float, prev: float, per: dict | None, report) -> None:
+def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, prev: float, per: dict | None,
+               report) -> None:
     """The charts, one tab at a time: only the open tab is drawn (and redrawn on a slider step),
     so the confusion matrix above them updates without waiting for five Plotly figures."""
     titles = ["ROC and precision–recall", "Scores and metrics", "Per 1,000 people"]
@@ -338,7 +347,7 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, prev: float, per:
     if probability and tabs["Decision curve"].open:
         with tabs["Decision curve"]:
             if 0 < threshold < 1:
-                st.markdown(f"At **{threshold:.2f}** you accept up to **{harm_to_benefit(threshold):.1f}** false "
+                st.markdown(f"At **{label}** you accept up to **{harm_to_benefit(threshold):.1f}** false "
                             f"positives (e.g. unnecessary work-ups of {names[0]} cases) to find one {names[1]} case.")
             st.plotly_chart(charts.decision, key="dca")
             st.caption(f"Net benefit on this split's own cases (prevalence {sweep.n_pos / max(sweep.n, 1):.3f}); "

@@ -452,6 +452,34 @@ def _model_caption(at: AppTest) -> str:
     return next(c.value for c in at.caption if c.value.startswith("Run "))
 
 
+def test_the_population_numbers_stay_across_pages_and_travel_with_the_threshold_and_how_it_was_found():
+    """A clinician's prevalence, cost ratio and target outlive a visit to another page, and a link carries
+    them with the threshold and how it was found: its reader sees 'from the link: minimum cost …', not
+    'default' (a shortened threshold can read 0.5)."""
+    at = train(new_app(), epochs=30).switch_page("app_pages/threshold.py").run()
+    at.number_input(key="prevalence").set_value(0.01).run()
+    at.number_input(key="cost_ratio").set_value(10.0).run()
+    at.number_input(key="target_sens").set_value(0.9).run()
+    next(b for b in at.button if b.label == "Min cost").click().run()
+    how = at.session_state["threshold_how"]
+    assert how == "minimum cost at 10:1, prevalence 0.01, found on validation"
+    at.switch_page("app_pages/model.py").run()
+    at.switch_page("app_pages/threshold.py").run()
+    assert [at.number_input(key=k).value for k in ("prevalence", "cost_ratio", "target_sens")] == [0.01, 10.0, 0.9]
+    link = dict(at.query_params)
+    assert (link["prevalence"], link["cost"], link["target_sens"], link["how"]) == ("0.01", "10", "0.9", how)
+    reader = new_app(**link)
+    train(reader, epochs=30).switch_page("app_pages/threshold.py").run()
+    assert [reader.number_input(key=k).value for k in ("prevalence", "cost_ratio", "target_sens")] == [0.01, 10.0, 0.9]
+    assert picker(reader)["current"]["how"] == f"from the link: {how}"
+    assert f"(from the link: {how})" in _model_caption(reader)
+    assert dict(reader.query_params)["how"] == how  # shared on, it stays the finder's words
+    plain = new_app(prevalence="2", cost="lots")  # out of range, not a number: named, and the defaults stay
+    assert "prevalence" in plain.sidebar.warning[0].body and "cost" in plain.sidebar.warning[0].body
+    plain.switch_page("app_pages/threshold.py").run()
+    assert "how" not in dict(plain.query_params)
+
+
 def test_a_threshold_on_uploaded_scores_stays_with_them(tmp_path):
     """Margins from another model, thresholded at −4, must not become the trained model's threshold
     (its Model page, card, predictions and SavedModel); each source keeps its own."""

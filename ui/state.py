@@ -59,7 +59,12 @@ ONE_VS_REST = "One class vs the rest (binary)"
 TRAIN_AS = ("All classes (softmax)", ONE_VS_REST)
 # Choices made on the Data and Train pages (``kept`` widgets) that a link carries too. Class and feature
 # names depend on the data: they are checked where the data is known (``data.drop_unknown_choices``).
-LINK_CHOICES = ("balanced", "features", "ovr", "view_class", "header", "target", "positive")
+LINK_CHOICES = ("balanced", "features", "ovr", "view_class", "header", "target", "positive", "prevalence", "cost",
+                "target_sens", "how")
+# The Threshold page's population numbers (kept choices the link carries): key → (link name, default, range)
+POPULATION = {"prevalence": ("prevalence", None, (0.0001, 0.9999)), "cost_ratio": ("cost", 1.0, (0.001, 1e6)),
+              "target_sens": ("target_sens", 0.95, (0.01, 1.0))}
+LINKED_FROM = "from the link"
 HEADER_CHOICES = {"Detect": None, "Yes": True, "No": False}  # the Data page's Header row, as from_csv takes it
 
 
@@ -103,9 +108,22 @@ def _restore_choices(choices: dict[str, str]) -> list[str]:
             st.session_state["view_class_kept"] = text
         elif key in ("target", "positive") and text or key == "header" and text in HEADER_CHOICES:
             st.session_state[f"csv_{key}_kept"] = text  # an uploaded CSV's choices: used once it is uploaded
+        elif key in (names := {name: widget for widget, (name, _, _) in POPULATION.items()}) and \
+                (value := _number_within(text, POPULATION[names[key]][2])) is not None:
+            st.session_state[f"{names[key]}_kept"] = value
+        elif key == "how" and text:
+            st.session_state["link_threshold_how"] = text.removeprefix(f"{LINKED_FROM}: ")
         else:
             ignored.append(key)
     return ignored
+
+
+def _number_within(text: str, bounds: tuple[float, float]) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if bounds[0] <= value <= bounds[1] else None
 
 
 def _choice_values() -> dict[str, str]:
@@ -125,6 +143,9 @@ def _choice_values() -> dict[str, str]:
                 values["ovr"] = str(kept_value("ovr_pick"))
             elif kept_value("view_class") in base.class_names:
                 values["view_class"] = str(kept_value("view_class"))
+    for key, (name, default, _) in POPULATION.items():
+        if kept_value(key, default) != default:
+            values[name] = f"{kept_value(key):g}"
     return values
 
 
@@ -149,6 +170,9 @@ def link_values() -> dict[str, str]:
         scores = _kept_scores(run)
         if scores is not None:
             values["threshold"] = str(shortest_threshold(s["threshold"], scores))
+    how = unset_threshold_how() if run is None else threshold_how(run.run_id)
+    if how != "default":  # how the threshold was found, so that the link's reader is told (not "default")
+        values["how"] = how.removeprefix(f"{LINKED_FROM}: ")
     return values | _choice_values()
 
 
@@ -339,12 +363,19 @@ def threshold_found_on() -> str | None:
     return "validation" if st.session_state.get("threshold_epoch") is not None else None
 
 
+def unset_threshold_how() -> str:
+    """How the threshold came before anyone set it here: by default, or from the link (and there how)."""
+    linked = st.session_state.get("link_threshold_how")
+    if linked:
+        return f"{LINKED_FROM}: {linked}"
+    return "default" if setup()["threshold"] == DEFAULTS["threshold"] else LINKED_FROM
+
+
 def threshold_how(run_id: int, epoch: int | None = None) -> str:
     """How the trained model's threshold was set, naming the run (or the epoch of the Threshold page's
     scrubber) it was found on when that is another one: the value stays, but "max Youden's J" was
     found on that run's, or that epoch's, scores."""
-    how = st.session_state.get("threshold_how") or (
-        "default" if setup()["threshold"] == DEFAULTS["threshold"] else "from the link")
+    how = st.session_state.get("threshold_how") or unset_threshold_how()
     set_on = st.session_state.get("threshold_run", run_id)
     if set_on != run_id and how != "default":
         return f"{how}, on run {set_on}"
