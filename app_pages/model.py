@@ -34,8 +34,10 @@ if model.is_binary:
     fig = go.Figure(go.Bar(x=top["weight (per SD)"], y=top["feature"], orientation="h",
                            marker_color=np.where(top["weight (per SD)"] > 0, theme.PALETTE["vermillion"],
                                                  theme.PALETTE["blue"])))
-    fig.update_xaxes(title=f"weight on the standardized feature (→ more likely {ds.class_names[1]})")
-    st.plotly_chart(theme.style(fig, "Weights, largest first (top 30)", height=max(360, 22 * len(top))), key="weights")
+    fig.update_xaxes(title=f"weight on the standardized feature<br>(→ more likely {ds.class_names[1]})")
+    row = 34 if theme.presentation() else 22  # room for every feature's name at the font size (else Plotly skips some)
+    st.plotly_chart(theme.style(fig, "Weights, largest first (top 30)", height=max(360, row * len(top) + 120)),
+                    key="weights")
     # A text column's levels (column=value) get their own table: a level's 0/1 column never moves alone,
     # so its per-SD and per-unit odds ratios mean nothing; its odds against the reference level do.
     level = ~np.isnan(levels["vs_reference"])
