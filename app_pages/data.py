@@ -116,9 +116,10 @@ st.session_state["dataset"] = dataset = data.refine(base)
 st.subheader(dataset.title)
 sizes = dataset.sizes()
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Training rows", f"{sizes['train']:,}", help="Used to fit the weights and the standardization.")
-c2.metric("Validation rows", f"{sizes['val']:,}", help="Used to choose thresholds and for early stopping.")
-c3.metric("Test rows", f"{sizes['test']:,}", help="Held back for reporting: never used to choose anything.")
+# short labels (the help says "rows"): "Validation rows" is cut at projector font sizes
+c1.metric("Training", f"{sizes['train']:,}", help="Training rows: used to fit the weights and the standardization.")
+c2.metric("Validation", f"{sizes['val']:,}", help="Validation rows: used to choose thresholds and for early stopping.")
+c3.metric("Test", f"{sizes['test']:,}", help="Test rows: held back for reporting, never used to choose anything.")
 c4.metric("Features", f"{dataset.n_features:,}", help="Input columns after encoding.")
 with st.expander("What loading did", expanded=source == "csv"):
     for note in dataset.notes:
