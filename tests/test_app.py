@@ -157,6 +157,13 @@ def test_the_slider_follows_the_page_but_not_back_over_the_users_move(trained_ap
     assert slider_text(at) == f"{1 / (1 + math.exp(-2.0)):.4g}" and slider_position_text(at) == "0.881"
 
 
+def test_log_odds_labels_read_as_numbers_round():
+    from ui.threshold_picker import grid
+
+    labels = grid(0, 1, True, True)
+    assert [labels.logodds_text(t) for t in (0.4988, 0.5, 0.3, 0.0, 1.0)] == ["0.00", "0.00", "-0.85", "−∞", "∞"]
+
+
 def test_a_slider_move_reruns_its_panel_and_the_copy_link_box_only(trained_app):
     """The threshold the user moved to is in the link at once, though the rest of the page does not rerun."""
     at = trained_app.switch_page("app_pages/threshold.py").run()

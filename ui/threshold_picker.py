@@ -174,7 +174,7 @@ class Grid:
         """A probability threshold in the log-odds slider's units."""
         if not 0 < threshold < 1:
             return "−∞" if threshold <= 0 else "∞"
-        return f"{np.log(threshold / (1 - threshold)):.2f}"
+        return f"{np.log(threshold / (1 - threshold)):.2f}".replace("-0.00", "0.00")  # no "−0.00" for 0.4988
 
     def keys(self) -> str:
         """What the keyboard does: the native range input steps one position per arrow key and a
