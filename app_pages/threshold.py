@@ -83,7 +83,7 @@ else:
         parts = {"val": (ds.y_val, val_scores), "test": (ds.y_test, test_scores)}
         cache_key = ("run", run.run_id, epoch)
     else:
-        cls = state.view_class_select("Class for the one-vs-rest view", ds.class_names,
+        cls = state.view_class_select("Class for the threshold view", ds.class_names,
                                       help="Its softmax probability is the score; every other class counts as negative.")
         code = ds.class_names.index(cls)
         names = (f"not {cls}", cls)
