@@ -34,9 +34,10 @@ def link_contents() -> None:
     slider's fragment can have it redrawn with its own (see ``state.LINK_FRAGMENT``)."""
     if state.link_warnings():
         st.warning("Ignored invalid link settings: " + ", ".join(state.link_warnings()))
+    values = state.link_values()
     with st.popover("Copy link", help="A link that opens this same set-up (training starts when you press Train)."):
-        st.code(state.share_link(), language=None, wrap_lines=True)
-    state.write_query_params()
+        st.code(state.share_link(values), language=None, wrap_lines=True)
+    state.write_query_params(values)
 
 
 def link_box() -> None:

@@ -116,7 +116,9 @@ def _check_output(option: str, path: Path, folder: Path) -> None:
     if not os.access(existing, os.W_OK | os.X_OK):
         raise LogRegError(f"{option} {path}: no permission to write in {existing}")
     try:  # and really: permissions do not tell of /proc, read-only mounts or quotas
-        os.rmdir(tempfile.mkdtemp(dir=existing))
+        handle, probe = tempfile.mkstemp(dir=existing)
+        os.close(handle)
+        os.unlink(probe)
     except OSError as exc:
         raise LogRegError(f"{option} {path}: cannot write in {existing} ({exc.strerror or exc})") from None
 

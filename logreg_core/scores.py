@@ -52,7 +52,7 @@ def read_scores(file) -> ScoreParts:
     try:
         # keep_default_na=False: a written "nan" or "NA" stays text, named in the error, not called blank
         frame = pd.read_csv(io.StringIO(text), sep=None, engine="python", keep_default_na=False)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
+    except (ValueError, pd.errors.ParserError, csv.Error) as exc:
         raise LogRegError(f"cannot parse the scores file as CSV ({exc}): expected columns y_true,score[,split]") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = {"y_true", "score"} - set(frame.columns)

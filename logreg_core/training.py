@@ -191,7 +191,7 @@ def _epochs(dataset, config, model, batch_size, notes):
     n = len(dataset.y_train)
     start = model.epochs_trained
     last_good = (model, model.predict_proba(dataset.X_val), model.predict_proba(dataset.X_test), start)
-    best, best_loss = last_good, math.inf
+    best, best_loss = last_good, model.loss_and_accuracy(dataset.X_val, dataset.y_val)[0]  # to beat: the start's
     first_loss, high_streak = model.loss_and_accuracy(dataset.X_train, dataset.y_train)[0], 0
     for epoch in range(start + 1, start + config.epochs + 1):
         began = time.perf_counter()
@@ -218,7 +218,7 @@ def _epochs(dataset, config, model, batch_size, notes):
             return
         if not high_streak:  # a divergence keeps the weights from before the loss went up, not the bad ones
             last_good = (current, val_scores, test_scores, epoch)
-        if val_loss < best_loss:
+        if not high_streak and val_loss < best_loss:  # (last_good is this epoch's weights only then)
             best, best_loss = last_good, val_loss
         if config.early_stopping and epoch - best[3] >= config.early_stopping:
             report.model, report.val_scores, report.test_scores, report.model_epoch = best

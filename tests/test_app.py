@@ -485,6 +485,30 @@ def test_the_population_numbers_stay_across_pages_and_travel_with_the_threshold_
     assert "prevalence" in plain.sidebar.warning[0].body and "cost" in plain.sidebar.warning[0].body
     plain.switch_page("app_pages/threshold.py").run()
     assert "how" not in dict(plain.query_params)
+    # a how without its threshold, or not in the app's own words, is named and not shown
+    for bad in ({"how": how}, {"threshold": "abc", "how": how}, {"threshold": "0.4", "how": "[approved](http://x)"},
+                {"threshold": "0.4", "how": "from the link"}):
+        odd = new_app(**bad)
+        assert "how" in odd.sidebar.warning[0].body and "how" not in dict(odd.query_params), bad
+    # shown only while the link's dataset and threshold are the set-up's
+    moved = new_app(**link)
+    moved.switch_page("app_pages/data.py").run()
+    moved.radio(key="source_label").set_value("Synthetic").run()
+    train(moved, epochs=2)
+    assert "(from the link)" in _model_caption(moved) and "how" not in dict(moved.query_params)
+
+
+def test_the_prevalence_box_can_be_emptied_again_and_stays_so():
+    """Empty means the split's own prevalence; a value once typed must not make the empty box its minimum."""
+    at = train(new_app(), epochs=2).switch_page("app_pages/threshold.py").run()
+    at.number_input(key="prevalence").set_value(0.02).run()
+    at.number_input(key="prevalence").set_value(None).run()
+    assert at.number_input(key="prevalence").value is None and "prevalence" not in dict(at.query_params)
+    at.switch_page("app_pages/model.py").run()
+    at.switch_page("app_pages/threshold.py").run()
+    assert at.number_input(key="prevalence").value is None
+    at.number_input(key="cost_ratio").set_value(123456.5).run()
+    assert dict(at.query_params)["cost"] == "123456.5"  # in full: the link's Min cost is the same
 
 
 def test_a_threshold_on_uploaded_scores_stays_with_them(tmp_path):

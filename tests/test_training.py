@@ -84,6 +84,15 @@ def test_a_loss_that_stays_high_ends_training_with_the_weights_from_before_it_we
     np.testing.assert_array_equal(result.val_scores, first.val_scores)
 
 
+def test_early_stopping_with_no_epoch_better_than_the_start_keeps_the_start_and_names_its_loss():
+    ds = load_dataset("breast_cancer")
+    first = run_training(ds, TrainConfig(epochs=2))
+    result = run_training(ds, TrainConfig(epochs=20, learning_rate=1e38, early_stopping=2), initial=first.model)
+    assert result.stopped_reason == "early_stopped" and [h["epoch"] for h in result.history] == [3, 4]
+    assert result.model.epochs_trained == 2
+    assert f"restored the weights of epoch 2 (validation loss {first.history[-1]['val_loss']:.4f})" in result.message
+
+
 def test_early_stopping_restores_the_best_epoch():
     ds = load_dataset("breast_cancer")
     result = run_training(ds, TrainConfig(epochs=400, learning_rate=1.0, optimizer="adam", early_stopping=3))

@@ -9,6 +9,7 @@ the same set-up and no page loses it.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -57,14 +58,17 @@ def _parse(key: str, text: str):
 LINK_FRAGMENT = "link"
 ONE_VS_REST = "One class vs the rest (binary)"
 TRAIN_AS = ("All classes (softmax)", ONE_VS_REST)
-# Choices made on the Data and Train pages (``kept`` widgets) that a link carries too. Class and feature
-# names depend on the data: they are checked where the data is known (``data.drop_unknown_choices``).
+# Choices made on the Data, Train and Threshold pages (``kept`` widgets) that a link carries too. Class and
+# feature names depend on the data: they are checked where the data is known (``data.drop_unknown_choices``).
 LINK_CHOICES = ("balanced", "features", "ovr", "view_class", "header", "target", "positive", "prevalence", "cost",
-                "target_sens", "how")
+                "target_sens")
 # The Threshold page's population numbers (kept choices the link carries): key → (link name, default, range)
 POPULATION = {"prevalence": ("prevalence", None, (0.0001, 0.9999)), "cost_ratio": ("cost", 1.0, (0.001, 1e6)),
               "target_sens": ("target_sens", 0.95, (0.01, 1.0))}
 LINKED_FROM = "from the link"
+# How the threshold was found, as a link carries it ("how"): only the app's own words, which pages show as text
+OWN_HOW = re.compile(r"(set by hand|max Youden's J|max F1|sensitivity ≥ [\d.]+|minimum cost at [\d.e+]+:1)"
+                     r"[\w\s.,:≥']{0,100}")
 HEADER_CHOICES = {"Detect": None, "Yes": True, "No": False}  # the Data page's Header row, as from_csv takes it
 
 
@@ -83,6 +87,12 @@ def setup() -> dict:
         st.session_state["setup"] = values
         choices = {key: text for key, text in params.items() if key in LINK_CHOICES}
         ignored += _restore_choices(choices)
+        if "how" in params:  # kept with the link's threshold and dataset, and named only while they are the set-up's
+            how = params["how"].removeprefix(f"{LINKED_FROM}: ")
+            if "threshold" in params and "threshold" not in ignored and OWN_HOW.fullmatch(how):
+                st.session_state["link_threshold_how"] = (how, values["dataset"], values["threshold"])
+            else:
+                ignored.append("how")
         st.session_state["link_warnings"] = (ignored, dict(values))  # named until the set-up is changed
         st.session_state["opened_from_link"] = values != DEFAULTS or bool(choices)
     return st.session_state["setup"]
@@ -111,8 +121,6 @@ def _restore_choices(choices: dict[str, str]) -> list[str]:
         elif key in (names := {name: widget for widget, (name, _, _) in POPULATION.items()}) and \
                 (value := _number_within(text, POPULATION[names[key]][2])) is not None:
             st.session_state[f"{names[key]}_kept"] = value
-        elif key == "how" and text:
-            st.session_state["link_threshold_how"] = text.removeprefix(f"{LINKED_FROM}: ")
         else:
             ignored.append(key)
     return ignored
@@ -127,7 +135,7 @@ def _number_within(text: str, bounds: tuple[float, float]) -> float | None:
 
 
 def _choice_values() -> dict[str, str]:
-    """The Data and Train pages' choices that shape the current dataset and training, for the link."""
+    """The Data, Train and Threshold pages' choices (the data, the training, the population), for the link."""
     base, ds, values = st.session_state.get("base_dataset"), current_dataset(), {}
     if kept_value("balanced"):
         values["balanced"] = "1"
@@ -145,7 +153,7 @@ def _choice_values() -> dict[str, str]:
                 values["view_class"] = str(kept_value("view_class"))
     for key, (name, default, _) in POPULATION.items():
         if kept_value(key, default) != default:
-            values[name] = f"{kept_value(key):g}"
+            values[name] = f"{kept_value(key):.10g}"
     return values
 
 
@@ -162,17 +170,20 @@ def link_values() -> dict[str, str]:
     cases (a finder's 0.6346153846153846 reads 0.635), so the run the link reproduces shows the same
     counts: checked on the scores the Threshold page shows (its last epoch's, stored as float32, where a
     case at the threshold can fall the other side of it than in full precision), and for a multiclass
-    model on the view class's."""
+    model on the view class's. ``how`` says how that threshold was found (``OWN_HOW``), so that the
+    link's reader is told that rather than "default"."""
     s = setup()
     values = {k: str(s[k]) for k in shared_keys()}
     run = trained_run()
-    if run is not None and st.session_state.get("threshold_run") == run.run_id:
+    on_this_run = run is not None and st.session_state.get("threshold_run") == run.run_id
+    if on_this_run:
         scores = _kept_scores(run)
         if scores is not None:
             values["threshold"] = str(shortest_threshold(s["threshold"], scores))
-    how = unset_threshold_how() if run is None else threshold_how(run.run_id)
-    if how != "default":  # how the threshold was found, so that the link's reader is told (not "default")
-        values["how"] = how.removeprefix(f"{LINKED_FROM}: ")
+    own = st.session_state.get("threshold_how") if on_this_run else None  # (found on another run: not this one's)
+    how = (own or unset_threshold_how()).removeprefix(f"{LINKED_FROM}: ")
+    if OWN_HOW.fullmatch(how):
+        values["how"] = how
     return values | _choice_values()
 
 
@@ -191,16 +202,15 @@ def threshold_text(run: "TrainedRun", threshold: float) -> str:
     return threshold_texts([threshold], np.sort(_kept_scores(run)))[0]
 
 
-def write_query_params() -> None:
-    """Put the set-up in the URL (again: switching pages clears it)."""
-    wanted = link_values()
+def write_query_params(wanted: dict[str, str]) -> None:
+    """Put the set-up (``link_values``) in the URL (again: switching pages clears it)."""
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 
 
-def share_link() -> str:
+def share_link(values: dict[str, str]) -> str:
     base = (st.context.url or "").split("?")[0]
-    return f"{base}?{urlencode(link_values())}"
+    return f"{base}?{urlencode(values)}"
 
 
 def _persistent(widget, label: str, key: str, stored, store, **kwargs):
@@ -294,7 +304,7 @@ class TrainedRun:
         kept = model.epochs_trained
         val = [h["val_loss"] for h in history if h["val_loss"] is not None]
         at_kept = next(iter(self.result.kept_history[-1:]), None)
-        if at_kept is None or at_kept["epoch"] != kept:  # kept: where it started (diverged at once)
+        if at_kept is None:  # the kept model is where the run started (a run that diverged at once)
             at_kept = {"val_accuracy": model.loss_and_accuracy(ds.X_val, ds.y_val)[1],
                        "test_accuracy": model.loss_and_accuracy(ds.X_test, ds.y_test)[1]}
         c = self.config
@@ -364,10 +374,11 @@ def threshold_found_on() -> str | None:
 
 
 def unset_threshold_how() -> str:
-    """How the threshold came before anyone set it here: by default, or from the link (and there how)."""
-    linked = st.session_state.get("link_threshold_how")
-    if linked:
-        return f"{LINKED_FROM}: {linked}"
+    """How the threshold came before anyone set it here: by default, or from the link, and how it was found
+    there while the link's dataset and threshold are still the set-up's."""
+    how, dataset, threshold = st.session_state.get("link_threshold_how", (None, None, None))
+    if how and (setup()["dataset"], setup()["threshold"]) == (dataset, threshold):
+        return f"{LINKED_FROM}: {how}"
     return "default" if setup()["threshold"] == DEFAULTS["threshold"] else LINKED_FROM
 
 
