@@ -96,6 +96,9 @@ def model_card(model: TrainedModel, *, dataset, config, threshold: dict | None =
     return json_safe(card)
 
 
+ROUNDING_ROOM = 1e-12
+
+
 def save_model(model: TrainedModel, directory, threshold: float = 0.5, card: dict | None = None) -> Path:
     """Write a SavedModel (signature ``serving_default``: raw float64 features in,
     ``probabilities`` and ``predicted_class`` out) and, if given, the model card. A missing (NaN),
@@ -113,7 +116,9 @@ def save_model(model: TrainedModel, directory, threshold: float = 0.5, card: dic
             self.scale = tf.constant(model.scale, tf.float64)
             self.weights = tf.constant(model.weights, tf.float64)
             self.bias = tf.constant(model.bias, tf.float64)
-            self.threshold = tf.constant(threshold, tf.float64)
+            # A hair below the threshold (1e-12 of it): a case whose score is the threshold itself (a target-
+            # sensitivity threshold is one) stays positive, though TensorFlow may round its score an ulp lower.
+            self.threshold = tf.constant(threshold - abs(threshold) * ROUNDING_ROOM, tf.float64)
             self.fill = tf.constant(model.fill, tf.float64)
 
         # autograph=False: no source parsing for our own function (see _export_lock); the ``if`` below

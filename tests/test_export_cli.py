@@ -52,6 +52,25 @@ def test_saved_model_reloads_with_identical_predictions(trained, tmp_path):
     assert written["training"]["config"]["epochs"] == 5 and "tensorflow-cpu" in written["library_versions"]
 
 
+def test_the_saved_model_flags_a_case_whose_score_is_the_threshold_as_the_engine_does(tmp_path):
+    """A target-sensitivity threshold is a validation case's own score; TensorFlow's matrix product may
+    round that case's score an ulp lower, and the export must still flag it (and reach the target)."""
+    import tensorflow as tf
+
+    from logreg_core.threshold import Sweep
+
+    ds = load_dataset("breast_cancer")
+    result = run_training(ds, TrainConfig(epochs=200))
+    sweep = Sweep.from_scores(ds.y_val, result.val_scores)
+    for target in (0.8, 0.97, 1.0):
+        threshold = sweep.find_sensitivity(target)
+        save_model(result.model, tmp_path / str(target), threshold=threshold)
+        served = load_saved_model(tmp_path / str(target))(features=tf.constant(ds.X_val, tf.float64))
+        flagged = served["predicted_class"].numpy()
+        np.testing.assert_array_equal(flagged, result.model.predict(ds.X_val, threshold))
+        assert flagged[ds.y_val == 1].mean() >= target
+
+
 def test_odds_ratios_are_the_models_own_odds_change_for_one_unit_and_one_sd(trained):
     ds, result = trained
     model, row = result.model, ds.X_test[:1]
