@@ -212,9 +212,8 @@ if not low <= st.session_state.get(EXACT, math.nan) <= ceiling:
 
 def population_input(label: str, key: str, **kwargs):
     _, default, (low, high) = state.POPULATION[key]
-    if default is None:  # an empty box (prevalence: the split's own); else Streamlit's default would be the minimum
-        kwargs["value"] = None
-    return state.kept(st.number_input, label, key, default, min_value=low, max_value=high, **kwargs)
+    # value: what an emptied box takes (prevalence: empty, the split's own); Streamlit's default is the minimum
+    return state.kept(st.number_input, label, key, default, value=default, min_value=low, max_value=high, **kwargs)
 
 
 def operating_point_controls() -> tuple[float, float | None]:

@@ -168,10 +168,14 @@ if dataset.n_features != 2:
 if state.runs():
     st.subheader("Run history (this session, last five)")
     history_table = pd.DataFrame([r.summary(show_test) for r in reversed(state.runs())])
+    # as typed, and to 4 digits: a loss of 2e-32 (Adam at learning rate 10) in full pushed the table's last columns
+    # out of view; lr 10.0 read "10.0" in the HTML table
+    history_table["lr"] = history_table["lr"].map("{:g}".format)
+    history_table["best val loss"] = history_table["best val loss"].map(lambda v: "—" if pd.isna(v) else f"{v:.4g}")
     if theme.presentation():  # an HTML table wraps and scales with the projector font (scrolls if still too wide)
         if set(history_table["dataset"]) == {dataset.title}:  # named in the page's caption: room for the numbers
             history_table = history_table.drop(columns="dataset")
-        st.table(history_table.astype({"lr": str}), hide_index=True)  # lr as typed, not padded to 4 decimals
+        st.table(history_table, hide_index=True)
     else:
         st.dataframe(history_table, hide_index=True, column_config={  # "201–400 (continues run 1)" in full
             "epochs": st.column_config.TextColumn(width="medium"),

@@ -511,6 +511,31 @@ def test_the_prevalence_box_can_be_emptied_again_and_stays_so():
     assert dict(at.query_params)["cost"] == "123456.5"  # in full: the link's Min cost is the same
 
 
+
+def test_run_history_numbers_are_short_whatever_the_loss():
+    """Adam at learning rate 10 drives the validation loss to ~1e-32: written in full it pushed the table's
+    last columns out of view."""
+    at = train(new_app(lr=10, optimizer="adam"), epochs=200)
+    at.toggle(key="slow_motion").set_value(False).run()
+    row = at.dataframe[0].value.iloc[0]
+    best = min(h["val_loss"] for h in at.session_state["trained"].result.history)
+    assert row["best val loss"] == f"{best:.4g}" and len(row["best val loss"]) <= 10 and row["lr"] == "10"
+    at.toggle(key="presentation").set_value(True).run()
+    assert "10.0" not in at.table[0].value.to_string()
+
+
+def test_an_emptied_number_box_takes_its_default_not_its_minimum():
+    at = train(new_app(), epochs=2).switch_page("app_pages/threshold.py").run()
+    for key, typed, default in (("cost_ratio", 5.0, 1.0), ("target_sens", 0.8, 0.95)):
+        at.number_input(key=key).set_value(typed).run()
+        at.number_input(key=key).set_value(None).run()  # what the browser sends for an emptied box
+        assert at.number_input(key=key).value == default, key
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="epochs").set_value(7).run()
+    at.number_input(key="epochs").set_value(None).run()
+    assert at.number_input(key="epochs").value == 200 and at.session_state["setup"]["epochs"] == 200
+
+
 def test_a_threshold_on_uploaded_scores_stays_with_them(tmp_path):
     """Margins from another model, thresholded at −4, must not become the trained model's threshold
     (its Model page, card, predictions and SavedModel); each source keeps its own."""

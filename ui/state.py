@@ -34,8 +34,9 @@ BOUNDS = {"epochs": (1, 10_000), "batch_size": (1, 100_000), "lr": (1e-5, 10.0),
 
 
 def limits(key: str) -> dict:
-    """A widget's ``min_value`` and ``max_value`` for the set-up's ``key``: those a link is checked against."""
-    return dict(zip(("min_value", "max_value"), BOUNDS[key]))
+    """A widget's ``min_value`` and ``max_value`` for the set-up's ``key`` (those a link is checked against),
+    and its ``value``: the default, which a number box that is emptied takes (else it would take the minimum)."""
+    return dict(zip(("min_value", "max_value"), BOUNDS[key])) | {"value": DEFAULTS[key]}
 
 
 def _parse(key: str, text: str):
