@@ -203,8 +203,8 @@ if not low <= st.session_state.get(EXACT, math.nan) <= ceiling:
     # uploaded scores start at 0.5 for probabilities, 0 for logits and margins (both signs), else mid-range
     wanted, why = (setup["threshold"], "") if run else default_threshold(sweep_by_split.values())
     start = wanted if low <= wanted <= high else (low + high) / 2
-    set_threshold(start, "set by hand" if start != wanted else state.unset_threshold_how() if run
-                  else why or "default")
+    set_threshold(start, (why or "default") if not run else state.unset_threshold_how() if start == wanted
+                  else "default" if start == state.DEFAULTS["threshold"] else "middle of the scores' range")
     if run and start != wanted:  # e.g. a link's threshold meant for other scores: say so rather than change it silently
         st.info(f"The threshold {wanted:g} is outside these scores' range ({low:g} to {high:g}), so it starts "
                 f"at {start:g}: move the slider to change it.")

@@ -453,7 +453,7 @@ def test_a_link_threshold_outside_the_scores_range_is_reported(trained):
     # outside these probabilities: the slider starts mid-range and the page says so.
     assert [i.body for i in at.info if "outside these scores" in i.body] == [
         "The threshold 5 is outside these scores' range (0 to 1), so it starts at 0.5: move the slider to change it."]
-    assert at.session_state["threshold_exact"] == 0.5
+    assert at.session_state["threshold_exact"] == 0.5 and at.session_state["threshold_how"] == "default"
     assert confusion_counts(at) == asdict(sweep.counts_at(0.5))
 
 

@@ -66,6 +66,7 @@ LINK_CHOICES = ("balanced", "features", "ovr", "view_class", "header", "target",
 # The Threshold page's population numbers (kept choices the link carries): key → (link name, default, range)
 POPULATION = {"prevalence": ("prevalence", None, (0.0001, 0.9999)), "cost_ratio": ("cost", 1.0, (0.001, 1e6)),
               "target_sens": ("target_sens", 0.95, (0.01, 1.0))}
+POPULATION_BY_LINK = {name: key for key, (name, _, _) in POPULATION.items()}
 LINKED_FROM = "from the link"
 # How the threshold was found, as a link carries it ("how"): only the app's own words, which pages show as text
 OWN_HOW = re.compile(r"(set by hand|max Youden's J|max F1|sensitivity ≥ [\d.]+|minimum cost at [\d.e+]+:1)"
@@ -119,9 +120,9 @@ def _restore_choices(choices: dict[str, str]) -> list[str]:
             st.session_state["view_class_kept"] = text
         elif key in ("target", "positive") and text or key == "header" and text in HEADER_CHOICES:
             st.session_state[f"csv_{key}_kept"] = text  # an uploaded CSV's choices: used once it is uploaded
-        elif key in (names := {name: widget for widget, (name, _, _) in POPULATION.items()}) and \
-                (value := _number_within(text, POPULATION[names[key]][2])) is not None:
-            st.session_state[f"{names[key]}_kept"] = value
+        elif key in POPULATION_BY_LINK and (value := _number_within(text, POPULATION[POPULATION_BY_LINK[key]][2])) \
+                is not None:
+            st.session_state[f"{POPULATION_BY_LINK[key]}_kept"] = value
         else:
             ignored.append(key)
     return ignored
