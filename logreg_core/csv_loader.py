@@ -984,8 +984,8 @@ def typed_columns(frame: pd.DataFrame, decimal: str) -> pd.DataFrame:
         numbers = _text_numbers(text, decimal)
         if int(numbers.notna().sum()) == filled:  # an empty column too: NaN, as the reader gives it
             typed[column] = numbers
-        elif filled == len(text) and text.str.lower().isin(("true", "false")).all():
-            typed[column] = text.str.lower() == "true"
+        elif filled == len(text) and (flags := _true_false(text)) is not None:
+            typed[column] = flags == 1.0
     return typed
 
 

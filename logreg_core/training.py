@@ -216,10 +216,10 @@ def _epochs(dataset, config, model, batch_size, notes):
                               f"{report.model_epoch} are kept.")
             yield report
             return
-        if not high_streak:  # a divergence keeps the weights from before the loss went up, not the bad ones
+        if not high_streak:  # a divergence keeps the weights from before the loss went up, and none is best
             last_good = (current, val_scores, test_scores, epoch)
-        if not high_streak and val_loss < best_loss:  # (last_good is this epoch's weights only then)
-            best, best_loss = last_good, val_loss
+            if val_loss < best_loss:
+                best, best_loss = last_good, val_loss
         if config.early_stopping and epoch - best[3] >= config.early_stopping:
             report.model, report.val_scores, report.test_scores, report.model_epoch = best
             report.stop = "early_stopped"
