@@ -1,12 +1,12 @@
 """Training: a generator that yields one report per epoch.
 
-Speed comes from compiling the *whole epoch*: one ``tf.function`` walks a
-shuffled index set in mini-batches over data held as tensors, with the
-optimizer written out as tensor arithmetic. The function is pure (weights
-and optimizer state in, weights and state out), has a fixed input signature
-with unknown sizes, and is built once per process for each (binary/multiclass,
-optimizer) pair — so no run, dataset or session ever re-traces it, and
-concurrent sessions share no TensorFlow state.
+Speed comes from compiling the *whole epoch*: one ``tf.function``, compiled
+by XLA, walks a shuffled index set in mini-batches over data held as tensors,
+with the gradient and the optimizer written out as tensor arithmetic. The
+function is pure (weights and optimizer state in, weights and state out), has
+a fixed input signature with unknown sizes, and is built once per process for
+each (binary/multiclass, optimizer) pair — so no run, dataset or session ever
+re-traces it, and concurrent sessions share no TensorFlow state.
 """
 from __future__ import annotations
 
@@ -65,34 +65,52 @@ class EpochReport:
 
 @functools.lru_cache(maxsize=None)
 def compiled_epoch(binary: bool, optimizer: str):
-    """The compiled epoch for one model kind and optimizer (built once per process)."""
+    """The compiled epoch for one model kind and optimizer (built once per process).
+
+    XLA compiles it (``jit_compile``): the batch loop becomes one program with
+    no per-operation dispatch. Measured here against the same loop as a
+    TensorFlow graph: 1.7× faster on MNIST-sized data, up to 8× with small
+    batches (10,000 × 100, batch 32).
+    Two choices follow from what XLA runs fast on CPU:
+
+    - the weights are held as [classes, features] inside the epoch, so both
+      products read a batch row by row (x·Wᵀ, then gᵀ·x); with [features,
+      classes] weights XLA's xᵀ·g made the epoch twice as slow;
+    - the gradient is written out, (probability − truth) × row scale, the
+      exact derivative of the weighted cross-entropy plus ½·l2·‖W‖².
+
+    XLA compiles once per set of input shapes (about 0.1 s and 0.7 MB each,
+    kept for the life of the process), so callers pad the data's rows and the
+    batch count to a few sizes (``padded_length``): runs on datasets of
+    nearby sizes share one program.
+    """
     from .tf_runtime import tensorflow
 
     tf = tensorflow()
     f32, i32 = tf.float32, tf.int32
     signature = [
-        tf.TensorSpec([None, None], f32),  # X (standardized)
-        tf.TensorSpec([None], i32),        # y codes
-        tf.TensorSpec([None], f32),        # per-example weights (class weights)
-        tf.TensorSpec([None], i32),        # this epoch's shuffled order
-        tf.TensorSpec([], i32),            # batch size
+        tf.TensorSpec([None, None], f32),  # X (standardized), rows padded
+        tf.TensorSpec([None], i32),        # y codes, padded alike
+        tf.TensorSpec([None, None], i32),  # this epoch's batches of row indices, [batches, batch size]
+        tf.TensorSpec([None, None], f32),  # each row's gradient scale (see epoch_batches)
+        tf.TensorSpec([], i32),            # batches to run (the rest is padding)
         tf.TensorSpec([], f32),            # learning rate
         tf.TensorSpec([], f32),            # l2
-        tf.TensorSpec([None, None], f32),  # W
+        tf.TensorSpec([None, None], f32),  # W, [classes, features]
         tf.TensorSpec([None], f32),        # b
         tf.TensorSpec([None, None], f32), tf.TensorSpec([None], f32),  # first moments / velocity
         tf.TensorSpec([None, None], f32), tf.TensorSpec([None], f32),  # second moments (Adam)
         tf.TensorSpec([], f32),            # optimizer step count
     ]
 
-    def batch_loss(W, b, xb, yb, wb, l2):
-        logits = tf.matmul(xb, W) + b
+    def gradients(W, b, xb, yb, scale, l2):
+        z = tf.matmul(xb, W, transpose_b=True) + b
         if binary:
-            ce = tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.cast(yb, f32), logits=logits[:, 0])
+            g = tf.sigmoid(z) - tf.cast(yb, f32)[:, None]
         else:
-            ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=yb, logits=logits)
-        n = tf.cast(tf.shape(xb)[0], f32)
-        return tf.reduce_sum(wb * ce) / n + 0.5 * l2 * tf.reduce_sum(W * W)
+            g = tf.nn.softmax(z) - tf.one_hot(yb, tf.shape(W)[0])
+        g = g * scale[:, None]
+        return tf.matmul(g, xb, transpose_a=True) + l2 * W, tf.reduce_sum(g, 0)
 
     def step(params, grads, m, v, t, lr):
         if optimizer == "sgd":
@@ -111,27 +129,50 @@ def compiled_epoch(binary: bool, optimizer: str):
     # to use from two threads at once (CPython gh-106905: "SystemError: AST constructor recursion
     # depth mismatch"): a first trace that met a Streamlit page compile or another job's trace on
     # the same server could fail that training. Same graph, same numbers.
-    @tf.function(input_signature=signature, autograph=False)
-    def epoch(X, y, sample_weight, order, batch_size, lr, l2, W, b, mW, mb, vW, vb, t):
-        n = tf.shape(order)[0]
-        batches = (n + batch_size - 1) // batch_size
-
+    @tf.function(input_signature=signature, autograph=False, jit_compile=True)
+    def epoch(X, y, batches, scales, n_batches, lr, l2, W, b, mW, mb, vW, vb, t):
         def one_batch(i, W, b, mW, mb, vW, vb, t):
-            idx = order[i * batch_size: tf.minimum((i + 1) * batch_size, n)]
-            xb, yb, wb = tf.gather(X, idx), tf.gather(y, idx), tf.gather(sample_weight, idx)
-            with tf.GradientTape() as tape:
-                tape.watch([W, b])
-                loss = batch_loss(W, b, xb, yb, wb, l2)
-            grads = tape.gradient(loss, [W, b])
+            rows = batches[i]
+            grads = gradients(W, b, tf.gather(X, rows), tf.gather(y, rows), scales[i], l2)
             t = t + 1.0
             (W, b), (mW, mb), (vW, vb) = step([W, b], grads, [mW, mb], [vW, vb], t, lr)
             return i + 1, W, b, mW, mb, vW, vb, t
 
         _, W, b, mW, mb, vW, vb, t = tf.while_loop(
-            lambda i, *_: i < batches, one_batch, (tf.constant(0), W, b, mW, mb, vW, vb, t))
+            lambda i, *_: i < n_batches, one_batch, (tf.constant(0), W, b, mW, mb, vW, vb, t))
         return W, b, mW, mb, vW, vb, t
 
     return epoch
+
+
+def padded_length(m: int) -> int:
+    """The smallest of a few sizes ≥ m (at most 25% more; four per doubling) that padded shapes take."""
+    step = 2 ** max(0, m.bit_length() - 3)
+    return -(-m // step) * step
+
+
+def padded_rows(a: np.ndarray) -> np.ndarray:
+    """``a`` with zero rows added up to ``padded_length``; the epoch never reads them."""
+    return np.concatenate([a, np.zeros((padded_length(len(a)) - len(a),) + a.shape[1:], a.dtype)])
+
+
+def epoch_batches(order: np.ndarray, weights: np.ndarray, batch_size: int):
+    """One epoch's batches as the compiled epoch takes them: (row indices, scales, batch count).
+
+    Indices are ``order`` cut into rows of ``batch_size``, [padded batch count,
+    batch size]. A row's scale is its example weight over its batch's number of
+    rows, so each batch's gradient is its weighted mean and a short last batch
+    averages over its own rows; padding has scale 0 and is never run.
+    """
+    n = len(order)
+    count = -(-n // batch_size)
+    shape = (padded_length(count), batch_size)
+    indices, scales = np.zeros(shape, np.int32), np.zeros(shape, np.float32)
+    indices.ravel()[:n] = order
+    scales.ravel()[:n] = weights[order]
+    scales[:count - 1] /= batch_size
+    scales[count - 1] /= n - (count - 1) * batch_size
+    return indices, scales, count
 
 
 def class_weights(y: np.ndarray, n_classes: int, mode: str | None) -> np.ndarray:
@@ -179,12 +220,11 @@ def _epochs(dataset, config, model, batch_size, notes):
 
     tf = tensorflow()
     epoch_fn = compiled_epoch(model.is_binary, config.optimizer)
-    X = tf.constant(model.standardize(dataset.X_train), tf.float32)
-    y = tf.constant(dataset.y_train, tf.int32)
-    weights = tf.constant(class_weights(dataset.y_train, dataset.n_classes, config.class_weight))
-    hyper = (tf.constant(batch_size, tf.int32), tf.constant(config.learning_rate, tf.float32),
-             tf.constant(config.l2, tf.float32))
-    W = tf.constant(model.weights, tf.float32)
+    X = tf.constant(padded_rows(model.standardize(dataset.X_train)), tf.float32)
+    y = tf.constant(padded_rows(dataset.y_train), tf.int32)
+    weights = class_weights(dataset.y_train, dataset.n_classes, config.class_weight)
+    hyper = (tf.constant(config.learning_rate, tf.float32), tf.constant(config.l2, tf.float32))
+    W = tf.constant(model.weights.T, tf.float32)  # [classes, features] inside the epoch
     b = tf.constant(model.bias, tf.float32)
     state = (tf.zeros_like(W), tf.zeros_like(b), tf.zeros_like(W), tf.zeros_like(b), tf.constant(0.0))
     rng = np.random.default_rng(config.seed + model.epochs_trained)
@@ -195,9 +235,9 @@ def _epochs(dataset, config, model, batch_size, notes):
     first_loss, high_streak = model.loss_and_accuracy(dataset.X_train, dataset.y_train)[0], 0
     for epoch in range(start + 1, start + config.epochs + 1):
         began = time.perf_counter()
-        order = tf.constant(rng.permutation(n), tf.int32)
-        W, b, *state = epoch_fn(X, y, weights, order, *hyper, W, b, *state)
-        current = model.with_weights(W.numpy(), b.numpy(), epoch)
+        batches, scales, count = epoch_batches(rng.permutation(n), weights, batch_size)
+        W, b, *state = epoch_fn(X, y, batches, scales, count, *hyper, W, b, *state)
+        current = model.with_weights(W.numpy().T, b.numpy(), epoch)
         train_loss, train_acc = current.loss_and_accuracy(dataset.X_train, dataset.y_train)
         val_loss, val_acc = current.loss_and_accuracy(dataset.X_val, dataset.y_val)
         test_loss, test_acc = current.loss_and_accuracy(dataset.X_test, dataset.y_test)
