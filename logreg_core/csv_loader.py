@@ -115,8 +115,9 @@ def read_table(file, header=None) -> tuple[pd.DataFrame, list[str]]:
 
 def read_text_table(file, header=None) -> tuple[pd.DataFrame, list[str], dict]:
     """``read_table`` with every cell kept as text (a column of 1s stays "1", not 1.0; "007" stays), and
-    facts about the file: its decimal mark ("decimal": "." or ","), and how many rows without any value
-    were skipped ("empty_rows"). For rows to predict, read as ``numeric_column`` and the loader's text
+    facts about the file: its decimal mark ("decimal": "." or ","), whether it has a header row
+    ("has_header"), the columns that had no name there ("unnamed", all of them without a header), and
+    how many rows without any value were skipped ("empty_rows"). For rows to predict, read as ``numeric_column`` and the loader's text
     levels expect, whatever types their few rows would suggest on their own."""
     return _guarded(_parse_file, file, header, True)
 
@@ -651,8 +652,10 @@ def _parse_bytes(data: bytes, header, all_text: bool = False) -> tuple[pd.DataFr
             shown = ", ".join(f"col_{i}" for i in unnamed[:8]) + (" …" if len(unnamed) > 8 else "")
             notes.append(f"{len(unnamed)} column(s) had no name in the header and were named {shown}.")
     else:
-        names = [f"col_{i}" for i in range(ncols)]
+        unnamed = range(ncols)
+        names = [f"col_{i}" for i in unnamed]
     frame.columns = _unique_names(names[: frame.shape[1]], notes)
+    unnamed = [frame.columns[i] for i in unnamed if i < frame.shape[1]]
 
     for column in frame.columns:
         series = frame[column]
@@ -682,7 +685,8 @@ def _parse_bytes(data: bytes, header, all_text: bool = False) -> tuple[pd.DataFr
     if decimal == ",":
         notes.append("Numbers use a decimal comma (1,5 means 1.5).")
     notes.append(header_note)
-    return frame, notes, {"has_header": has_header, "decimal": decimal, "empty_rows": int(empty_rows.sum())}
+    return frame, notes, {"has_header": has_header, "unnamed": unnamed, "decimal": decimal,
+                          "empty_rows": int(empty_rows.sum())}
 
 
 def _parse_failure(exc) -> str:
@@ -1007,9 +1011,10 @@ def _listed(items: list[str], limit: int, separator: str = ", ") -> str:
     return separator.join(items[:limit]) + more
 
 
-def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
+def _features(frame: pd.DataFrame, target: str, facts: dict, notes: list[str]):
     """(feature matrix columns, feature names, their sources as ``Dataset.feature_sources`` has them,
-    dropped columns) with every decision noted."""
+    dropped columns) with every decision noted. ``facts`` as ``read_text_table`` gives them."""
+    decimal = facts["decimal"]
     arrays: list[np.ndarray] = []
     names: list[str] = []
     sources: list[tuple[str, str | None]] = []
@@ -1075,7 +1080,7 @@ def _features(frame: pd.DataFrame, target: str, decimal: str, notes: list[str]):
             unique = np.unique(finite)
             if unique.size == n_rows:
                 # (unnamed only, as wdbc.data's: a named one, say glucose, may well be a feature)
-                if column == first_feature and columns.index(column) == 0 and column == "col_0":
+                if column == first_feature and columns.index(column) == 0 and column in facts["unnamed"]:
                     identifiers.append(f"'{column}' (first column, unnamed, a distinct whole number on every row)")
                     continue
                 if np.all(np.diff(values) == 1):
@@ -1155,7 +1160,7 @@ def _from_csv(file, target, positive, header, seed, val_fraction, test_fraction,
     y, class_names, keep = _target_labels(frame, column, positive, notes)
     if not keep.all():
         frame = frame.loc[keep].reset_index(drop=True)
-    arrays, feature_names, sources, dropped = _features(frame, column, facts["decimal"], notes)
+    arrays, feature_names, sources, dropped = _features(frame, column, facts, notes)
     if not arrays:
         why = f" (dropped: {', '.join(dropped)})" if dropped else ""
         raise LogRegError(

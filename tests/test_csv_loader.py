@@ -538,6 +538,11 @@ def test_a_named_first_column_of_distinct_whole_numbers_is_a_feature():
     headerless = from_csv("\n".join(f"{g},{27 + i % 5},{d}" for i, (g, d) in enumerate(zip(glucose, diabetic))).encode(),
                           header=False)
     assert headerless.feature_names == ["col_1"] and "identifier" in notes_text(headerless)
+    body = text.split("\n", 1)[1]
+    named_col_0 = from_csv(("col_0,bmi,diabetic\n" + body).encode())  # a name, even if it looks like ours
+    assert named_col_0.feature_names == ["col_0", "bmi"] and "identifier" not in notes_text(named_col_0)
+    empty_name = from_csv((",bmi,diabetic\n" + body).encode())  # a header row with no name for it
+    assert empty_name.feature_names == ["bmi"] and "identifier" in notes_text(empty_name)
 
 
 def test_identifier_columns_by_name():
