@@ -75,7 +75,7 @@ def epoch_benchmarks(n=60_000, d=784, k=10, batch=256, lr=0.1):
 
     epoch = compiled_epoch(False, "sgd")
     # as training holds them: rows padded, weights [classes, features], then the optimizer state
-    Xp, yp = tf.constant(padded_rows(X)), tf.constant(padded_rows(y))
+    Xp, yp = tf.constant(padded_rows(X, np.float32)), tf.constant(padded_rows(y, np.int32))
     zeros = (tf.zeros([k, d]), tf.zeros([k])) * 3 + (tf.constant(0.0),)
     ones = np.ones(n, np.float32)
 

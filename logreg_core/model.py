@@ -102,14 +102,19 @@ class TrainedModel:
         return (self.check_features(X) - self.mean) / self.scale
 
     def logits(self, X) -> np.ndarray:
-        z = self.standardize(X) @ self.weights + self.bias
+        return self.logits_of_standardized(self.standardize(X))
+
+    def logits_of_standardized(self, X_standardized) -> np.ndarray:
+        """Logits of rows already standardized by ``standardize``: training standardizes each split once
+        per run, not once per epoch, and gets the very numbers ``logits`` would."""
+        z = X_standardized @ self.weights + self.bias
         return z[:, 0] if self.is_binary else z
 
     def predict_proba(self, X) -> np.ndarray:
-        z = self.logits(X)
-        if self.is_binary:
-            return sigmoid(z)
-        return np.exp(_log_softmax(z))
+        return self.proba_of_logits(self.logits(X))
+
+    def proba_of_logits(self, z) -> np.ndarray:
+        return sigmoid(z) if self.is_binary else np.exp(_log_softmax(z))
 
     def predict(self, X, threshold: float = 0.5) -> np.ndarray:
         """Class codes: binary positive when P(positive) ≥ threshold; multiclass argmax."""
@@ -118,9 +123,11 @@ class TrainedModel:
 
     def loss_and_accuracy(self, X, y) -> tuple[float, float]:
         """Mean cross-entropy (no penalty) and accuracy (binary at 0.5)."""
+        return self.loss_and_accuracy_of_logits(self.logits(X), y)
+
+    def loss_and_accuracy_of_logits(self, z, y) -> tuple[float, float]:
         if len(y) == 0:
             return float("nan"), float("nan")
-        z = self.logits(X)
         with np.errstate(all="ignore"):
             if self.is_binary:
                 loss = np.mean(np.logaddexp(0.0, z) - y * z)

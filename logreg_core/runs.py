@@ -54,8 +54,8 @@ def run_training(dataset: Dataset, config: TrainConfig, *, initial: TrainedModel
     ``on_epoch`` sees every report as it arrives. A run stopped by the caller
     keeps the weights of its last finished epoch (``stopped_reason="stopped"``).
     """
-    epochs = train(dataset, config, initial)
     start = initial if initial is not None else TrainedModel.untrained(dataset)
+    epochs = train(dataset, config, start)  # from the untrained model is from scratch: built once
     result = RunResult(config.validated(), start)
     try:
         for report in epochs:

@@ -151,9 +151,11 @@ def padded_length(m: int) -> int:
     return -(-m // step) * step
 
 
-def padded_rows(a: np.ndarray) -> np.ndarray:
-    """``a`` with zero rows added up to ``padded_length``; the epoch never reads them."""
-    return np.concatenate([a, np.zeros((padded_length(len(a)) - len(a),) + a.shape[1:], a.dtype)])
+def padded_rows(a: np.ndarray, dtype) -> np.ndarray:
+    """``a`` as ``dtype`` with zero rows added up to ``padded_length``; the epoch never reads them."""
+    padded = np.zeros((padded_length(len(a)),) + a.shape[1:], dtype)
+    padded[:len(a)] = a
+    return padded
 
 
 def epoch_batches(order: np.ndarray, weights: np.ndarray, batch_size: int):
@@ -215,13 +217,21 @@ def train(dataset: Dataset, config: TrainConfig, initial: TrainedModel | None = 
     return _epochs(dataset, config, model, batch_size, notes)
 
 
+def _evaluated(model, splits):
+    """(loss, accuracy) on each split, then validation and test probabilities, from one product per split."""
+    logits = [model.logits_of_standardized(X) for X, _ in splits]
+    return (*(model.loss_and_accuracy_of_logits(z, y) for z, (_, y) in zip(logits, splits)),
+            model.proba_of_logits(logits[1]), model.proba_of_logits(logits[2]))
+
+
 def _epochs(dataset, config, model, batch_size, notes):
     from .tf_runtime import tensorflow
 
     tf = tensorflow()
     epoch_fn = compiled_epoch(model.is_binary, config.optimizer)
-    X = tf.constant(padded_rows(model.standardize(dataset.X_train)), tf.float32)
-    y = tf.constant(padded_rows(dataset.y_train), tf.int32)
+    splits = [(model.standardize(X), y) for X, y in ((dataset.X_train, dataset.y_train),
+                                                     (dataset.X_val, dataset.y_val), (dataset.X_test, dataset.y_test))]
+    X, y = tf.constant(padded_rows(splits[0][0], np.float32)), tf.constant(padded_rows(dataset.y_train, np.int32))
     weights = class_weights(dataset.y_train, dataset.n_classes, config.class_weight)
     hyper = (tf.constant(config.learning_rate, tf.float32), tf.constant(config.l2, tf.float32))
     W = tf.constant(model.weights.T, tf.float32)  # [classes, features] inside the epoch
@@ -230,18 +240,16 @@ def _epochs(dataset, config, model, batch_size, notes):
     rng = np.random.default_rng(config.seed + model.epochs_trained)
     n = len(dataset.y_train)
     start = model.epochs_trained
-    last_good = (model, model.predict_proba(dataset.X_val), model.predict_proba(dataset.X_test), start)
-    best, best_loss = last_good, model.loss_and_accuracy(dataset.X_val, dataset.y_val)[0]  # to beat: the start's
-    first_loss, high_streak = model.loss_and_accuracy(dataset.X_train, dataset.y_train)[0], 0
+    (first_loss, _), (best_loss, _), _, val_scores, test_scores = _evaluated(model, splits)
+    last_good = (model, val_scores, test_scores, start)
+    best, high_streak = last_good, 0  # the start's validation loss is the one to beat
     for epoch in range(start + 1, start + config.epochs + 1):
         began = time.perf_counter()
         batches, scales, count = epoch_batches(rng.permutation(n), weights, batch_size)
         W, b, *state = epoch_fn(X, y, batches, scales, count, *hyper, W, b, *state)
         current = model.with_weights(W.numpy().T, b.numpy(), epoch)
-        train_loss, train_acc = current.loss_and_accuracy(dataset.X_train, dataset.y_train)
-        val_loss, val_acc = current.loss_and_accuracy(dataset.X_val, dataset.y_val)
-        test_loss, test_acc = current.loss_and_accuracy(dataset.X_test, dataset.y_test)
-        val_scores, test_scores = current.predict_proba(dataset.X_val), current.predict_proba(dataset.X_test)
+        (train_loss, train_acc), (val_loss, val_acc), (test_loss, test_acc), val_scores, test_scores = \
+            _evaluated(current, splits)
         seconds = time.perf_counter() - began
         high_streak = high_streak + 1 if train_loss > DIVERGENCE_FACTOR * first_loss else 0
         report = EpochReport(epoch, start + config.epochs, train_loss, train_acc, val_loss, val_acc,

@@ -77,7 +77,7 @@ def test_one_epoch_matches_numpy_descent_with_numerical_gradients(binary, optimi
     batches, scales, count = epoch_batches(order, w, batch_size)
     zeros = (tf.zeros([k, d]), tf.zeros([k])) * 2 + (tf.constant(0.0),)
     W, b, *_ = compiled_epoch(binary, optimizer)(
-        tf.constant(padded_rows(X), tf.float32), tf.constant(padded_rows(y), tf.int32), batches, scales, count,
+        tf.constant(padded_rows(X, np.float32)), tf.constant(padded_rows(y, np.int32)), batches, scales, count,
         tf.constant(lr), tf.constant(l2), tf.constant(W0.T, tf.float32), tf.constant(b0, tf.float32), *zeros)
     np.testing.assert_allclose(W.numpy().T, expected_W, atol=2e-5)
     np.testing.assert_allclose(b.numpy(), expected_b, atol=2e-5)
