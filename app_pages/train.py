@@ -122,7 +122,7 @@ def progress_panel():
     left = snap["seconds_left"]
     text = (f"Epoch {start + drawn} of {start + total}"
             + (f" — about {left:.0f} s left" if left is not None and left >= 1 else ""))
-    took = f" in {snap['result'].seconds:.1f} s" if snap["result"] is not None else ""
+    took = f" in {snap['result'].seconds:.2f} s" if snap["result"] is not None else ""
     if snap["state"] == "finished":
         ended = "Stopped" if snap["result"] is not None and snap["result"].stopped_reason == "stopped" else "Finished"
         text = (f"{ended}: {done} epoch{'s' * (done != 1)}{took}" + (f", now at epoch {start + done}" if start else "")
