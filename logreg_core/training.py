@@ -6,7 +6,12 @@ with the gradient and the optimizer written out as tensor arithmetic. The
 function is pure (weights and optimizer state in, weights and state out), has
 a fixed input signature with unknown sizes, and is built once per process for
 each (binary/multiclass, optimizer) pair — so no run, dataset or session ever
-re-traces it, and concurrent sessions share no TensorFlow state.
+re-traces it, and concurrent sessions share no TensorFlow state but XLA's
+programs, one per padded set of shapes (see ``compiled_epoch``).
+
+Each split is standardized once per run and held so for its epochs' losses,
+accuracies and scores: a second copy of the data while a run lasts (about
+0.45 GB for MNIST), for epochs three times faster than standardizing again.
 """
 from __future__ import annotations
 
@@ -79,10 +84,11 @@ def compiled_epoch(binary: bool, optimizer: str):
     - the gradient is written out, (probability − truth) × row scale, the
       exact derivative of the weighted cross-entropy plus ½·l2·‖W‖².
 
-    XLA compiles once per set of input shapes (about 0.1 s and 0.7 MB each,
-    kept for the life of the process), so callers pad the data's rows and the
-    batch count to a few sizes (``padded_length``): runs on datasets of
-    nearby sizes share one program.
+    XLA compiles once per set of input shapes (0.1–0.3 s, in the first epoch
+    of a run, and 0.2–0.7 MB kept for the life of the process), so callers pad
+    the data's rows, the batch count and the batch width to a few sizes
+    (``padded_length``): runs on datasets of nearby sizes, or with nearby batch
+    sizes, share one program. Features and classes are not padded.
     """
     from .tf_runtime import tensorflow
 
@@ -161,17 +167,23 @@ def padded_rows(a: np.ndarray, dtype) -> np.ndarray:
 def epoch_batches(order: np.ndarray, weights: np.ndarray, batch_size: int):
     """One epoch's batches as the compiled epoch takes them: (row indices, scales, batch count).
 
-    Indices are ``order`` cut into rows of ``batch_size``, [padded batch count,
-    batch size]. A row's scale is its example weight over its batch's number of
-    rows, so each batch's gradient is its weighted mean and a short last batch
-    averages over its own rows; padding has scale 0 and is never run.
+    Indices are ``order`` cut into rows of ``batch_size``; both the batch count
+    and the batch width are padded (``padded_length``), so batch sizes 100 and
+    101, or full batches of 341 and 350 rows, share one program. A row's scale
+    is its example weight over its batch's number of rows, so each batch's
+    gradient is its weighted mean and a short last batch averages over its own
+    rows. Padding points at row 0 with scale 0: it adds exactly nothing (while
+    the weights are finite), and
+    padded batches are not run at all.
     """
     n = len(order)
     count = -(-n // batch_size)
-    shape = (padded_length(count), batch_size)
+    rows, row_weights = np.zeros(count * batch_size, np.int32), np.zeros(count * batch_size, np.float32)
+    rows[:n], row_weights[:n] = order, weights[order]
+    shape = (padded_length(count), padded_length(batch_size))
     indices, scales = np.zeros(shape, np.int32), np.zeros(shape, np.float32)
-    indices.ravel()[:n] = order
-    scales.ravel()[:n] = weights[order]
+    indices[:count, :batch_size] = rows.reshape(count, batch_size)
+    scales[:count, :batch_size] = row_weights.reshape(count, batch_size)
     scales[:count - 1] /= batch_size
     scales[count - 1] /= n - (count - 1) * batch_size
     return indices, scales, count

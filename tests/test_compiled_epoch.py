@@ -64,13 +64,13 @@ def reference_epoch(X, y, w, order, batch_size, lr, l2, optimizer, W, b, binary)
 def test_one_epoch_matches_numpy_descent_with_numerical_gradients(binary, optimizer):
     tf = tensorflow()
     rng = np.random.default_rng(7)
-    n, d, k = 23, 3, 1 if binary else 3
+    n, d, k = 76, 3, 1 if binary else 3
     X = rng.standard_normal((n, d))
     y = rng.integers(0, 2 if binary else k, n)
     w = rng.uniform(0.5, 2.0, n).astype(np.float32)  # class weights or any per-example weights
     W0, b0 = rng.standard_normal((d, k)) * 0.3, rng.standard_normal(k) * 0.1
     order = rng.permutation(n)
-    batch_size, lr, l2 = 5, 0.3, 0.05  # 23 rows: four batches of 5 and a short one of 3
+    batch_size, lr, l2 = 9, 0.3, 0.05  # 76 rows: eight batches of 9 and a short one of 4
 
     expected_W, expected_b = reference_epoch(X, y, w.astype(np.float64), order, batch_size, lr, l2, optimizer,
                                              W0, b0, binary)
@@ -84,14 +84,22 @@ def test_one_epoch_matches_numpy_descent_with_numerical_gradients(binary, optimi
 
 
 def test_batches_cover_every_row_once_and_scale_by_their_own_size():
-    order = np.random.default_rng(0).permutation(23)
-    weights = np.arange(1, 24, dtype=np.float32)
-    batches, scales, count = epoch_batches(order, weights, 5)
-    assert count == 5 and batches.shape == (padded_length(5), 5)
-    assert sorted(batches[:count].ravel()[:23]) == list(range(23))
-    np.testing.assert_allclose(scales[0], weights[order[:5]] / 5)
-    np.testing.assert_allclose(scales[4, :3], weights[order[20:]] / 3)  # the short last batch
-    assert not scales[4, 3:].any() and not scales[count:].any()  # padding counts for nothing
+    order = np.random.default_rng(0).permutation(76)
+    weights = np.arange(1, 77, dtype=np.float32)
+    batches, scales, count = epoch_batches(order, weights, 9)  # eight batches of 9, one of 4
+    assert count == 9 and batches.shape == (padded_length(9), padded_length(9)) == (10, 10)
+    assert sorted(batches[:count, :9].ravel()[:76]) == list(range(76))
+    np.testing.assert_allclose(scales[0, :9], weights[order[:9]] / 9)
+    np.testing.assert_allclose(scales[8, :4], weights[order[72:]] / 4)  # the short last batch
+    assert not scales[8, 4:].any() and not scales[:, 9:].any() and not scales[count:].any()  # padding
+
+
+def test_nearby_batch_sizes_and_full_batches_share_shapes():
+    """XLA compiles a program per shape: batch sizes 18 to 20, or full batches of 340 to 350 rows, must
+    not each make one."""
+    shape = lambda n, batch: epoch_batches(np.arange(n), np.ones(n, np.float32), batch)[0].shape  # noqa: E731
+    assert len({shape(1000, batch) for batch in range(18, 21)}) == 1
+    assert len({shape(n, n) for n in range(340, 351)}) == 1
 
 
 @pytest.mark.parametrize("m", [1, 7, 8, 9, 100, 341, 1000, 48_000, 60_000])
