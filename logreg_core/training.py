@@ -173,8 +173,7 @@ def epoch_batches(order: np.ndarray, weights: np.ndarray, batch_size: int):
     is its example weight over its batch's number of rows, so each batch's
     gradient is its weighted mean and a short last batch averages over its own
     rows. Padding points at row 0 with scale 0: it adds exactly nothing (while
-    the weights are finite), and
-    padded batches are not run at all.
+    the weights are finite), and padded batches are not run at all.
     """
     n = len(order)
     count = -(-n // batch_size)
