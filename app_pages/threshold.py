@@ -136,9 +136,11 @@ if separated:  # common for small, easy data (breast cancer's validation split):
 small = min(chooser.n_pos, chooser.n_neg)
 chosen_on = {"val": "The validation split has", "test": "The test split has", "all": "These rows have"}[choose_on]
 if small == 0:
-    st.warning(f"{chosen_on} {chooser.n_pos} positive and {chooser.n_neg} negative cases: with one "
-               "class only, no threshold can be chosen there (the buttons say so), and sensitivity or specificity "
-               "is undefined.")
+    undefined, flagged = ("specificity", "everyone") if chooser.n_neg == 0 else ("sensitivity", "no one")
+    st.warning(f"{chosen_on} {chooser.n_pos} positive and {chooser.n_neg} negative cases: with one class only, "
+               f"{undefined} is undefined, and a threshold that flags {flagged} makes no error here, so a threshold "
+               "found on these rows (the buttons that still answer find that one) says nothing about the other "
+               "class. Choose on rows with both classes.")
 elif small < SMALL:
     half_width = 1.96 * math.sqrt(0.25 / small)
     st.info(f"{chosen_on} only {chooser.n_pos} positives and {chooser.n_neg} negatives: intervals "

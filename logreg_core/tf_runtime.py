@@ -76,6 +76,11 @@ def _forward(read_end: int, out: int, hidden: str) -> None:
                 os.write(out, line)
 
 
+def loaded() -> bool:
+    """Whether TensorFlow is imported already: until it is, a first training waits seconds for it."""
+    return _tf is not None
+
+
 def tensorflow():
     """Import and configure TensorFlow on first call; return the module."""
     global _tf

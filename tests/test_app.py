@@ -827,6 +827,37 @@ def test_a_continued_then_stopped_run_counts_epochs_on_from_the_first_run():
     assert [shape["x0"] for shape in loss["layout"]["shapes"]] == [5]
 
 
+def test_a_continued_run_before_its_first_epoch_counts_on_and_keeps_the_earlier_curves(monkeypatch):
+    """Until a continued run's first epoch is in (here: waiting for a slot that never frees), the page says
+    where it resumes, "Epoch 5 of 10", not "Epoch 0 of 5", and still shows the earlier run's curves."""
+    import logreg_core.jobs as jobs
+    from ui import training
+
+    at = train(new_app(), epochs=5)
+    monkeypatch.setattr(jobs, "_default_slots", jobs.JobSlots(0))  # every slot taken
+    next(b for b in at.button if b.label == "Continue").click().run()
+    job = at.session_state["job"]
+    try:
+        assert job.state == "queued" and not job.history and training.waits(job)
+        assert _progress_text(at) == "Epoch 5 of 10"
+        loss = json.loads(next(c for c in at.get("plotly_chart") if c.key == "loss_curve").proto.spec)
+        assert loss["data"][1]["x"] == [1, 2, 3, 4, 5]  # run 1's validation curve
+    finally:
+        job.stop()
+        assert job.join(10)
+
+
+def test_a_job_waits_only_for_a_slot_or_tensorflows_import():
+    from logreg_core.jobs import JobSlots, TrainingJob
+    from logreg_core.tf_runtime import tensorflow
+    from ui import training
+
+    tensorflow()
+    dataset, config = load_dataset("breast_cancer"), TrainConfig(epochs=1)
+    assert not training.waits(TrainingJob(dataset, config, slots=JobSlots(1)))  # its first epoch is moments away
+    assert training.waits(TrainingJob(dataset, config, slots=JobSlots(0)))
+
+
 def test_an_early_stopped_run_is_shown_at_its_kept_epoch_and_continues_from_it():
     """Early stopping keeps an earlier epoch's weights: the run history, the Model page and the Threshold
     page show that epoch, and Continue's curves go on from it (the discarded epochs are not drawn)."""

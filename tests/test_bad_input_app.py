@@ -556,9 +556,13 @@ def test_a_finder_on_a_validation_split_of_one_class_says_so_and_keeps_the_thres
     assert not app.exception
     assert errors(app) == ("max Youden's J is undefined on validation: it has 0 positive and 3 negative cases, "
                            "and this needs both (the threshold is unchanged)")
-    assert any(w.value.startswith("The validation split has 0 positive and 3 negative cases: with one class only")
+    assert any(w.value.startswith("The validation split has 0 positive and 3 negative cases: with one class only, "
+                                  "sensitivity is undefined, and a threshold that flags no one makes no error here")
                for w in app.warning)
     assert app.session_state["upload_threshold_exact"] == 0.35
+    # the one finder that answers on negatives only flags no one, as the warning says
+    next(b for b in app.button if b.label == "Min cost").click().run()
+    assert not app.exception and app.session_state["upload_threshold_exact"] > 0.4
     app.radio(key="score_source").set_value("Trained model").run()
     assert_work_kept(app, trained)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from logreg_core import Dataset, LogRegError, TrainConfig
+from logreg_core import Dataset, LogRegError, TrainConfig, tf_runtime
 from logreg_core.jobs import TrainingJob
 
 from . import state
@@ -20,6 +20,12 @@ def shown_epochs(done: int, total: int, seconds: float) -> int:
     """How many of the ``done`` epochs to draw ``seconds`` after the run started, in slow motion."""
     per_epoch = min(1 / REPLAY_EPOCHS_PER_S, REPLAY_MAX_S / max(total, 1))
     return min(done, int(seconds / per_epoch) + 1)
+
+
+def waits(job: TrainingJob) -> bool:
+    """Whether a job that has no epoch yet is waiting for seconds: for a training slot (others hold them all),
+    or for TensorFlow's first import in this process. Otherwise its first epoch is a fraction of a second away."""
+    return not tf_runtime.loaded() or (job.state == "queued" and job.slots.running >= job.slots.size)
 
 
 class SessionToken:
