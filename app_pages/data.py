@@ -62,7 +62,10 @@ if source == "csv":
                         "threshold for those scores, upload it on the **Threshold** page under **Uploaded "
                         "scores**; here it would train a new model on those columns as features.")
             columns = csv_loader.target_candidates(frame)
-            target = state.kept_choice("Target column", "csv_target", columns, columns[0],
+            # a target chosen for another file that this one lacks gives way in silence; a link's is announced
+            another_files = st.session_state.get("csv_choices_file", digest) != digest
+            st.session_state["csv_choices_file"] = digest
+            target = state.kept_choice("Target column", "csv_target", columns, columns[0], announce=not another_files,
                                        help="The column to predict.")
             values = csv_loader.label_values(frame, target)
             positive = None

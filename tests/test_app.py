@@ -760,6 +760,21 @@ def app_with_mine_csv() -> tuple[AppTest, bytes]:
     return at, raw
 
 
+def test_a_new_file_without_the_last_files_target_takes_its_own_guess_in_silence():
+    """A target chosen for one file is no news for the next file that lacks it (a link's target is: see below);
+    one the next file has too is kept."""
+    at, _ = app_with_mine_csv()
+    at.selectbox(key="csv_target").set_value("b").run()
+    rows = "\n".join(f"{i % 5},{(i * 7) % 13},{i % 2}" for i in range(60))
+    at.file_uploader[0].set_value(("other.csv", f"x,y,label\n{rows}\n".encode(), "text/csv")).run()
+    assert not at.exception and at.selectbox(key="csv_target").value == "label"
+    assert not [i.value for i in at.info if "this data has no" in i.value]
+    rows = "\n".join(f"{i % 3},{i % 4},{i % 2}" for i in range(60))
+    at.selectbox(key="csv_target").set_value("x").run()
+    at.file_uploader[0].set_value(("v2.csv", f"x,y,label\n{rows}\n".encode(), "text/csv")).run()
+    assert at.selectbox(key="csv_target").value == "x"  # a newer version of the file: the choice stays
+
+
 def test_a_link_carries_an_uploaded_csvs_target_positive_class_and_header_choice():
     """The file stays with its owner, but the choices that shape the data travel: whoever opens the link
     and uploads the same file trains on the same target and positive class."""
