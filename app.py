@@ -37,6 +37,9 @@ def link_contents() -> None:
     values = state.link_values()
     with st.popover("Copy link", help="A link that opens this same set-up (training starts when you press Train)."):
         st.code(state.share_link(values), language=None, wrap_lines=True)
+        if state.kept_value("score_source") == "Uploaded scores":
+            st.caption("Uploaded scores stay in this session, as does a threshold set on them: the link opens "
+                       "the set-up with the trained model's scores.")
     state.write_query_params(values)
 
 

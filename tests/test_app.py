@@ -307,6 +307,11 @@ def test_uploaded_scores_work_without_training_and_labels_keep_the_digits_a_thre
     at.run()  # the slider's move reran its panel only
     at.radio(key="split_shown").set_value("test").run()  # one threshold, one label, whichever split is shown
     assert picker(at)["threshold_text"][-1] == picker(at)["current"]["text"] == "0.99995"
+    # the link cannot carry the file or its threshold, and says so where it is copied
+    assert "threshold=0.9999" not in at.sidebar.code[0].value
+    assert any("Uploaded scores stay in this session" in c.value for c in at.sidebar.caption)
+    at.radio(key="score_source").set_value("Trained model").run()
+    assert not any("Uploaded scores stay" in c.value for c in at.sidebar.caption)
 
 
 def test_removing_an_uploaded_scores_file_removes_its_scores_and_leaving_the_page_keeps_them():
