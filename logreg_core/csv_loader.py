@@ -978,6 +978,15 @@ def _text_numbers(text: pd.Series, decimal: str) -> pd.Series:
     return pd.to_numeric(text.str.replace(",", ".", regex=False) if decimal == "," else text, errors="coerce")
 
 
+def decimal_comma_numbers(text: pd.Series) -> pd.Series | None:
+    """Cells such as "0,6010" read as the numbers they are (0.601), when some filled cell has a comma and
+    every filled cell is a number with a decimal comma or none; else None."""
+    filled = text.dropna()
+    if not filled.str.contains(",", regex=False).any() or not all(_is_number(v, ",") for v in filled):
+        return None
+    return _text_numbers(text, ",")
+
+
 def typed_columns(frame: pd.DataFrame, decimal: str) -> pd.DataFrame:
     """A ``read_text_table`` frame with the types ``read_table`` would have given its columns: numbers
     where every filled cell is one, True/False where every cell is true or false; other columns as text."""

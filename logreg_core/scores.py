@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 
-from .csv_loader import decode_text
+from .csv_loader import decimal_comma_numbers, decode_text
 from .errors import LogRegError
 from .threshold import validate_scores
 
@@ -88,7 +88,9 @@ def _numbers(column, name: str, wanted: str) -> np.ndarray:
 
     text = column.astype(str).str.strip()
     blank = (text == "").to_numpy()
-    values = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy(dtype=np.float64)
+    numbers = decimal_comma_numbers(text.where(~blank))  # "0,6010" in a file written with decimal commas
+    values = (pd.to_numeric(text.where(~blank), errors="coerce") if numbers is None else numbers).to_numpy(
+        dtype=np.float64)
     bad = ~blank & ~np.isfinite(values)
     if bad.any():
         examples = ", ".join(repr(v) for v in text[bad].unique()[:3])

@@ -19,6 +19,7 @@ import pytest
 from logreg_core.csv_loader import from_csv, read_table, read_text_table
 from logreg_core.model import TrainedModel
 from logreg_core.predict import feature_matrix, predict_rows
+from logreg_core.errors import LogRegError
 from logreg_core.scores import read_scores
 
 
@@ -253,6 +254,22 @@ def test_read_scores_takes_validation_as_val():
     for name, rows in (("val", is_val), ("test", ~is_val)):
         np.testing.assert_array_equal(parts[name][0], y[rows])
         np.testing.assert_array_equal(parts[name][1], s[rows])
+
+
+def test_read_scores_reads_decimal_commas_as_the_csv_loader_does():
+    """A spreadsheet set to a decimal comma writes "0,6010" with semicolons between fields; "1" and "-2,5e-3"
+    are numbers too. A score that is not one is still refused by name."""
+    rng = np.random.default_rng(5)
+    y, s = rng.integers(0, 2, 40), np.round(rng.random(40) * 10 - 5, 4)
+    s[:2] = [1.0, -2.5e-3]
+    text = "y_true;score;split\n" + "".join(f"{a};{float(b)!r};{c}\n".replace(".", ",")
+                                             for a, b, c in zip(y, s, ["val", "test"] * 20))
+    assert "1,0;" in text and "-0,0025;" in text
+    parts = read_scores(text.encode())
+    for name, rows in (("val", slice(0, None, 2)), ("test", slice(1, None, 2))):
+        np.testing.assert_array_equal(parts[name][1], s[rows])
+    with pytest.raises(LogRegError, match="'high'"):
+        read_scores(text.replace("1,0;", "high;", 1).encode())
 
 
 @pytest.mark.parametrize("only", ["val", "validation", "test"])
