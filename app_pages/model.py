@@ -114,11 +114,13 @@ card = model_card(model, dataset=ds, config=run.config, history=run.result.histo
                              "split": state.threshold_found_on(), "convention": CONVENTION}
                   if model.is_binary else None)
 c1, c2, c3 = st.columns(3)
-c1.download_button("Download model card (JSON)", json.dumps(card, indent=2), "model_card.json", "application/json",
+c1.download_button("Model card (JSON)", json.dumps(card, indent=2), "model_card.json", "application/json",
+                   icon=":material/download:",
                    help="Dataset, features, normalization, weights, odds ratios, config, threshold and test metrics.")
 frame = pd.concat([pd.DataFrame({"y_true": np.asarray(ds.class_names)[ds.y_test]}),
                    prediction_columns(model, ds.X_test, cut)], axis=1)
-c2.download_button("Download test predictions (CSV)", safe_csv(frame), "test_predictions.csv", "text/csv")
+c2.download_button("Test predictions (CSV)", safe_csv(frame), "test_predictions.csv", "text/csv",
+                   icon=":material/download:")
 SAVED_MODEL_HELP = ("Builds a TensorFlow SavedModel that takes the raw feature columns in the model card's "
                     "feature_names order: a text column as its 0/1 level columns (feature_sources says which), a "
                     "missing value as NaN (a number column takes its training median, a text level 0).")
@@ -134,4 +136,5 @@ if c3.button("Prepare SavedModel (zip)", help=SAVED_MODEL_HELP):
                      "which holds the weights.")
 packed = st.session_state.get("saved_model_zip")
 if packed and packed[0] == run.run_id:
-    c3.download_button("Download SavedModel (zip)", packed[1], "logreg_model.zip", "application/zip")
+    c3.download_button("SavedModel (zip)", packed[1], "logreg_model.zip", "application/zip",
+                       icon=":material/download:")

@@ -125,8 +125,9 @@ if split == "test":
     st.warning("You are looking at the **test** split. Choose thresholds on validation; "
                "a threshold tuned on test looks better than it will be on new cases.")
 elif split == "all":
-    st.warning(parts.same_rows_warning() + " Add a split column with val and test rows to choose on one and "
-               "report on the other.")
+    fix = ("Add a split column with val and test rows" if parts.unsplit == "No split column"
+           else "Give the split column both val and test rows")
+    st.warning(f"{parts.same_rows_warning()} {fix} to choose on one and report on the other.")
 separated = sweep.error_free_range()
 if separated:  # common for small, easy data (breast cancer's validation split): say why nothing moves
     st.info(f"On this split the classes do not overlap: every threshold above {separated[0]:.4g} and up to "

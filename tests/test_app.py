@@ -366,7 +366,8 @@ def test_unsplit_scores_say_why_they_are_not_split():
     at.run()
     assert not at.exception
     assert any(w.value.startswith("The split column holds validation rows only: operating points are chosen and "
-                                  "reported on the same rows") for w in at.warning), [w.value for w in at.warning]
+                                  "reported on the same rows") and "Give the split column both val and test rows"
+               in w.value for w in at.warning), [w.value for w in at.warning]
     assert any(i.value.startswith("These rows have only 30 positives and 30 negatives") for i in at.info)
 
 
@@ -432,7 +433,7 @@ def test_savedmodel_export_gives_a_zip_that_serves_the_sessions_model(trained_ap
     at = trained_app.switch_page("app_pages/model.py").run()
     _export_button(at).click().run()
     assert not at.exception and not at.error
-    assert "Download SavedModel (zip)" in [b.label for b in at.get("download_button")]
+    assert "SavedModel (zip)" in [b.label for b in at.get("download_button")]
     run_id, packed = at.session_state["saved_model_zip"]
     zipfile.ZipFile(io.BytesIO(packed)).extractall(tmp_path)
     run = at.session_state["trained"]

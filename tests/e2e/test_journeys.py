@@ -346,7 +346,7 @@ def test_download_model_card(page, app_server):
     train(page, 4)
     go(page, "Model")
     with page.expect_download() as info:
-        button(page, "Download model card (JSON)").click()
+        button(page, "Model card (JSON)").click()
     download = info.value
     assert download.suggested_filename.endswith(".json")
     card = json.loads(open(download.path(), encoding="utf-8").read())
