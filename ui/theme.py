@@ -23,8 +23,9 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] p, .thr .thr-rate-value { font-size: 2.6rem; }
 /* The slider's end values and key hint, read from the back of the room too. */
 .thr .thr-ends { font-size: 0.95rem; }
-/* Streamlit's side padding is in rem: the larger root font took 60 px of width each side. */
-[data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
+/* Streamlit's padding is in rem: the larger root font took 60 px of width each side, and 130 px above the
+   title, which pushed the Train page's progress and curves below a 900 px projector's edge. */
+[data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; padding-top: 1rem; }
 /* A table wider than the page (the run history) scrolls sideways rather than being cut off. */
 [data-testid="stTable"] { overflow-x: auto; font-size: 0.8rem; }
 /* Tabs wrap onto more rows rather than scroll sideways behind an arrow. */

@@ -79,6 +79,21 @@ def test_a_fast_default_run_grows_on_screen_in_slow_motion(page, app_server):
     no_exception(page)
 
 
+def test_in_presentation_mode_a_run_starts_in_view_on_a_900_px_projector(page, app_server):
+    """At projector font sizes the Train page's settings fill most of the screen: the progress line under
+    the Train button must still be on a 1400 × 900 screen (Streamlit's 6rem above the title, at the larger
+    font, pushed it off)."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    open_app(page, app_server)
+    page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]').first.locator("label").click()
+    wait_idle(page)
+    go(page, "Train")
+    button(page, "Train").click()
+    wait_finished(page)
+    line = page.get_by_text(re.compile(r"^Finished: 200 epochs in [\d.]+ s$")).first.bounding_box()
+    assert line["y"] + line["height"] <= 900, line
+
+
 def test_leave_mid_training_and_come_back(page, app_server):
     open_app(page, app_server)
     start_long_training(page)
