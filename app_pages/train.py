@@ -1,5 +1,3 @@
-import time
-
 import pandas as pd
 import streamlit as st
 
@@ -11,10 +9,10 @@ from ui import charts, data, state, theme, training
 REFRESH_S = 0.8
 # While a job waits for a slot or for TensorFlow to load, nothing moves: refresh less often, so that
 # a classroom of waiting pages does not starve the import and the trainings it waits for of the GIL.
+# (Not while a job that has a slot awaits its first epoch: that comes within a second, and at this pace
+# the page sat on "Epoch 0" for 2.5 s while the slow-motion replay's clock ran on unseen.)
 WAITING_REFRESH_S = 2.5
-# Replaying a finished run in slow motion costs no training: refresh often, for a smooth curve. As often
-# for a run's first epoch, when nothing keeps it waiting: it comes within a fraction of a second, and a slow
-# refresh would let the replay's clock run on unseen (a 10-epoch run was over before the first redraw).
+# Replaying a finished run in slow motion costs no training: refresh often, for a smooth curve.
 REPLAY_REFRESH_S = 0.25
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 
@@ -67,24 +65,18 @@ def stop() -> None:
 slow_motion = state.kept_value("slow_motion", True)  # its toggle, drawn below, stores a change before the run
 
 
-def shown(job, snap: dict) -> int:
-    """Epochs to draw now: all that are done, or in slow motion as many as its pace has reached, timed from
-    when this page first had an epoch of the job to draw (not from the job's start: the page's own redraw
-    takes part of a second, and the replay would begin at epoch 30)."""
-    if not slow_motion or not snap["epochs_done"]:
+def shown(snap: dict) -> int:
+    """Epochs to draw now: all that are done, or in slow motion as many as its pace has reached."""
+    if not slow_motion:
         return snap["epochs_done"]
-    clock = st.session_state.get("replay_clock")
-    if clock is None or clock[0] is not job:
-        clock = st.session_state["replay_clock"] = (job, time.monotonic())
-    return training.shown_epochs(snap["epochs_done"], snap["epochs_total"], time.monotonic() - clock[1])
+    return training.shown_epochs(snap["epochs_done"], snap["epochs_total"], snap["seconds_since_start"])
 
 
 # Buttons act in callbacks, before the page is drawn, so every control shows the new state at once.
 running = job is not None and not job.done
-replaying = job is not None and job.done and shown(job, snap := job.snapshot()) < snap["epochs_done"]
-first_epoch_pending = running and not job.history
-refresh = (REPLAY_REFRESH_S if replaying else None if not running else REFRESH_S if job.history
-           else WAITING_REFRESH_S if training.waits(job) else REPLAY_REFRESH_S)
+replaying = job is not None and job.done and shown(snap := job.snapshot()) < snap["epochs_done"]
+refresh = (REPLAY_REFRESH_S if replaying else None if not running
+           else WAITING_REFRESH_S if not job.history and training.waits(job) else REFRESH_S)
 # One row that wraps where it does not fit (columns would cut "Continue" and the toggles' labels short)
 with st.container(horizontal=True, vertical_alignment="center"):
     st.button("Train", type="primary", help="Train a fresh model with these settings.",
@@ -123,11 +115,11 @@ def progress_panel():
     if job.dataset is not dataset:  # the data was changed on the Data page since: say whose curves these are
         st.caption(f"These curves are the last run's, on **{job.dataset.title}** as it was then (the data has changed "
                    "since): press **Train** to train on the data chosen now.")
-    if first_epoch_pending and snap["history"]:
-        st.rerun()  # the first epochs are in: redraw the page to refresh at the pace of a running job
+    if refresh == WAITING_REFRESH_S and snap["history"]:
+        st.rerun()  # the first epochs are in: redraw the page to refresh at the faster pace
     if snap["state"] == "queued":
         st.info(f"Waiting for a free training slot: you are number {snap['queue_position'] or 1} in the queue.")
-    done, total, drawn = snap["epochs_done"], snap["epochs_total"], shown(job, snap)
+    done, total, drawn = snap["epochs_done"], snap["epochs_total"], shown(snap)
     start = job.initial.epochs_trained if job.initial is not None else 0  # a continued run's epochs go on counting
     left = snap["seconds_left"]
     text = (f"Epoch {start + drawn} of {start + total}"
