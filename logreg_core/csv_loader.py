@@ -979,10 +979,11 @@ def _text_numbers(text: pd.Series, decimal: str) -> pd.Series:
 
 
 def decimal_comma_numbers(text: pd.Series) -> pd.Series | None:
-    """Cells such as "0,6010" read as the numbers they are (0.601), when some filled cell has a comma and
-    every filled cell is a number with a decimal comma or none; else None."""
-    filled = text.dropna()
-    if not filled.str.contains(",", regex=False).any() or not all(_is_number(v, ",") for v in filled):
+    """Cells such as "0,6010" read as the numbers they are (0.601), when some cell has a comma and every cell
+    with one is a number with a decimal comma; else None. A cell that is no number ("high") becomes NaN, so
+    that it alone is named as the one to fix."""
+    with_comma = text.dropna()[text.dropna().str.contains(",", regex=False)]
+    if with_comma.empty or not all(_is_number(v, ",") for v in with_comma):
         return None
     return _text_numbers(text, ",")
 
