@@ -973,19 +973,9 @@ def _true_false(text: pd.Series) -> np.ndarray | None:
     return text.str.lower().map({"true": 1.0, "false": 0.0}).to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _text_numbers(text: pd.Series, decimal: str) -> pd.Series:
+def text_numbers(text: pd.Series, decimal: str) -> pd.Series:
     """Text read as numbers (decimal commas when the file uses them); what is not one becomes NaN."""
     return pd.to_numeric(text.str.replace(",", ".", regex=False) if decimal == "," else text, errors="coerce")
-
-
-def decimal_comma_numbers(text: pd.Series) -> pd.Series | None:
-    """Cells such as "0,6010" read as the numbers they are (0.601), when some cell has a comma and every cell
-    with one is a number with a decimal comma; else None. A cell that is no number ("high") becomes NaN, so
-    that it alone is named as the one to fix."""
-    with_comma = text.dropna()[text.dropna().str.contains(",", regex=False)]
-    if with_comma.empty or not all(_is_number(v, ",") for v in with_comma):
-        return None
-    return _text_numbers(text, ",")
 
 
 def typed_columns(frame: pd.DataFrame, decimal: str) -> pd.DataFrame:
@@ -995,7 +985,7 @@ def typed_columns(frame: pd.DataFrame, decimal: str) -> pd.DataFrame:
     for column in frame.columns:
         text = frame[column]
         filled = int(text.notna().sum())
-        numbers = _text_numbers(text, decimal)
+        numbers = text_numbers(text, decimal)
         if int(numbers.notna().sum()) == filled:  # an empty column too: NaN, as the reader gives it
             typed[column] = numbers
         elif filled == len(text) and (flags := _true_false(text)) is not None:
@@ -1012,7 +1002,7 @@ def numeric_column(series: pd.Series, decimal: str) -> np.ndarray:
         text = as_text(series)
         values = _true_false(text)
         if values is None:
-            values = _text_numbers(text, decimal).to_numpy(dtype=np.float64, na_value=np.nan)
+            values = text_numbers(text, decimal).to_numpy(dtype=np.float64, na_value=np.nan)
     return _without_huge(values)[0]
 
 
@@ -1052,7 +1042,7 @@ def _features(frame: pd.DataFrame, target: str, facts: dict, notes: list[str]):
             if values is not None:
                 notes.append(f"Column '{column}': true/false values became 1/0.")
             else:
-                numbers = _text_numbers(text, decimal)
+                numbers = text_numbers(text, decimal)
                 parsed = int(numbers.notna().sum())
                 if parsed > len(filled) / 2:
                     values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)

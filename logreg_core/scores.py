@@ -1,12 +1,9 @@
 """Reading and writing score files: ``y_true,score[,split]`` from any model."""
 from __future__ import annotations
 
-import csv
-import io
-
 import numpy as np
 
-from .csv_loader import decimal_comma_numbers, decode_text
+from .csv_loader import NoDataRows, read_text_table, text_numbers
 from .errors import LogRegError
 from .threshold import validate_scores
 
@@ -31,9 +28,8 @@ class ScoreParts(dict):
 
 def read_scores(file) -> ScoreParts:
     """Scores by split (``ScoreParts``): validation and test when a ``split`` column has both, else
-    all rows. ``y_true`` must be 0/1 (1 = positive)."""
-    import pandas as pd
-
+    all rows. ``y_true`` must be 0/1 (1 = positive). Read as the CSV loader reads a table (its encodings,
+    delimiters, ``sep=`` line and decimal mark, decided once for the file), with a header row."""
     try:
         if isinstance(file, bytes) or hasattr(file, "read"):
             raw = file if isinstance(file, bytes) else file.read()
@@ -45,27 +41,22 @@ def read_scores(file) -> ScoreParts:
     if not raw.strip():
         raise LogRegError("the scores file is empty: expected a header line y_true,score (and optionally split) "
                           "and then one row per case")
-    try:  # the CSV loader's decoding: its encodings, and its word for an Excel or other binary file
-        text, _ = decode_text(raw, [])
+    try:
+        frame, _, facts = read_text_table(raw, header=True)
+    except NoDataRows:
+        raise LogRegError("the scores file has no rows: put one row per case below the header y_true,score") from None
     except LogRegError as exc:
         raise LogRegError(f"cannot read the scores file: {exc}") from None
-    try:
-        # keep_default_na=False: a written "nan" or "NA" stays text, named in the error, not called blank
-        frame = pd.read_csv(io.StringIO(text), sep=None, engine="python", keep_default_na=False)
-    except (ValueError, pd.errors.ParserError, csv.Error) as exc:
-        raise LogRegError(f"cannot parse the scores file as CSV ({exc}): expected columns y_true,score[,split]") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = {"y_true", "score"} - set(frame.columns)
     if missing:
         raise LogRegError(f"the scores file needs columns y_true and score (missing: {', '.join(sorted(missing))}; "
                           f"found: {', '.join(frame.columns[:10])})")
-    if frame.empty:
-        raise LogRegError("the scores file has no rows")
-    y = _numbers(frame["y_true"], "y_true", "0 or 1 (1 = positive)")
-    s = _numbers(frame["score"], "score", "a number")
+    y = _numbers(frame["y_true"], facts["decimal"], "y_true", "0 or 1 (1 = positive)")
+    s = _numbers(frame["score"], facts["decimal"], "score", "a number")
     if "split" not in frame.columns:
         return ScoreParts({"all": validate_scores(y, s)}, "No split column")
-    split = frame["split"].astype(str).str.strip().str.lower().replace({"validation": "val"})
+    split = frame["split"].fillna("").str.lower().replace({"validation": "val"})
     unknown = sorted(set(split) - set(SPLITS))
     if unknown:
         training = {"train", "training"} & set(unknown)
@@ -81,25 +72,21 @@ def read_scores(file) -> ScoreParts:
     return ScoreParts({"all": validate_scores(y, s)}, f"The split column holds {only} rows only")
 
 
-def _numbers(column, name: str, wanted: str) -> np.ndarray:
-    """The column as finite numbers. Text that is not one ("high", "nan", "inf") is named in the error,
-    by data row; a blank cell is called blank."""
-    import pandas as pd
-
-    text = column.astype(str).str.strip()
-    blank = (text == "").to_numpy()
-    numbers = decimal_comma_numbers(text.where(~blank))  # "0,6010" in a file written with decimal commas
-    values = (pd.to_numeric(text.where(~blank), errors="coerce") if numbers is None else numbers).to_numpy(
-        dtype=np.float64)
-    bad = ~blank & ~np.isfinite(values)
+def _numbers(text, decimal: str, name: str, wanted: str) -> np.ndarray:
+    """A text column as finite numbers, with the file's decimal mark. Text that is not one ("high", "inf")
+    is named in the error, by data row; a blank cell, or one the loader reads as missing ("NA"), is called
+    missing."""
+    missing = text.isna().to_numpy()
+    values = text_numbers(text, decimal).to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~missing & ~np.isfinite(values)
     if bad.any():
         examples = ", ".join(repr(v) for v in text[bad].unique()[:3])
         raise LogRegError(f"the {name} column has {int(bad.sum())} value(s) that are not finite numbers, such as "
                           f"{examples} (first on data row {int(bad.argmax()) + 1}): each {name} must be "
                           f"{wanted}; fix or remove those rows")
-    if blank.any():  # numbered as above, by data row, not by array position
-        raise LogRegError(f"the {name} column is blank on {int(blank.sum())} row(s) (first on data row "
-                          f"{int(blank.argmax()) + 1}): each {name} must be {wanted}; fill or remove those rows")
+    if missing.any():  # numbered as above, by data row, not by array position
+        raise LogRegError(f"the {name} column is blank or NA on {int(missing.sum())} row(s) (first on data row "
+                          f"{int(missing.argmax()) + 1}): each {name} must be {wanted}; fill or remove those rows")
     return values
 
 

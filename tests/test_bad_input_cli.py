@@ -198,16 +198,20 @@ def test_a_scores_file_with_a_non_numeric_score(capsys, tmp_path):
     line = refused(capsys, "threshold", "--scores", path)
     assert "'high'" in line and "number" in line, line
     assert "first on data row 3" in line, line  # rows counted as in the file, after the header
-    path.write_text("y_true,score\n1,nan\n0,inf\n1,0.2\n")  # written out, not blank: named as they are
+    path.write_text("y_true,score\n1,-inf\n0,inf\n1,0.2\n")  # written out: named as they are
     line = refused(capsys, "threshold", "--scores", path)
-    assert line == ("error: the score column has 2 value(s) that are not finite numbers, such as 'nan', 'inf' "
+    assert line == ("error: the score column has 2 value(s) that are not finite numbers, such as '-inf', 'inf' "
                     "(first on data row 1): each score must be a number; fix or remove those rows"), line
+    path.write_text("y_true,score\n1,0.4\n0,0.2\n1,NA\n")  # missing, as the CSV loader reads NA
+    line = refused(capsys, "threshold", "--scores", path)
+    assert line == ("error: the score column is blank or NA on 1 row(s) (first on data row 3): each score must "
+                    "be a number; fill or remove those rows"), line
     path.write_text("y_true,score,split\n1,0.9,val\n0,0.2,\n")
     assert refused(capsys, "threshold", "--scores", path) == "error: split must be 'val' or 'test', found (blank)"
     path.write_text("y_true,score\n1,0.9\n0,\n1,0.7\n")
     line = refused(capsys, "threshold", "--scores", path)
-    assert line == ("error: the score column is blank on 1 row(s) (first on data row 2): each score must be a "
-                    "number; fill or remove those rows"), line
+    assert line == ("error: the score column is blank or NA on 1 row(s) (first on data row 2): each score must be "
+                    "a number; fill or remove those rows"), line
 
 
 @pytest.mark.parametrize("content,fragment", [("", "error: the scores file is empty"),

@@ -265,9 +265,12 @@ def test_read_scores_reads_decimal_commas_as_the_csv_loader_does():
     text = "y_true;score;split\n" + "".join(f"{a};{float(b)!r};{c}\n".replace(".", ",")
                                              for a, b, c in zip(y, s, ["val", "test"] * 20))
     assert "1,0;" in text and "-0,0025;" in text
-    parts = read_scores(text.encode())
-    for name, rows in (("val", slice(0, None, 2)), ("test", slice(1, None, 2))):
-        np.testing.assert_array_equal(parts[name][1], s[rows])
+    # as Excel saves it: its "sep=;" line first, Windows line ends
+    for data in (text.encode(), ("sep=;\n" + text).replace("\n", "\r\n").encode()):
+        parts = read_scores(data)
+        for name, rows in (("val", slice(0, None, 2)), ("test", slice(1, None, 2))):
+            np.testing.assert_array_equal(parts[name][0], y[rows])
+            np.testing.assert_array_equal(parts[name][1], s[rows])
     with pytest.raises(LogRegError, match="has 1 value\\(s\\) that are not finite numbers, such as 'high'"):
         read_scores(text.replace("1,0;", "high;", 1).encode())
 
