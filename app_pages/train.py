@@ -15,6 +15,8 @@ WAITING_REFRESH_S = 2.5
 # Replaying a finished run in slow motion costs no training: refresh often, for a smooth curve.
 REPLAY_REFRESH_S = 0.25
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD with momentum (0.9)", "adam": "Adam"}
+SETTINGS_KEY = "train_settings_open"  # the presentation-mode expander's state
 
 st.title("Train")
 dataset = data.ensure_dataset()
@@ -25,10 +27,15 @@ st.caption(f"Dataset: **{dataset.title}** — {dataset.n_features} features, cla
            f"{', '.join(dataset.class_names[:10])}{' …' if dataset.n_classes > 10 else ''}")
 
 setup = state.setup()
-if theme.presentation():  # projector font sizes: two to a row, so that no label breaks mid-word
-    (c1, c2), (c3, c4) = st.columns(2), st.columns(2)
-else:
-    c1, c2, c3, c4 = st.columns(4)
+# At projector sizes the settings take a screen of their own: they fold away when a run starts (Train or
+# Continue, below), so that the curves come into view; the class still reads them in the line under the buttons.
+settings = (st.expander("Settings", expanded=True, key=SETTINGS_KEY, on_change="rerun") if theme.presentation()
+            else st.container())
+with settings:
+    if theme.presentation():  # projector font sizes: two to a row, so that no label breaks mid-word
+        (c1, c2), (c3, c4) = st.columns(2), st.columns(2)
+    else:
+        c1, c2, c3, c4 = st.columns(4)
 with c1:
     state.bound(st.number_input, "Epochs", "epochs", **state.limits("epochs"), step=10,
                 help="Passes over the training data (1–10,000).")
@@ -39,7 +46,7 @@ with c2:
     state.bound(st.select_slider, "Learning rate", "lr", options=options, format_func=lambda v: f"{v:g}",
                 help="Step size of each update, on a log scale. Too large and the loss explodes.")
     state.bound(st.selectbox, "Optimizer", "optimizer", options=list(OPTIMIZERS),
-                format_func={"sgd": "SGD", "momentum": "SGD with momentum (0.9)", "adam": "Adam"}.get,
+                format_func=OPTIMIZER_NAMES.get,
                 help="How gradients become updates. SGD is the classic; Adam adapts the step per weight.")
 with c3:
     state.bound(st.number_input, "L2 penalty", "l2", **state.limits("l2"), step=0.001, format="%g",
@@ -49,6 +56,8 @@ with c3:
 with c4:
     state.bound(st.number_input, "Seed", "seed", **state.limits("seed"),
                 help="Fixes the data split and the shuffling: same seed, same numbers.")
+    state.kept(st.toggle, "Balance classes", "balanced", False,
+               help="Weight each class inversely to its frequency, so a rare positive class counts as much.")
 
 job = training.current_job()
 trained = state.trained_run()
@@ -60,6 +69,20 @@ def stop() -> None:
     if job is not None:
         job.stop()
         job.join(5)
+
+
+def start(continues=None) -> None:
+    if training.start(dataset, state.train_config(), continues=continues) is not None and theme.presentation():
+        st.session_state[SETTINGS_KEY] = False
+
+
+def settings_line() -> str:
+    """The settings in one line, for when they are folded away."""
+    c = state.train_config()
+    extras = [f"L2 {c.l2:g}"] * (c.l2 > 0) + [f"early stopping after {c.early_stopping}"] * (c.early_stopping > 0)
+    extras += ["balanced classes"] * (c.class_weight == "balanced")
+    return " · ".join([f"{c.epochs} epochs", f"batch {c.batch_size}", f"learning rate {c.learning_rate:g}",
+                       OPTIMIZER_NAMES[c.optimizer], *extras, f"seed {c.seed}"])
 
 
 slow_motion = state.kept_value("slow_motion", True)  # its toggle, drawn below, stores a change before the run
@@ -80,7 +103,7 @@ refresh = (REPLAY_REFRESH_S if replaying else None if not running
 # One row that wraps where it does not fit (columns would cut "Continue" and the toggles' labels short)
 with st.container(horizontal=True, vertical_alignment="center"):
     st.button("Train", type="primary", help="Train a fresh model with these settings.",
-              on_click=lambda: training.start(dataset, state.train_config()))
+              on_click=start)
     st.button("Stop", disabled=not running, help="Stop after the current epoch; what was learned is kept.",
               on_click=stop)
     st.button("Continue", disabled=not can_continue or running,
@@ -89,9 +112,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
               "was then): the data has changed since. Press Train to train on the data chosen now."
               if trained is not None else
               "After a run, trains more epochs from its weights.",
-              on_click=lambda: training.start(dataset, state.train_config(), continues=trained))
-    state.kept(st.toggle, "Balance classes", "balanced", False, width="content",
-               help="Weight each class inversely to its frequency, so a rare positive class counts as much.")
+              on_click=lambda: start(continues=trained))
     show_test = state.kept(
         st.toggle, "Show test curves", "show_test_curves", False, width="content",
         help="Off: train and validation only, so that epochs and settings are chosen on validation. "
@@ -100,6 +121,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
         st.toggle, "Slow motion", "slow_motion", True, width="content",
         help="Draw a fast run at up to 40 epochs a second (5 s at most), so that the curves visibly grow. "
              "Training itself runs at full speed; the numbers are the same.")
+if theme.presentation() and not settings.open:
+    st.caption(settings_line())
 splits = ("train", "val", "test") if show_test else ("train", "val")
 for message in st.session_state.pop("train_errors", []):
     st.error(message)
@@ -142,9 +165,7 @@ def progress_panel():
     overlays = {f"run {r.run_id}" + (f" ({r.dataset.title})" if r.dataset.title != job.dataset.title else ""):
                 r.result.history for r in state.runs() if r.run_id in overlay_ids}
     if whole:
-        # side by side, or one above the other at projector font sizes (their titles would be cut short)
-        left_col, right_col = (st.container(), st.container()) if theme.presentation() else st.columns(2)
-        for column, metric in ((left_col, "loss"), (right_col, "accuracy")):
+        for column, metric in zip(st.columns(2), ("loss", "accuracy")):
             column.plotly_chart(charts.learning_curves(whole, metric, overlays, splits, resumed_at=start or None),
                                 key=f"{metric}_curve")
         latest = snap["latest"]

@@ -1107,3 +1107,24 @@ def test_the_train_page_says_mnist_is_not_cached_and_downloads_nothing(monkeypat
     assert not at.exception
     assert any("MNIST is not cached on this server: Train uses Breast cancer (Wisconsin)" in w.value
                for w in at.warning)
+
+
+def test_in_presentation_mode_train_folds_the_settings_into_one_line():
+    """At projector sizes the settings would push the curves off the screen: Train folds them away and
+    a line says what they are; opening them again shows the widgets as they were."""
+    at = new_app(epochs=3, batch_size=32, lr=0.1, optimizer="adam", seed=7, l2=0.01)
+    at.toggle(key="presentation").set_value(True).run()
+    at.switch_page("app_pages/train.py").run()
+    at.toggle(key="balanced").set_value(True).run()
+    assert len(at.expander) == 1 and at.session_state["train_settings_open"] is True
+    captions = lambda: [c.value for c in at.caption]  # noqa: E731
+    line = "3 epochs · batch 32 · learning rate 0.1 · Adam · L2 0.01 · balanced classes · seed 7"
+    assert line not in captions()
+    next(b for b in at.button if b.label == "Train").click().run()
+    assert at.session_state["train_settings_open"] is False and line in captions()
+    assert at.session_state["job"].config.optimizer == "adam" and at.session_state["job"].config.seed == 7
+    at.session_state["train_settings_open"] = True  # the user opens them again
+    at.run()
+    assert line not in captions() and at.number_input(key="epochs").value == 3
+    at.toggle(key="presentation").set_value(False).run()  # normal mode: no fold, no line
+    assert not at.expander and line not in captions()
