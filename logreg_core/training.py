@@ -25,6 +25,7 @@ import numpy as np
 
 from .config import TrainConfig
 from .datasets import Dataset
+from .errors import LogRegError
 from .model import TrainedModel
 
 MOMENTUM = 0.9
@@ -222,8 +223,6 @@ def train(dataset: Dataset, config: TrainConfig, initial: TrainedModel | None = 
         batch_size = n
     model = initial if initial is not None else TrainedModel.untrained(dataset)
     if model.n_features != dataset.n_features or len(model.class_names) != dataset.n_classes:
-        from .errors import LogRegError
-
         raise LogRegError("the model to continue was trained on different columns or classes: train afresh")
     return _epochs(dataset, config, model, batch_size, notes)
 
@@ -249,14 +248,13 @@ def _epochs(dataset, config, model, batch_size, notes):
     b = tf.constant(model.bias, tf.float32)
     state = (tf.zeros_like(W), tf.zeros_like(b), tf.zeros_like(W), tf.zeros_like(b), tf.constant(0.0))
     rng = np.random.default_rng(config.seed + model.epochs_trained)
-    n = len(dataset.y_train)
     start = model.epochs_trained
     (first_loss, _), (best_loss, _), _, val_scores, test_scores = _evaluated(model, splits)
     last_good = (model, val_scores, test_scores, start)
     best, high_streak = last_good, 0  # the start's validation loss is the one to beat
     for epoch in range(start + 1, start + config.epochs + 1):
         began = time.perf_counter()
-        batches, scales, count = epoch_batches(rng.permutation(n), weights, batch_size)
+        batches, scales, count = epoch_batches(rng.permutation(len(dataset.y_train)), weights, batch_size)
         W, b, *state = epoch_fn(X, y, batches, scales, count, *hyper, W, b, *state)
         current = model.with_weights(W.numpy().T, b.numpy(), epoch)
         (train_loss, train_acc), (val_loss, val_acc), (test_loss, test_acc), val_scores, test_scores = \
