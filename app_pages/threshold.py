@@ -17,7 +17,8 @@ st.title("Threshold")
 SMALL = 100
 TIES = "Where thresholds tie, the middle of their range, not a case's own score."
 
-source = state.kept(st.radio, "Scores from", "score_source", "Trained model",
+source_column, split_column = st.columns(2)  # the two choices of what is shown, in one row
+source = state.kept(source_column.radio, "Scores from", "score_source", "Trained model",
                     options=["Trained model", "Uploaded scores"], horizontal=True,
                     help="Explore the model trained here, or upload y_true,score[,split] from any model.")
 names, parts, origin, cache_key, run = ("negative", "positive"), {}, "", None, None
@@ -96,12 +97,16 @@ if not parts:
 
 split_labels = {"val": "Validation (for choosing)", "test": "Test (for reporting)", "all": "All rows"}
 split_names = {"val": "validation", "test": "test", "all": "all rows"}  # in a sentence
-split = st.radio("Split shown", list(parts), format_func=split_labels.get, horizontal=True, key="split_shown",
-                 help="Choose a threshold on validation; look at test once, to report.")
+split = state.kept_choice("Split shown", "split_shown", list(parts), list(parts)[0], announce=False,
+                          widget=split_column.radio,
+                          format_func=split_labels.get, horizontal=True,
+                          help="Choose a threshold on validation; look at test once, to report.")
 if run and not run.dataset.is_binary:
     split_name = split_names[split]
     y_all, scores_all = (ds.y_val, val_scores) if split == "val" else (ds.y_test, test_scores)
-    with st.expander(f"All classes: confusion matrix at argmax ({split_name} split)", expanded=True):
+    # folded at projector sizes, where its 10 × 10 matrix would push the threshold explorer screens down
+    with st.expander(f"All classes: confusion matrix at argmax ({split_name} split)",
+                     expanded=not theme.presentation()):
         import plotly.express as px
 
         cm = multiclass_confusion(y_all, scores_all)
@@ -221,7 +226,15 @@ def population_input(label: str, key: str, **kwargs):
 
 def operating_point_controls() -> tuple[float, float | None]:
     """The population's numbers, then the buttons that find a threshold on validation, each in one row.
-    Outside the slider's fragment: they are used now and then, and a slider step need not redraw them."""
+    Outside the slider's fragment: they are used now and then, and a slider step need not redraw them.
+    Folded at projector sizes, where they would take the screen above the slider."""
+    holder = (st.expander("Find a threshold: target sensitivity, cost ratio, prevalence") if theme.presentation()
+              else st.container())
+    with holder:
+        return _operating_point_controls()
+
+
+def _operating_point_controls() -> tuple[float, float | None]:
     if theme.presentation():  # projector font sizes: the prevalence's placeholder needs the room
         (c1, c2), (c3, _) = st.columns(2), st.columns(2)
     else:

@@ -28,7 +28,10 @@ st.caption(f"Dataset: **{dataset.title}** — {dataset.n_features} features, cla
 
 setup = state.setup()
 # At projector sizes the settings take a screen of their own: they fold away when a run starts (Train or
-# Continue, below), so that the curves come into view; the class still reads them in the line under the buttons.
+# Continue, below), and are folded when the page opens on curves, so that the curves are in view; the class
+# still reads them in the line under the buttons.
+if theme.presentation() and SETTINGS_KEY not in st.session_state:  # the page just opened, or presentation mode
+    st.session_state[SETTINGS_KEY] = training.current_job() is None
 settings = (st.expander("Settings", expanded=True, key=SETTINGS_KEY, on_change="rerun") if theme.presentation()
             else st.container())
 with settings:

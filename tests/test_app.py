@@ -1128,3 +1128,28 @@ def test_in_presentation_mode_train_folds_the_settings_into_one_line():
     assert line not in captions() and at.number_input(key="epochs").value == 3
     at.toggle(key="presentation").set_value(False).run()  # normal mode: no fold, no line
     assert not at.expander and line not in captions()
+
+
+def test_the_split_shown_is_kept_across_pages(trained_app):
+    at = trained_app.switch_page("app_pages/threshold.py").run()
+    at.radio(key="split_shown").set_value("test").run()
+    at.switch_page("app_pages/model.py").run()
+    at.switch_page("app_pages/threshold.py").run()
+    assert at.radio(key="split_shown").value == "test" and "looking at the **test** split" in at.warning[0].value
+    at.radio(key="split_shown").set_value("val").run()
+
+
+def test_presentation_mode_folds_what_would_push_the_explorer_and_curves_off_the_screen():
+    """At projector sizes: the operating-point controls and a multiclass model's all-class matrix on the
+    Threshold page, and the Train page's settings whenever the page opens on curves."""
+    at = train(new_app(dataset="digits"), epochs=2)
+    at.toggle(key="presentation").set_value(True).run()
+    assert at.session_state["train_settings_open"] is False  # presentation turned on with curves shown
+    at.switch_page("app_pages/threshold.py").run()
+    folded = {e.label.split(":")[0]: e.proto.expanded for e in at.expander}
+    assert folded == {"All classes": False, "Find a threshold": False}, folded
+    at.switch_page("app_pages/train.py").run()  # back on the page: curves first
+    assert at.session_state["train_settings_open"] is False
+    at.toggle(key="presentation").set_value(False).run()
+    at.switch_page("app_pages/threshold.py").run()
+    assert [(e.label.split(":")[0], e.proto.expanded) for e in at.expander] == [("All classes", True)]

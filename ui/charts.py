@@ -25,13 +25,14 @@ def learning_curves(history: list[dict], metric: str, overlays: dict[str, list[d
     if resumed_at is not None and len(history) and history[0]["epoch"] <= resumed_at:
         fig.add_vline(x=resumed_at, line=dict(color="#888", dash="dot", width=1),
                       annotation_text="Continue", annotation_position="top left")
-    title, subtitle = (("Loss", "cross-entropy, lower is better") if metric == "loss" else
-                       ("Accuracy", "at P ≥ 0.5, or the most probable class"))
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(title=metric, rangemode="tozero" if metric == "loss" else None)
     if theme.presentation():  # both side by side under the folded settings, on a 900 px projector screen
-        return theme.style(fig, title, height=280)
-    return theme.style(fig, title, subtitle=subtitle)
+        return theme.style(fig, "Loss (lower is better)" if metric == "loss" else "Accuracy (P ≥ 0.5, or top class)",
+                           height=280)
+    if metric == "loss":
+        return theme.style(fig, "Loss", subtitle="cross-entropy, lower is better")
+    return theme.style(fig, "Accuracy", subtitle="at P ≥ 0.5, or the most probable class")
 
 
 def decision_boundary(model, dataset, max_points: int = 1500) -> go.Figure:
