@@ -253,16 +253,6 @@ def _train(args, progress) -> dict:
     return summary
 
 
-def _both_classes(parts: dict) -> None:
-    """Sensitivity, specificity, ROC AUC and the operating points all need positives and negatives."""
-    rows = {"val": "validation rows", "test": "test rows", "all": "rows"}
-    for part, (y, _) in parts.items():
-        for label, kind in ((1, "positive"), (0, "negative")):
-            if not (y == label).any():
-                raise LogRegError(f"the scores file's {rows[part]} have no {kind} cases (y_true {label}): "
-                                  "threshold analysis needs both classes")
-
-
 def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str]:
     """The summary as readable lines; thresholds to 4 significant digits, more where fewer would flag other
     ``scores``."""
@@ -310,7 +300,6 @@ def _threshold(args, progress) -> dict:
     from .threshold import CONVENTION, Sweep, brier_score, default_threshold, validate_prevalence, validate_threshold
 
     parts = read_scores(args.scores)
-    _both_classes(parts)
     choose_on, report_on = (parts["val"], parts["test"]) if "val" in parts else (parts["all"], parts["all"])
     choose_sweep, sweep = Sweep.from_scores(*choose_on), Sweep.from_scores(*report_on)
     prevalence = None if args.prevalence is None else validate_prevalence(args.prevalence)

@@ -55,7 +55,7 @@ def read_scores(file) -> ScoreParts:
     y = _numbers(frame["y_true"], facts["decimal"], "y_true", "0 or 1 (1 = positive)")
     s = _numbers(frame["score"], facts["decimal"], "score", "a number")
     if "split" not in frame.columns:
-        return ScoreParts({"all": validate_scores(y, s)}, "No split column")
+        return _both_classes(ScoreParts({"all": validate_scores(y, s)}, "No split column"))
     split = frame["split"].fillna("").str.lower().replace({"validation": "val"})
     unknown = sorted(set(split) - set(SPLITS))
     if unknown:
@@ -67,9 +67,20 @@ def read_scores(file) -> ScoreParts:
         raise LogRegError(f"split must be 'val' or 'test', found {found}{advice}")
     parts = {name: validate_scores(y[split == name], s[split == name]) for name in SPLITS if (split == name).any()}
     if len(parts) == 2:
-        return ScoreParts(parts)
+        return _both_classes(ScoreParts(parts))
     only = "validation" if "val" in parts else "test"
-    return ScoreParts({"all": validate_scores(y, s)}, f"The split column holds {only} rows only")
+    return _both_classes(ScoreParts({"all": validate_scores(y, s)}, f"The split column holds {only} rows only"))
+
+
+def _both_classes(parts: ScoreParts) -> ScoreParts:
+    """Sensitivity, specificity, ROC AUC and the operating points all need positives and negatives."""
+    rows = {"val": "validation rows", "test": "test rows", "all": "rows"}
+    for part, (y, _) in parts.items():
+        for label, kind in ((1, "positive"), (0, "negative")):
+            if not (y == label).any():
+                raise LogRegError(f"the scores file's {rows[part]} have no {kind} cases (y_true {label}): "
+                                  "threshold analysis needs both classes")
+    return parts
 
 
 def _numbers(text, decimal: str, name: str, wanted: str) -> np.ndarray:

@@ -545,12 +545,36 @@ def test_a_scores_file_replaced_by_a_bad_one_keeps_its_scores_and_threshold(app,
     assert_work_kept(app, trained)
 
 
-def test_a_finder_on_a_validation_split_of_one_class_says_so_and_keeps_the_threshold(app, trained):
+def test_a_scores_file_of_one_class_is_refused_and_the_earlier_scores_stay(app, trained):
+    """As the command line refuses it: sensitivity or specificity, ROC AUC and the finders need both classes."""
     app.switch_page("app_pages/threshold.py").run()
     app.radio(key="score_source").set_value("Uploaded scores").run()
+    good = "y_true,score\n" + "\n".join(f"{i % 2},{(i % 2) * 0.5 + i / 100}" for i in range(40))
+    app.file_uploader[0].set_value(("good.csv", good.encode(), "text/csv")).run()
+    move_threshold(app, 0.3).run()
     rows = ["val,0,0.2", "val,0,0.4", "val,0,0.3", "test,1,0.9", "test,0,0.1", "test,1,0.6"]
     app.file_uploader[0].set_value(("oneclass.csv", ("split,y_true,score\n" + "\n".join(rows)).encode(),
                                     "text/csv")).run()
+    assert not app.exception
+    assert errors(app) == ("Could not use oneclass.csv: the scores file's validation rows have no positive cases "
+                           "(y_true 1): threshold analysis needs both classes")
+    assert any(i.value == "Still showing the scores from good.csv." for i in app.info)
+    assert app.session_state["uploaded_scores"][0] == "good.csv" and app.session_state["upload_threshold_exact"] == 0.3
+    app.radio(key="score_source").set_value("Trained model").run()
+    assert_work_kept(app, trained)
+
+
+def test_a_finder_on_a_validation_split_of_one_class_says_so_and_keeps_the_threshold(app, trained):
+    """Scores whose validation rows are of one class (as a multiclass model's rare class can give, viewed
+    one-vs-rest; put in place here as an upload's, which the reader refuses)."""
+    from logreg_core.scores import ScoreParts
+
+    app.switch_page("app_pages/threshold.py").run()
+    app.radio(key="score_source").set_value("Uploaded scores").run()
+    app.session_state["uploaded_scores"] = ("oneclass.csv", ScoreParts({
+        "val": (np.array([0, 0, 0]), np.array([0.2, 0.4, 0.3])),
+        "test": (np.array([1, 0, 1]), np.array([0.9, 0.1, 0.6]))}))
+    app.run()
     move_threshold(app, 0.35).run()  # (the move reran the slider's panel only: the page, for its buttons)
     next(b for b in app.button if b.label == "Max Youden").click().run()
     assert not app.exception
