@@ -37,6 +37,11 @@ def link_contents() -> None:
     values = state.link_values()
     with st.popover("Copy link", help="A link that opens this same set-up (training starts when you press Train)."):
         st.code(state.share_link(values), language=None, wrap_lines=True)
+        if steps := state.training_steps():
+            told = "Train " + ", then Continue ".join(f"{n} epochs" if n else "(an earlier run)" for n in steps)
+            st.caption(f"The model was trained in steps ({told}): the link opens the settings, and one Train "
+                       "gives a model trained once. To get the same model, follow the same steps, each with its "
+                       "settings (the Train page's run history lists them).")
         if state.kept_value("score_source") == "Uploaded scores":
             st.caption("Uploaded scores stay in this session, as does a threshold set on them: the link opens "
                        "the set-up with the trained model's scores.")

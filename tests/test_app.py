@@ -1153,3 +1153,31 @@ def test_presentation_mode_folds_what_would_push_the_explorer_and_curves_off_the
     at.toggle(key="presentation").set_value(False).run()
     at.switch_page("app_pages/threshold.py").run()
     assert [(e.label.split(":")[0], e.proto.expanded) for e in at.expander] == [("All classes", True)]
+
+
+def test_a_link_to_a_continued_model_says_how_to_train_the_same_model():
+    """A link carries settings, so one Train gives a model trained once; the Copy link box says the model was
+    trained in steps, and following them from the link gives the same weights."""
+    def continued(at: AppTest, epochs: int) -> AppTest:
+        at.number_input(key="epochs").set_value(epochs).run()
+        next(b for b in at.button if b.label == "Continue").click().run()
+        assert at.session_state["job"].join(60)
+        while not at.session_state.get("job_collected"):
+            at.run()
+        return at
+
+    at = continued(train(new_app(optimizer="momentum", seed=3), epochs=5), 3)
+    steps = "Train 5 epochs, then Continue 3 epochs"
+    caption = next(c.value for c in at.caption if c.value.startswith("The model was trained in steps"))
+    assert f"({steps})" in caption
+    link = dict(at.query_params)
+    assert (link["epochs"], link["seed"], link["optimizer"]) == ("3", "3", "momentum")
+    opened = continued(train(new_app(**{**link, "epochs": 5}), epochs=5), 3)
+    np.testing.assert_array_equal(opened.session_state["trained"].result.model.weights,
+                                  at.session_state["trained"].result.model.weights)
+    at.number_input(key="epochs").set_value(4).run()
+    next(b for b in at.button if b.label == "Train").click().run()  # trained once: no steps to tell
+    assert at.session_state["job"].join(60)
+    while not at.session_state.get("job_collected"):
+        at.run()
+    assert not any(c.value.startswith("The model was trained in steps") for c in at.caption)

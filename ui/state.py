@@ -344,6 +344,21 @@ def earlier_epochs(run_id: int | None) -> list[dict]:
     return epochs
 
 
+def training_steps() -> list[int]:
+    """Epochs run by each step of the trained model, oldest first, when it was trained further with
+    Continue (else empty): a link carries settings, so that it trains such a model in one step only. An
+    earlier step no longer kept (the last five runs are) counts as 0."""
+    run = trained_run()
+    if run is None or run.continues is None:
+        return []
+    kept, steps, run_id = {r.run_id: r for r in runs()}, [], run.run_id
+    while run_id is not None:
+        step = kept.get(run_id)
+        steps.insert(0, len(step.result.history) if step else 0)
+        run_id = step.continues if step else None
+    return steps
+
+
 def keep_run(run: TrainedRun) -> None:
     """Make ``run`` the current model and remember the last five."""
     st.session_state["trained"] = run
