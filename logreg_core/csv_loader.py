@@ -1179,6 +1179,7 @@ def _from_csv(file, target, positive, header, seed, val_fraction, test_fraction,
         return build_dataset(
             title, X, y, feature_names, class_names, notes,
             seed=seed, val_fraction=val_fraction, test_fraction=test_fraction, feature_sources=sources,
+            target_name=column,
         )
     except LogRegError:
         raise

@@ -44,6 +44,7 @@ class Dataset:
     options: dict = field(default_factory=dict)
     title: str = ""
     feature_sources: list[tuple[str, str | None]] = field(default_factory=list)
+    target_name: str = "label"  # what the labels are called: a CSV's target column, "diagnosis"
 
     def __post_init__(self):
         self.title = self.title or self.name
@@ -145,6 +146,7 @@ def build_dataset(
     options: dict | None = None,
     title: str = "",
     feature_sources: list[tuple[str, str | None]] | None = None,
+    target_name: str = "label",
 ) -> Dataset:
     """Split (X, y) into seeded stratified train/validation/test parts.
 
@@ -195,7 +197,7 @@ def build_dataset(
     return Dataset(
         name, X_train, y_train, X_val, y_val, X_test, y_test,
         list(feature_names), list(class_names), notes, image_shape, dict(options or {}), title,
-        list(feature_sources or []),
+        list(feature_sources or []), target_name,
     )
 
 
@@ -211,7 +213,7 @@ def _breast_cancer(seed: int) -> Dataset:
     ]
     return build_dataset(
         "breast_cancer", bunch.data, y, list(bunch.feature_names),
-        ["benign", "malignant"], notes, seed=seed, title="Breast cancer (Wisconsin)",
+        ["benign", "malignant"], notes, seed=seed, title="Breast cancer (Wisconsin)", target_name="diagnosis",
     )
 
 
@@ -223,7 +225,7 @@ def _digits(seed: int) -> Dataset:
     return build_dataset(
         "digits", bunch.data, bunch.target, [f"pixel_{r}_{c}" for r in range(8) for c in range(8)],
         [str(d) for d in range(10)], notes, seed=seed, image_shape=(8, 8),
-        title="Digits (8×8)",
+        title="Digits (8×8)", target_name="digit",
     )
 
 
@@ -275,7 +277,7 @@ def _mnist(seed: int, val_fraction: float = VAL_FRACTION) -> Dataset:
     return Dataset(
         "mnist", X_train, y_train, X_val, y_val, flat(x_test), y_test.astype(np.int64),
         [f"pixel_{r}_{c}" for r in range(side) for c in range(side)],
-        [str(d) for d in range(10)], notes, (side, side), title="MNIST",
+        [str(d) for d in range(10)], notes, (side, side), title="MNIST", target_name="digit",
     )
 
 
@@ -323,7 +325,7 @@ def _synthetic(
     names = ["negative", "positive"] if n_classes == 2 else [f"class {i}" for i in range(n_classes)]
     return build_dataset(
         "synthetic", X, y, [f"x{i + 1}" for i in range(n_features)], names, notes,
-        seed=seed, options=options, title="Synthetic",
+        seed=seed, options=options, title="Synthetic", target_name="class",
     )
 
 

@@ -107,3 +107,17 @@ def test_a_split_left_with_one_class_is_refused_with_the_reason():
         build_dataset("fewpos", X, y, ["a", "b"], ["no", "yes"], [], seed=0)
     ds = build_dataset("enough", np.r_[X, X[:10]], np.r_[y, np.ones(10, int)], ["a", "b"], ["no", "yes"], [], seed=0)
     assert all(set(part) == {0, 1} for part in (ds.y_train, ds.y_val, ds.y_test))
+
+
+def test_the_preview_names_the_target_as_the_data_does():
+    """The Data page's preview heads the labels with the target's own name, not "label"."""
+    from logreg_core.csv_loader import from_csv
+    from logreg_core.describe import preview
+
+    rows = "".join(f"{i},{i % 7 * 1.5},{'yes' if i % 3 else 'no'}\n" for i in range(40))
+    ds = from_csv(("id,dose,disease\n" + rows).encode(), target="disease")
+    shown = preview(ds, rows=5)
+    assert list(shown.columns) == ["disease", "dose"]
+    assert shown["disease"].tolist() == [ds.class_names[c] for c in ds.y_train[:5]]
+    assert [load_dataset(name).target_name for name in ("breast_cancer", "digits", "synthetic")] == [
+        "diagnosis", "digit", "class"]
