@@ -221,7 +221,20 @@ if not low <= st.session_state.get(EXACT, math.nan) <= ceiling:
 def population_input(label: str, key: str, **kwargs):
     _, default, (low, high) = state.POPULATION[key]
     # value: what an emptied box takes (prevalence: empty, the split's own); Streamlit's default is the minimum
-    return state.kept(st.number_input, label, key, default, value=default, min_value=low, max_value=high, **kwargs)
+    return state.kept(st.number_input, label, key, default, value=default, min_value=low,
+                      max_value=kwargs.pop("max_value", high), **kwargs)
+
+
+def prevalence_as_proportion() -> None:
+    """A prevalence typed as a percentage ("5") becomes the proportion it means (0.05), and the page says
+    so: the browser refused it silently before, with only a red border, and the split's own was used."""
+    typed, (_, _, (low, high)) = state.kept_value("prevalence"), state.POPULATION["prevalence"]
+    if typed is None or typed <= high:
+        return
+    proportion = typed / 100 if typed >= 1 else high
+    st.session_state["prevalence_kept"] = proportion = min(max(proportion, low), high)
+    st.info(f"Prevalence is a proportion ({low:g} to {high:g}): {typed:g} is read as "
+            + (f"{typed:g}% = {proportion:g}." if typed >= 1 else f"{proportion:g}, the largest it can be."))
 
 
 def operating_point_controls() -> tuple[float, float | None]:
@@ -235,6 +248,7 @@ def operating_point_controls() -> tuple[float, float | None]:
 
 
 def _operating_point_controls() -> tuple[float, float | None]:
+    prevalence_as_proportion()
     if theme.presentation():  # projector font sizes: the prevalence's placeholder needs the room
         (c1, c2), (c3, _) = st.columns(2), st.columns(2)
     else:
@@ -248,9 +262,9 @@ def _operating_point_controls() -> tuple[float, float | None]:
                                 help="How many false positives one missed positive is worth; 5 means a miss is 5× "
                                      "worse.")
     with c3:
-        prevalence = population_input("Prevalence", "prevalence", step=0.01, format="%.4f",
+        prevalence = population_input("Prevalence", "prevalence", step=0.01, format="%.4f", max_value=100.0,
                                       placeholder=f"data: {sweep.n_pos / max(sweep.n, 1):.3f}",
-                                      help="Your population's share of positives (empty: the split's own, as the "
+                                      help="Your population's share of positives, as a proportion: 0.05 for 5% (empty: the split's own, as the "
                                            "box shows); PPV, NPV and the per-1,000 view use it.")
     st.caption(f"Find a threshold on {split_names[choose_on]}:")
     if theme.presentation():  # projector font sizes: two to a row, so that no label is cut short

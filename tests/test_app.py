@@ -1181,3 +1181,18 @@ def test_a_link_to_a_continued_model_says_how_to_train_the_same_model():
     while not at.session_state.get("job_collected"):
         at.run()
     assert not any(c.value.startswith("The model was trained in steps") for c in at.caption)
+
+
+@pytest.mark.parametrize("typed,read,said", [(5.0, 0.05, "5 is read as 5% = 0.05."),
+                                             (0.99995, 0.9999, "0.99995 is read as 0.9999, the largest it can be.")])
+def test_a_prevalence_typed_as_a_percentage_becomes_the_proportion_it_means(trained_app, typed, read, said):
+    """The browser refused 5 silently (a red border) and the split's own prevalence was used."""
+    at = trained_app.switch_page("app_pages/threshold.py").run()
+    at.number_input(key="prevalence").set_value(typed).run()
+    assert not at.exception
+    assert any(i.value == f"Prevalence is a proportion (0.0001 to 0.9999): {said}" for i in at.info)
+    assert at.number_input(key="prevalence").value == read and dict(at.query_params)["prevalence"] == f"{read:g}"
+    assert any(m.label == f"PPV at prevalence {read:.3f}" for m in at.metric)
+    at.run()  # said once
+    assert not any(i.value.startswith("Prevalence is a proportion") for i in at.info)
+    at.number_input(key="prevalence").set_value(None).run()
