@@ -460,8 +460,9 @@ def test_a_link_threshold_outside_the_scores_range_is_reported(trained):
 @pytest.mark.parametrize("key,value", [("prevalence", 0.0), ("prevalence", 1.0), ("cost_ratio", 0.0),
                                        ("cost_ratio", -1.0)])
 def test_prevalence_and_cost_ratio_outside_their_range_cannot_be_entered(app, trained, key, value):
-    """Prevalence is bounded to 0.001–0.999 and the cost ratio to 0.001–1e6 by their inputs, so the core
-    (which refuses prevalence 0 or 1 and a cost ratio ≤ 0, see below) never sees those values."""
+    """Prevalence is bounded to 0.0001–0.9999 (a number from 1 to 100 is read as a percentage) and the cost
+    ratio to 0.001–1e6 by their inputs, so the core (which refuses prevalence 0 or 1 and a cost ratio ≤ 0,
+    see below) never sees those values."""
     from logreg_core.threshold import validate_cost_ratio, validate_prevalence
 
     with pytest.raises(LogRegError, match="strictly between 0 and 1" if key == "prevalence" else "positive"):
@@ -473,7 +474,10 @@ def test_prevalence_and_cost_ratio_outside_their_range_cannot_be_entered(app, tr
     assert not app.exception
     kept = app.number_input(key=key).value
     assert kept is None or widget.min <= kept <= widget.max
-    if key == "prevalence":
+    if (key, value) == ("prevalence", 1.0):
+        assert kept == 0.01 and any(i.value.endswith("1 is read as 1% = 0.01.") for i in app.info)
+        app.number_input(key=key).set_value(None).run()
+    elif key == "prevalence":
         assert kept is None and not any(m.label.startswith("PPV at") for m in app.metric)
         assert any(c.key == "per1000" for c in app.get("plotly_chart"))  # at the data's own prevalence
     assert_work_kept(app, trained)
