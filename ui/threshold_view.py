@@ -60,7 +60,7 @@ def metrics_html(report: ThresholdReport, threshold_text: str) -> str:
     return f'{style}<table class="mt" aria-label="Metrics at this threshold">{caption}{head}{"".join(rows)}</table>'
 
 
-def _marker(fig, name="current threshold"):
+def _marker(fig, name="threshold"):
     """The operating point: always the figure's last trace, moved by ``_move_marker``."""
     fig.add_scatter(x=[None], y=[None], mode="markers", name=name, visible=False, cliponaxis=False,  # whole at 0 or 1
                     marker=dict(size=16 if theme.presentation() else 12, color=theme.PALETTE["vermillion"],
@@ -91,14 +91,14 @@ def roc_figure(base: dict, auc_text: str) -> go.Figure:
 
 def pr_figure(base: dict, ap: float, prevalence: float) -> go.Figure:
     fig = go.Figure()
-    fig.add_scatter(x=base["recall"], y=base["precision"], mode="lines", name="precision–recall",
+    fig.add_scatter(x=base["recall"], y=base["precision"], mode="lines", name="PR curve",
                     line=dict(color=theme.PALETTE["green"], width=theme.line_width(), shape="hv"))
-    fig.add_scatter(x=[0, 1], y=[prevalence, prevalence], mode="lines", name="no skill (prevalence)",
+    fig.add_scatter(x=[0, 1], y=[prevalence, prevalence], mode="lines", name="no skill",
                     line=dict(color="#888", dash="dot", width=1))
     _marker(fig)
     fig.update_xaxes(title="recall (sensitivity)", range=[0, 1])
     fig.update_yaxes(title="precision (PPV)", range=[0, 1.02])
-    return theme.style(fig, f"Precision–recall — average precision {ap:.3f}")
+    return theme.style(fig, "Precision–recall", subtitle=f"average precision {ap:.3f}")
 
 
 def distribution_figure(base: dict, names: tuple[str, str]) -> go.Figure:

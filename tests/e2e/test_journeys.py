@@ -106,6 +106,27 @@ def test_in_presentation_mode_a_run_is_in_view_on_a_900_px_projector(page, app_s
     shot(page, "presentation-train")
 
 
+def test_on_a_1024_px_screen_the_roc_and_pr_charts_keep_their_numbers_clear(page, app_server):
+    """Side by side at 1024 × 768, each chart is 274 px wide: the precision–recall title was cut at
+    "average precision 0." and a three-row ROC legend ran through its AUC."""
+    page.set_viewport_size({"width": 1024, "height": 768})
+    open_app(page, app_server)
+    train(page, 20)
+    go(page, "Threshold")
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    expect(charts).to_have_count(2)
+    for i in range(2):
+        chart = charts.nth(i).bounding_box()
+        parts = charts.nth(i).evaluate("""el => Object.fromEntries(['gtitle', 'gtitle-subtitle', 'legend'].map(
+            name => [name, el.querySelector('.' + name).getBoundingClientRect().toJSON()]))""")
+        assert parts["gtitle-subtitle"]["bottom"] <= parts["legend"]["top"], parts
+        for name in ("gtitle", "gtitle-subtitle", "legend"):
+            assert chart["x"] <= parts[name]["left"] and parts[name]["right"] <= chart["x"] + chart["width"], parts
+    subtitles = [charts.nth(i).locator(".gtitle-subtitle").text_content() for i in range(2)]
+    assert re.fullmatch(r"AUC 0\.\d{3} \(95% CI .+\)", subtitles[0]) and re.fullmatch(
+        r"average precision 0\.\d{3}", subtitles[1]), subtitles
+
+
 def test_leave_mid_training_and_come_back(page, app_server):
     open_app(page, app_server)
     start_long_training(page)
