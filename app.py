@@ -11,7 +11,7 @@ state.setup()
 with st.sidebar:
     st.toggle("Presentation mode", key="presentation",
               help="Larger text and thicker lines, for a projector.")
-theme.apply_presentation_css()
+theme.apply_css()
 
 pages = [
     st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),

@@ -84,16 +84,16 @@ def test_every_axis_and_colour_bar_of_a_faceted_figure_is_sized(mode):
 def test_presentation_css_only_in_presentation_mode(mode, monkeypatch):
     written = []
     monkeypatch.setattr(theme, "st", SimpleNamespace(session_state={"presentation": False},
-                                                      markdown=lambda text, **_: written.append(text)))
-    theme.apply_presentation_css()
-    assert written == []
+                                                      html=written.append))
+    theme.apply_css()
+    assert written == [theme._BASE_CSS] and "text-overflow: clip" in written[0]  # labels wrap in both modes
     theme.st.session_state["presentation"] = True
-    theme.apply_presentation_css()
-    assert written == [theme._PRESENTATION_CSS]
-    css = written[0]
-    # The review's findings: tabs wrap instead of scrolling, input values grow, labels wrap, not cut.
+    theme.apply_css()
+    assert written[1] == theme._BASE_CSS + theme._PRESENTATION_CSS
+    css = theme._PRESENTATION_CSS
+    # The review's findings: tabs wrap instead of scrolling, input values grow, buttons' columns hold them.
     assert '[role="tablist"] { flex-wrap: wrap' in css
     assert 'input[type="number"]' in css
-    assert "text-overflow: clip" in css and "min-width: max-content" in css
+    assert "min-width: max-content" in css
     # A metric's value is a paragraph: its size comes after, and wins over, the paragraph rule.
     assert css.index('[data-testid="stMetricValue"] p') > css.index('[data-testid="stMarkdownContainer"] p')

@@ -14,6 +14,15 @@ SERIES = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple"
 SPLIT_COLOURS = {"train": PALETTE["blue"], "val": PALETTE["orange"], "test": PALETTE["green"]}
 SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
 
+# In both modes: labels of widgets and buttons wrap rather than end in an ellipsis (a toggle's label in a
+# quarter-width column read "Balance …" at 1024 px).
+_BASE_CSS = """
+<style>
+[data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"], [data-testid="stWidgetLabel"] p,
+button [data-testid="stMarkdownContainer"], button [data-testid="stMarkdownContainer"] p {
+  white-space: normal; overflow: visible; text-overflow: clip; }
+</style>
+"""
 _PRESENTATION_CSS = """
 <style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
@@ -35,11 +44,8 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 /* Values and placeholders in inputs, select boxes and their option lists. */
 input[type="number"], input[type="text"], textarea, [role="option"], [data-testid="stMultiSelectTag"] {
   font-size: 1.1rem; }
-/* Labels of widgets and buttons wrap rather than end in an ellipsis; a column holding only a button is
-   at least as wide as the button, taking the room from its neighbours (or wrapping the row). */
-[data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"], [data-testid="stWidgetLabel"] p,
-button [data-testid="stMarkdownContainer"], button [data-testid="stMarkdownContainer"] p {
-  white-space: normal; overflow: visible; text-overflow: clip; }
+/* A column holding only a button is at least as wide as the button, taking the room from its neighbours
+   (or wrapping the row). */
 [data-testid="stColumn"]:has(> [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"]:only-child
   :is(.stButton, .stDownloadButton, .stFormSubmitButton)) { min-width: max-content; }
 </style>
@@ -50,9 +56,9 @@ def presentation() -> bool:
     return bool(st.session_state.get("presentation"))
 
 
-def apply_presentation_css() -> None:
-    if presentation():
-        st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
+def apply_css() -> None:
+    """Style-only HTML: Streamlit sends it to its event container, where it takes no room on the page."""
+    st.html(_BASE_CSS + (_PRESENTATION_CSS if presentation() else ""))
 
 
 def line_width() -> float:

@@ -106,11 +106,16 @@ def test_in_presentation_mode_a_run_is_in_view_on_a_900_px_projector(page, app_s
     shot(page, "presentation-train")
 
 
-def test_on_a_1024_px_screen_the_roc_and_pr_charts_keep_their_numbers_clear(page, app_server):
-    """Side by side at 1024 × 768, each chart is 274 px wide: the precision–recall title was cut at
+def test_on_a_1024_px_screen_labels_and_chart_numbers_are_whole(page, app_server):
+    """At 1024 × 768 the Train page's settings are a quarter of 650 px each: a toggle's label read
+    "Balance …". Side by side, each threshold chart is 274 px wide: the precision–recall title was cut at
     "average precision 0." and a three-row ROC legend ran through its AUC."""
     page.set_viewport_size({"width": 1024, "height": 768})
     open_app(page, app_server)
+    go(page, "Train")
+    cut = page.locator('[data-testid="stMain"] [data-testid="stWidgetLabel"] p').evaluate_all(
+        "ps => ps.filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent)")
+    assert cut == [], cut
     train(page, 20)
     go(page, "Threshold")
     charts = page.locator('[data-testid="stPlotlyChart"]')
