@@ -1,5 +1,6 @@
 """Helpers shared by the AppTest tests."""
 import json
+import re
 
 from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.testing.v1 import AppTest
@@ -7,9 +8,14 @@ from streamlit.testing.v1 import AppTest
 from ui import threshold_picker
 
 
+def page_html(at: AppTest) -> list[str]:
+    """The bodies of the page's ``st.html`` blocks, but for the app's style sheet (``theme.apply_css``)."""
+    return [h.proto.body for h in at.get("html") if not re.fullmatch(r"\s*(<style>.*?</style>\s*)+", h.proto.body, re.S)]
+
+
 def html_block(at: AppTest, aria_label: str) -> str:
     """The body of the ``st.html`` block whose table carries this aria-label (the metrics table)."""
-    return next(h.proto.body for h in at.get("html") if f'aria-label="{aria_label}"' in h.proto.body)
+    return next(body for body in page_html(at) if f'aria-label="{aria_label}"' in body)
 
 
 def _picker_element(at: AppTest):

@@ -18,7 +18,8 @@ from logreg_core.threshold import Sweep, per_1000_people, shortest_threshold, th
 from ui.state import ENDED, TrainedRun
 from ui.threshold_view import METRIC_LABELS
 
-from .apptest_support import html_block, move_threshold, picker, shown_counts, slider_position_text, slider_text
+from .apptest_support import (html_block, move_threshold, page_html, picker, shown_counts, slider_position_text,
+                              slider_text)
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -327,7 +328,7 @@ def test_removing_an_uploaded_scores_file_removes_its_scores_and_leaving_the_pag
     at.file_uploader(key="scores_upload").set_value(("mine.csv", csv.encode(), "text/csv")).run()
     at.file_uploader(key="scores_upload").set_value(None).run()  # the user's ✕
     assert not at.exception and "uploaded_scores" not in at.session_state
-    assert at.radio(key="score_source").value == "Uploaded scores" and not at.get("html")  # nothing analysed
+    assert at.radio(key="score_source").value == "Uploaded scores" and not page_html(at)  # nothing analysed
 
 
 @pytest.mark.parametrize("page", ["app_pages/threshold.py", "app_pages/model.py", "app_pages/data.py"])

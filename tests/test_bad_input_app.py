@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from logreg_core import LogRegError, TrainConfig
 from logreg_core.threshold import Sweep
 
-from .apptest_support import move_threshold, shown_counts as confusion_counts
+from .apptest_support import move_threshold, page_html, shown_counts as confusion_counts
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 # The user's settings: none of them the default, so a silent reset to defaults would show.
@@ -106,7 +106,7 @@ def errors(at: AppTest) -> str:
 
 
 def page_text(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [h.proto.body for h in at.get("html")]
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + page_html(at)
     parts += [e.body for e in (*at.info, *at.success, *at.warning)] + [e.value for e in at.error]
     parts += [json.loads(e.proto.json)["text"]["tail"] for e in at.get("bidi_component")]  # the threshold caption
     return "\n".join(parts)
@@ -539,12 +539,12 @@ def test_a_scores_file_replaced_by_a_bad_one_keeps_its_scores_and_threshold(app,
                                                                                                           "set by hand")
         assert confusion_counts(app) == counts
     uploader().set_value(None).run()  # the user's ✕: the scores go
-    assert "uploaded_scores" not in app.session_state and not app.get("html")
+    assert "uploaded_scores" not in app.session_state and not page_html(app)
     when, removed = app.session_state["scores_put_aside"]
     app.session_state["scores_put_aside"] = (when - 60, removed)  # a minute later, a file that cannot be used
     uploader().set_value(("late.csv", b"y_true,score\n", "text/csv")).run()
     assert errors(app).startswith("Could not use late.csv:") and not any("Still showing" in i.value for i in app.info)
-    assert "uploaded_scores" not in app.session_state and not app.get("html")
+    assert "uploaded_scores" not in app.session_state and not page_html(app)
     app.radio(key="score_source").set_value("Trained model").run()
     assert_work_kept(app, trained)
 
