@@ -117,10 +117,13 @@ c1, c2, c3 = st.columns(3)
 c1.download_button("Model card (JSON)", json.dumps(card, indent=2), "model_card.json", "application/json",
                    icon=":material/download:",
                    help="Dataset, features, normalization, weights, odds ratios, config, threshold and test metrics.")
-frame = pd.concat([pd.DataFrame({"y_true": np.asarray(ds.class_names)[ds.y_test]}),
+frame = pd.concat([pd.DataFrame({"row": ds.test_rows, "y_true": np.asarray(ds.class_names)[ds.y_test]}),
                    prediction_columns(model, ds.X_test, cut)], axis=1)
 c2.download_button("Test predictions (CSV)", safe_csv(frame), "test_predictions.csv", "text/csv",
-                   icon=":material/download:")
+                   icon=":material/download:",
+                   help="Each test case's row in the data (for a file, its data row: 1 is the first row of data, "
+                        "under the header if there is one), its true class, the model's probabilities and predicted "
+                        "class.")
 SAVED_MODEL_HELP = ("Builds a TensorFlow SavedModel that takes the raw feature columns in the model card's "
                     "feature_names order: a text column as its 0/1 level columns (feature_sources says which), a "
                     "missing value as NaN (a number column takes its training median, a text level 0).")

@@ -117,7 +117,8 @@ def read_text_table(file, header=None) -> tuple[pd.DataFrame, list[str], dict]:
     """``read_table`` with every cell kept as text (a column of 1s stays "1", not 1.0; "007" stays), and
     facts about the file: its decimal mark ("decimal": "." or ","), whether it has a header row
     ("has_header"), the columns that had no name there ("unnamed", all of them without a header), and
-    how many rows without any value were skipped ("empty_rows"). For rows to predict, read as ``numeric_column`` and the loader's text
+    how many rows without any value were skipped ("empty_rows"), and each kept row's number among the file's
+    data rows ("rows", 1 = the first). For rows to predict, read as ``numeric_column`` and the loader's text
     levels expect, whatever types their few rows would suggest on their own."""
     return _guarded(_parse_file, file, header, True)
 
@@ -686,7 +687,8 @@ def _parse_bytes(data: bytes, header, all_text: bool = False) -> tuple[pd.DataFr
         notes.append("Numbers use a decimal comma (1,5 means 1.5).")
     notes.append(header_note)
     return frame, notes, {"has_header": has_header, "unnamed": unnamed, "decimal": decimal,
-                          "empty_rows": int(empty_rows.sum())}
+                          "empty_rows": int(empty_rows.sum()),
+                          "rows": np.flatnonzero(~empty_rows.to_numpy()) + 1}
 
 
 def _parse_failure(exc) -> str:
@@ -1158,6 +1160,7 @@ def _from_csv(file, target, positive, header, seed, val_fraction, test_fraction,
     if positive is not None and not isinstance(positive, (str, int, float, bool, np.generic)):
         raise LogRegError(f"positive={positive!r}: give the positive label as text, e.g. 'M' or '1'")
     y, class_names, keep = _target_labels(frame, column, positive, notes)
+    rows = facts["rows"][np.asarray(keep)]  # each row's data row in the file, for joining predictions back
     if not keep.all():
         frame = frame.loc[keep].reset_index(drop=True)
     arrays, feature_names, sources, dropped = _features(frame, column, facts, notes)
@@ -1179,7 +1182,7 @@ def _from_csv(file, target, positive, header, seed, val_fraction, test_fraction,
         return build_dataset(
             title, X, y, feature_names, class_names, notes,
             seed=seed, val_fraction=val_fraction, test_fraction=test_fraction, feature_sources=sources,
-            target_name=column,
+            target_name=column, rows=rows,
         )
     except LogRegError:
         raise

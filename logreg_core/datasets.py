@@ -45,10 +45,15 @@ class Dataset:
     title: str = ""
     feature_sources: list[tuple[str, str | None]] = field(default_factory=list)
     target_name: str = "label"  # what the labels are called: a CSV's target column, "diagnosis"
+    # Each test row's place in the source, counted from 1: a CSV's data row (the header not counted, as the
+    # loader's messages count rows), a bundled dataset's sample; so that test predictions join back to it.
+    test_rows: np.ndarray | None = None
 
     def __post_init__(self):
         self.title = self.title or self.name
         self.feature_sources = list(self.feature_sources) or [(name, None) for name in self.feature_names]
+        if self.test_rows is None:
+            self.test_rows = np.arange(1, len(self.y_test) + 1)
         if len(self.feature_sources) != len(self.feature_names):
             raise ValueError("feature_sources must name one source per feature")
 
@@ -86,8 +91,8 @@ def _stratify_or_none(y: np.ndarray, notes: list[str]):
     return None
 
 
-def _split_off(X, y, fraction, seed, notes):
-    """The two parts (X, X_out, y, y_out), and whether the split is stratified."""
+def _split_off(X, y, rows, fraction, seed, notes):
+    """The two parts (X, X_out, y, y_out, rows, rows_out), and whether the split is stratified."""
     from sklearn.model_selection import train_test_split
 
     stratify = _stratify_or_none(y, notes)
@@ -97,7 +102,7 @@ def _split_off(X, y, fraction, seed, notes):
         notes.append(f"{len(y)} rows are too few to put each of the {n_classes} classes in every split, "
                      "so the split is random rather than stratified.")
         stratify = None
-    return train_test_split(X, y, test_size=fraction, random_state=seed, stratify=stratify), stratify is not None
+    return train_test_split(X, y, rows, test_size=fraction, random_state=seed, stratify=stratify), stratify is not None
 
 
 def _impute_with_train_median(parts, feature_names, notes):
@@ -147,11 +152,13 @@ def build_dataset(
     title: str = "",
     feature_sources: list[tuple[str, str | None]] | None = None,
     target_name: str = "label",
+    rows: np.ndarray | None = None,
 ) -> Dataset:
     """Split (X, y) into seeded stratified train/validation/test parts.
 
     Test takes ``test_fraction`` of all rows; validation takes ``val_fraction``
     of the rest. Missing values (NaN) are filled with training-split medians.
+    ``rows``: each row's place in the source (default 1, 2, …), kept for the test split.
     """
     notes = list(notes or [])
     X = np.asarray(X, dtype=np.float64)
@@ -175,8 +182,11 @@ def build_dataset(
             f"smallest class {int(counts[present].min())}): use at least 10 rows and "
             "3 of each class"
         )
-    (X_rest, X_test, y_rest, y_test), test_stratified = _split_off(X, y, test_fraction, seed, notes)
-    (X_train, X_val, y_train, y_val), val_stratified = _split_off(X_rest, y_rest, val_fraction, seed, notes)
+    rows = np.arange(1, len(y) + 1) if rows is None else np.asarray(rows)
+    (X_rest, X_test, y_rest, y_test, rows_rest, test_rows), test_stratified = _split_off(
+        X, y, rows, test_fraction, seed, notes)
+    (X_train, X_val, y_train, y_val, _, _), val_stratified = _split_off(
+        X_rest, y_rest, rows_rest, val_fraction, seed, notes)
     how = ("stratified by class" if test_stratified and val_stratified else "at random"
            if not (test_stratified or val_stratified) else
            f"test {'stratified by class' if test_stratified else 'at random'}, "
@@ -197,7 +207,7 @@ def build_dataset(
     return Dataset(
         name, X_train, y_train, X_val, y_val, X_test, y_test,
         list(feature_names), list(class_names), notes, image_shape, dict(options or {}), title,
-        list(feature_sources or []), target_name,
+        list(feature_sources or []), target_name, test_rows,
     )
 
 
@@ -270,8 +280,8 @@ def _mnist(seed: int, val_fraction: float = VAL_FRACTION) -> Dataset:
         f"MNIST from Keras' cache ({path}): {len(y_train):,} training images, "
         f"the official {len(y_test):,}-image test set kept as test.",
     ]
-    (X_train, X_val, y_train, y_val), stratified = _split_off(flat(x_train), y_train.astype(np.int64), val_fraction,
-                                                              seed, notes)
+    (X_train, X_val, y_train, y_val, _, _), stratified = _split_off(
+        flat(x_train), y_train.astype(np.int64), np.arange(1, len(y_train) + 1), val_fraction, seed, notes)
     notes.append(f"Validation: {len(y_val):,} images taken from the training set (seed {seed}, "
                  f"{'stratified' if stratified else 'at random'}).")
     return Dataset(

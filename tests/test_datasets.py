@@ -121,3 +121,27 @@ def test_the_preview_names_the_target_as_the_data_does():
     assert shown["disease"].tolist() == [ds.class_names[c] for c in ds.y_train[:5]]
     assert [load_dataset(name).target_name for name in ("breast_cancer", "digits", "synthetic")] == [
         "diagnosis", "digit", "class"]
+
+
+def test_test_rows_point_back_to_the_source_rows():
+    """``test_rows`` joins test predictions back to the data: a bundled dataset's sample (1-based), a CSV's
+    data row, counted past rows the loader dropped (no target) or skipped (no value at all)."""
+    from logreg_core.csv_loader import from_csv
+
+    data = load_breast_cancer().data
+    ds = load_dataset("breast_cancer", seed=3)
+    np.testing.assert_array_equal(ds.X_test, data[ds.test_rows - 1])
+    assert ds.test_rows.min() >= 1 and ds.test_rows.max() <= len(data) and len(set(ds.test_rows)) == len(ds.y_test)
+    rng = np.random.default_rng(0)
+    lines, targets = [], []
+    for i in range(60):  # row i + 1 of the file: its own features say which it is
+        target = "" if i in (4, 17) else ("yes" if rng.random() < 0.5 else "no")
+        lines.append(",,," if i == 9 else f"{i + 1},{(i + 1) * 0.5},{target}")
+        targets.append(target)
+    ds = from_csv(("row_id_x,half,outcome\n" + "\n".join(lines) + "\n").encode(), target="outcome", seed=1)
+    assert ds.feature_names == ["row_id_x", "half"]
+    np.testing.assert_array_equal(ds.X_test[:, 0], ds.test_rows)  # each test row's own number
+    assert not {5, 10, 18} & set(ds.test_rows)
+    assert [targets[r - 1] for r in ds.test_rows] == [ds.class_names[c] for c in ds.y_test]
+    picked = select_features(one_vs_rest(load_dataset("digits"), "3"), ["pixel_3_3"])
+    np.testing.assert_array_equal(picked.test_rows, load_dataset("digits").test_rows)

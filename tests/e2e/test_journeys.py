@@ -416,4 +416,15 @@ def test_download_model_card(page, app_server):
     assert "not for clinical decisions" in card["intended_use"]
     counts = card["test_metrics"]["counts"]
     assert sum(counts[k] for k in ("tp", "fp", "tn", "fn")) == card["dataset"]["sizes"]["test"]
+    with page.expect_download() as info:  # test predictions, each with its row in the bundled data
+        button(page, "Test predictions (CSV)").click()
+    import pandas as pd
+    from sklearn.datasets import load_breast_cancer
+
+    predictions = pd.read_csv(info.value.path())
+    assert list(predictions.columns[:2]) == ["row", "y_true"] and len(predictions) == card["dataset"]["sizes"]["test"]
+    truth = load_breast_cancer()
+    assert predictions["y_true"].tolist() == [("malignant", "benign")[t] for t in truth.target[predictions["row"] - 1]]
+    flagged = (predictions["predicted_class"] == "malignant") == (predictions["y_true"] == "malignant")
+    assert int(flagged.sum()) == counts["tp"] + counts["tn"]
     shot(page, "model")
