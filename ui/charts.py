@@ -23,8 +23,9 @@ def learning_curves(history: list[dict], metric: str, overlays: dict[str, list[d
                         name=f"{name} (validation)",
                         line=dict(color=theme.SERIES[3 + i], width=theme.line_width(), dash="dash"))
     if resumed_at is not None and len(history) and history[0]["epoch"] <= resumed_at:
-        fig.add_vline(x=resumed_at, line=dict(color="#888", dash="dot", width=1),
-                      annotation_text="Continue", annotation_position="top left")
+        # where the curves are not, by the time a run is continued: loss has fallen, accuracy has risen
+        fig.add_vline(x=resumed_at, line=dict(color="#888", dash="dot", width=1), annotation_text="Continue",
+                      annotation_position="top left" if metric == "loss" else "bottom left")
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(title=metric, rangemode="tozero" if metric == "loss" else None)
     if theme.presentation():  # both side by side under the folded settings, on a 900 px projector screen
