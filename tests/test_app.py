@@ -1197,3 +1197,15 @@ def test_a_prevalence_typed_as_a_percentage_becomes_the_proportion_it_means(trai
     at.run()  # said once
     assert not any(i.value.startswith("Prevalence is a proportion") for i in at.info)
     at.number_input(key="prevalence").set_value(None).run()
+
+
+def test_a_link_carries_the_test_split_shown(trained_app):
+    at = trained_app.switch_page("app_pages/threshold.py").run()
+    at.radio(key="split_shown").set_value("test").run()
+    link = dict(at.query_params)
+    assert link["split"] == "test"
+    opened = train(new_app(**link), epochs=int(link["epochs"])).switch_page("app_pages/threshold.py").run()
+    assert opened.radio(key="split_shown").value == "test"
+    at.radio(key="split_shown").set_value("val").run()
+    assert "split" not in dict(at.query_params)
+    assert "split" in new_app(split="train").session_state["link_warnings"][0]  # only val or test

@@ -62,7 +62,7 @@ TRAIN_AS = ("All classes (softmax)", ONE_VS_REST)
 # Choices made on the Data, Train and Threshold pages (``kept`` widgets) that a link carries too. Class and
 # feature names depend on the data: they are checked where the data is known (``data.drop_unknown_choices``).
 LINK_CHOICES = ("balanced", "features", "ovr", "view_class", "header", "target", "positive", "prevalence", "cost",
-                "target_sens")
+                "target_sens", "split")
 # The Threshold page's population numbers (kept choices the link carries): key → (link name, default, range)
 POPULATION = {"prevalence": ("prevalence", None, (0.0001, 0.9999)), "cost_ratio": ("cost", 1.0, (0.001, 1e6)),
               "target_sens": ("target_sens", 0.95, (0.01, 1.0))}
@@ -118,6 +118,8 @@ def _restore_choices(choices: dict[str, str]) -> list[str]:
             st.session_state["train_as_kept"], st.session_state["ovr_pick_kept"] = ONE_VS_REST, text
         elif key == "view_class" and text:
             st.session_state["view_class_kept"] = text
+        elif key == "split" and text in ("val", "test"):  # the Threshold page's split shown
+            st.session_state["split_shown_kept"] = text
         elif key in ("target", "positive") and text or key == "header" and text in HEADER_CHOICES:
             st.session_state[f"csv_{key}_kept"] = text  # an uploaded CSV's choices: used once it is uploaded
         elif key in POPULATION_BY_LINK and (value := _number_within(text, POPULATION[POPULATION_BY_LINK[key]][2])) \
@@ -156,6 +158,8 @@ def _choice_values() -> dict[str, str]:
     for key, (name, default, _) in POPULATION.items():
         if kept_value(key, default) != default:
             values[name] = f"{kept_value(key):.10g}"
+    if kept_value("split_shown") == "test" and kept_value("score_source", "Trained model") == "Trained model":
+        values["split"] = "test"
     return values
 
 
