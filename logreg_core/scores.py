@@ -52,8 +52,17 @@ def read_scores(file) -> ScoreParts:
     if missing:
         raise LogRegError(f"the scores file needs columns y_true and score (missing: {', '.join(sorted(missing))}; "
                           f"found: {', '.join(frame.columns[:10])})")
-    y = _numbers(frame["y_true"], facts["decimal"], "y_true", "0 or 1 (1 = positive)")
-    s = _numbers(frame["score"], facts["decimal"], "score", "a number")
+    twice = sorted({c for c in frame.columns if c in ("y_true", "score", "split") and list(frame.columns).count(c) > 1})
+    if twice:
+        raise LogRegError(f"the scores file has more than one column named {' and '.join(twice)}: keep one")
+    extra = [c for c in facts["unnamed"] if frame[c].notna().any()]
+    if extra:  # e.g. "1,0,9": a decimal comma in a comma-separated file splits the score in two
+        raise LogRegError(f"some rows have {len(frame.columns)} fields, but the header names "
+                          f"{len(frame.columns) - len(facts['unnamed'])}: a decimal comma in a comma-separated file "
+                          "splits a number in two; separate fields with semicolons, or write decimal points")
+    rows = facts["rows"]  # each row's data row in the file, for the messages
+    y = _numbers(frame["y_true"], facts["decimal"], rows, "y_true", "0 or 1 (1 = positive)")
+    s = _numbers(frame["score"], facts["decimal"], rows, "score", "a number")
     if "split" not in frame.columns:
         return _both_classes(ScoreParts({"all": validate_scores(y, s)}, "No split column"))
     split = frame["split"].fillna("").str.lower().replace({"validation": "val"})
@@ -63,7 +72,7 @@ def read_scores(file) -> ScoreParts:
         advice = (f": remove the {int(split.isin(training).sum())} {'/'.join(sorted(training))} rows (scores on the "
                   "cases a model learned from flatter it; thresholds are chosen on val, reported on test)"
                   if training else "")
-        found = ", ".join(value or "(blank)" for value in unknown[:5])
+        found = ", ".join(value or "(blank or NA)" for value in unknown[:5])
         raise LogRegError(f"split must be 'val' or 'test', found {found}{advice}")
     parts = {name: validate_scores(y[split == name], s[split == name]) for name in SPLITS if (split == name).any()}
     if len(parts) == 2:
@@ -83,21 +92,21 @@ def _both_classes(parts: ScoreParts) -> ScoreParts:
     return parts
 
 
-def _numbers(text, decimal: str, name: str, wanted: str) -> np.ndarray:
+def _numbers(text, decimal: str, rows: np.ndarray, name: str, wanted: str) -> np.ndarray:
     """A text column as finite numbers, with the file's decimal mark. Text that is not one ("high", "inf")
-    is named in the error, by data row; a blank cell, or one the loader reads as missing ("NA"), is called
-    missing."""
+    is named in the error, by its data row in the file (``rows``); a blank cell, or one the loader reads as
+    missing ("NA"), is called missing."""
     missing = text.isna().to_numpy()
     values = text_numbers(text, decimal).to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~missing & ~np.isfinite(values)
     if bad.any():
         examples = ", ".join(repr(v) for v in text[bad].unique()[:3])
         raise LogRegError(f"the {name} column has {int(bad.sum())} value(s) that are not finite numbers, such as "
-                          f"{examples} (first on data row {int(bad.argmax()) + 1}): each {name} must be "
+                          f"{examples} (first on data row {rows[bad.argmax()]}): each {name} must be "
                           f"{wanted}; fix or remove those rows")
-    if missing.any():  # numbered as above, by data row, not by array position
+    if missing.any():
         raise LogRegError(f"the {name} column is blank or NA on {int(missing.sum())} row(s) (first on data row "
-                          f"{int(missing.argmax()) + 1}): each {name} must be {wanted}; fill or remove those rows")
+                          f"{rows[missing.argmax()]}): each {name} must be {wanted}; fill or remove those rows")
     return values
 
 

@@ -304,3 +304,25 @@ def test_a_scores_file_with_training_rows_says_to_remove_them(capsys, tmp_path):
     assert line.startswith("error: split must be 'val' or 'test', found train: remove the 2 train rows"), line
     path.write_text("y_true,score,split\n1,0.9,holdout\n0,0.2,val\n")
     assert refused(capsys, "threshold", "--scores", path) == "error: split must be 'val' or 'test', found holdout"
+
+
+@pytest.mark.parametrize("content,line", [
+    # the row numbers are the file's data rows, past a row the reader skipped (",": no value at all)
+    ("y_true,score\n1,0.4\n,\n0,high\n", "error: the score column has 1 value(s) that are not finite numbers, such "
+     "as 'high' (first on data row 3): each score must be a number; fix or remove those rows"),
+    ("y_true,score\n1,0.4\n,\n0,0.3\n1,NA\n", "error: the score column is blank or NA on 1 row(s) (first on data "
+     "row 4): each score must be a number; fill or remove those rows"),
+    # decimal commas between commas: each score split in two (read as 0, silently, by a reader that padded)
+    ("y_true,score\n1,0,9\n0,0,2\n1,0,7\n0,0,1\n", "error: some rows have 3 fields, but the header names 2: a "
+     "decimal comma in a comma-separated file splits a number in two; separate fields with semicolons, or "
+     "write decimal points"),
+    ("y_true,Score,score\n1,0.9,0.8\n0,0.2,0.1\n", "error: the scores file has more than one column named score: "
+     "keep one"),
+    ("y_true,score,split\n1,0.9,NA\n0,0.2,val\n", "error: split must be 'val' or 'test', found (blank or NA)"),
+])
+def test_scores_files_the_reader_cannot_take_at_their_word(capsys, tmp_path, content, line):
+    path = tmp_path / "scores.csv"
+    path.write_text(content)
+    assert refused(capsys, "threshold", "--scores", path) == line
+    path.write_text("y_true,score,\n1,0.9,\n0,0.2,\n1,0.7,\n0,0.1,\n")  # a trailing comma's empty field is fine
+    assert run_cli(capsys, "threshold", "--scores", path, "--json")[0] == 0
