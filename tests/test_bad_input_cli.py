@@ -207,7 +207,7 @@ def test_a_scores_file_with_a_non_numeric_score(capsys, tmp_path):
     assert line == ("error: the score column is blank or NA on 1 row(s) (first on data row 3): each score must "
                     "be a number; fill or remove those rows"), line
     path.write_text("y_true,score,split\n1,0.9,val\n0,0.2,\n")
-    assert refused(capsys, "threshold", "--scores", path) == "error: split must be 'val' or 'test', found (blank)"
+    assert refused(capsys, "threshold", "--scores", path) == "error: split must be 'val' or 'test', found (blank or NA)"
     path.write_text("y_true,score\n1,0.9\n0,\n1,0.7\n")
     line = refused(capsys, "threshold", "--scores", path)
     assert line == ("error: the score column is blank or NA on 1 row(s) (first on data row 2): each score must be "
