@@ -122,8 +122,8 @@ frame = pd.concat([pd.DataFrame({"row": ds.test_rows, "y_true": np.asarray(ds.cl
 c2.download_button("Test predictions (CSV)", safe_csv(frame), "test_predictions.csv", "text/csv",
                    icon=":material/download:",
                    help="Each test case's row in the data (for a file, its data row: 1 is the first row of data, "
-                        "under the header if there is one), its true class, the model's probabilities and predicted "
-                        "class.")
+                        "under the header if there is one; blank lines are not counted), its true class, the "
+                        "model's probabilities and predicted class.")
 SAVED_MODEL_HELP = ("Builds a TensorFlow SavedModel that takes the raw feature columns in the model card's "
                     "feature_names order: a text column as its 0/1 level columns (feature_sources says which), a "
                     "missing value as NaN (a number column takes its training median, a text level 0).")

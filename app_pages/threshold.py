@@ -97,10 +97,13 @@ if not parts:
 
 split_labels = {"val": "Validation (for choosing)", "test": "Test (for reporting)", "all": "All rows"}
 split_names = {"val": "validation", "test": "test", "all": "all rows"}  # in a sentence
-split = state.kept_choice("Split shown", "split_shown", list(parts), list(parts)[0], announce=False,
-                          widget=split_column.radio,
-                          format_func=split_labels.get, horizontal=True,
-                          help="Choose a threshold on validation; look at test once, to report.")
+split_options = list(parts)
+split_widget = dict(options=split_options, format_func=split_labels.get, horizontal=True,
+                    help="Choose a threshold on validation; look at test once, to report.")
+if state.kept_value("split_shown", split_options[0]) in split_options:
+    split = state.kept(split_column.radio, "Split shown", "split_shown", split_options[0], **split_widget)
+else:  # scores without the split kept for the others (uploaded, all rows): shown here, kept for them
+    split = split_column.radio("Split shown", key="split_shown_here", **split_widget)
 if run and not run.dataset.is_binary:
     split_name = split_names[split]
     y_all, scores_all = (ds.y_val, val_scores) if split == "val" else (ds.y_test, test_scores)
@@ -225,16 +228,30 @@ def population_input(label: str, key: str, **kwargs):
                       max_value=kwargs.pop("max_value", high), **kwargs)
 
 
+PREVALENCE_STEP = 0.01
+
+
 def prevalence_as_proportion() -> None:
     """A prevalence typed as a percentage ("5") becomes the proportion it means (0.05), and the page says
-    so: the browser refused it silently before, with only a red border, and the split's own was used."""
+    so: the browser refused it silently before, with only a red border, and the split's own was used. The +
+    button past the top stops at the top; a number that is neither leaves the last good one in place."""
     typed, (_, _, (low, high)) = state.kept_value("prevalence"), state.POPULATION["prevalence"]
+    last = st.session_state.get("prevalence_last_good")
     if typed is None or typed <= high:
+        st.session_state["prevalence_last_good"] = typed
         return
-    proportion = typed / 100 if typed >= 1 else high
-    st.session_state["prevalence_kept"] = proportion = min(max(proportion, low), high)
-    st.info(f"Prevalence is a proportion ({low:g} to {high:g}): {typed:g} is read as "
-            + (f"{typed:g}% = {proportion:g}." if typed >= 1 else f"{proportion:g}, the largest it can be."))
+    if typed < 1 or last is not None and math.isclose(typed, last + PREVALENCE_STEP):  # + past the top
+        value, said = high, f"{typed:g} is read as {high:g}, the largest it can be."
+    elif typed <= 100:
+        value = min(typed / 100, high)
+        said = f"{typed:g} is read as {typed:g}% = {value:g}" + ("." if value == typed / 100 else
+                                                                 ", the largest it can be.")
+    else:
+        value, said = last, (f"{typed:g} is neither a proportion nor a percentage, so it stays "
+                             + (f"{last:g}." if last is not None else "empty (the split's own)."))
+    st.session_state["prevalence_kept"] = st.session_state["prevalence_last_good"] = value
+    st.info(f"Prevalence is a proportion ({low:g} to {high:g}; a number from 1 to 100 is read as a percentage): "
+            + said)
 
 
 def operating_point_controls() -> tuple[float, float | None]:
@@ -262,7 +279,8 @@ def _operating_point_controls() -> tuple[float, float | None]:
                                 help="How many false positives one missed positive is worth; 5 means a miss is 5× "
                                      "worse.")
     with c3:
-        prevalence = population_input("Prevalence", "prevalence", step=0.01, format="%.4f", max_value=100.0,
+        prevalence = population_input("Prevalence", "prevalence", step=PREVALENCE_STEP, format="%.4f",
+                                      max_value=None,
                                       placeholder=f"data: {sweep.n_pos / max(sweep.n, 1):.3f}",
                                       help="Your population's share of positives, as a proportion: 0.05 for 5% (empty: the split's own, as the "
                                            "box shows); PPV, NPV and the per-1,000 view use it.")

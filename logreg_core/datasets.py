@@ -45,8 +45,8 @@ class Dataset:
     title: str = ""
     feature_sources: list[tuple[str, str | None]] = field(default_factory=list)
     target_name: str = "label"  # what the labels are called: a CSV's target column, "diagnosis"
-    # Each test row's place in the source, counted from 1: a CSV's data row (the header not counted, as the
-    # loader's messages count rows), a bundled dataset's sample; so that test predictions join back to it.
+    # Each test row's place in the source, counted from 1: a CSV's data row (neither the header nor blank lines
+    # counted, as the loader's messages count rows), a bundled dataset's sample; so that predictions join back.
     test_rows: np.ndarray | None = None
 
     def __post_init__(self):

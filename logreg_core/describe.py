@@ -31,7 +31,10 @@ def feature_summary(dataset: Dataset, limit: int = 200) -> pd.DataFrame:
 def preview(dataset: Dataset, rows: int = 20) -> pd.DataFrame:
     """The first training rows with their label, readable, under the target's name."""
     frame = pd.DataFrame(dataset.X_train[:rows], columns=dataset.feature_names)
-    frame.insert(0, dataset.target_name, [dataset.class_names[c] for c in dataset.y_train[:rows]])
+    name = dataset.target_name
+    if name in dataset.feature_names:  # a one-hot level named as the target ("color=red")
+        name += " (target)"
+    frame.insert(0, name, [dataset.class_names[c] for c in dataset.y_train[:rows]])
     return frame
 
 

@@ -1137,6 +1137,13 @@ def test_the_split_shown_is_kept_across_pages(trained_app):
     at.switch_page("app_pages/model.py").run()
     at.switch_page("app_pages/threshold.py").run()
     assert at.radio(key="split_shown").value == "test" and "looking at the **test** split" in at.warning[0].value
+    # uploaded scores without a split column show all rows, and the trained model's choice stays for it
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    rows = "".join(f"{i % 2},{(i % 2) * 0.5 + i / 100}\n" for i in range(40))
+    at.file_uploader[0].set_value(("all.csv", ("y_true,score\n" + rows).encode(), "text/csv")).run()
+    assert at.radio(key="split_shown_here").value == "all"
+    at.radio(key="score_source").set_value("Trained model").run()
+    assert at.radio(key="split_shown").value == "test" and dict(at.query_params)["split"] == "test"
     at.radio(key="split_shown").set_value("val").run()
 
 
@@ -1146,6 +1153,9 @@ def test_presentation_mode_folds_what_would_push_the_explorer_and_curves_off_the
     at = train(new_app(dataset="digits"), epochs=2)
     at.toggle(key="presentation").set_value(True).run()
     assert at.session_state["train_settings_open"] is False  # presentation turned on with curves shown
+    at.session_state["train_settings_open"] = True  # the user opens them, then leaves the page
+    at.run()
+    assert at.expander[0].label == "Settings" and at.expander[0].proto.expanded
     at.switch_page("app_pages/threshold.py").run()
     folded = {e.label.split(":")[0]: e.proto.expanded for e in at.expander}
     assert folded == {"All classes": False, "Find a threshold": False}, folded
@@ -1184,14 +1194,23 @@ def test_a_link_to_a_continued_model_says_how_to_train_the_same_model():
     assert not any(c.value.startswith("The model was trained in steps") for c in at.caption)
 
 
-@pytest.mark.parametrize("typed,read,said", [(5.0, 0.05, "5 is read as 5% = 0.05."),
-                                             (0.99995, 0.9999, "0.99995 is read as 0.9999, the largest it can be.")])
-def test_a_prevalence_typed_as_a_percentage_becomes_the_proportion_it_means(trained_app, typed, read, said):
+@pytest.mark.parametrize("before,typed,read,said", [
+    (None, 5.0, 0.05, "5 is read as 5% = 0.05."),
+    (None, 0.99995, 0.9999, "0.99995 is read as 0.9999, the largest it can be."),
+    (None, 100.0, 0.9999, "100 is read as 100% = 0.9999, the largest it can be."),
+    (0.99, 1.0, 0.9999, "1 is read as 0.9999, the largest it can be."),  # the + button, not "1%"
+    (0.2, 1.0, 0.01, "1 is read as 1% = 0.01."),
+    (0.2, 250.0, 0.2, "250 is neither a proportion nor a percentage, so it stays 0.2."),
+])
+def test_a_prevalence_typed_as_a_percentage_becomes_the_proportion_it_means(trained_app, before, typed, read, said):
     """The browser refused 5 silently (a red border) and the split's own prevalence was used."""
     at = trained_app.switch_page("app_pages/threshold.py").run()
+    if before is not None:
+        at.number_input(key="prevalence").set_value(before).run()
     at.number_input(key="prevalence").set_value(typed).run()
     assert not at.exception
-    assert any(i.value == f"Prevalence is a proportion (0.0001 to 0.9999): {said}" for i in at.info)
+    assert any(i.value == "Prevalence is a proportion (0.0001 to 0.9999; a number from 1 to 100 is read as a "
+               f"percentage): {said}" for i in at.info), [i.value for i in at.info]
     assert at.number_input(key="prevalence").value == read and dict(at.query_params)["prevalence"] == f"{read:g}"
     assert any(m.label == f"PPV at prevalence {read:.3f}" for m in at.metric)
     at.run()  # said once

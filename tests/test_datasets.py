@@ -121,6 +121,10 @@ def test_the_preview_names_the_target_as_the_data_does():
     assert shown["disease"].tolist() == [ds.class_names[c] for c in ds.y_train[:5]]
     assert [load_dataset(name).target_name for name in ("breast_cancer", "digits", "synthetic")] == [
         "diagnosis", "digit", "class"]
+    # a feature of the same name (a one-hot level "color=red" beside a target column "color=red")
+    rows = "".join(f"{'red' if i % 2 else 'blue'},{i},{'yes' if i % 3 else 'no'}\n" for i in range(40))
+    ds = from_csv(("color,dose,color=red\n" + rows).encode(), target="color=red")
+    assert "color=red" in ds.feature_names and list(preview(ds).columns)[0] == "color=red (target)"
 
 
 def test_test_rows_point_back_to_the_source_rows():

@@ -252,16 +252,15 @@ def kept_value(key: str, default=None):
     return st.session_state.get(f"{key}_kept", default)
 
 
-def kept_choice(label: str, key: str, options: list, default, announce: bool = True, widget=st.selectbox,
-                **kwargs):
-    """A selectbox (or another choice ``widget``) for a kept choice (``kept``) among ``options`` that change
-    with the data: a kept value that is not among them (another file's column, a link's label) gives way to
-    ``default``, and the page says so when ``announce``."""
+def kept_choice(label: str, key: str, options: list, default, announce: bool = True, **kwargs):
+    """A selectbox for a kept choice (``kept``) among ``options`` that change with the data: a kept
+    value that is not among them (another file's column, a link's label) gives way to ``default``,
+    and the page says so when ``announce``."""
     if kept_value(key) not in options:
         gone = st.session_state.pop(f"{key}_kept", None)
         if gone is not None and announce:
             st.info(f"{label}: this data has no {gone!r} (chosen before, or in the link), so it is {default!r}.")
-    return kept(widget, label, key, default, options=options, **kwargs)
+    return kept(st.selectbox, label, key, default, options=options, **kwargs)
 
 
 def view_class_select(label: str, class_names: list[str], help: str) -> str:
