@@ -282,8 +282,9 @@ def _operating_point_controls() -> tuple[float, float | None]:
         prevalence = population_input("Prevalence", "prevalence", step=PREVALENCE_STEP, format="%.4f",
                                       max_value=None,
                                       placeholder=f"data: {sweep.n_pos / max(sweep.n, 1):.3f}",
-                                      help="Your population's share of positives, as a proportion: 0.05 for 5% (empty: the split's own, as the "
-                                           "box shows); PPV, NPV and the per-1,000 view use it.")
+                                      help="Your population's share of positives, as a proportion: 0.05 for 5% "
+                                           "(empty: the split's own, as the box shows); PPV, NPV and the "
+                                           "per-1,000 view use it.")
     st.caption(f"Find a threshold on {split_names[choose_on]}:")
     if theme.presentation():  # projector font sizes: two to a row, so that no label is cut short
         (b1, b2), (b3, b4) = st.columns(2), st.columns(2)

@@ -118,8 +118,9 @@ def read_text_table(file, header=None) -> tuple[pd.DataFrame, list[str], dict]:
     facts about the file: its decimal mark ("decimal": "." or ","), whether it has a header row
     ("has_header"), the columns that had no name there ("unnamed", all of them without a header), and
     how many rows without any value were skipped ("empty_rows"), and each kept row's number among the file's
-    data rows ("rows", 1 = the first; blank lines are not counted). For rows to predict, read as ``numeric_column`` and the loader's text
-    levels expect, whatever types their few rows would suggest on their own."""
+    data rows ("rows", 1 = the first; blank lines are not counted). For rows to predict, read as
+    ``numeric_column`` and the loader's text levels expect, whatever types their few rows would suggest on
+    their own."""
     return _guarded(_parse_file, file, header, True)
 
 

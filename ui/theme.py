@@ -36,7 +36,8 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
    title, which pushed the Train page's progress and curves below a 900 px projector's edge. */
 [data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; padding-top: 1rem; }
 /* The page title is in the sidebar too: at 2.75rem with its padding it took 120 px of a 900 px screen. */
-[data-testid="stMainBlockContainer"] [data-testid="stHeadingWithActionElements"] h1 { font-size: 2.2rem; padding-top: 0.25rem; padding-bottom: 0.5rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stHeadingWithActionElements"] h1 {
+  font-size: 2.2rem; padding-top: 0.25rem; padding-bottom: 0.5rem; }
 /* A table wider than the page (the run history) scrolls sideways rather than being cut off. */
 [data-testid="stTable"] { overflow-x: auto; font-size: 0.8rem; }
 /* Tabs wrap onto more rows rather than scroll sideways behind an arrow. */
