@@ -38,7 +38,10 @@ def link_contents() -> None:
     with st.popover("Copy link", help="A link that opens this same set-up (training starts when you press Train)."):
         st.code(state.share_link(values), language=None, wrap_lines=True)
         if steps := state.training_steps():
-            told = "Train " + ", then Continue ".join(f"{n} epochs" if n else "(an earlier run)" for n in steps)
+            # only the first step can have left the run history (``training_steps``)
+            epochs = [f"{n} epoch{'s' * (n != 1)}" for n in steps]
+            told = ", then ".join([f"Train {epochs[0]}" if steps[0] else "an earlier run"]
+                                  + [f"Continue {e}" for e in epochs[1:]])
             st.caption(f"The model was trained in steps ({told}): the link opens the settings, and one Train "
                        "gives a model trained once. To get the same model, follow the same steps, each with its "
                        "settings (the Train page's run history lists them).")

@@ -1179,6 +1179,11 @@ def test_a_link_to_a_continued_model_says_how_to_train_the_same_model():
 
     at = continued(train(new_app(optimizer="momentum", seed=3), epochs=5), 3)
     steps = "Train 5 epochs, then Continue 3 epochs"
+    longer = train(new_app(), epochs=1)
+    for _ in range(5):  # six steps: the first leaves the five-run history
+        longer = continued(longer, 1)
+    assert any(c.value.startswith("The model was trained in steps (an earlier run, then Continue 1 epoch, then "
+                                  "Continue 1 epoch,") for c in longer.caption)
     caption = next(c.value for c in at.caption if c.value.startswith("The model was trained in steps"))
     assert f"({steps})" in caption
     link = dict(at.query_params)
