@@ -336,15 +336,20 @@ def runs() -> list[TrainedRun]:
     return st.session_state.setdefault("runs", [])
 
 
+def _lineage(run_id: int | None) -> tuple[list["TrainedRun"], bool]:
+    """Run ``run_id`` and the runs it continued, oldest first, as far as the kept runs (the last five) go;
+    and whether an earlier one is missing because it is no longer kept."""
+    kept, lineage = {r.run_id: r for r in runs()}, []
+    while run_id in kept:
+        lineage.insert(0, kept[run_id])
+        run_id = kept[run_id].continues
+    return lineage, run_id is not None
+
+
 def earlier_epochs(run_id: int | None) -> list[dict]:
     """The history of run ``run_id`` and of the runs it continued, oldest first, as far as the kept runs
     go: the curves of a continued run start where its first run's did, not at the epoch it resumed."""
-    kept = {r.run_id: r for r in runs()}
-    epochs = []
-    while run_id in kept:
-        epochs = kept[run_id].result.kept_history + epochs
-        run_id = kept[run_id].continues
-    return epochs
+    return [h for r in _lineage(run_id)[0] for h in r.result.kept_history]
 
 
 def training_steps() -> list[int]:
@@ -354,12 +359,8 @@ def training_steps() -> list[int]:
     run = trained_run()
     if run is None or run.continues is None:
         return []
-    kept, steps, run_id = {r.run_id: r for r in runs()}, [], run.run_id
-    while run_id is not None:
-        step = kept.get(run_id)
-        steps.insert(0, len(step.result.history) if step else 0)
-        run_id = step.continues if step else None
-    return steps
+    lineage, cut = _lineage(run.run_id)
+    return [0] * cut + [len(r.result.history) for r in lineage]
 
 
 def keep_run(run: TrainedRun) -> None:
