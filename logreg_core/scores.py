@@ -64,8 +64,13 @@ def read_scores(file) -> ScoreParts:
     rows = facts["rows"]  # each row's data row in the file, for the messages
     y = _numbers(frame["y_true"], facts["decimal"], rows, "y_true", "0 or 1 (1 = positive)")
     s = _numbers(frame["score"], facts["decimal"], rows, "score", "a number")
+    return _both_classes(_by_split(frame, y, s))
+
+
+def _by_split(frame, y: np.ndarray, s: np.ndarray) -> ScoreParts:
+    """The rows by the ``split`` column, if there is one with both splits; else all of them."""
     if "split" not in frame.columns:
-        return _both_classes(ScoreParts({"all": validate_scores(y, s)}, "No split column"))
+        return ScoreParts({"all": validate_scores(y, s)}, "No split column")
     split = frame["split"].fillna("").str.lower().replace({"validation": "val"})
     unknown = sorted(set(split) - set(SPLITS))
     if unknown:
@@ -77,9 +82,9 @@ def read_scores(file) -> ScoreParts:
         raise LogRegError(f"split must be 'val' or 'test', found {found}{advice}")
     parts = {name: validate_scores(y[split == name], s[split == name]) for name in SPLITS if (split == name).any()}
     if len(parts) == 2:
-        return _both_classes(ScoreParts(parts))
+        return ScoreParts(parts)
     only = "validation" if "val" in parts else "test"
-    return _both_classes(ScoreParts({"all": validate_scores(y, s)}, f"The split column holds {only} rows only"))
+    return ScoreParts({"all": validate_scores(y, s)}, f"The split column holds {only} rows only")
 
 
 def _both_classes(parts: ScoreParts) -> ScoreParts:
