@@ -10,7 +10,8 @@ from ui import threshold_picker
 
 def page_html(at: AppTest) -> list[str]:
     """The bodies of the page's ``st.html`` blocks, but for the app's style sheet (``theme.apply_css``)."""
-    return [h.proto.body for h in at.get("html") if not re.fullmatch(r"\s*(<style>.*?</style>\s*)+", h.proto.body, re.S)]
+    style_only = re.compile(r"\s*(<style>.*?</style>\s*)+", re.S)
+    return [h.proto.body for h in at.get("html") if not style_only.fullmatch(h.proto.body)]
 
 
 def html_block(at: AppTest, aria_label: str) -> str:
