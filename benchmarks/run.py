@@ -188,12 +188,21 @@ def browser_benchmarks():
         return None
 
 
+def cpu_model() -> str:
+    """The processor's name (the same 2-core VM can land on Intel or AMD hosts, a 2× difference in epoch
+    time), from /proc/cpuinfo where there is one."""
+    cpuinfo = Path("/proc/cpuinfo")
+    names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+             if line.startswith("model name")] if cpuinfo.exists() else []
+    return names[0] if names else platform.processor() or "unknown processor"
+
+
 def main():
     epochs = epoch_benchmarks()
     thresholds = threshold_benchmarks()
     accuracy, mnist = accuracy_benchmarks()
     web = browser_benchmarks()
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, " \
+    machine = f"{platform.machine()} ({cpu_model()}), {os.cpu_count()} cores, Python {platform.python_version()}, " \
               f"TensorFlow {tensorflow().__version__}"
     ours, eager = epochs["whole epoch compiled (ours)"], epochs["eager per-batch loop (seeds)"]
     floor = epochs["one full forward+backward pass"]
