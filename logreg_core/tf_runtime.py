@@ -81,6 +81,23 @@ def loaded() -> bool:
     return _tf is not None
 
 
+@contextlib.contextmanager
+def apart_from_import():
+    """Run a block that turns source into syntax trees so that it never overlaps TensorFlow's import.
+
+    Python 3.11 up to 3.11.7 keeps one syntax-tree recursion counter per process (CPython gh-106905), so
+    two threads building trees at once can fail with "SystemError: AST constructor recursion depth
+    mismatch". Importing TensorFlow parses hundreds of signatures (``inspect``), in the training thread,
+    while the dashboard may be compiling a page: under load the first training failed with that error.
+    Once TensorFlow is loaded its import is over and the block runs at once.
+    """
+    if _tf is not None:
+        yield
+        return
+    with _lock:
+        yield
+
+
 def tensorflow():
     """Import and configure TensorFlow on first call; return the module."""
     global _tf
