@@ -17,7 +17,7 @@ st.title("Threshold")
 SMALL = 100
 TIES = "Where thresholds tie, the middle of their range, not a case's own score."
 
-source_column, split_column = st.columns(2)  # the two choices of what is shown, in one row
+source_column, split_column = st.columns([2, 3])  # the two choices of what is shown, in one row
 source = state.kept(source_column.radio, "Scores from", "score_source", "Trained model",
                     options=["Trained model", "Uploaded scores"], horizontal=True,
                     help="Explore the model trained here, or upload y_true,score[,split] from any model.")
@@ -129,32 +129,38 @@ sweep = sweep_by_split[split]
 choose_on = "val" if "val" in sweep_by_split else split
 chooser = sweep_by_split[choose_on]
 
+notices: list[tuple[str, str]] = []  # (kind, text): what to keep in mind about these numbers
 if split == "test":
-    st.warning("You are looking at the **test** split. Choose thresholds on validation; "
-               "a threshold tuned on test looks better than it will be on new cases.")
+    notices.append(("warning", "You are looking at the **test** split. Choose thresholds on validation; "
+                               "a threshold tuned on test looks better than it will be on new cases."))
 elif split == "all":
     fix = ("Add a split column with val and test rows" if parts.unsplit == "No split column"
            else "Give the split column both val and test rows")
-    st.warning(f"{parts.same_rows_warning()} {fix} to choose on one and report on the other.")
+    notices.append(("warning", f"{parts.same_rows_warning()} {fix} to choose on one and report on the other."))
 separated = sweep.error_free_range()
 if separated:  # common for small, easy data (breast cancer's validation split): say why nothing moves
-    st.info(f"On this split the classes do not overlap: every threshold above {separated[0]:.4g} and up to "
-            f"{separated[1]:.4g} makes no error, so the matrix changes only outside that range."
-            + (" The other split, or harder data (on the Data page: synthetic, with a smaller class separation), "
-               "shows the trade-off." if run else ""))
+    notices.append(("info", f"On this split the classes do not overlap: every threshold above {separated[0]:.4g} and "
+                            f"up to {separated[1]:.4g} makes no error, so the matrix changes only outside that range."
+                    + (" The other split, or harder data (on the Data page: synthetic, with a smaller class "
+                       "separation), shows the trade-off." if run else "")))
 small = min(chooser.n_pos, chooser.n_neg)
 chosen_on = {"val": "The validation split has", "test": "The test split has", "all": "These rows have"}[choose_on]
 if small == 0:
     undefined, flagged = ("specificity", "everyone") if chooser.n_neg == 0 else ("sensitivity", "no one")
-    st.warning(f"{chosen_on} {chooser.n_pos} positive and {chooser.n_neg} negative cases: with one class only, "
-               f"{undefined} is undefined, and a threshold that flags {flagged} makes no error here, so a threshold "
-               "found on these rows (the buttons that still answer find that one) says nothing about the other "
-               "class. Choose on rows with both classes.")
+    notices.append(("warning", f"{chosen_on} {chooser.n_pos} positive and {chooser.n_neg} negative cases: with one "
+                               f"class only, {undefined} is undefined, and a threshold that flags {flagged} makes no "
+                               "error here, so a threshold found on these rows (the buttons that still answer find "
+                               "that one) says nothing about the other class. Choose on rows with both classes."))
 elif small < SMALL:
     half_width = 1.96 * math.sqrt(0.25 / small)
-    st.info(f"{chosen_on} only {chooser.n_pos} positives and {chooser.n_neg} negatives: intervals "
-            f"there are up to ±{half_width:.0%} wide, and a threshold chosen on so few cases looks better than it "
-            "will be.")
+    notices.append(("info", f"{chosen_on} only {chooser.n_pos} positives and {chooser.n_neg} negatives: intervals "
+                            f"there are up to ±{half_width:.0%} wide, and a threshold chosen on so few cases looks "
+                            "better than it will be."))
+if theme.presentation() and len(notices) > 1:  # one box, not a screenful of them above a projector's slider
+    kind = "warning" if any(k == "warning" for k, _ in notices) else "info"
+    notices = [(kind, "\n\n".join(text for _, text in notices))]
+for kind, text in notices:
+    (st.warning if kind == "warning" else st.info)(text)
 
 probability = all(s.is_probability for s in sweep_by_split.values())
 low = 0.0 if probability else min(s.min_score for s in sweep_by_split.values())
