@@ -197,7 +197,8 @@ def _train(args, progress) -> dict:
     for note in dataset.notes:
         print(f"note: {note}", file=progress)
 
-    def show(report):  # no test numbers per epoch: they invite choosing epochs or settings on the test split
+    def show(report):  # no test numbers on these lines (the JSON history has them): shown as training runs,
+        # they invite choosing epochs or settings on the test split
         print(f"epoch {report.epoch:>5}/{report.epochs_total}  train_loss {report.train_loss:.4f}  "
               f"train_acc {report.train_accuracy:.4f}  val_loss {report.val_loss:.4f}  "
               f"val_acc {report.val_accuracy:.4f}  ({report.seconds * 1000:.1f} ms)", file=progress)
@@ -212,6 +213,7 @@ def _train(args, progress) -> dict:
         "dataset": dataset.name, **{f"n_{k}": v for k, v in dataset.sizes().items()},
         "n_features": dataset.n_features, "classes": list(dataset.class_names),
         "epochs_run": result.epochs_run, "stopped_reason": result.stopped_reason,
+        "model_epoch": result.model.epochs_trained,  # early stopping and divergence keep an earlier epoch
         "history": result.history, "test_accuracy": test_acc, "test_log_loss": test_loss,
     }
     threshold, card_threshold, test_report = 0.5, None, None
@@ -248,9 +250,16 @@ def _train(args, progress) -> dict:
         with _writing("--export", args.export):
             save_model(result.model, args.export, threshold, card)
         print(f"exported to {args.export}", file=progress)
+    kept = "" if result.model.epochs_trained == result.epochs_run else f"; the model is epoch {result.model.epochs_trained}'s"
     print(f"test accuracy {test_acc:.4f}, test log loss {test_loss:.4f} after {result.epochs_run} epochs "
-          f"({result.stopped_reason})", file=progress)
+          f"({result.stopped_reason}{kept})", file=progress)
     return summary
+
+
+_METRIC_TEXTS = (("sensitivity", "sensitivity"), ("specificity", "specificity"), ("fpr", "FPR"), ("fnr", "FNR"),
+                 ("ppv", "PPV"), ("npv", "NPV"), ("accuracy", "accuracy"), ("balanced_accuracy", "balanced accuracy"),
+                 ("f1", "F1"), ("mcc", "MCC"), ("youden_j", "Youden's J"), ("lr_positive", "LR+"),
+                 ("lr_negative", "LR−"))
 
 
 def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str]:
@@ -271,9 +280,7 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
         rows = f"Rows: all {c['n']:,} rows ({classes}); operating points chosen on the same rows."
     lines = [rows, f"At threshold {threshold_texts([summary['threshold']], sorted_scores)[0]} ({CONVENTION}): "
                    f"TP {c['tp']:,}, FP {c['fp']:,}, TN {c['tn']:,}, FN {c['fn']:,}"]
-    lines += [f"  {name:<12} {_estimate(m[key])}" for key, name in
-              (("sensitivity", "sensitivity"), ("specificity", "specificity"), ("ppv", "PPV"), ("npv", "NPV"),
-               ("accuracy", "accuracy"))]
+    lines += [f"  {name:<17} {_estimate(m[key])}" for key, name in _METRIC_TEXTS]
     lines.append(f"ROC AUC {auc_text(summary['roc_auc'], summary['roc_auc_ci'])}, "
                  f"average precision {summary['average_precision']:.3f}"
                  + (f", Brier score {summary['brier']:.3f}" if "brier" in summary else ""))
@@ -281,7 +288,7 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
         adjusted = summary["prevalence_adjusted"]
         people = per_1000_people(m["sensitivity"]["value"], m["specificity"]["value"], adjusted["prevalence"])
         lines += [f"At prevalence {adjusted['prevalence']:g} (in these rows it is {c['positives'] / c['n']:.3f}):",
-                  f"  {'PPV':<12} {_estimate(adjusted['ppv'])}", f"  {'NPV':<12} {_estimate(adjusted['npv'])}",
+                  f"  {'PPV':<17} {_estimate(adjusted['ppv'])}", f"  {'NPV':<17} {_estimate(adjusted['npv'])}",
                   f"  per 1,000 people: TP {people['tp']}, FN {people['fn']}, FP {people['fp']}, TN {people['tn']}"]
     at_prevalence = "" if args.prevalence is None else f", prevalence {args.prevalence:g}"
     lines.append(f"Expected cost per person (FN:FP = {args.cost_ratio:g}{at_prevalence}): "

@@ -116,7 +116,8 @@ def read_table(file, header=None) -> tuple[pd.DataFrame, list[str]]:
 def read_text_table(file, header=None) -> tuple[pd.DataFrame, list[str], dict]:
     """``read_table`` with every cell kept as text (a column of 1s stays "1", not 1.0; "007" stays), and
     facts about the file: its decimal mark ("decimal": "." or ","), whether it has a header row
-    ("has_header"), the columns that had no name there ("unnamed", all of them without a header), and
+    ("has_header"), the column names as the file gives them, before repeated ones are made unique
+    ("names"), the columns that had no name there ("unnamed", all of them without a header), and
     how many rows without any value were skipped ("empty_rows"), and each kept row's number among the file's
     data rows ("rows", 1 = the first; blank lines are not counted). For rows to predict, read as
     ``numeric_column`` and the loader's text levels expect, whatever types their few rows would suggest on
@@ -687,7 +688,8 @@ def _parse_bytes(data: bytes, header, all_text: bool = False) -> tuple[pd.DataFr
     if decimal == ",":
         notes.append("Numbers use a decimal comma (1,5 means 1.5).")
     notes.append(header_note)
-    return frame, notes, {"has_header": has_header, "unnamed": unnamed, "decimal": decimal,
+    return frame, notes, {"has_header": has_header, "names": names[: frame.shape[1]], "unnamed": unnamed,
+                          "decimal": decimal,
                           "empty_rows": int(empty_rows.sum()),
                           "rows": np.flatnonzero(~empty_rows.to_numpy()) + 1}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import platform
 import tempfile
 import threading
@@ -118,7 +119,9 @@ def save_model(model: TrainedModel, directory, threshold: float = 0.5, card: dic
             self.bias = tf.constant(model.bias, tf.float64)
             # A hair below the threshold (1e-12 of it): a case whose score is the threshold itself (a target-
             # sensitivity threshold is one) stays positive, though TensorFlow may round its score an ulp lower.
-            self.threshold = tf.constant(threshold - abs(threshold) * ROUNDING_ROOM, tf.float64)
+            # An infinite threshold stays as it is (inf − inf·1e-12 would be NaN).
+            room = abs(threshold) * ROUNDING_ROOM if math.isfinite(threshold) else 0.0
+            self.threshold = tf.constant(threshold - room, tf.float64)
             self.fill = tf.constant(model.fill, tf.float64)
 
         # autograph=False: no source parsing for our own function (see _export_lock); the ``if`` below

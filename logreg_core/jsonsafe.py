@@ -1,8 +1,9 @@
-"""Plain JSON from the engine's results: NumPy numbers and arrays become Python ones, NaN and ±inf null.
+"""Plain JSON from the engine's results: NumPy numbers and arrays become Python ones, NaN null, ±inf a string.
 
-JSON has no NaN or infinity, and undefined metrics (a PPV with nothing
-flagged) or a threshold beyond every score are exactly that, so they are
-written as null rather than as invalid JSON.
+JSON has no NaN or infinity. An undefined metric (a PPV with nothing flagged)
+is written as null. An infinite value is not undefined: a threshold of +inf
+flags no one, -inf everyone. It is written as "Infinity" or "-Infinity",
+which Python's ``float()`` and JavaScript's ``Number()`` both read back.
 """
 from __future__ import annotations
 
@@ -24,5 +25,7 @@ def json_safe(value):
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
+        if math.isnan(value):
+            return None
+        return float(value) if math.isfinite(value) else ("Infinity" if value > 0 else "-Infinity")
     return value

@@ -52,8 +52,8 @@ def read_scores(file) -> ScoreParts:
     if missing:
         raise LogRegError(f"the scores file needs columns y_true and score (missing: {', '.join(sorted(missing))}; "
                           f"found: {', '.join(frame.columns[:10])})")
-    names = list(frame.columns)
-    twice = sorted({c for c in names if c in ("y_true", "score", "split") and names.count(c) > 1})
+    written = [name.strip().lower() for name in facts["names"]]  # "score,score" is read as score, score_2
+    twice = [c for c in ("y_true", "score", "split") if written.count(c) > 1]
     if twice:
         raise LogRegError(f"the scores file has more than one column named {' and '.join(twice)}: keep one")
     extra = [c for c in facts["unnamed"] if frame[c].notna().any()]

@@ -92,7 +92,7 @@ class ThresholdReport:
     prevalence_adjusted: dict | None = None
 
     def to_dict(self) -> dict:
-        """Plain JSON-safe data: NaN and infinities (a ±inf threshold) become None."""
+        """Plain JSON-safe data: NaN becomes None, a ±inf threshold "Infinity" or "-Infinity" (``json_safe``)."""
         return json_safe({f.name: getattr(self, f.name) for f in fields(self)})
 
 

@@ -277,6 +277,20 @@ def test_a_huge_learning_rate_is_reported_as_divergence(capsys):
     assert "lower the learning rate" in err.lower()
 
 
+def test_early_stopping_reports_the_kept_epochs_test_numbers(capsys):
+    """The top-level test numbers are the model's, and the model is the restored epoch, not the last run."""
+    code, out, err = run_cli(capsys, "train", "--dataset", "breast_cancer", "--epochs", 300, "--optimizer", "adam",
+                             "--learning-rate", 0.5, "--early-stopping", 3, "--json")
+    summary = json.loads(out)
+    kept = summary["model_epoch"]
+    assert code == 0 and summary["stopped_reason"] == "early_stopped"
+    assert kept == summary["epochs_run"] - 3 == summary["history"][kept - 1]["epoch"]
+    assert summary["test_accuracy"] == summary["history"][kept - 1]["test_accuracy"] \
+        == summary["test_at_threshold"]["metrics"]["accuracy"]["value"]  # at the default 0.5
+    assert summary["test_log_loss"] == summary["history"][kept - 1]["test_loss"]
+    assert err.rstrip().endswith(f"after {summary['epochs_run']} epochs (early_stopped; the model is epoch {kept}'s)")
+
+
 @pytest.mark.parametrize("argv", [
     ["train", "--csv", "{empty}"],
     ["train", "--dataset", "breast_cancer", "--epochs", "0"],
@@ -317,6 +331,11 @@ def test_a_scores_file_with_training_rows_says_to_remove_them(capsys, tmp_path):
      "decimal comma in a comma-separated file splits a number in two; separate fields with semicolons, or "
      "write decimal points"),
     ("y_true,Score,score\n1,0.9,0.8\n0,0.2,0.1\n", "error: the scores file has more than one column named score: "
+     "keep one"),
+    # written exactly alike, the second is read as score_2 or y_true_2: still two scores, two truths
+    ("y_true,score,score\n1,0.9,0.8\n0,0.2,0.1\n", "error: the scores file has more than one column named score: "
+     "keep one"),
+    ("y_true,y_true,score\n1,1,0.8\n0,0,0.1\n", "error: the scores file has more than one column named y_true: "
      "keep one"),
     ("y_true,score,split\n1,0.9,NA\n0,0.2,val\n", "error: split must be 'val' or 'test', found (blank or NA)"),
 ])

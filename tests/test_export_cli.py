@@ -71,6 +71,22 @@ def test_the_saved_model_flags_a_case_whose_score_is_the_threshold_as_the_engine
         assert flagged[ds.y_val == 1].mean() >= target
 
 
+@pytest.mark.parametrize("threshold,flagged", [(np.inf, 0), (-np.inf, 1)])
+def test_an_infinite_threshold_is_exported_and_written_as_such(trained, tmp_path, threshold, flagged):
+    """+inf flags no one and -inf everyone, in the SavedModel as in the engine; the card writes the
+    threshold as a string float() reads back (JSON has no infinity), not as null ("undefined")."""
+    import tensorflow as tf
+
+    ds, result = trained
+    card = model_card(result.model, dataset=ds, config=result.config, threshold={"value": threshold})
+    save_model(result.model, tmp_path / "m", threshold=threshold, card=card)
+    served = load_saved_model(tmp_path / "m")(features=tf.constant(ds.X_test, tf.float64))
+    assert set(served["predicted_class"].numpy()) == {flagged}
+    np.testing.assert_array_equal(served["predicted_class"].numpy(), result.model.predict(ds.X_test, threshold))
+    written = json.loads((tmp_path / "m" / "model_card.json").read_text())["threshold"]["value"]
+    assert float(written) == threshold
+
+
 def test_odds_ratios_are_the_models_own_odds_change_for_one_unit_and_one_sd(trained):
     ds, result = trained
     model, row = result.model, ds.X_test[:1]
@@ -221,10 +237,11 @@ def test_cli_threshold_text_calls_a_zero_width_auc_interval_so(tmp_path):
 
 
 def test_cli_threshold_text_names_its_rows_and_gives_intervals(tmp_path):
-    """The plain-text report: 3 decimals with Wilson 95% intervals (scipy's), the split, the convention,
+    """The plain-text report: every metric to 3 decimals, the proportions with Wilson 95% intervals (scipy's),
+    the likelihood ratios with theirs, the split, the convention,
     and PPV/NPV at the given prevalence with their intervals and counts per 1,000 people."""
     from scipy.stats import binomtest
-    from sklearn.metrics import roc_auc_score
+    from sklearn.metrics import balanced_accuracy_score, f1_score, matthews_corrcoef, roc_auc_score
 
     path, y, s = scores_file(tmp_path)
     args = ("threshold", "--scores", str(path), "--threshold", "0.5", "--prevalence", "0.02")
@@ -236,12 +253,23 @@ def test_cli_threshold_text_names_its_rows_and_gives_intervals(tmp_path):
     tn, fp, fn, tp = confusion_matrix(y[200:], s[200:] >= 0.5).ravel()
 
     def shown(part, name):
-        return next(line.split(None, 1)[1] for line in part.splitlines() if line.split()[:1] == [name])
+        return next(line[2:].removeprefix(name).strip() for line in part.splitlines()
+                    if line.startswith(f"  {name} "))
 
-    for name, hits, n in (("sensitivity", tp, tp + fn), ("specificity", tn, tn + fp), ("PPV", tp, tp + fp),
-                          ("NPV", tn, tn + fn), ("accuracy", tp + tn, 200)):
+    for name, hits, n in (("sensitivity", tp, tp + fn), ("specificity", tn, tn + fp), ("FPR", fp, tn + fp),
+                          ("FNR", fn, tp + fn), ("PPV", tp, tp + fp), ("NPV", tn, tn + fn),
+                          ("accuracy", tp + tn, 200)):
         ci = binomtest(int(hits), int(n)).proportion_ci(method="wilson")
         assert shown(sample, name) == f"{hits / n:.3f} (95% CI {ci.low:.3f}–{ci.high:.3f})", name
+    predicted = s[200:] >= 0.5
+    for name, value in (("balanced accuracy", balanced_accuracy_score(y[200:], predicted)),
+                        ("F1", f1_score(y[200:], predicted)), ("MCC", matthews_corrcoef(y[200:], predicted)),
+                        ("Youden's J", tp / (tp + fn) + tn / (tn + fp) - 1)):
+        assert shown(sample, name) == f"{value:.3f}", name  # no interval for these
+    for name, key, value in (("LR+", "lr_positive", (tp / (tp + fn)) / (fp / (tn + fp))),
+                             ("LR−", "lr_negative", (fn / (tp + fn)) / (tn / (tn + fp)))):
+        interval = as_json["metrics"][key]
+        assert shown(sample, name) == f"{value:.3f} (95% CI {interval['ci_low']:.3f}–{interval['ci_high']:.3f})"
     low, high = as_json["roc_auc_ci"]
     assert f"ROC AUC {roc_auc_score(y[200:], s[200:]):.3f} (95% CI {low:.3f}–{high:.3f})" in sample
     sens, spec, p = tp / (tp + fn), tn / (tn + fp), 0.02

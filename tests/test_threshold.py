@@ -720,7 +720,10 @@ def test_thresholds_beyond_the_extremes():
     assert sweep.counts_at(np.inf) == sweep.counts_at(1e9) == sweep.counts_at(np.nextafter(s.max(), np.inf)) == no_one
     report = sweep.report(np.inf)
     assert math.isnan(report.metrics["ppv"].value) and report.metrics["specificity"].value == 1
-    assert report.to_dict()["threshold"] is None  # JSON has no infinity
+    # JSON has no infinity: written as the string Python's float() reads back; an undefined metric is null
+    assert report.to_dict()["threshold"] == "Infinity" and float(report.to_dict()["threshold"]) == np.inf
+    assert report.to_dict()["metrics"]["ppv"]["value"] is None
+    assert float(sweep.report(-np.inf).to_dict()["threshold"]) == -np.inf
     json.dumps(report.to_dict(), allow_nan=False)
 
 
