@@ -24,10 +24,11 @@ if source == "synthetic":
     c1, c2, c3 = st.columns(3)
     with c1:
         # typed, not slid: 30 to 200,000 rows and up to 2,000 columns (60,000 × 784 is MNIST-sized)
-        state.bound(st.number_input, "Samples", "n_samples", **state.limits("n_samples"), step=500,
-                    help="How many examples to generate (30 to 200,000).")
-        state.bound(st.number_input, "Features", "n_features", **state.limits("n_features"), step=1,
-                    help="Columns per example (1 to 2,000). Two features give the decision-boundary picture on Train.")
+        state.number_box("Samples", "n_samples", step=500,
+                         help="How many examples to generate (30 to 200,000).")
+        state.number_box("Features", "n_features", step=1,
+                         help="Columns per example (1 to 2,000). Two features give the decision-boundary picture "
+                              "on Train.")
     with c2:
         state.bound(st.slider, "Classes", "n_classes", **state.limits("n_classes"),
                     help="Number of classes; more than two trains a softmax (multiclass) model.")
@@ -36,6 +37,7 @@ if source == "synthetic":
     with c3:
         state.bound(st.slider, "Class separation", "class_sep", **state.limits("class_sep"), step=0.1,
                     help="How far apart the classes lie; small values make a hard problem.")
+    state.show_clamped()
 
 if source == "csv":
     st.info("Uploads are processed in memory for this session only and are not stored.")

@@ -30,18 +30,20 @@ if model.is_binary:
     odds, levels = model.odds_ratios(), model.level_odds_ratios()
     weights = pd.DataFrame({"feature": ds.feature_names, "weight (per SD)": model.weights[:, 0]})
     weights = weights.reindex(weights["weight (per SD)"].abs().sort_values(ascending=False).index)
-    top = weights.head(30).iloc[::-1]
-    fig = go.Figure(go.Bar(x=top["weight (per SD)"], y=top["feature"], orientation="h",
-                           marker_color=np.where(top["weight (per SD)"] > 0, theme.PALETTE["vermillion"],
-                                                 theme.PALETTE["blue"])))
-    fig.update_xaxes(title=f"weight on the standardized feature<br>(→ more likely {ds.class_names[1]})")
-    row = 34 if theme.presentation() else 22  # room for every feature's name at the font size (else Plotly skips some)
-    st.plotly_chart(theme.style(fig, "Weights, largest first (top 30)", height=max(360, row * len(top) + 120)),
-                    key="weights")
-    # A text column's levels (column=value) get their own table: a level's 0/1 column never moves alone,
-    # so its per-SD and per-unit odds ratios mean nothing; its odds against the reference level do.
+    # A text column's levels (column=value) get their own table, not the chart's: a level's 0/1 column never
+    # moves alone, so its per-SD weight and odds ratios mean nothing; its odds against the reference level do.
     level = ~np.isnan(levels["vs_reference"])
     numeric = weights.index[~level[weights.index]]
+    top = weights.loc[numeric].head(30).iloc[::-1]
+    if len(top):
+        fig = go.Figure(go.Bar(x=top["weight (per SD)"], y=top["feature"], orientation="h",
+                               marker_color=np.where(top["weight (per SD)"] > 0, theme.PALETTE["vermillion"],
+                                                     theme.PALETTE["blue"])))
+        fig.update_xaxes(title=f"weight on the standardized feature<br>(→ more likely {ds.class_names[1]})")
+        row = 34 if theme.presentation() else 22  # room for every name at the font size (else Plotly skips some)
+        title = "Weights, largest first" + (" (top 30)" if len(numeric) > 30 else "")
+        st.plotly_chart(theme.style(fig, title + (" — number columns" if level.any() else ""),
+                                    height=max(360, row * len(top) + 120)), key="weights")
     st.dataframe(weights.loc[numeric].assign(**{"odds ratio per SD": odds["per_sd"][numeric],
                                                 "odds ratio per raw unit": odds["per_unit"][numeric]}),
                  hide_index=True, column_config={
@@ -80,12 +82,13 @@ if ds.image_shape is not None and model.n_features == int(np.prod(ds.image_shape
     predicted = model.predict(ds.X_test, cut)
     wrong = np.flatnonzero(predicted != ds.y_test)[:24]
     if wrong.size:
-        proba = model.predict_proba(ds.X_test[wrong])
-        score = proba if model.is_binary else proba.max(axis=1)
+        said = model.proba_of_class(ds.X_test[wrong], predicted[wrong])
         scale = max(ds.X_test.max(), 1e-9)
+        st.caption("Under each image: its true class, the class the model said, and the model's probability for "
+                   "the class it said.")
         st.image([ds.X_test[i].reshape(ds.image_shape) / scale for i in wrong], width=64, clamp=True,
-                 caption=[f"true {ds.class_names[ds.y_test[i]]}, said {ds.class_names[predicted[i]]} ({s:.2f})"
-                          for i, s in zip(wrong, score)])
+                 caption=[f"true {ds.class_names[ds.y_test[i]]}, said {ds.class_names[predicted[i]]} ({p:.0%})"
+                          for i, p in zip(wrong, said)])
     else:
         st.success("No test image is misclassified.")
 

@@ -6,11 +6,11 @@ import streamlit as st
 
 from logreg_core import LogRegError
 from logreg_core.describe import score_histogram
-from logreg_core.report import auc_text, report_html
+from logreg_core.report import auc_text, percent_text, report_html
 from logreg_core.scores import read_scores
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, default_threshold,
                                    harm_to_benefit, multiclass_confusion, one_vs_rest_scores, per_1000_people,
-                                   per_class_metrics, threshold_texts, validate_threshold)
+                                   per_1000_texts, per_class_metrics, threshold_texts, validate_threshold)
 from ui import state, theme, threshold_picker as picker, threshold_view as view
 
 st.title("Threshold")
@@ -230,7 +230,7 @@ if not low <= st.session_state.get(EXACT, math.nan) <= ceiling:
 def population_input(label: str, key: str, **kwargs):
     _, default, (low, high) = state.POPULATION[key]
     # value: what an emptied box takes (prevalence: empty, the split's own); Streamlit's default is the minimum
-    return state.kept(st.number_input, label, key, default, value=default, min_value=low,
+    return state.kept(st.number_input, label, key, default, value=default, min_value=kwargs.pop("min_value", low),
                       max_value=kwargs.pop("max_value", high), **kwargs)
 
 
@@ -239,22 +239,26 @@ PREVALENCE_STEP = 0.01
 
 def prevalence_as_proportion() -> None:
     """A prevalence typed as a percentage ("5") becomes the proportion it means (0.05), and the page says
-    so: the browser refused it silently before, with only a red border, and the split's own was used. The +
-    button past the top stops at the top; a number that is neither leaves the last good one in place."""
+    so. The box has no bounds of its own: the browser refused a number outside them silently, with only a
+    red border, while the page went on with another. The + and − buttons past an end stop at that end, as
+    does a proportion beyond it; a number that is none of these leaves the last good one in place."""
     typed, (_, _, (low, high)) = state.kept_value("prevalence"), state.POPULATION["prevalence"]
     last = st.session_state.get("prevalence_last_good")
-    if typed is None or typed <= high:
+    if typed is None or low <= typed <= high:
         st.session_state["prevalence_last_good"] = typed
         return
-    if typed < 1 or last is not None and math.isclose(typed, last + PREVALENCE_STEP):  # + past the top
-        value, said = high, f"{typed:g} is read as {high:g}, the largest it can be."
-    elif typed <= 100:
+    stepped = last is not None and any(math.isclose(typed, last + step) for step in (PREVALENCE_STEP,
+                                                                                      -PREVALENCE_STEP))
+    if stepped or 0 < typed < 1:
+        value = min(max(typed, low), high)
+        said = f"{typed:g} is read as {value:g}, the {'largest' if value == high else 'smallest'} it can be."
+    elif 1 <= typed <= 100:
         value = min(typed / 100, high)
         said = f"{typed:g} is read as {typed:g}% = {value:g}" + ("." if value == typed / 100 else
                                                                  ", the largest it can be.")
     else:
-        value, said = last, (f"{typed:g} is neither a proportion nor a percentage, so it stays "
-                             + (f"{last:g}." if last is not None else "empty (the split's own)."))
+        value, said = last, (f"{typed:g} is {'not above 0' if typed <= 0 else 'neither a proportion nor a percentage'}"
+                             ", so it stays " + (f"{last:g}." if last is not None else "empty (the split's own)."))
     st.session_state["prevalence_kept"] = st.session_state["prevalence_last_good"] = value
     st.info(f"Prevalence is a proportion ({low:g} to {high:g}; a number from 1 to 100 is read as a percentage): "
             + said)
@@ -286,7 +290,7 @@ def _operating_point_controls() -> tuple[float, float | None]:
                                      "worse.")
     with c3:
         prevalence = population_input("Prevalence", "prevalence", step=PREVALENCE_STEP, format="%.4f",
-                                      max_value=None,
+                                      min_value=None, max_value=None,
                                       placeholder=f"data: {sweep.n_pos / max(sweep.n, 1):.3f}",
                                       help="Your population's share of positives, as a proportion: 0.05 for 5% "
                                            "(empty: the split's own, as the box shows); PPV, NPV and the "
@@ -337,14 +341,16 @@ def panel(cost: float, prevalence: float | None):
         adj = report.prevalence_adjusted
         tiles = st.columns([1, 1] if theme.presentation() else [1, 1, 2])
         for tile, key in zip(tiles, ("ppv", "npv")):
-            tile.metric(f"{key.upper()} at prevalence {prevalence:.3f}", view.fmt(adj[key].value),
+            tile.metric(f"{key.upper()} at prevalence {prevalence:g} ({percent_text(prevalence)})",
+                        view.fmt(adj[key].value),
                         help=f"Bayes: {key.upper()} for your population's prevalence, from this split's "
                              "sensitivity and specificity.")
             tile.caption(f"95% CI {view.interval(adj[key])}")
         st.caption("Conservative intervals: Bayes' rule at the ends of 97.5% Wilson intervals of sensitivity "
                    "and specificity, so both hold together with at least 95% confidence.")
     label = threshold_texts([threshold], label_scores)[0]
-    st.html(view.metrics_html(report, label))
+    st.html(view.metrics_html(report, label, split_prevalence=sweep.n_pos / max(sweep.n, 1)
+                              if report.prevalence_adjusted else None))
     st.caption("Intervals: 95% Wilson score intervals for proportions, log method for likelihood ratios; "
                "— where undefined, and where infinite (LR+ with no false positive, LR− with no true negative). "
                "PPV and NPV in the table use the split's own prevalence.")
@@ -356,12 +362,13 @@ def panel(cost: float, prevalence: float | None):
         help="One self-contained, printable HTML page with the threshold, how it was chosen, and every number here.")
 
     prev = prevalence if prevalence is not None else sweep.n_pos / max(sweep.n, 1)
-    per = None
+    per = texts = None
     if 0 < prev < 1 and math.isfinite(m["sensitivity"].value) and math.isfinite(m["specificity"].value):
         per = per_1000_people(m["sensitivity"].value, m["specificity"].value, prev)
+        texts = per_1000_texts(m["sensitivity"].value, m["specificity"].value, prev)
     charts = threshold_charts(cache_key, split)
-    charts.move_to(threshold, report, per)
-    chart_tabs(charts, threshold, label, prev, per, report)
+    charts.move_to(threshold, report, per, texts)
+    chart_tabs(charts, threshold, label, prev, texts, report)
 
 
 def side_by_side(*figures) -> None:
@@ -372,7 +379,7 @@ def side_by_side(*figures) -> None:
         column.plotly_chart(figure, key=key)
 
 
-def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, prev: float, per: dict | None,
+def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, prev: float, people: dict | None,
                report) -> None:
     """The charts, one tab at a time: only the open tab is drawn (and redrawn on a slider step),
     so the confusion matrix above them updates without waiting for five Plotly figures."""
@@ -387,15 +394,15 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, prev:
             side_by_side((charts.distribution, "dist"), (charts.metric_curves, "curves"))
     if tabs["Per 1,000 people"].open:
         with tabs["Per 1,000 people"]:
-            if per is None:
+            if people is None:
                 st.caption("Shown when both classes occur in this split (so sensitivity and specificity are defined).")
             else:
                 st.plotly_chart(charts.per_1000, key="per1000")
                 sens, spec = report.metrics["sensitivity"], report.metrics["specificity"]
                 named = "" if names[1] == "positive" else f" ({names[1]})"
-                st.caption(f"At prevalence {prev:.3f}: of 1,000 people, {per['tp'] + per['fn']} are positive"
-                           f"{named}; the model flags {per['tp'] + per['fp']}, of whom {per['tp']} truly are "
-                           "(expected numbers, rounded to whole people). They rest on the sensitivity "
+                st.caption(f"At prevalence {prev:g} ({percent_text(prev)}): of 1,000 people, {people['positive']} "
+                           f"are positive{named}; the model flags {people['flagged']}, of whom {people['tp']} truly "
+                           "are (expected numbers, rounded to whole people; <1: some, but fewer than one). They rest on the sensitivity "
                            f"{view.fmt(sens.value)} (95% CI {view.interval(sens)}) and specificity "
                            f"{view.fmt(spec.value)} ({view.interval(spec)}) on "
                            f"{'all rows' if split == 'all' else f'the {split_names[split]} split'} ({sweep.n:,} "

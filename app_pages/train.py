@@ -19,6 +19,8 @@ REPLAY_REFRESH_S = 0.25
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD with momentum (0.9)", "adam": "Adam"}
 SETTINGS_KEY = "train_settings_open"  # the presentation-mode expander's state
+REPLAY_CLOCK = "replay_clock"  # (job, when its replay began, or None once Stop ended it)
+STOPPED_AT = "stopped_while_showing"  # (job, the epoch slow motion showed when Stop was pressed)
 
 st.title("Train")
 dataset = data.ensure_dataset()
@@ -34,6 +36,8 @@ setup = state.setup()
 # still reads them in the line under the buttons.
 if theme.presentation() and SETTINGS_KEY not in st.session_state:  # the page just opened, or presentation mode
     st.session_state[SETTINGS_KEY] = training.current_job() is None
+# At projector sizes the buttons also come first: under the open settings, a 768 px screen cut them off.
+controls = st.container() if theme.presentation() else None
 settings = (st.expander("Settings", expanded=True, key=SETTINGS_KEY, on_change="rerun") if theme.presentation()
             else st.container())
 with settings:
@@ -42,10 +46,10 @@ with settings:
     else:
         c1, c2, c3, c4 = st.columns(4)
 with c1:
-    state.bound(st.number_input, "Epochs", "epochs", **state.limits("epochs"), step=10,
-                help="Passes over the training data (1–10,000).")
-    state.bound(st.number_input, "Batch size", "batch_size", **state.limits("batch_size"), step=16,
-                help="Examples per gradient step; larger than the data means full-batch gradient descent.")
+    state.number_box("Epochs", "epochs", step=10,
+                     help="Passes over the training data (1–10,000).")
+    state.number_box("Batch size", "batch_size", step=16,
+                     help="Examples per gradient step; larger than the data means full-batch gradient descent.")
 with c2:
     options = sorted(set(LEARNING_RATES) | {float(setup["lr"])})
     state.bound(st.select_slider, "Learning rate", "lr", options=options, format_func=lambda v: f"{v:g}",
@@ -54,26 +58,34 @@ with c2:
                 format_func=OPTIMIZER_NAMES.get,
                 help="How gradients become updates. SGD is the classic; Adam adapts the step per weight.")
 with c3:
-    state.bound(st.number_input, "L2 penalty", "l2", **state.limits("l2"), step=0.001, format="%g",
-                help="λ in λ/2·‖w‖² added to the loss: shrinks weights, fights overfitting. 0 = off.")
-    state.bound(st.number_input, "Early stopping patience", "early_stopping", **state.limits("early_stopping"),
-                help="Stop when validation loss has not improved for this many epochs and keep the best epoch. 0 = off.")
+    state.number_box("L2 penalty", "l2", step=0.001, format="%g",
+                     help="λ in λ/2·‖w‖² added to the loss: shrinks weights, fights overfitting. 0 = off.")
+    state.number_box("Early stopping patience", "early_stopping",
+                     help="Stop when validation loss has not improved for this many epochs and keep the best "
+                          "epoch. 0 = off.")
 with c4:
-    state.bound(st.number_input, "Seed", "seed", **state.limits("seed"),
-                help="Fixes the data split and the shuffling: same seed, same numbers.")
+    state.number_box("Seed", "seed",
+                     help="Fixes the data split and the shuffling: same seed, same numbers.")
     state.kept(st.toggle, "Balance classes", "balanced", False,
                help="Weight each class inversely to its frequency, so a rare positive class counts as much.")
 
+state.show_clamped()
 job = training.current_job()
 trained = state.trained_run()
 can_continue = trained is not None and trained.dataset is dataset
 
 
 def stop() -> None:
+    """Stop the job; in slow motion the curves then jump to where training was, which runs ahead of them,
+    and the page says which epoch was on screen (``STOPPED_AT``)."""
     job = training.current_job()
     if job is not None:
+        on_screen = shown(job.snapshot())
         job.stop()
         job.join(5)
+        if 0 < on_screen < job.snapshot()["epochs_done"] - 1:  # not just the epoch under way, which Stop lets end
+            st.session_state[STOPPED_AT] = (job, on_screen)
+            st.session_state[REPLAY_CLOCK] = (job, None)  # the replay is over: show every epoch
 
 
 def start(continues=None) -> None:
@@ -102,9 +114,11 @@ def shown(snap: dict) -> int:
     if not slow_motion or not snap["epochs_done"]:
         return snap["epochs_done"]
     job = training.current_job()
-    clock = st.session_state.get("replay_clock")
+    clock = st.session_state.get(REPLAY_CLOCK)
     if clock is None or clock[0] is not job:
-        clock = st.session_state["replay_clock"] = (job, time.perf_counter())
+        clock = st.session_state[REPLAY_CLOCK] = (job, time.perf_counter())
+    if clock[1] is None:  # stopped: every epoch trained is shown
+        return snap["epochs_done"]
     return training.shown_epochs(snap["epochs_done"], snap["epochs_total"], time.perf_counter() - clock[1])
 
 
@@ -113,29 +127,30 @@ running = job is not None and not job.done
 replaying = job is not None and job.done and shown(snap := job.snapshot()) < snap["epochs_done"]
 refresh = (REPLAY_REFRESH_S if replaying else None if not running
            else WAITING_REFRESH_S if not job.history and training.waits(job) else REFRESH_S)
-# One row that wraps where it does not fit (columns would cut "Continue" and the toggles' labels short)
-with st.container(horizontal=True, vertical_alignment="center"):
-    st.button("Train", type="primary", help="Train a fresh model with these settings.",
-              on_click=start)
-    st.button("Stop", disabled=not running, help="Stop after the current epoch; what was learned is kept.",
-              on_click=stop)
-    st.button("Continue", disabled=not can_continue or running,
-              help=f"Train {setup['epochs']} more epochs from the current weights." if can_continue else
-              f"Continue trains on from the last run's weights, on the data it used ({trained.dataset.title} as it "
-              "was then): the data has changed since. Press Train to train on the data chosen now."
-              if trained is not None else
-              "After a run, trains more epochs from its weights.",
-              on_click=lambda: start(continues=trained))
-    show_test = state.kept(
-        st.toggle, "Show test curves", "show_test_curves", False, width="content",
-        help="Off: train and validation only, so that epochs and settings are chosen on validation. "
-             "Look at the test split once, to report.")
-    state.kept(
-        st.toggle, "Slow motion", "slow_motion", True, width="content",
-        help="Draw a fast run at up to 40 epochs a second (5 s at most), so that the curves visibly grow. "
-             "Training itself runs at full speed; the numbers are the same.")
-if theme.presentation() and not settings.open:
-    st.caption(settings_line())
+with controls if controls is not None else st.container():
+    # One row that wraps where it does not fit (columns would cut "Continue" and the toggles' labels short)
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.button("Train", type="primary", help="Train a fresh model with these settings.",
+                  on_click=start)
+        st.button("Stop", disabled=not running, help="Stop after the current epoch; what was learned is kept.",
+                  on_click=stop)
+        st.button("Continue", disabled=not can_continue or running,
+                  help=f"Train {setup['epochs']} more epochs from the current weights." if can_continue else
+                  f"Continue trains on from the last run's weights, on the data it used ({trained.dataset.title} as it "
+                  "was then): the data has changed since. Press Train to train on the data chosen now."
+                  if trained is not None else
+                  "After a run, trains more epochs from its weights.",
+                  on_click=lambda: start(continues=trained))
+        show_test = state.kept(
+            st.toggle, "Show test curves", "show_test_curves", False, width="content",
+            help="Off: train and validation only, so that epochs and settings are chosen on validation. "
+                 "Look at the test split once, to report.")
+        state.kept(
+            st.toggle, "Slow motion", "slow_motion", True, width="content",
+            help="Draw a fast run at up to 40 epochs a second (5 s at most), so that the curves visibly grow. "
+                 "Training itself runs at full speed; the numbers are the same.")
+    if theme.presentation() and not settings.open:
+        st.caption(settings_line())
 splits = ("train", "val", "test") if show_test else ("train", "val")
 for message in st.session_state.pop("train_errors", []):
     st.error(message)
@@ -161,16 +176,24 @@ def progress_panel():
     text = (f"Epoch {start + drawn} of {start + total}"
             + (f" — about {left:.0f} s left" if left is not None and left >= 1 else ""))
     took = f" in {snap['result'].seconds:.2f} s" if snap["result"] is not None else ""
-    if snap["state"] == "finished":
-        ended = "Stopped" if snap["result"] is not None and snap["result"].stopped_reason == "stopped" else "Finished"
-        text = (f"{ended}: {done} epoch{'s' * (done != 1)}{took}" + (f", now at epoch {start + done}" if start else "")
-                if drawn == done else f"Epoch {start + drawn} of {start + done} — slow motion (trained{took})")
-    ended_early = snap["result"] is not None and snap["result"].stopped_reason in ("early_stopped", "diverged")
-    st.progress(1.0 if ended_early and drawn == done else min(drawn / total, 1.0), text=text)  # ended, by design
     result = snap["result"]
+    stopped = result is not None and result.stopped_reason == "stopped"
+    if snap["state"] == "finished":
+        # stopped by you: said here, not in a box of its own, which pushed the curves below a projector's fold
+        ended = "Stopped" if stopped else "Finished"
+        where = (f" by you; the weights of epoch {start + done} are kept" if stopped
+                 else f", now at epoch {start + done}" if start else "")
+        text = (f"{ended}: {done} epoch{'s' * (done != 1)}{took}{where}" if drawn == done
+                else f"Epoch {start + drawn} of {start + done} — slow motion (trained{took})")
+    ended_early = result is not None and result.stopped_reason in ("early_stopped", "diverged")
+    st.progress(1.0 if ended_early and drawn == done else min(drawn / total, 1.0), text=text)  # ended, by design
+    stopped_at = st.session_state.get(STOPPED_AT)
+    if stopped and stopped_at is not None and stopped_at[0] is job:
+        st.caption(f"Slow motion showed epoch {start + stopped_at[1]} when you pressed Stop; training itself, at "
+                   f"full speed, had reached epoch {start + done}.")
     if snap["error"]:
         st.error(snap["error"])
-    elif result is not None and result.message:
+    elif result is not None and result.message and not stopped:
         (st.warning if result.stopped_reason == "diverged" else st.info)(result.message)
     history = snap["history"][:drawn]
     whole = state.earlier_epochs(st.session_state.get("job_continues")) + history  # a continued run's, from its start
@@ -181,6 +204,8 @@ def progress_panel():
         for column, metric in zip(st.columns(2), ("loss", "accuracy")):
             column.plotly_chart(charts.learning_curves(whole, metric, overlays, splits, resumed_at=start or None),
                                 key=f"{metric}_curve")
+        if theme.presentation():  # the charts' short titles, in full
+            st.caption("Loss: cross-entropy, lower is better. Accuracy: at P ≥ 0.5, or the most probable class.")
         latest = snap["latest"]
         if latest is not None and job.dataset.n_features == 2 and drawn == done:  # its epoch, not a replayed one
             st.plotly_chart(charts.decision_boundary(latest.model, job.dataset), key="boundary")

@@ -250,7 +250,8 @@ def _train(args, progress) -> dict:
         with _writing("--export", args.export):
             save_model(result.model, args.export, threshold, card)
         print(f"exported to {args.export}", file=progress)
-    kept = "" if result.model.epochs_trained == result.epochs_run else f"; the model is epoch {result.model.epochs_trained}'s"
+    kept_epoch = result.model.epochs_trained
+    kept = "" if kept_epoch == result.epochs_run else f"; the model is epoch {kept_epoch}'s"
     print(f"test accuracy {test_acc:.4f}, test log loss {test_loss:.4f} after {result.epochs_run} epochs "
           f"({result.stopped_reason}{kept})", file=progress)
     return summary
@@ -267,8 +268,8 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
     ``scores``."""
     import numpy as np
 
-    from .report import auc_text, number_text
-    from .threshold import CONVENTION, per_1000_people, threshold_texts
+    from .report import auc_text, number_text, percent_text
+    from .threshold import CONVENTION, per_1000_texts, threshold_texts
 
     c, m, points = summary["counts"], summary["metrics"], summary["operating_points"]
     sorted_scores = np.sort(scores)
@@ -286,8 +287,9 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
                  + (f", Brier score {summary['brier']:.3f}" if "brier" in summary else ""))
     if "prevalence_adjusted" in summary:
         adjusted = summary["prevalence_adjusted"]
-        people = per_1000_people(m["sensitivity"]["value"], m["specificity"]["value"], adjusted["prevalence"])
-        lines += [f"At prevalence {adjusted['prevalence']:g} (in these rows it is {c['positives'] / c['n']:.3f}):",
+        people = per_1000_texts(m["sensitivity"]["value"], m["specificity"]["value"], adjusted["prevalence"])
+        lines += [f"At prevalence {adjusted['prevalence']:g} = {percent_text(adjusted['prevalence'])} (in these rows "
+                  f"it is {c['positives'] / c['n']:.3f}):",
                   f"  {'PPV':<17} {_estimate(adjusted['ppv'])}", f"  {'NPV':<17} {_estimate(adjusted['npv'])}",
                   f"  per 1,000 people: TP {people['tp']}, FN {people['fn']}, FP {people['fp']}, TN {people['tn']}"]
     at_prevalence = "" if args.prevalence is None else f", prevalence {args.prevalence:g}"

@@ -121,6 +121,14 @@ class TrainedModel:
         p = self.predict_proba(X)
         return (p >= threshold).astype(np.int64) if self.is_binary else p.argmax(axis=1)
 
+    def proba_of_class(self, X, classes) -> np.ndarray:
+        """Each row's probability of the class code in ``classes`` (e.g. the class it was said to be)."""
+        p = self.predict_proba(X)
+        classes = np.asarray(classes)
+        if self.is_binary:
+            return np.where(classes == 1, p, 1 - p)
+        return p[np.arange(len(p)), classes]
+
     def loss_and_accuracy(self, X, y) -> tuple[float, float]:
         """Mean cross-entropy (no penalty) and accuracy (binary at 0.5)."""
         return self.loss_and_accuracy_of_logits(self.logits(X), y)

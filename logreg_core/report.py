@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from .threshold import CONVENTION, Sweep, ThresholdReport, per_1000_people, threshold_texts
+from .threshold import CONVENTION, Sweep, ThresholdReport, per_1000_texts, threshold_texts
 
 _LABELS = {
     "sensitivity": "Sensitivity (TPR)", "specificity": "Specificity (TNR)", "fpr": "False-positive rate",
@@ -22,6 +22,12 @@ def number_text(value, digits=3) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
     return f"{value:.{digits}f}"
+
+
+def percent_text(proportion: float) -> str:
+    """A proportion as a percentage to 3 significant digits (0.5 → "50%", 0.005 → "0.5%"), shown beside a
+    prevalence so that 0.5 is not taken for 0.5%."""
+    return f"{100 * proportion:.3g}%"
 
 
 def interval_text(estimate) -> str:
@@ -81,14 +87,15 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
     prev_text = f"Data prevalence on this split: {sweep.n_pos / max(sweep.n, 1):.3f}. "
     adj = report.prevalence_adjusted
     if prevalence is not None and adj:
-        prev_text += (f"Population prevalence assumed: {prevalence:.3f} — PPV {number_text(adj['ppv'].value)} "
+        prev_text += (f"Population prevalence assumed: {prevalence:g} ({percent_text(prevalence)}) — "
+                      f"PPV {number_text(adj['ppv'].value)} "
                       f"(95% CI {interval_text(adj['ppv'])}), NPV {number_text(adj['npv'].value)} (95% CI "
                       f"{interval_text(adj['npv'])}; both intervals conservative, from 97.5% intervals of "
                       "sensitivity and specificity)")
         sens, spec = report.metrics["sensitivity"].value, report.metrics["specificity"].value
         if 0 < prevalence < 1 and math.isfinite(sens) and math.isfinite(spec):  # whole people, as page and CLI
-            people = per_1000_people(sens, spec, prevalence)
-            prev_text += "; per 1,000 people: " + ", ".join(f"{k.upper()} {v}" for k, v in people.items())
+            people = per_1000_texts(sens, spec, prevalence)
+            prev_text += "; per 1,000 people: " + ", ".join(f"{k.upper()} {people[k]}" for k in ("tp", "fp", "tn", "fn"))
     else:
         prev_text += "No other population prevalence assumed."
     cost_text = ""

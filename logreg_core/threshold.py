@@ -369,6 +369,16 @@ def per_1000_people(sensitivity, specificity, prevalence) -> dict[str, int]:
     return whole
 
 
+def per_1000_texts(sensitivity, specificity, prevalence) -> dict[str, str]:
+    """``per_1000_people`` as text, with the positives ("positive") and the flagged ("flagged") among them:
+    "<1" where some people are expected but round to no one, as "missed: 0" would say no one ever is."""
+    expected, whole = per_1000(sensitivity, specificity, prevalence), per_1000_people(sensitivity, specificity,
+                                                                                      prevalence)
+    for counts in (expected, whole):
+        counts.update(positive=counts["tp"] + counts["fn"], flagged=counts["tp"] + counts["fp"])
+    return {k: "<1" if whole[k] == 0 and expected[k] > 0 else f"{whole[k]:,}" for k in whole}
+
+
 def _prevalence_adjusted(c: Counts, prevalence: float) -> dict:
     """PPV and NPV at ``prevalence`` (Bayes), with conservative 95% intervals.
 

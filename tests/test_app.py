@@ -15,6 +15,7 @@ from logreg_core import TrainConfig, load_dataset
 from logreg_core.runs import run_training
 from logreg_core.scores import read_scores
 from logreg_core.threshold import Sweep, per_1000_people, shortest_threshold, threshold_texts
+from ui import state, theme
 from ui.state import ENDED, TrainedRun
 from ui.threshold_view import METRIC_LABELS
 
@@ -250,8 +251,10 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
     at = trained_app.switch_page("app_pages/threshold.py").run()
     at.number_input(key="prevalence").set_value(0.02).run()
     labels = [m.label for m in at.metric]
-    assert any(label.startswith("PPV at prevalence 0.020") for label in labels)
+    assert "PPV at prevalence 0.02 (2%)" in labels and "NPV at prevalence 0.02 (2%)" in labels
     table = html_block(at, "Metrics at this threshold")
+    split_prevalence = f"{100 * at.session_state['trained'].dataset.y_val.mean():.3g}%"  # the table's PPV is not 2%'s
+    assert html.escape(f"PPV (precision), at this split's prevalence {split_prevalence}") + "</th>" in table
     run = at.session_state["trained"]
     report = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0]).report(
         at.session_state["threshold_exact"])
@@ -280,6 +283,23 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
     assert (f"sensitivity {sens.value:.3f} (95% CI {sens.ci_low:.3f} – {sens.ci_high:.3f}) and specificity "
             f"{spec.value:.3f} ({spec.ci_low:.3f} – {spec.ci_high:.3f}) on the validation split "
             f"({len(run.dataset.y_val)} cases)") in "\n".join(c.value for c in at.caption)
+
+
+def test_people_expected_but_fewer_than_one_are_not_shown_as_none(trained_app):
+    """At 1 in 10,000 the 0.1 positives expected per 1,000 round to no dot, and the legend and the
+    caption say "<1", not 0 (no one missed) — as the core's per_1000_texts, checked against per_1000."""
+    at = trained_app.switch_page("app_pages/threshold.py").run()
+    at.number_input(key="prevalence").set_value(0.0001).run()
+    at.session_state["chart_tab"] = "Per 1,000 people"
+    at.run()
+    icons = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "per1000")["data"]
+    run = at.session_state["trained"]
+    sens = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0]).report(
+        at.session_state["threshold_exact"]).metrics["sensitivity"].value
+    expected = ["<1" if people > 0 else "0" for people in (0.1 * sens, 0.1 * (1 - sens))]  # TP, FN of 0.1
+    assert [t["name"].rsplit(": ", 1)[1] for t in icons][:2] == expected and "<1" in expected
+    assert "of 1,000 people, <1 are positive (malignant)" in "\n".join(c.value for c in at.caption)
+    at.number_input(key="prevalence").set_value(None).run()
 
 
 def test_uploaded_scores_work_without_training_and_labels_keep_the_digits_a_threshold_needs():
@@ -398,6 +418,28 @@ def test_invalid_settings_show_an_error_not_a_traceback():
     at.session_state["setup"]["lr"] = float("nan")
     at.button[0].click().run()
     assert not at.exception and any("learning_rate" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("key,label,typed,used", [
+    ("epochs", "Epochs", 100_000, 10_000), ("batch_size", "Batch size", 0, 1), ("l2", "L2 penalty", 1e9, 100.0),
+    ("seed", "Seed", -1, 0), ("early_stopping", "Early stopping patience", -5, 0),
+])
+def test_a_typed_setting_out_of_range_becomes_the_nearest_allowed_and_the_page_says_so(key, label, typed, used):
+    """The browser refused these with only a red border, and Train used the last number the box took."""
+    at = new_app()
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key=key).set_value(typed).run()
+    low, high = state.BOUNDS[key]
+    shown = (lambda v: f"{v:,}") if isinstance(typed, int) else (lambda v: f"{v:g}")
+    assert [w.value for w in at.warning] == [f"{label} must be from {shown(low)} to {shown(high)}: {shown(typed)} "
+                                             f"was typed, so it is {shown(used)}."]
+    assert at.number_input(key=key).value == used and at.session_state["setup"][key] == used
+    at.run()
+    assert not at.warning  # said once
+    next(b for b in at.button if b.label == "Train").click().run()
+    job = at.session_state["job"]
+    job.stop()
+    assert job.join(60) and getattr(job.config, key) == used
 
 
 def test_script_runs_leave_tensorflow_alone(trained_app, monkeypatch):
@@ -837,8 +879,8 @@ def test_a_continued_then_stopped_run_counts_epochs_on_from_the_first_run():
     at.toggle(key="slow_motion").set_value(False).run()
     done = len(job.history)
     assert _progress_text(at).startswith(f"Stopped: {done} epochs in ")
-    assert _progress_text(at).endswith(f", now at epoch {5 + done}")
-    assert any(f"after epoch {5 + done}" in i.value for i in at.info)  # the same count as the notice
+    assert _progress_text(at).endswith(f" by you; the weights of epoch {5 + done} are kept")
+    assert not any("Stopped by request" in i.value for i in at.info)  # said once, in the progress line
     history = at.dataframe[0].value.set_index("run")["epochs"]
     assert history.to_dict() == {2: f"6–{5 + done} (continues run 1)", 1: "1–5"}
     # the curves go on from run 1's, with a line where Continue was pressed
@@ -847,6 +889,31 @@ def test_a_continued_then_stopped_run_counts_epochs_on_from_the_first_run():
     assert loss["data"][1]["x"] == list(range(1, 6 + done))
     assert loss["data"][1]["y"][:5] == [h["val_loss"] for h in first]
     assert [shape["x0"] for shape in loss["layout"]["shapes"]] == [5]
+
+
+def test_stop_in_slow_motion_shows_where_training_was_and_which_epoch_was_on_screen(monkeypatch):
+    """Training runs ahead of the slow-motion replay: Stop landed hundreds of epochs past the epoch on screen,
+    unexplained. Now the curves jump to the stop and the page names both epochs."""
+    from ui import training
+
+    at = new_app()
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="epochs").set_value(10_000).run()
+    monkeypatch.setattr(training, "shown_epochs", lambda done, total, seconds: min(done, 2))  # a slow replay
+    next(b for b in at.button if b.label == "Train").click().run()
+    job = at.session_state["job"]
+    end = time.time() + 60
+    while len(job.history) < 5 and time.time() < end:
+        time.sleep(0.05)
+        at.run()
+    next(b for b in at.button if b.label == "Stop").click().run()
+    done = len(job.history)
+    assert job.done and done >= 5
+    assert f"Slow motion showed epoch 2 when you pressed Stop; training itself, at full speed, had reached epoch " \
+        f"{done}." in [c.value for c in at.caption]
+    assert _progress_text(at).startswith(f"Stopped: {done} epochs in ")
+    loss = json.loads(next(c for c in at.get("plotly_chart") if c.key == "loss_curve").proto.spec)
+    assert loss["data"][0]["x"] == list(range(1, done + 1))  # every epoch trained, not the 2 replayed
 
 
 def test_a_continued_run_before_its_first_epoch_counts_on_and_keeps_the_earlier_curves(monkeypatch):
@@ -942,7 +1009,11 @@ def test_an_overlaid_run_on_other_data_is_named_with_its_dataset():
     at = train(at, epochs=2)
     at.multiselect(key="overlay_runs").set_value([1]).run()
     loss = json.loads(next(c for c in at.get("plotly_chart") if c.key == "loss_curve").proto.spec)
-    assert "run 1 (Breast cancer (Wisconsin)) (validation)" in [t.get("name") for t in loss["data"]]
+    names = [t.get("name") for t in loss["data"]]
+    assert names == ["train (this run)", "validation (this run)", "run 1 (Breast cancer (Wisconsin)) (validation)"]
+    colours = [t["line"]["color"] for t in loss["data"]]  # the other run's line is no shade of this run's
+    assert len(set(colours)) == 3 and colours[2] not in theme.SPLIT_COLOURS.values()
+    assert colours[2] not in (theme.PALETTE["vermillion"], theme.PALETTE["yellow"])  # near validation's orange
 
 
 def test_pickers_limited_to_two_offer_no_select_all(trained_app):
@@ -1206,6 +1277,11 @@ def test_a_link_to_a_continued_model_says_how_to_train_the_same_model():
     (0.99, 1.0, 0.9999, "1 is read as 0.9999, the largest it can be."),  # the + button, not "1%"
     (0.2, 1.0, 0.01, "1 is read as 1% = 0.01."),
     (0.2, 250.0, 0.2, "250 is neither a proportion nor a percentage, so it stays 0.2."),
+    # below the bottom: the browser refused these silently (a red 0) while the tiles went on with another
+    (0.2, 0.0, 0.2, "0 is not above 0, so it stays 0.2."),
+    (None, -3.0, None, "-3 is not above 0, so it stays empty (the split's own)."),
+    (None, 0.00001, 0.0001, "1e-05 is read as 0.0001, the smallest it can be."),
+    (0.0001, 0.0001 - 0.01, 0.0001, "-0.0099 is read as 0.0001, the smallest it can be."),  # the − button
 ])
 def test_a_prevalence_typed_as_a_percentage_becomes_the_proportion_it_means(trained_app, before, typed, read, said):
     """The browser refused 5 silently (a red border) and the split's own prevalence was used."""
@@ -1216,8 +1292,12 @@ def test_a_prevalence_typed_as_a_percentage_becomes_the_proportion_it_means(trai
     assert not at.exception
     assert any(i.value == "Prevalence is a proportion (0.0001 to 0.9999; a number from 1 to 100 is read as a "
                f"percentage): {said}" for i in at.info), [i.value for i in at.info]
-    assert at.number_input(key="prevalence").value == read and dict(at.query_params)["prevalence"] == f"{read:g}"
-    assert any(m.label == f"PPV at prevalence {read:.3f}" for m in at.metric)
+    assert at.number_input(key="prevalence").value == read
+    if read is None:
+        assert "prevalence" not in dict(at.query_params) and not any("at prevalence" in m.label for m in at.metric)
+    else:  # the tile says the percentage it is: 0.5 is 50%, not 0.5%
+        assert dict(at.query_params)["prevalence"] == f"{read:g}"
+        assert any(m.label == f"PPV at prevalence {read:g} ({100 * read:.3g}%)" for m in at.metric)
     at.run()  # said once
     assert not any(i.value.startswith("Prevalence is a proportion") for i in at.info)
     at.number_input(key="prevalence").set_value(None).run()
@@ -1233,3 +1313,19 @@ def test_a_link_carries_the_test_split_shown(trained_app):
     at.radio(key="split_shown").set_value("val").run()
     assert "split" not in dict(at.query_params)
     assert "split" in new_app(split="train").session_state["link_warnings"][0]  # only val or test
+
+
+def test_misclassified_digits_say_the_probability_of_the_class_said():
+    """Each thumbnail: true class, the class said, and the model's probability of that class (scipy's softmax
+    of the model's logits), so that "(14%)" reads as how sure the model was."""
+    from scipy.special import softmax
+
+    at = train(new_app(dataset="digits"), epochs=3).switch_page("app_pages/model.py").run()
+    run = at.session_state["trained"]
+    ds, model = run.dataset, run.result.model
+    p = softmax(model.logits(ds.X_test), axis=1)
+    wrong = np.flatnonzero(p.argmax(axis=1) != ds.y_test)[:24]
+    expected = [f"true {ds.class_names[ds.y_test[i]]}, said {ds.class_names[p[i].argmax()]} ({p[i].max():.0%})"
+                for i in wrong]
+    assert wrong.size and [img.caption for img in at.get("image")[0].proto.imgs] == expected
+    assert "the model's probability for the class it said" in " ".join(c.value for c in at.caption)

@@ -299,14 +299,19 @@ def test_twenty_thousand_columns_is_within_the_limit_and_loads(app, trained):
 
 
 @pytest.mark.parametrize("key,value", [("epochs", 0), ("epochs", -3), ("epochs", 10**6), ("batch_size", 0)])
-def test_out_of_range_numbers_cannot_be_entered(app, trained, key, value):
-    """The number inputs have min/max: the browser refuses other numbers and Streamlit's server resets
-    an out-of-range value to the widget's default, so training never sees it (and nothing crashes)."""
+def test_out_of_range_numbers_become_the_nearest_allowed_and_the_model_is_kept(app, trained, key, value):
+    """The number boxes have no bounds in the browser (which refused a number silently): the page makes an
+    out-of-range number the nearest allowed one (and says so, tests/test_app.py), so training never sees
+    it, nothing crashes, and the trained model stays."""
+    from ui.state import BOUNDS
+
     app.switch_page("app_pages/train.py").run()
-    widget = app.number_input(key=key)
-    widget.set_value(value).run()
+    app.number_input(key=key).set_value(value).run()
     assert not app.exception
-    assert widget.min <= app.number_input(key=key).value <= widget.max
+    low, high = BOUNDS[key]
+    assert app.number_input(key=key).value == app.session_state["setup"][key] == min(max(value, low), high)
+    assert app.session_state["trained"] is trained.run
+    np.testing.assert_array_equal(trained.run.result.model.weights, trained.weights)
 
 
 @pytest.mark.parametrize("param,value,widget", [
@@ -460,10 +465,11 @@ def test_a_link_threshold_outside_the_scores_range_is_reported(trained):
 @pytest.mark.parametrize("key,value", [("prevalence", 0.0), ("prevalence", 1.0), ("cost_ratio", 0.0),
                                        ("cost_ratio", -1.0)])
 def test_prevalence_and_cost_ratio_outside_their_range_cannot_be_entered(app, trained, key, value):
-    """Prevalence is bounded to 0.0001–0.9999 (a number from 1 to 100 is read as a percentage) and the cost
-    ratio to 0.001–1e6 by their inputs, so the core (which refuses prevalence 0 or 1 and a cost ratio ≤ 0,
+    """Prevalence is bounded to 0.0001–0.9999 by the page (a number from 1 to 100 is read as a percentage) and
+    the cost ratio to 0.001–1e6 by its input, so the core (which refuses prevalence 0 or 1 and a cost ratio ≤ 0,
     see below) never sees those values."""
     from logreg_core.threshold import validate_cost_ratio, validate_prevalence
+    from ui.state import POPULATION
 
     with pytest.raises(LogRegError, match="strictly between 0 and 1" if key == "prevalence" else "positive"):
         (validate_prevalence if key == "prevalence" else validate_cost_ratio)(value)
@@ -473,7 +479,8 @@ def test_prevalence_and_cost_ratio_outside_their_range_cannot_be_entered(app, tr
     widget.set_value(value).run()
     assert not app.exception
     kept = app.number_input(key=key).value
-    assert kept is None or widget.min <= kept <= (widget.max or 0.9999)  # prevalence: no upper limit in the box
+    low, high = POPULATION[key][2]  # prevalence: no limits in the box, the page applies them
+    assert kept is None or low <= kept <= high
     if (key, value) == ("prevalence", 1.0):
         assert kept == 0.01 and any(i.value.endswith("1 is read as 1% = 0.01.") for i in app.info)
         app.number_input(key=key).set_value(None).run()

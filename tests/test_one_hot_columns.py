@@ -150,6 +150,9 @@ def test_model_page_shows_levels_against_their_reference_level():
     numeric = _table(at, "odds ratio per raw unit")
     assert numeric["feature"].tolist() == ["age"]  # levels have no per-unit odds ratio: a row cannot move one alone
     assert numeric["odds ratio per raw unit"].iloc[0] == pytest.approx(model.odds_ratios()["per_unit"][0])
+    chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "weights")
+    assert chart["data"][0]["y"] == ["age"]  # the per-SD weights chart: number columns only, as its table
+    assert chart["layout"]["title"]["text"] == "Weights, largest first — number columns"
     assert any("reference level is the column's most common in training" in c.value for c in at.caption)
     new = frame.drop(columns="target").head(3).assign(smoker=["X", "no", "yes"])
     at.file_uploader(key="predict_upload").set_value(("new.csv", new.to_csv(index=False).encode(), "text/csv")).run()

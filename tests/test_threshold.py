@@ -18,7 +18,7 @@ from sklearn.metrics import (
 from logreg_core.errors import LogRegError
 from logreg_core.threshold import (
     CONVENTION, METRIC_NAMES, Counts, Estimate, Sweep, brier_score, calibration_curve,
-    harm_to_benefit, multiclass_confusion, net_benefit, one_vs_rest_scores, per_1000, per_1000_people,
+    harm_to_benefit, multiclass_confusion, net_benefit, one_vs_rest_scores, per_1000, per_1000_people, per_1000_texts,
     per_class_metrics, prevalence_adjusted_ppv_npv, treat_all_net_benefit, validate_cost_ratio,
     validate_prevalence, validate_scores, validate_threshold, wilson_interval,
 )
@@ -560,6 +560,12 @@ def test_prevalence_helpers_undefined_and_invalid():
     assert per_1000_people(0.93, 0.9, 0.02) == {"tp": 19, "fn": 1, "fp": 98, "tn": 882}
     with pytest.raises(LogRegError, match="must be defined"):
         per_1000_people(float("nan"), 0.9, 0.02)
+    # 0.04% prevalence: 0.36 TP and 0.04 FN are expected, whole people 0 and 0; "<1" says some are,
+    # and a specificity of 1 expects no false positive at all: "0"
+    texts = per_1000_texts(0.9, 1.0, 0.0004)
+    assert texts == {"tp": "<1", "fn": "<1", "fp": "0", "tn": "1,000", "positive": "<1", "flagged": "<1"}
+    assert per_1000_texts(0.93, 0.9, 0.02) == {"tp": "19", "fn": "1", "fp": "98", "tn": "882", "positive": "20",
+                                               "flagged": "117"}
 
 
 def test_expected_cost_and_net_benefit_in_report():

@@ -207,3 +207,21 @@ def test_tensorflows_start_up_lines_are_hidden_for_every_caller_but_other_stderr
     loud = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           env={**env, "TF_CPP_MIN_LOG_LEVEL": "0"})
     assert "oneDNN" in loud.stderr  # the lines exist: the quiet run hid them rather than never printing them
+
+
+@pytest.mark.parametrize("name", ["breast_cancer", "digits"])
+def test_the_probability_of_a_given_class_is_the_softmax_or_sigmoid_entry(name):
+    """``proba_of_class`` (the Model page's "said 7 (84%)"), against scipy on the model's own logits."""
+    from scipy.special import expit, softmax
+
+    from logreg_core.model import TrainedModel
+
+    ds = load_dataset(name)
+    rng = np.random.default_rng(0)
+    start = TrainedModel.untrained(ds)
+    model = start.with_weights(rng.normal(size=start.weights.shape), rng.normal(size=start.bias.shape), 1)
+    classes = rng.integers(0, ds.n_classes, len(ds.y_test))
+    z = model.logits(ds.X_test)
+    expected = (np.where(classes == 1, expit(z), 1 - expit(z)) if ds.n_classes == 2
+                else softmax(z, axis=1)[np.arange(len(classes)), classes])
+    np.testing.assert_allclose(model.proba_of_class(ds.X_test, classes), expected, rtol=1e-12, atol=1e-15)

@@ -9,28 +9,34 @@ from logreg_core.describe import probability_grid
 from . import theme
 
 
+# Other runs' validation lines: far from the splits' blue, orange and green (vermillion read as orange)
+OVERLAY_COLOURS = (theme.PALETTE["purple"], theme.PALETTE["black"])
+
+
 def learning_curves(history: list[dict], metric: str, overlays: dict[str, list[dict]] | None = None,
                     splits=("train", "val"), resumed_at: int | None = None) -> go.Figure:
     """``metric`` is "loss" or "accuracy": one line per split in ``splits``, plus other runs' validation dashed;
     ``resumed_at``: the last epoch before Continue, marked with a line."""
     fig = go.Figure()
     epochs = [h["epoch"] for h in history]
+    this_run = " (this run)" if overlays else ""  # told apart from the other runs' lines
     for split in splits:
         fig.add_scatter(x=epochs, y=[h[f"{split}_{metric}"] for h in history], mode="lines",
-                        name=theme.SPLIT_NAMES[split], line=dict(color=theme.SPLIT_COLOURS[split], width=theme.line_width()))
-    for i, (name, other) in enumerate((overlays or {}).items()):
+                        name=theme.SPLIT_NAMES[split] + this_run,
+                        line=dict(color=theme.SPLIT_COLOURS[split], width=theme.line_width()))
+    for (name, other), colour in zip((overlays or {}).items(), OVERLAY_COLOURS):
         fig.add_scatter(x=[h["epoch"] for h in other], y=[h[f"val_{metric}"] for h in other], mode="lines",
                         name=f"{name} (validation)",
-                        line=dict(color=theme.SERIES[3 + i], width=theme.line_width(), dash="dash"))
+                        line=dict(color=colour, width=theme.line_width(), dash="dash"))
     if resumed_at is not None and len(history) and history[0]["epoch"] <= resumed_at:
         # where the curves are not, by the time a run is continued: loss has fallen, accuracy has risen
         fig.add_vline(x=resumed_at, line=dict(color="#888", dash="dot", width=1), annotation_text="Continue",
                       annotation_position="top left" if metric == "loss" else "bottom left")
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(title=metric, rangemode="tozero" if metric == "loss" else None)
-    if theme.presentation():  # both side by side under the folded settings, on a 900 px projector screen
-        return theme.style(fig, "Loss (lower is better)" if metric == "loss" else "Accuracy (P ≥ 0.5, or top class)",
-                           height=280)
+    if theme.presentation():  # both side by side under the folded settings, on a 900 px projector screen; short
+        # titles, which a 1024 px screen's half-width chart does not cut (the page's caption says the rest)
+        return theme.style(fig, "Loss" if metric == "loss" else "Accuracy", height=280)
     if metric == "loss":
         return theme.style(fig, "Loss", subtitle="cross-entropy, lower is better")
     return theme.style(fig, "Accuracy", subtitle="at P ≥ 0.5, or the most probable class")

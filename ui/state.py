@@ -34,8 +34,8 @@ BOUNDS = {"epochs": (1, 10_000), "batch_size": (1, 100_000), "lr": (1e-5, 10.0),
 
 
 def limits(key: str) -> dict:
-    """A widget's ``min_value`` and ``max_value`` for the set-up's ``key`` (those a link is checked against),
-    and its ``value``: the default, which a number box that is emptied takes (else it would take the minimum)."""
+    """A slider's ``min_value`` and ``max_value`` for the set-up's ``key`` (those a link is checked against),
+    and its ``value``, the default. Number boxes take no bounds of their own (``number_box``)."""
     return dict(zip(("min_value", "max_value"), BOUNDS[key])) | {"value": DEFAULTS[key]}
 
 
@@ -238,6 +238,39 @@ def bound(widget, label: str, key: str, **kwargs):
     holds wins over the set-up's: a bad value put into the set-up behind the widget's back is replaced."""
     return _persistent(widget, label, key, st.session_state.get(key, setup()[key]),
                        lambda value: setup().update({key: value}), **kwargs)
+
+
+CLAMPED = "clamped_settings"  # what number_box said it changed, shown once by show_clamped()
+
+
+def number_box(label: str, key: str, **kwargs):
+    """A number box for the set-up's ``key`` whose bounds (``BOUNDS``) the page applies, not the browser.
+
+    Given ``min_value`` and ``max_value``, the browser refuses a number outside them with only a red border,
+    and Train went on with the last number it took. Here the box takes any number; one outside the bounds
+    becomes the nearest of them, the box shows that, and ``show_clamped`` says so. An emptied box takes
+    the default."""
+    low, high = BOUNDS[key]
+
+    def store(value):
+        value = DEFAULTS[key] if value is None else value
+        near = min(max(value, low), high)
+        if near != value:
+            st.session_state[key] = near
+            shown = (lambda v: f"{v:,}") if isinstance(value, int) else (lambda v: f"{v:g}")
+            st.session_state.setdefault(CLAMPED, []).append(
+                f"{label} must be from {shown(low)} to {shown(high)}: {shown(value)} was typed, so it is "
+                f"{shown(near)}.")
+        setup().update({key: near})
+
+    return _persistent(st.number_input, label, key, st.session_state.get(key, setup()[key]), store,
+                       value=DEFAULTS[key], **kwargs)
+
+
+def show_clamped() -> None:
+    """Say which typed numbers ``number_box`` changed, once."""
+    for message in st.session_state.pop(CLAMPED, []):
+        st.warning(message)
 
 
 def kept(widget, label: str, key: str, default, **kwargs):

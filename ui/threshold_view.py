@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from logreg_core.report import interval_text as interval
 from logreg_core.report import number_text as fmt
+from logreg_core.report import percent_text
 from logreg_core.threshold import ThresholdReport
 
 from . import theme
@@ -45,11 +46,15 @@ def thin(*arrays: np.ndarray) -> list[np.ndarray]:
     return [a[idx] for a in arrays]
 
 
-def metrics_html(report: ThresholdReport, threshold_text: str) -> str:
-    """Every metric with its 95% interval, as a plain HTML table (cheap to redraw on each slider step)."""
+def metrics_html(report: ThresholdReport, threshold_text: str, split_prevalence: float | None = None) -> str:
+    """Every metric with its 95% interval, as a plain HTML table (cheap to redraw on each slider step).
+    With ``split_prevalence`` (the page shows PPV and NPV at the user's prevalence too) the table's PPV and
+    NPV say that theirs are at the split's own prevalence."""
     rows = []
     for key, (label, explanation) in METRIC_LABELS.items():
         est = report.metrics[key]
+        if split_prevalence is not None and key in ("ppv", "npv"):
+            label += f", at this split's prevalence {percent_text(split_prevalence)}"
         rows.append(f'<tr title="{html.escape(explanation)}"><th scope="row">{html.escape(label)}</th>'
                     f'<td>{fmt(est.value)}</td><td>{interval(est)}</td></tr>')
     style = ("<style>.mt{border-collapse:collapse;width:100%}.mt th,.mt td{border-bottom:1px solid #ddd;"
@@ -176,7 +181,9 @@ class ThresholdCharts:
         self.decision = decision_curve_figure(base["decision"]) if probability else None
         self.calibration = calibration_figure(base["calibration"], base["brier"]) if probability else None
 
-    def move_to(self, threshold: float, report: ThresholdReport, per: dict | None) -> None:
+    def move_to(self, threshold: float, report: ThresholdReport, per: dict | None, texts: dict | None) -> None:
+        """``per``: whole people per 1,000 (``per_1000_people``), drawn as dots; ``texts``: the same for the
+        legend, "<1" where some are expected but round to no one (``per_1000_texts``)."""
         m = report.metrics
         _move_marker(self.roc, m["fpr"].value, m["sensitivity"].value)
         _move_marker(self.pr, m["sensitivity"].value, m["ppv"].value)
@@ -194,7 +201,7 @@ class ThresholdCharts:
                 # a part with no one keeps its legend entry ("missed (FN): 0" is news too): Plotly drops
                 # the entry of a trace without points, but not of one whose only point is blank
                 dots.update(x=(people % ICON_COLUMNS).tolist() or [None], y=(people // ICON_COLUMNS).tolist() or [None],
-                            name=f"{label.format(pos=pos, neg=neg)}: {per[key]}")
+                            name=f"{label.format(pos=pos, neg=neg)}: {texts[key]}")
 
 
 def calibration_figure(cal: dict, brier: float) -> go.Figure:

@@ -285,7 +285,8 @@ def wait_until(predicate, timeout_s: float, what: str, interval_s: float = 0.2):
 
 
 def finished_text(page):
-    return page.get_by_text(re.compile(r"^(?:Finished|Stopped): \d+ epochs? in [\d.]+ s(?:, now at epoch \d+)?$"))
+    return page.get_by_text(re.compile(r"^(?:Finished|Stopped): \d+ epochs? in [\d.]+ s"
+                                        r"(?:, now at epoch \d+| by you; the weights of epoch \d+ are kept)?$"))
 
 
 def wait_finished(page, timeout_ms: int = TRAIN_TIMEOUT_MS) -> int:

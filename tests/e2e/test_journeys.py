@@ -132,6 +132,22 @@ def test_on_a_1024_px_screen_labels_and_chart_numbers_are_whole(page, app_server
         r"average precision 0\.\d{3}", subtitles[1]), subtitles
 
 
+def test_a_number_typed_out_of_range_becomes_the_nearest_allowed_and_is_said(page, app_server):
+    """The browser refused such a number with only a red border, and Train used the last one the box took."""
+    open_app(page, app_server)
+    go(page, "Train")
+    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
+    epochs.fill("100000")
+    epochs.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_text("Epochs must be from 1 to 10,000: 100,000 was typed, so it is 10,000.")).to_be_visible()
+    expect(epochs).to_have_value("10000")
+    button(page, "Train").click()  # and training takes what the box shows
+    expect(page.get_by_text(re.compile(r"^Epoch \d+ of 10000")).first).to_be_visible(timeout=TRAIN_TIMEOUT_MS)
+    button(page, "Stop").click()
+    assert wait_finished(page) < 10_000
+
+
 def test_leave_mid_training_and_come_back(page, app_server):
     open_app(page, app_server)
     start_long_training(page)
@@ -243,10 +259,10 @@ def test_operating_point_and_prevalence(page, app_server):
     prevalence.press("Enter")
     wait_idle(page)
     no_exception(page)
-    expect(page.get_by_text("PPV at prevalence 0.020").first).to_be_visible()
+    expect(page.get_by_text("PPV at prevalence 0.02 (2%)").first).to_be_visible()
     page.get_by_role("tab", name="Per 1,000 people").click()
     wait_idle(page)
-    expect(page.get_by_text("At prevalence 0.020").first).to_be_visible()
+    expect(page.get_by_text("At prevalence 0.02 (2%)").first).to_be_visible()
     shot(page, "threshold-prevalence", full_page=True)
     page.get_by_role("tab", name="Decision curve").click()
     wait_idle(page)
@@ -260,7 +276,7 @@ def test_operating_point_and_prevalence(page, app_server):
     report = open(info.value.path(), encoding="utf-8").read()
     assert info.value.suggested_filename == "threshold_report.html"
     assert "max Youden" in report and "validation" in report.lower()
-    assert f"Threshold {shown}</b>" in report and "prevalence assumed: 0.020" in report and "95%" in report
+    assert f"Threshold {shown}</b>" in report and "prevalence assumed: 0.02 (2%)" in report and "95%" in report
     no_exception(page)
     # The log-odds scale: the slider moves to the same threshold, and reports probabilities.
     page.get_by_text("Log-odds scale", exact=True).click()
