@@ -227,13 +227,6 @@ if not low <= st.session_state.get(EXACT, math.nan) <= ceiling:
                 f"at {start:g}: move the slider to change it.")
 
 
-def population_input(label: str, key: str, **kwargs):
-    _, default, (low, high) = state.POPULATION[key]
-    # value: what an emptied box takes (prevalence: empty, the split's own); Streamlit's default is the minimum
-    return state.kept(st.number_input, label, key, default, value=default, min_value=kwargs.pop("min_value", low),
-                      max_value=kwargs.pop("max_value", high), **kwargs)
-
-
 PREVALENCE_STEP = 0.01
 
 
@@ -282,19 +275,22 @@ def _operating_point_controls() -> tuple[float, float | None]:
         c1, c2, c3 = st.columns(3)
     # kept across pages and carried by the link (state.POPULATION): the clinician's population
     with c1:
-        target = population_input("Target sensitivity", "target_sens", step=0.01,
-                                  help="Highest threshold whose validation sensitivity reaches this target.")
+        target = state.kept_number_box("Target sensitivity", "target_sens", step=0.01,
+                                       help="Highest threshold whose validation sensitivity reaches this target.")
     with c2:
-        cost = population_input("Cost ratio (FN:FP)", "cost_ratio", step=0.5, format="%g",
-                                help="How many false positives one missed positive is worth; 5 means a miss is 5× "
-                                     "worse.")
+        cost = state.kept_number_box("Cost ratio (FN:FP)", "cost_ratio", step=0.5, format="%g",
+                                     help="How many false positives one missed positive is worth; 5 means a miss "
+                                          "is 5× worse.")
     with c3:
-        prevalence = population_input("Prevalence", "prevalence", step=PREVALENCE_STEP, format="%.4f",
-                                      min_value=None, max_value=None,
-                                      placeholder=f"data: {sweep.n_pos / max(sweep.n, 1):.3f}",
-                                      help="Your population's share of positives, as a proportion: 0.05 for 5% "
-                                           "(empty: the split's own, as the box shows); PPV, NPV and the "
-                                           "per-1,000 view use it.")
+        # no bounds in the box, as kept_number_box: prevalence_as_proportion applies them, reading 1 to 100 as %;
+        # an emptied box is empty (the split's own prevalence)
+        prevalence = state.kept(st.number_input, "Prevalence", "prevalence", None, value=None, min_value=None,
+                                max_value=None, step=PREVALENCE_STEP, format="%.4f",
+                                placeholder=f"data: {sweep.n_pos / max(sweep.n, 1):.3f}",
+                                help="Your population's share of positives, as a proportion: 0.05 for 5% "
+                                     "(empty: the split's own, as the box shows); PPV, NPV and the "
+                                     "per-1,000 view use it.")
+    state.show_clamped()
     st.caption(f"Find a threshold on {split_names[choose_on]}:")
     if theme.presentation():  # projector font sizes: two to a row, so that no label is cut short
         (b1, b2), (b3, b4) = st.columns(2), st.columns(2)

@@ -95,7 +95,8 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
         sens, spec = report.metrics["sensitivity"].value, report.metrics["specificity"].value
         if 0 < prevalence < 1 and math.isfinite(sens) and math.isfinite(spec):  # whole people, as page and CLI
             people = per_1000_texts(sens, spec, prevalence)
-            prev_text += "; per 1,000 people: " + ", ".join(f"{k.upper()} {people[k]}" for k in ("tp", "fp", "tn", "fn"))
+            prev_text += "; per 1,000 people: " + ", ".join(f"{k.upper()} {people[k]}"
+                                                            for k in ("tp", "fp", "tn", "fn"))
     else:
         prev_text += "No other population prevalence assumed."
     cost_text = ""

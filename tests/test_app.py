@@ -430,7 +430,7 @@ def test_a_typed_setting_out_of_range_becomes_the_nearest_allowed_and_the_page_s
     at.switch_page("app_pages/train.py").run()
     at.number_input(key=key).set_value(typed).run()
     low, high = state.BOUNDS[key]
-    shown = (lambda v: f"{v:,}") if isinstance(typed, int) else (lambda v: f"{v:g}")
+    shown = (lambda v: f"{v:,}") if isinstance(typed, int) else (lambda v: f"{v:,.10g}")
     assert [w.value for w in at.warning] == [f"{label} must be from {shown(low)} to {shown(high)}: {shown(typed)} "
                                              f"was typed, so it is {shown(used)}."]
     assert at.number_input(key=key).value == used and at.session_state["setup"][key] == used
@@ -440,6 +440,23 @@ def test_a_typed_setting_out_of_range_becomes_the_nearest_allowed_and_the_page_s
     job = at.session_state["job"]
     job.stop()
     assert job.join(60) and getattr(job.config, key) == used
+
+
+@pytest.mark.parametrize("key,label,typed,used", [
+    ("cost_ratio", "Cost ratio (FN:FP)", 0.0, 0.001), ("cost_ratio", "Cost ratio (FN:FP)", 5e6, 1e6),  # 1,000,000
+    ("target_sens", "Target sensitivity", 1.5, 1.0), ("target_sens", "Target sensitivity", -0.2, 0.01),
+])
+def test_a_population_number_out_of_range_becomes_the_nearest_allowed_and_the_page_says_so(trained_app, key, label,
+                                                                                           typed, used):
+    at = trained_app.switch_page("app_pages/threshold.py").run()
+    at.number_input(key=key).set_value(typed).run()
+    low, high = state.POPULATION[key][2]
+    assert f"{label} must be from {low:,.10g} to {high:,.10g}: {typed:,.10g} was typed, so it is {used:,.10g}." in [
+        w.value for w in at.warning]
+    assert at.number_input(key=key).value == at.session_state[f"{key}_kept"] == used
+    at.run()
+    assert not any("must be from" in w.value for w in at.warning)  # said once
+    at.number_input(key=key).set_value(state.POPULATION[key][1]).run()
 
 
 def test_script_runs_leave_tensorflow_alone(trained_app, monkeypatch):

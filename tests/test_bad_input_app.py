@@ -465,8 +465,8 @@ def test_a_link_threshold_outside_the_scores_range_is_reported(trained):
 @pytest.mark.parametrize("key,value", [("prevalence", 0.0), ("prevalence", 1.0), ("cost_ratio", 0.0),
                                        ("cost_ratio", -1.0)])
 def test_prevalence_and_cost_ratio_outside_their_range_cannot_be_entered(app, trained, key, value):
-    """Prevalence is bounded to 0.0001–0.9999 by the page (a number from 1 to 100 is read as a percentage) and
-    the cost ratio to 0.001–1e6 by its input, so the core (which refuses prevalence 0 or 1 and a cost ratio ≤ 0,
+    """Prevalence is bounded to 0.0001–0.9999 (a number from 1 to 100 is read as a percentage) and the cost
+    ratio to 0.001–1e6 by the page (the boxes have no bounds of their own), so the core (which refuses prevalence 0 or 1 and a cost ratio ≤ 0,
     see below) never sees those values."""
     from logreg_core.threshold import validate_cost_ratio, validate_prevalence
     from ui.state import POPULATION

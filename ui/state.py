@@ -240,31 +240,46 @@ def bound(widget, label: str, key: str, **kwargs):
                        lambda value: setup().update({key: value}), **kwargs)
 
 
-CLAMPED = "clamped_settings"  # what number_box said it changed, shown once by show_clamped()
+CLAMPED = "clamped_settings"  # what a number box said it changed, shown once by show_clamped()
 
 
-def number_box(label: str, key: str, **kwargs):
-    """A number box for the set-up's ``key`` whose bounds (``BOUNDS``) the page applies, not the browser.
+def _nearest_allowed(label: str, key: str, bounds: tuple, default, save):
+    """A number box's store: an emptied box takes ``default``; a number outside ``bounds`` becomes the
+    nearest of them, which the box then shows and ``show_clamped`` says; ``save`` keeps the result.
 
-    Given ``min_value`` and ``max_value``, the browser refuses a number outside them with only a red border,
-    and Train went on with the last number it took. Here the box takes any number; one outside the bounds
-    becomes the nearest of them, the box shows that, and ``show_clamped`` says so. An emptied box takes
-    the default."""
-    low, high = BOUNDS[key]
+    The boxes have no ``min_value`` or ``max_value`` of their own: given them, the browser refuses a
+    number outside with only a red border, and the page went on with the last number it took."""
+    low, high = bounds
 
     def store(value):
-        value = DEFAULTS[key] if value is None else value
+        value = default if value is None else value
         near = min(max(value, low), high)
         if near != value:
             st.session_state[key] = near
-            shown = (lambda v: f"{v:,}") if isinstance(value, int) else (lambda v: f"{v:g}")
+            shown = (lambda v: f"{v:,}") if isinstance(value, int) else (lambda v: f"{v:,.10g}")  # 1,000,000
             st.session_state.setdefault(CLAMPED, []).append(
                 f"{label} must be from {shown(low)} to {shown(high)}: {shown(value)} was typed, so it is "
                 f"{shown(near)}.")
-        setup().update({key: near})
+        save(near)
 
+    return store
+
+
+def number_box(label: str, key: str, **kwargs):
+    """A number box for the set-up's ``key``, within ``BOUNDS`` (``_nearest_allowed``)."""
+    store = _nearest_allowed(label, key, BOUNDS[key], DEFAULTS[key], lambda value: setup().update({key: value}))
     return _persistent(st.number_input, label, key, st.session_state.get(key, setup()[key]), store,
                        value=DEFAULTS[key], **kwargs)
+
+
+def kept_number_box(label: str, key: str, **kwargs):
+    """A number box for one of the population's numbers (``POPULATION``), kept as ``kept`` keeps a choice,
+    within its bounds (``_nearest_allowed``)."""
+    _, default, bounds = POPULATION[key]
+    kept_key = f"{key}_kept"
+    store = _nearest_allowed(label, key, bounds, default, lambda value: st.session_state.update({kept_key: value}))
+    return _persistent(st.number_input, label, key, st.session_state.get(kept_key, default), store,
+                       value=default, **kwargs)
 
 
 def show_clamped() -> None:
