@@ -1,5 +1,3 @@
-import time
-
 import pandas as pd
 import streamlit as st
 
@@ -19,8 +17,7 @@ REPLAY_REFRESH_S = 0.25
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD with momentum (0.9)", "adam": "Adam"}
 SETTINGS_KEY = "train_settings_open"  # the presentation-mode expander's state
-REPLAY_CLOCK = "replay_clock"  # (job, when its replay began, or None once Stop ended it)
-STOPPED_AT = "stopped_while_showing"  # (job, the epoch slow motion showed when Stop was pressed)
+STOPPED_AT = "stopped_while_showing"  # (job, the epoch on screen when Stop, which ends the replay, was pressed)
 
 st.title("Train")
 dataset = data.ensure_dataset()
@@ -84,8 +81,7 @@ def stop() -> None:
         job.stop()
         job.join(5)
         if 0 < on_screen < job.snapshot()["epochs_done"] - 1:  # not just the epoch under way, which Stop lets end
-            st.session_state[STOPPED_AT] = (job, on_screen)
-            st.session_state[REPLAY_CLOCK] = (job, None)  # the replay is over: show every epoch
+            st.session_state[STOPPED_AT] = (job, on_screen)  # and the replay is over: every epoch is shown
 
 
 def start(continues=None) -> None:
@@ -106,20 +102,12 @@ slow_motion = state.kept_value("slow_motion", True)  # its toggle, drawn below, 
 
 
 def shown(snap: dict) -> int:
-    """Epochs to draw now: all that are done, or in slow motion as many as its pace has reached.
-
-    The replay's clock starts when the page first has an epoch of this job to draw, not when training
-    started: breast cancer's 200 epochs are done before the first refresh (0.8 s), and a clock started with
-    the run opened the replay at epoch 33."""
-    if not slow_motion or not snap["epochs_done"]:
+    """Epochs to draw now: all that are done, or in slow motion as many as its pace has reached since the job
+    started, until Stop ends the replay. (The replay timed from the page's first epoch instead kept the
+    classroom test's 30 pages from ever going idle: see commit 4f6a01c.)"""
+    if not slow_motion or st.session_state.get(STOPPED_AT, (None,))[0] is training.current_job():
         return snap["epochs_done"]
-    job = training.current_job()
-    clock = st.session_state.get(REPLAY_CLOCK)
-    if clock is None or clock[0] is not job:
-        clock = st.session_state[REPLAY_CLOCK] = (job, time.perf_counter())
-    if clock[1] is None:  # stopped: every epoch trained is shown
-        return snap["epochs_done"]
-    return training.shown_epochs(snap["epochs_done"], snap["epochs_total"], time.perf_counter() - clock[1])
+    return training.shown_epochs(snap["epochs_done"], snap["epochs_total"], snap["seconds_since_start"])
 
 
 # Buttons act in callbacks, before the page is drawn, so every control shows the new state at once.

@@ -170,6 +170,6 @@ class TrainingJob:
             return {
                 "state": self.state, "history": list(self.history), "latest": self.latest,
                 "epochs_done": done_epochs, "epochs_total": self.config.epochs,
-                "seconds_left": left, "queue_position": self.queue_position(),
+                "seconds_left": left, "seconds_since_start": elapsed, "queue_position": self.queue_position(),
                 "result": self.result, "error": self.error,
             }

@@ -17,7 +17,7 @@ REPLAY_MAX_S = 5.0
 
 
 def shown_epochs(done: int, total: int, seconds: float) -> int:
-    """How many of the ``done`` epochs to draw ``seconds`` after the replay began, in slow motion."""
+    """How many of the ``done`` epochs to draw ``seconds`` after the run started, in slow motion."""
     per_epoch = min(1 / REPLAY_EPOCHS_PER_S, REPLAY_MAX_S / max(total, 1))
     return min(done, int(seconds / per_epoch) + 1)
 

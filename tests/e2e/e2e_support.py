@@ -234,15 +234,9 @@ def go(page, name: str, *, idle: bool = True) -> None:
     ``idle=False`` for the Train page while a job runs: its progress panel then
     reruns about once a second, so the app is rarely idle.
     """
-    url = re.compile(rf"^https?://[^/]+/{PAGE_SLUGS[name]}(\?.*)?$")
-    for attempt in range(8):  # under a classroom's load a click once went unanswered for 120 s: click again
-        nav_link(page, name).click()
-        try:
-            expect(page).to_have_url(url, timeout=15_000)
-            break
-        except AssertionError:
-            if attempt == 7:
-                raise
+    nav_link(page, name).click()
+    slug = PAGE_SLUGS[name]
+    expect(page).to_have_url(re.compile(rf"^https?://[^/]+/{slug}(\?.*)?$"))
     if idle:
         wait_idle(page)
     else:
