@@ -257,18 +257,12 @@ def _train(args, progress) -> dict:
     return summary
 
 
-_METRIC_TEXTS = (("sensitivity", "sensitivity"), ("specificity", "specificity"), ("fpr", "FPR"), ("fnr", "FNR"),
-                 ("ppv", "PPV"), ("npv", "NPV"), ("accuracy", "accuracy"), ("balanced_accuracy", "balanced accuracy"),
-                 ("f1", "F1"), ("mcc", "MCC"), ("youden_j", "Youden's J"), ("lr_positive", "LR+"),
-                 ("lr_negative", "LR−"))
-
-
 def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str]:
     """The summary as readable lines; thresholds to 4 significant digits, more where fewer would flag other
     ``scores``."""
     import numpy as np
 
-    from .report import auc_text, number_text, percent_text
+    from .report import METRIC_LABELS, auc_text, number_text, percent_text
     from .threshold import CONVENTION, per_1000_texts, threshold_texts
 
     c, m, points = summary["counts"], summary["metrics"], summary["operating_points"]
@@ -281,7 +275,8 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
         rows = f"Rows: all {c['n']:,} rows ({classes}); operating points chosen on the same rows."
     lines = [rows, f"At threshold {threshold_texts([summary['threshold']], sorted_scores)[0]} ({CONVENTION}): "
                    f"TP {c['tp']:,}, FP {c['fp']:,}, TN {c['tn']:,}, FN {c['fn']:,}"]
-    lines += [f"  {name:<17} {_estimate(m[key])}" for key, name in _METRIC_TEXTS]
+    width = max(len(label) for label, _ in METRIC_LABELS.values())
+    lines += [f"  {label:<{width}} {_estimate(m[key])}" for key, (label, _) in METRIC_LABELS.items()]
     lines.append(f"ROC AUC {auc_text(summary['roc_auc'], summary['roc_auc_ci'])}, "
                  f"average precision {summary['average_precision']:.3f}"
                  + (f", Brier score {summary['brier']:.3f}" if "brier" in summary else ""))
@@ -290,7 +285,7 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
         people = per_1000_texts(m["sensitivity"]["value"], m["specificity"]["value"], adjusted["prevalence"])
         lines += [f"At prevalence {adjusted['prevalence']:g} = {percent_text(adjusted['prevalence'])} (in these rows "
                   f"it is {c['positives'] / c['n']:.3f}):",
-                  f"  {'PPV':<17} {_estimate(adjusted['ppv'])}", f"  {'NPV':<17} {_estimate(adjusted['npv'])}",
+                  f"  {'PPV':<{width}} {_estimate(adjusted['ppv'])}", f"  {'NPV':<{width}} {_estimate(adjusted['npv'])}",
                   f"  per 1,000 people: TP {people['tp']}, FN {people['fn']}, FP {people['fp']}, TN {people['tn']}"]
     at_prevalence = "" if args.prevalence is None else f", prevalence {args.prevalence:g}"
     lines.append(f"Expected cost per person (FN:FP = {args.cost_ratio:g}{at_prevalence}): "

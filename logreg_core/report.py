@@ -9,11 +9,22 @@ import numpy as np
 
 from .threshold import CONVENTION, Sweep, ThresholdReport, per_1000_texts, threshold_texts
 
-_LABELS = {
-    "sensitivity": "Sensitivity (TPR)", "specificity": "Specificity (TNR)", "fpr": "False-positive rate",
-    "fnr": "False-negative rate", "ppv": "PPV (precision)", "npv": "NPV", "accuracy": "Accuracy",
-    "balanced_accuracy": "Balanced accuracy", "f1": "F1", "mcc": "Matthews correlation",
-    "youden_j": "Youden's J", "lr_positive": "LR+", "lr_negative": "LR−",
+# Each metric's name and what it means, as every view shows them (page table and tooltips, printable
+# report, CLI text), in the order ThresholdReport.metrics keeps.
+METRIC_LABELS = {
+    "sensitivity": ("Sensitivity (TPR, recall)", "Share of actual positives the test catches: TP / (TP + FN)."),
+    "specificity": ("Specificity (TNR)", "Share of actual negatives correctly cleared: TN / (TN + FP)."),
+    "fpr": ("False-positive rate", "Share of actual negatives wrongly flagged: FP / (FP + TN) = 1 − specificity."),
+    "fnr": ("False-negative rate", "Share of actual positives missed: FN / (FN + TP) = 1 − sensitivity."),
+    "ppv": ("PPV (precision)", "Of those flagged positive, the share truly positive: TP / (TP + FP)."),
+    "npv": ("NPV", "Of those cleared, the share truly negative: TN / (TN + FN)."),
+    "accuracy": ("Accuracy", "Share of all cases classified correctly."),
+    "balanced_accuracy": ("Balanced accuracy", "Mean of sensitivity and specificity."),
+    "f1": ("F1 score", "Harmonic mean of PPV and sensitivity."),
+    "mcc": ("Matthews correlation", "Correlation between prediction and truth, −1 to 1."),
+    "youden_j": ("Youden's J", "Sensitivity + specificity − 1."),
+    "lr_positive": ("Positive likelihood ratio (LR+)", "How much a positive result raises the odds: sens / (1 − spec)."),
+    "lr_negative": ("Negative likelihood ratio (LR−)", "How much a negative result lowers the odds: (1 − sens) / spec."),
 }
 
 
@@ -78,7 +89,7 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
     neg, pos = names
     c = report.counts
     rows = "".join(
-        f"<tr><td>{_LABELS[k]}</td><td>{number_text(v.value)}</td><td>{interval_text(v)}</td></tr>"
+        f"<tr><td>{METRIC_LABELS[k][0]}</td><td>{number_text(v.value)}</td><td>{interval_text(v)}</td></tr>"
         for k, v in report.metrics.items())
     fpr, tpr, _ = sweep.roc()
     auc = auc_text(sweep.roc_auc(), sweep.roc_auc_ci())

@@ -12,12 +12,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from logreg_core import TrainConfig, load_dataset
+from logreg_core.report import METRIC_LABELS
 from logreg_core.runs import run_training
 from logreg_core.scores import read_scores
 from logreg_core.threshold import Sweep, per_1000_people, shortest_threshold, threshold_texts
 from ui import state, theme
 from ui.state import ENDED, TrainedRun
-from ui.threshold_view import METRIC_LABELS
 
 from .apptest_support import (html_block, move_threshold, page_html, picker, shown_counts, slider_position_text,
                               slider_text)

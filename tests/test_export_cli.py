@@ -256,18 +256,19 @@ def test_cli_threshold_text_names_its_rows_and_gives_intervals(tmp_path):
         return next(line[2:].removeprefix(name).strip() for line in part.splitlines()
                     if line.startswith(f"  {name} "))
 
-    for name, hits, n in (("sensitivity", tp, tp + fn), ("specificity", tn, tn + fp), ("FPR", fp, tn + fp),
-                          ("FNR", fn, tp + fn), ("PPV", tp, tp + fp), ("NPV", tn, tn + fn),
-                          ("accuracy", tp + tn, 200)):
+    for name, hits, n in (("Sensitivity (TPR, recall)", tp, tp + fn), ("Specificity (TNR)", tn, tn + fp),
+                          ("False-positive rate", fp, tn + fp), ("False-negative rate", fn, tp + fn),
+                          ("PPV (precision)", tp, tp + fp), ("NPV", tn, tn + fn), ("Accuracy", tp + tn, 200)):
         ci = binomtest(int(hits), int(n)).proportion_ci(method="wilson")
         assert shown(sample, name) == f"{hits / n:.3f} (95% CI {ci.low:.3f}–{ci.high:.3f})", name
     predicted = s[200:] >= 0.5
-    for name, value in (("balanced accuracy", balanced_accuracy_score(y[200:], predicted)),
-                        ("F1", f1_score(y[200:], predicted)), ("MCC", matthews_corrcoef(y[200:], predicted)),
+    for name, value in (("Balanced accuracy", balanced_accuracy_score(y[200:], predicted)),
+                        ("F1 score", f1_score(y[200:], predicted)),
+                        ("Matthews correlation", matthews_corrcoef(y[200:], predicted)),
                         ("Youden's J", tp / (tp + fn) + tn / (tn + fp) - 1)):
         assert shown(sample, name) == f"{value:.3f}", name  # no interval for these
-    for name, key, value in (("LR+", "lr_positive", (tp / (tp + fn)) / (fp / (tn + fp))),
-                             ("LR−", "lr_negative", (fn / (tp + fn)) / (tn / (tn + fp)))):
+    for name, key, value in (("Positive likelihood ratio (LR+)", "lr_positive", (tp / (tp + fn)) / (fp / (tn + fp))),
+                             ("Negative likelihood ratio (LR−)", "lr_negative", (fn / (tp + fn)) / (tn / (tn + fp)))):
         interval = as_json["metrics"][key]
         assert shown(sample, name) == f"{value:.3f} (95% CI {interval['ci_low']:.3f}–{interval['ci_high']:.3f})"
     low, high = as_json["roc_auc_ci"]

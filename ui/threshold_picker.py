@@ -25,7 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from .threshold_view import METRIC_LABELS, fmt
+from logreg_core.report import METRIC_LABELS
+
+from .threshold_view import fmt
 
 REPORT_AFTER_MS = 120
 KEY = "threshold_picker"

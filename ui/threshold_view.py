@@ -12,6 +12,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from logreg_core.report import METRIC_LABELS
 from logreg_core.report import interval_text as interval
 from logreg_core.report import number_text as fmt
 from logreg_core.report import percent_text
@@ -20,21 +21,6 @@ from logreg_core.threshold import ThresholdReport
 from . import theme
 
 MAX_POINTS = 600
-METRIC_LABELS = {
-    "sensitivity": ("Sensitivity (TPR, recall)", "Share of actual positives the test catches: TP / (TP + FN)."),
-    "specificity": ("Specificity (TNR)", "Share of actual negatives correctly cleared: TN / (TN + FP)."),
-    "fpr": ("False-positive rate", "Share of actual negatives wrongly flagged: FP / (FP + TN) = 1 − specificity."),
-    "fnr": ("False-negative rate", "Share of actual positives missed: FN / (FN + TP) = 1 − sensitivity."),
-    "ppv": ("PPV (precision)", "Of those flagged positive, the share truly positive: TP / (TP + FP)."),
-    "npv": ("NPV", "Of those cleared, the share truly negative: TN / (TN + FN)."),
-    "accuracy": ("Accuracy", "Share of all cases classified correctly."),
-    "balanced_accuracy": ("Balanced accuracy", "Mean of sensitivity and specificity."),
-    "f1": ("F1 score", "Harmonic mean of PPV and sensitivity."),
-    "mcc": ("Matthews correlation", "Correlation between prediction and truth, −1 to 1."),
-    "youden_j": ("Youden's J", "Sensitivity + specificity − 1."),
-    "lr_positive": ("Positive likelihood ratio (LR+)", "How much a positive result raises the odds: sens / (1 − spec)."),
-    "lr_negative": ("Negative likelihood ratio (LR−)", "How much a negative result lowers the odds: (1 − sens) / spec."),
-}
 
 
 def thin(*arrays: np.ndarray) -> list[np.ndarray]:
