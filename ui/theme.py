@@ -21,6 +21,8 @@ _BASE_CSS = """
 [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"], [data-testid="stWidgetLabel"] p,
 button [data-testid="stMarkdownContainer"], button [data-testid="stMarkdownContainer"] p {
   white-space: normal; overflow: visible; text-overflow: clip; }
+/* Room between the images of a list (the misclassified digits): Streamlit sets them side by side, touching. */
+[data-testid="stImage"] { column-gap: 0.75rem; }
 </style>
 """
 _PRESENTATION_CSS = """

@@ -343,6 +343,11 @@ def test_digits_multiclass(page, app_server):
     go(page, "Threshold")  # multiclass: the all-classes matrix, then one class against the rest
     expect(page.get_by_text("All classes: confusion matrix at argmax").first).to_be_visible()
     expect(page.locator('table[aria-label="Confusion matrix"]')).to_be_visible()
+    go(page, "Model")  # after 3 epochs some test digits are wrong: their thumbnails stand apart, not touching
+    thumbnails = page.locator('[data-testid="stImageContainer"] img')
+    expect(thumbnails.nth(1)).to_be_visible()
+    first, second = thumbnails.nth(0).bounding_box(), thumbnails.nth(1).bounding_box()
+    assert second["x"] - (first["x"] + first["width"]) >= 8, (first, second)
 
 
 CSV_SEMICOLON_BOM = ("\ufeffage;dose;score;outcome\n" + "".join(
