@@ -311,12 +311,12 @@ def test_printable_report_tables_are_sklearns_numbers(seed, threshold):
     predicted = (s >= threshold).astype(int)
     sens, spec = tp / (tp + fn), tn / (tn + fp)
     expected = {
-        "Sensitivity (TPR)": (sens, wilson(tp, tp + fn)), "Specificity (TNR)": (spec, wilson(tn, tn + fp)),
+        "Sensitivity (TPR, recall)": (sens, wilson(tp, tp + fn)), "Specificity (TNR)": (spec, wilson(tn, tn + fp)),
         "PPV (precision)": (tp / (tp + fp), wilson(tp, tp + fp)), "NPV": (tn / (tn + fn), wilson(tn, tn + fn)),
         "Accuracy": ((tp + tn) / n, wilson(tp + tn, n)),
         "False-positive rate": (fp / (fp + tn), wilson(fp, fp + tn)),
         "False-negative rate": (fn / (fn + tp), wilson(fn, fn + tp)),
-        "F1": (f1_score(y, predicted), "—"), "Balanced accuracy": (balanced_accuracy_score(y, predicted), "—"),
+        "F1 score": (f1_score(y, predicted), "—"), "Balanced accuracy": (balanced_accuracy_score(y, predicted), "—"),
         "Matthews correlation": (matthews_corrcoef(y, predicted), "—"), "Youden's J": (sens + spec - 1, "—"),
     }
     for label, (value, interval) in expected.items():
