@@ -420,20 +420,25 @@ def test_invalid_settings_show_an_error_not_a_traceback():
     assert not at.exception and any("learning_rate" in e.value for e in at.error)
 
 
-@pytest.mark.parametrize("key,label,typed,used", [
-    ("epochs", "Epochs", 100_000, 10_000), ("batch_size", "Batch size", 0, 1), ("l2", "L2 penalty", 1e9, 100.0),
-    ("seed", "Seed", -1, 0), ("early_stopping", "Early stopping patience", -5, 0),
+@pytest.mark.parametrize("key,label,typed,used,said", [
+    ("epochs", "Epochs", 100_000, 10_000, "a whole number from 1 to 10,000: 100,000"),
+    ("batch_size", "Batch size", 0, 1, "a whole number from 1 to 100,000: 0"),
+    ("l2", "L2 penalty", 1e9, 100.0, "from 0 to 100: 1,000,000,000"),
+    ("seed", "Seed", -1, 0, "a whole number from 0 to 4,294,967,295: -1"),
+    ("early_stopping", "Early stopping patience", -5, 0, "a whole number from 0 to 1,000: -5"),
+    # what the browser sends for "1e9" and for 20 digits (a whole-number box read them as 1 and as an overflow)
+    ("early_stopping", "Early stopping patience", 1e9, 1000, "a whole number from 0 to 1,000: 1,000,000,000"),
+    ("seed", "Seed", 1e20, 2**32 - 1, "a whole number from 0 to 4,294,967,295: 1e+20"),
+    ("epochs", "Epochs", 12.5, 13, "a whole number from 1 to 10,000: 12.5"),
 ])
-def test_a_typed_setting_out_of_range_becomes_the_nearest_allowed_and_the_page_says_so(key, label, typed, used):
+def test_a_typed_setting_out_of_range_becomes_the_nearest_allowed_and_the_page_says_so(key, label, typed, used, said):
     """The browser refused these with only a red border, and Train used the last number the box took."""
     at = new_app()
     at.switch_page("app_pages/train.py").run()
     at.number_input(key=key).set_value(typed).run()
-    low, high = state.BOUNDS[key]
-    shown = (lambda v: f"{v:,}") if isinstance(typed, int) else (lambda v: f"{v:,.10g}")
-    assert [w.value for w in at.warning] == [f"{label} must be from {shown(low)} to {shown(high)}: {shown(typed)} "
-                                             f"was typed, so it is {shown(used)}."]
+    assert [w.value for w in at.warning] == [f"{label} must be {said} was entered, so it is {used:,.10g}."]
     assert at.number_input(key=key).value == used and at.session_state["setup"][key] == used
+    assert type(at.session_state["setup"][key]) is type(state.DEFAULTS[key])
     at.run()
     assert not at.warning  # said once
     next(b for b in at.button if b.label == "Train").click().run()
@@ -451,7 +456,7 @@ def test_a_population_number_out_of_range_becomes_the_nearest_allowed_and_the_pa
     at = trained_app.switch_page("app_pages/threshold.py").run()
     at.number_input(key=key).set_value(typed).run()
     low, high = state.POPULATION[key][2]
-    assert f"{label} must be from {low:,.10g} to {high:,.10g}: {typed:,.10g} was typed, so it is {used:,.10g}." in [
+    assert f"{label} must be from {low:,.10g} to {high:,.10g}: {typed:,.10g} was entered, so it is {used:,.10g}." in [
         w.value for w in at.warning]
     assert at.number_input(key=key).value == at.session_state[f"{key}_kept"] == used
     at.run()

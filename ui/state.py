@@ -243,9 +243,10 @@ def bound(widget, label: str, key: str, **kwargs):
 CLAMPED = "clamped_settings"  # what a number box said it changed, shown once by show_clamped()
 
 
-def _nearest_allowed(label: str, key: str, bounds: tuple, default, save):
-    """A number box's store: an emptied box takes ``default``; a number outside ``bounds`` becomes the
-    nearest of them, which the box then shows and ``show_clamped`` says; ``save`` keeps the result.
+def _nearest_allowed(label: str, key: str, bounds: tuple, default, save, whole: bool = False):
+    """A number box's store: an emptied box takes ``default``; a number outside ``bounds`` (or, ``whole``,
+    not a whole number) becomes the nearest allowed, which the box then shows and ``show_clamped`` says;
+    ``save`` keeps the result.
 
     The boxes have no ``min_value`` or ``max_value`` of their own: given them, the browser refuses a
     number outside with only a red border, and the page went on with the last number it took."""
@@ -254,22 +255,30 @@ def _nearest_allowed(label: str, key: str, bounds: tuple, default, save):
     def store(value):
         value = default if value is None else value
         near = min(max(value, low), high)
+        if whole:  # every whole-number setting is ≥ 0: half rounds up
+            near = math.floor(near + 0.5)
         if near != value:
             st.session_state[key] = near
-            shown = (lambda v: f"{v:,}") if isinstance(value, int) else (lambda v: f"{v:,.10g}")  # 1,000,000
             st.session_state.setdefault(CLAMPED, []).append(
-                f"{label} must be from {shown(low)} to {shown(high)}: {shown(value)} was typed, so it is "
-                f"{shown(near)}.")
+                f"{label} must be {'a whole number ' if whole else ''}from {low:,.10g} to {high:,.10g}: "
+                f"{value:,.10g} was entered, so it is {near:,.10g}.")  # 1,000,000
         save(near)
 
     return store
 
 
 def number_box(label: str, key: str, **kwargs):
-    """A number box for the set-up's ``key``, within ``BOUNDS`` (``_nearest_allowed``)."""
-    store = _nearest_allowed(label, key, BOUNDS[key], DEFAULTS[key], lambda value: setup().update({key: value}))
+    """A number box for the set-up's ``key``, within ``BOUNDS`` (``_nearest_allowed``).
+
+    A whole-number setting is typed into a decimal box and rounded here: the browser reads a whole-number
+    box with parseInt, so "1e4" became 1 without a word, and 20 digits overflowed to a number never used."""
+    default = DEFAULTS[key]
+    whole = isinstance(default, int)
+    store = _nearest_allowed(label, key, BOUNDS[key], default, lambda value: setup().update({key: value}), whole)
+    if whole:
+        kwargs = {"format": "%.0f", **kwargs, "step": float(kwargs.get("step", 1))}
     return _persistent(st.number_input, label, key, st.session_state.get(key, setup()[key]), store,
-                       value=DEFAULTS[key], **kwargs)
+                       value=float(default) if whole else default, **kwargs)
 
 
 def kept_number_box(label: str, key: str, **kwargs):
