@@ -333,27 +333,20 @@ def default_threshold(sweeps) -> tuple[float, str]:
     return (low + high) / 2, "default: the middle of the scores' range"
 
 
-def threshold_texts(thresholds, sorted_scores, fewest_digits: int = 4) -> list[str]:
-    """Each threshold as a label shows it: ``fewest_digits`` significant digits, or more where those
-    would sort one of ``sorted_scores`` (ascending) to the other side (score ≥ threshold: positive).
+def threshold_texts(thresholds, sorted_scores) -> list[str]:
+    """Each threshold as a label (and a link) shows it: 4 significant digits, or more where those would
+    sort one of ``sorted_scores`` (ascending) to the other side (score ≥ threshold: positive).
     The log-odds slider's end, 0.9999546, reads 0.99995 when a score lies in [0.9999546, 1), not 1."""
     values = np.asarray(thresholds, dtype=np.float64).ravel()
-    texts = [f"{t:.{fewest_digits}g}" for t in values]
+    texts = [f"{t:.4g}" for t in values]
     below = np.searchsorted(sorted_scores, values, side="left")  # scores on the negative side
-    for digits in range(fewest_digits + 1, 18):
+    for digits in range(5, 18):
         moved = np.flatnonzero(np.searchsorted(sorted_scores, [float(t) for t in texts], side="left") != below)
         if not moved.size:
             break
         for i in moved:
             texts[i] = f"{values[i]:.{digits}g}"
     return texts
-
-
-def shortest_threshold(threshold: float, scores) -> float:
-    """The shortest decimal that sorts every one of ``scores`` to the same side as ``threshold`` does,
-    for links: a finder's 0.6346153846153846 becomes 0.635 when no score lies in [0.6346153846153846, 0.635)."""
-    sorted_scores = np.sort(np.asarray(scores, dtype=np.float64).ravel())
-    return float(threshold_texts([threshold], sorted_scores, fewest_digits=1)[0])
 
 
 def per_1000_people(sensitivity, specificity, prevalence) -> dict[str, int]:

@@ -15,7 +15,7 @@ from logreg_core import TrainConfig, load_dataset
 from logreg_core.report import METRIC_LABELS
 from logreg_core.runs import run_training
 from logreg_core.scores import read_scores
-from logreg_core.threshold import Sweep, per_1000_people, shortest_threshold, threshold_texts
+from logreg_core.threshold import Sweep, per_1000_people, threshold_texts
 from ui import state, theme
 from ui.state import ENDED, TrainedRun
 
@@ -226,9 +226,9 @@ def test_operating_point_buttons_move_the_slider_to_the_cores_answer(trained_app
     assert slider_text(at) == f"{answer:.4g}" and slider_position_text(at) == f"{answer:.3f}"
     assert slider_text(at) == picker(at)["threshold_text"][-1]  # the slider and the caption agree
     assert shown_counts(at) == asdict(sweep.counts_at(answer))
-    # the link carries a short threshold that flags the same validation and test cases
+    # the link carries the threshold as the page labels it, which flags the same validation and test cases
+    assert at.query_params["threshold"] == slider_text(at)  # 0.4682 for 0.46823105216026306
     linked = float(at.query_params["threshold"])
-    assert len(at.query_params["threshold"]) < len(repr(answer))  # 0.47 for 0.46823105216026306
     shown = run.score_history[max(run.score_history)]  # the scores the page shows (float32)
     for y, scores in zip((run.dataset.y_val, run.dataset.y_test), shown):
         exact = Sweep.from_scores(y, scores)
@@ -623,8 +623,8 @@ def test_a_threshold_on_uploaded_scores_stays_with_them(tmp_path):
     move_threshold(at, -1.5)
     assert not at.exception and at.session_state["upload_threshold_exact"] == -1.5
     assert at.session_state["setup"]["threshold"] == model_threshold == at.session_state["threshold_exact"]
-    assert at.query_params["threshold"] == str(shortest_threshold(model_threshold, _all_scores(at)))
     label = threshold_texts([model_threshold], np.sort(_all_scores(at)))[0]  # the Threshold page's label
+    assert at.query_params["threshold"] == label
     assert f"Threshold {label} (max F1, found on validation)" in _model_caption(at)
     at.switch_page("app_pages/threshold.py").run()
     at.radio(key="score_source").set_value("Trained model").run()

@@ -8,8 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import confusion_matrix, roc_auc_score
 
-from logreg_core.threshold import (METRIC_NAMES, Sweep, per_1000, per_1000_people, shortest_threshold,
-                                   threshold_texts, wilson_interval)
+from logreg_core.threshold import METRIC_NAMES, Sweep, per_1000, per_1000_people, threshold_texts, wilson_interval
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 FAST = settings(max_examples=100, deadline=None)
@@ -144,13 +143,6 @@ def test_whole_people_add_up_to_1000_and_are_their_expected_numbers_rounded(sens
         assert max(down) <= 1 - max(up) + 1e-9
 
 
-@given(st.lists(st.floats(-1e6, 1e6), max_size=60), st.floats(-1e6, 1e6))
-def test_a_shortened_threshold_splits_the_scores_as_the_exact_one(scores, threshold):
-    short = shortest_threshold(threshold, scores)
-    assert np.array_equal(np.asarray(scores) >= short, np.asarray(scores) >= threshold)
-    assert significant_digits(short) <= significant_digits(float(threshold))
-
-
 @given(st.lists(st.floats(-1e6, 1e6), max_size=60), st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=20))
 def test_threshold_labels_split_the_scores_as_the_exact_thresholds(scores, thresholds):
     """A label read back as a number flags the same scores; it is the 4-digit form unless that would not."""
@@ -168,13 +160,9 @@ def test_the_log_odds_sliders_end_is_not_labelled_1_when_scores_lie_below_1():
     assert threshold_texts([end], np.array([0.2, 0.7])) == ["1"]  # no score between: 1 flags the same cases
 
 
-def significant_digits(x: float) -> int:
-    return len(repr(abs(x)).split("e")[0].replace(".", "").strip("0")) or 1
-
-
-def test_a_threshold_is_cut_to_the_digits_the_scores_need():
+def test_a_threshold_label_takes_the_digits_the_scores_need():
     exact = 7 / 11  # 0.6363…, as a finder returns a score or a midpoint
-    assert shortest_threshold(exact, [0.2, 0.9]) == 0.6
-    assert shortest_threshold(exact, [0.2, 0.62, 0.9]) == 0.64  # 0.6 would flag 0.62
-    assert shortest_threshold(exact, [0.6363, exact]) == 0.63636  # the score itself stays flagged
-    assert shortest_threshold(exact, []) == 0.6
+    assert threshold_texts([exact], np.array([0.2, 0.9])) == ["0.6364"]
+    assert threshold_texts([exact], np.array([0.2, 0.6364, 0.9])) == ["0.6364"]  # 0.6364 is flagged either way
+    assert threshold_texts([exact], np.array([0.6363, exact])) == ["0.63636"]  # the score itself stays flagged
+    assert threshold_texts([exact], np.array([])) == ["0.6364"]

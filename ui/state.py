@@ -17,7 +17,7 @@ import numpy as np
 import streamlit as st
 
 from logreg_core import OPTIMIZERS, Dataset, LogRegError, RunResult, TrainConfig
-from logreg_core.threshold import shortest_threshold, threshold_texts
+from logreg_core.threshold import threshold_texts
 
 DEFAULTS = {
     "dataset": "breast_cancer", "epochs": 200, "batch_size": 64, "lr": 0.01, "optimizer": "sgd",
@@ -172,20 +172,18 @@ def shared_keys() -> list[str]:
 def link_values() -> dict[str, str]:
     """The set-up as the link writes it, with the pages' choices (``LINK_CHOICES``).
 
-    The trained model's threshold is cut to the fewest digits that flag the same validation and test
-    cases (a finder's 0.6346153846153846 reads 0.635), so the run the link reproduces shows the same
-    counts: checked on the scores the Threshold page shows (its last epoch's, stored as float32, where a
-    case at the threshold can fall the other side of it than in full precision), and for a multiclass
-    model on the view class's. ``how`` says how that threshold was found (``OWN_HOW``), so that the
+    The trained model's threshold is written as the Threshold page labels it (``threshold_text``: a
+    finder's 0.6346153846153846 reads 0.6346), the threshold its reader's Model page, predictions and
+    SavedModel then use; the digits are those that flag the same validation and test cases as the page
+    does (its last epoch's scores, stored as float32, where a case at the threshold can fall the other
+    side of it than in full precision), for a multiclass model on the view class's. ``how`` says how that threshold was found (``OWN_HOW``), so that the
     link's reader is told that rather than "default"."""
     s = setup()
     values = {k: str(s[k]) for k in shared_keys()}
     run = trained_run()
     on_this_run = run is not None and st.session_state.get("threshold_run") == run.run_id
-    if on_this_run:
-        scores = _kept_scores(run)
-        if scores is not None:
-            values["threshold"] = str(shortest_threshold(s["threshold"], scores))
+    if on_this_run and _kept_scores(run) is not None:
+        values["threshold"] = threshold_text(run, s["threshold"])
     own = st.session_state.get("threshold_how") if on_this_run else None  # (found on another run: not this one's)
     how = (own or unset_threshold_how()).removeprefix(f"{LINKED_FROM}: ")
     if OWN_HOW.fullmatch(how):
@@ -204,7 +202,8 @@ def _kept_scores(run: "TrainedRun") -> np.ndarray | None:
 
 
 def threshold_text(run: "TrainedRun", threshold: float) -> str:
-    """The binary model's threshold as the Threshold page labels it (``threshold_texts``)."""
+    """The trained model's threshold as the Threshold page labels it (``threshold_texts``), on a multiclass
+    model's view class's scores."""
     return threshold_texts([threshold], np.sort(_kept_scores(run)))[0]
 
 

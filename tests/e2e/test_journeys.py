@@ -226,7 +226,7 @@ def test_threshold_slider_with_keyboard(page, app_server):
     assert threshold_value(page) == pytest.approx(min(value + 0.1, 1.0))
     # the link follows the slider though only the slider's panel reran: as a full rerun (another page) has it
     moved_to = linked_threshold(page)
-    assert moved_to != linked_at_start
+    assert moved_to != linked_at_start and float(moved_to) == shown_threshold(page)  # the page's own label
     go(page, "Model")
     assert linked_threshold(page) == moved_to
     go(page, "Threshold")
