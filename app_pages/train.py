@@ -174,7 +174,8 @@ def progress_panel():
         text = (f"{ended}: {done} epoch{'s' * (done != 1)}{took}{where}" if drawn == done
                 else f"Epoch {start + drawn} of {start + done} — slow motion (trained{took})")
     ended_early = result is not None and result.stopped_reason in ("early_stopped", "diverged")
-    st.progress(1.0 if ended_early and drawn == done else min(drawn / total, 1.0), text=text)  # ended, by design
+    st.progress(1.0 if ended_early and drawn == done else min((start + drawn) / (start + total), 1.0),
+                text=text)  # ended early, by design: full
     stopped_at = st.session_state.get(STOPPED_AT)
     if stopped and stopped_at is not None and stopped_at[0] is job:
         st.caption(f"Slow motion showed epoch {start + stopped_at[1]} when you pressed Stop; training itself, at "
@@ -194,9 +195,10 @@ def progress_panel():
                                 key=f"{metric}_curve")
         if theme.presentation():  # the charts' short titles, in full
             st.caption("Loss: cross-entropy, lower is better. Accuracy: at P ≥ 0.5, or the most probable class.")
-        latest = snap["latest"]
-        if latest is not None and job.dataset.n_features == 2 and drawn == done:  # its epoch, not a replayed one
-            st.plotly_chart(charts.decision_boundary(latest.model, job.dataset), key="boundary")
+        if snap["boundary_models"] and drawn:  # two features: the boundary of the epoch the curves end at
+            kept = result is not None and drawn == done  # (early stopping keeps an earlier epoch's weights)
+            model = result.model if kept else snap["boundary_models"][drawn - 1]
+            st.plotly_chart(charts.decision_boundary(model, job.dataset), key="boundary")
     if snap["state"] == "finished" and not st.session_state.get("job_collected"):
         training.collect_finished()
         st.rerun()

@@ -100,6 +100,9 @@ class TrainingJob:
         self.history: list[dict] = []
         self.score_history: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.latest: EpochReport | None = None
+        # Every epoch's model, on two-feature data only (three numbers a class each): a slow-motion replay
+        # draws the decision boundary of the epoch it shows, not the one training has reached.
+        self.boundary_models: list[TrainedModel] = []
         self.result: RunResult | None = None
         self.error: str | None = None
         per_epoch = (len(dataset.y_val) + len(dataset.y_test)) * (1 if dataset.is_binary else dataset.n_classes) * 4
@@ -132,6 +135,8 @@ class TrainingJob:
         with self._lock:
             self.history.append(report.history_row())
             self.latest = report
+            if self.dataset.n_features == 2:
+                self.boundary_models.append(report.model)
             if report.epoch % self._score_stride == 0:
                 self.score_history[report.epoch] = (report.val_scores.astype(np.float32),
                                                     report.test_scores.astype(np.float32))
@@ -169,6 +174,7 @@ class TrainingJob:
                 left = elapsed / done_epochs * (self.config.epochs - done_epochs)
             return {
                 "state": self.state, "history": list(self.history), "latest": self.latest,
+                "boundary_models": list(self.boundary_models),
                 "epochs_done": done_epochs, "epochs_total": self.config.epochs,
                 "seconds_left": left, "seconds_since_start": elapsed, "queue_position": self.queue_position(),
                 "result": self.result, "error": self.error,

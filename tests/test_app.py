@@ -938,6 +938,34 @@ def test_stop_in_slow_motion_shows_where_training_was_and_which_epoch_was_on_scr
     assert loss["data"][0]["x"] == list(range(1, done + 1))  # every epoch trained, not the 2 replayed
 
 
+def test_slow_motion_draws_the_boundary_and_the_bar_of_the_epoch_on_screen(monkeypatch):
+    """The boundary waited for the replay's end, while the Train tip promised it "as the model trains"; after
+    Continue the bar counted the continued part only while its label counted on from the earlier run."""
+    from ui import training
+
+    at = train(new_app(dataset="synthetic", n_samples=300), epochs=4)
+    monkeypatch.setattr(training, "shown_epochs", lambda done, total, seconds: min(done, 3))  # a slow replay
+    next(b for b in at.button if b.label == "Continue").click().run()
+    assert at.session_state["job"].join(60)
+    at.run()
+    assert _progress_text(at).startswith("Epoch 7 of 8 — slow motion")
+    assert at.get("progress")[0].proto.value == int(100 * 7 / 8)  # as its label: epoch 7 of 8
+    job = at.session_state["job"]
+    boundary = json.loads(next(c for c in at.get("plotly_chart") if c.key == "boundary").proto.spec)
+    assert boundary["layout"]["title"]["text"] == "Decision boundary after epoch 7 (training points)"
+    probability = _plotly_array(boundary["data"][0]["z"])  # the contour: epoch 7's P(positive)
+    xs, ys = _plotly_array(boundary["data"][0]["x"]), _plotly_array(boundary["data"][0]["y"])
+    grid = np.column_stack([np.tile(xs, len(ys)), np.repeat(ys, len(xs))])
+    epoch_7 = job.snapshot()["boundary_models"][2]
+    np.testing.assert_allclose(probability.ravel(), epoch_7.predict_proba(grid), rtol=1e-6)
+    assert not np.allclose(probability.ravel(), job.result.model.predict_proba(grid), rtol=1e-6)
+    monkeypatch.setattr(training, "shown_epochs", lambda done, total, seconds: done)  # the replay is over
+    at.run()
+    boundary = json.loads(next(c for c in at.get("plotly_chart") if c.key == "boundary").proto.spec)
+    assert boundary["layout"]["title"]["text"] == "Decision boundary after epoch 8 (training points)"
+    assert at.get("progress")[0].proto.value == 100
+
+
 def test_a_continued_run_before_its_first_epoch_counts_on_and_keeps_the_earlier_curves(monkeypatch):
     """Until a continued run's first epoch is in (here: waiting for a slot that never frees), the page says
     where it resumes, "Epoch 5 of 10", not "Epoch 0 of 5", and still shows the earlier run's curves."""

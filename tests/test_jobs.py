@@ -84,3 +84,16 @@ def test_a_stop_between_recorded_epochs_still_records_the_kept_model():
     assert kept == len(job.history) and max(job.score_history) == kept
     np.testing.assert_array_equal(job.score_history[kept][1], job.result.model.predict_proba(job.dataset.X_test)
                                   .astype(np.float32))
+
+
+def test_two_feature_jobs_keep_every_epochs_model_for_the_boundary_replay():
+    """Slow motion draws the boundary of the epoch on screen: each epoch's weights, as training reported them."""
+    two = load_dataset("synthetic", n_features=2, n_samples=200)
+    job = TrainingJob(two, TrainConfig(epochs=6), slots=JobSlots(1)).start()
+    assert job.join(60)
+    models = job.snapshot()["boundary_models"]
+    assert [m.epochs_trained for m in models] == [1, 2, 3, 4, 5, 6]
+    np.testing.assert_array_equal(models[-1].weights, job.result.model.weights)  # completed: the last is kept
+    assert not np.array_equal(models[0].weights, models[-1].weights)
+    wide = TrainingJob(load_dataset("breast_cancer"), TrainConfig(epochs=2), slots=JobSlots(1)).start()
+    assert wide.join(60) and wide.snapshot()["boundary_models"] == []  # 30 features: no boundary to draw
