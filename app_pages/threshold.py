@@ -335,9 +335,9 @@ def panel(cost: float, prevalence: float | None):
     m = report.metrics
     if report.prevalence_adjusted:
         adj = report.prevalence_adjusted
-        tiles = st.columns([1, 1] if theme.presentation() else [1, 1, 2])
-        for tile, key in zip(tiles, ("ppv", "npv")):
-            tile.metric(f"{key.upper()} at prevalence {prevalence:g} ({percent_text(prevalence)})",
+        tiles = st.columns(2 if theme.presentation() else 3)
+        for tile, key in zip(tiles, ("ppv", "npv")):  # a short label: a 1024 px screen cut a longer one off
+            tile.metric(f"{key.upper()} at {percent_text(prevalence)} prevalence",
                         view.fmt(adj[key].value),
                         help=f"Bayes: {key.upper()} for your population's prevalence, from this split's "
                              "sensitivity and specificity.")

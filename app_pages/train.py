@@ -24,7 +24,7 @@ dataset = data.ensure_dataset()
 if dataset is None:
     st.info("Choose a dataset on the **Data** page first.")
     st.stop()
-st.caption(f"Dataset: **{dataset.title}** — {dataset.n_features} features, classes: "
+st.caption(f"Dataset: **{dataset.title}** — {dataset.n_features} feature{'s' * (dataset.n_features != 1)}, classes: "
            f"{', '.join(dataset.class_names[:10])}{' …' if dataset.n_classes > 10 else ''}")
 
 setup = state.setup()

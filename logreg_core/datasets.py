@@ -329,7 +329,7 @@ def _synthetic(
                    weights=weights, class_sep=class_sep)
     notes = [
         f"Synthetic data from scikit-learn's make_classification: {n_samples} samples, "
-        f"{n_features} features ({informative} informative), {n_classes} classes, "
+        f"{n_features} feature{'s' * (n_features != 1)} ({informative} informative), {n_classes} classes, "
         f"class_sep={class_sep:g}, 1% of labels flipped."
     ]
     names = ["negative", "positive"] if n_classes == 2 else [f"class {i}" for i in range(n_classes)]

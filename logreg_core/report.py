@@ -28,6 +28,15 @@ METRIC_LABELS = {
 }
 
 
+def metric_label(key: str, split_prevalence: float | None = None) -> str:
+    """A metric's name for a table; with ``split_prevalence`` (the view also shows PPV and NPV at a prevalence
+    the user gave) PPV's and NPV's say theirs are at the split's own, so that the two are not confused."""
+    label = METRIC_LABELS[key][0]
+    if split_prevalence is not None and key in ("ppv", "npv"):
+        label += f", at this split's prevalence {percent_text(split_prevalence)}"
+    return label
+
+
 def number_text(value, digits=3) -> str:
     """A metric as every view shows it (page, picker, printable report): fixed digits, "—" when undefined."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -88,8 +97,9 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
     e = html.escape
     neg, pos = names
     c = report.counts
+    split_prevalence = sweep.n_pos / max(sweep.n, 1) if prevalence is not None and report.prevalence_adjusted else None
     rows = "".join(
-        f"<tr><td>{METRIC_LABELS[k][0]}</td><td>{number_text(v.value)}</td><td>{interval_text(v)}</td></tr>"
+        f"<tr><td>{metric_label(k, split_prevalence)}</td><td>{number_text(v.value)}</td><td>{interval_text(v)}</td></tr>"
         for k, v in report.metrics.items())
     fpr, tpr, _ = sweep.roc()
     auc = auc_text(sweep.roc_auc(), sweep.roc_auc_ci())

@@ -251,7 +251,7 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
     at = trained_app.switch_page("app_pages/threshold.py").run()
     at.number_input(key="prevalence").set_value(0.02).run()
     labels = [m.label for m in at.metric]
-    assert "PPV at prevalence 0.02 (2%)" in labels and "NPV at prevalence 0.02 (2%)" in labels
+    assert "PPV at 2% prevalence" in labels and "NPV at 2% prevalence" in labels
     table = html_block(at, "Metrics at this threshold")
     split_prevalence = f"{100 * at.session_state['trained'].dataset.y_val.mean():.3g}%"  # the table's PPV is not 2%'s
     assert html.escape(f"PPV (precision), at this split's prevalence {split_prevalence}") + "</th>" in table
@@ -1344,10 +1344,10 @@ def test_a_prevalence_typed_as_a_percentage_becomes_the_proportion_it_means(trai
                f"percentage): {said}" for i in at.info), [i.value for i in at.info]
     assert at.number_input(key="prevalence").value == read
     if read is None:
-        assert "prevalence" not in dict(at.query_params) and not any("at prevalence" in m.label for m in at.metric)
+        assert "prevalence" not in dict(at.query_params) and not any("prevalence" in m.label for m in at.metric)
     else:  # the tile says the percentage it is: 0.5 is 50%, not 0.5%
         assert dict(at.query_params)["prevalence"] == f"{read:g}"
-        assert any(m.label == f"PPV at prevalence {read:g} ({100 * read:.3g}%)" for m in at.metric)
+        assert any(m.label == f"PPV at {100 * read:.3g}% prevalence" for m in at.metric)
     at.run()  # said once
     assert not any(i.value.startswith("Prevalence is a proportion") for i in at.info)
     at.number_input(key="prevalence").set_value(None).run()
@@ -1379,3 +1379,11 @@ def test_misclassified_digits_say_the_probability_of_the_class_said():
                 for i in wrong]
     assert wrong.size and [img.caption for img in at.get("image")[0].proto.imgs] == expected
     assert "the model's probability for the class it said" in " ".join(c.value for c in at.caption)
+
+
+def test_one_feature_is_counted_in_the_singular():
+    at = new_app(dataset="synthetic", n_features=1).switch_page("app_pages/train.py").run()
+    assert not at.exception
+    assert any(c.value.startswith("Dataset: **Synthetic** — 1 feature, classes: negative, positive")
+               for c in at.caption), [c.value for c in at.caption]
+    assert any("1 feature (1 informative)" in note for note in at.session_state["dataset"].notes)

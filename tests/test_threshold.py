@@ -853,6 +853,10 @@ def test_printable_report_gives_prevalence_adjusted_values_with_their_intervals(
     plain = report_html(sweep.report(0.5), sweep, names=("benign", "malignant"), split="Test", origin="test data",
                         how="default")
     assert "No other population prevalence assumed." in plain and "Data prevalence on this split: 0.372" in plain
+    # the table's PPV is the split's, said where a PPV at the assumed prevalence is printed too, as on the page
+    assert "<td>PPV (precision), at this split's prevalence 37.2%</td><td>1.000</td>" in page
+    assert "<td>NPV, at this split's prevalence 37.2%</td>" in page
+    assert "<td>PPV (precision)</td><td>1.000</td>" in plain and "this split's prevalence" not in plain
     assert "<h2>Costs</h2>" not in plain and "<h2>Costs</h2>" not in page  # no cost ratio given
     # separated classes: every bootstrap resample has AUC 1, which is no interval for new cases' AUC
     assert sweep.roc_auc_ci(n_boot=500) == (1.0, 1.0)

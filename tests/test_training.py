@@ -101,6 +101,10 @@ def test_early_stopping_restores_the_best_epoch():
     best = int(np.argmin(losses)) + 1
     assert result.model.epochs_trained == best
     assert result.model.loss_and_accuracy(ds.X_val, ds.y_val)[0] == pytest.approx(min(losses))
+    assert result.message.startswith("Stopped early: validation loss has not improved for 3 epochs; restored "
+                                     f"the weights of epoch {best} ")
+    one = run_training(ds, TrainConfig(epochs=400, learning_rate=1.0, optimizer="adam", early_stopping=1))
+    assert "has not improved for 1 epoch; restored" in one.message
 
 
 def test_continue_resumes_from_the_weights_and_numbers_epochs_on():

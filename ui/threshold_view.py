@@ -12,10 +12,9 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from logreg_core.report import METRIC_LABELS
+from logreg_core.report import METRIC_LABELS, metric_label
 from logreg_core.report import interval_text as interval
 from logreg_core.report import number_text as fmt
-from logreg_core.report import percent_text
 from logreg_core.threshold import ThresholdReport
 
 from . import theme
@@ -37,10 +36,9 @@ def metrics_html(report: ThresholdReport, threshold_text: str, split_prevalence:
     With ``split_prevalence`` (the page shows PPV and NPV at the user's prevalence too) the table's PPV and
     NPV say that theirs are at the split's own prevalence."""
     rows = []
-    for key, (label, explanation) in METRIC_LABELS.items():
+    for key, (_, explanation) in METRIC_LABELS.items():
         est = report.metrics[key]
-        if split_prevalence is not None and key in ("ppv", "npv"):
-            label += f", at this split's prevalence {percent_text(split_prevalence)}"
+        label = metric_label(key, split_prevalence)
         rows.append(f'<tr title="{html.escape(explanation)}"><th scope="row">{html.escape(label)}</th>'
                     f'<td>{fmt(est.value)}</td><td>{interval(est)}</td></tr>')
     style = ("<style>.mt{border-collapse:collapse;width:100%}.mt th,.mt td{border-bottom:1px solid #ddd;"

@@ -269,7 +269,7 @@ def test_operating_point_and_prevalence(page, app_server):
     prevalence.press("Enter")
     wait_idle(page)
     no_exception(page)
-    expect(page.get_by_text("PPV at prevalence 0.02 (2%)").first).to_be_visible()
+    expect(page.get_by_text("PPV at 2% prevalence").first).to_be_visible()
     page.get_by_role("tab", name="Per 1,000 people").click()
     wait_idle(page)
     expect(page.get_by_text("At prevalence 0.02 (2%)").first).to_be_visible()
