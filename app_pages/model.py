@@ -102,7 +102,9 @@ if upload is not None:
         predictions, notes = predict_rows(model, upload.getvalue(), cut)
         for note in notes:
             st.info(note)
-        st.dataframe(predictions.head(50), hide_index=True)
+        st.dataframe(predictions.head(50), hide_index=True,  # probabilities to one number of digits, comparable
+                     column_config={c: st.column_config.NumberColumn(format="%.4f")
+                                    for c in predictions.columns if c.startswith("probability_")})
         st.download_button("Download predictions (CSV)", safe_csv(predictions), "predictions.csv", "text/csv")
     except LogRegError as exc:
         state.show_error(exc, f"Could not predict {upload.name}")

@@ -156,6 +156,12 @@ elif small < SMALL:
     notices.append(("info", f"{chosen_on} only {chooser.n_pos} positives and {chooser.n_neg} negatives: intervals "
                             f"there are up to ±{half_width:.0%} wide, and a threshold chosen on so few cases looks "
                             "better than it will be."))
+certain = sweep.counts_at(1.0) if sweep.is_probability else None
+if certain is not None and certain.tp + certain.fp:  # the slider's right end is 1: it cannot clear them
+    flagged = certain.tp + certain.fp
+    notices.append(("info", f"{flagged} of these {sweep.n:,} cases score exactly 1 (a probability that rounds to 1): "
+                            f"every threshold, the slider's right end included, flags {'it' if flagged == 1 else 'them'}, "
+                            "as a case is positive when its score ≥ the threshold."))
 if theme.presentation() and len(notices) > 1:  # one box, not a screenful of them above a projector's slider
     kind = "warning" if any(k == "warning" for k, _ in notices) else "info"
     notices = [(kind, "\n\n".join(text for _, text in notices))]

@@ -1387,3 +1387,26 @@ def test_one_feature_is_counted_in_the_singular():
     assert any(c.value.startswith("Dataset: **Synthetic** — 1 feature, classes: negative, positive")
                for c in at.caption), [c.value for c in at.caption]
     assert any("1 feature (1 informative)" in note for note in at.session_state["dataset"].notes)
+
+
+def test_scores_of_exactly_1_are_said_to_stay_flagged_at_the_sliders_right_end():
+    """A probability within rounding of 1 is stored as 1: the slider's end, 1, flags it, which a user moving
+    the slider to the end to flag no one did not expect."""
+    at = train(new_app(), epochs=2).switch_page("app_pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    rows = [(1, 1.0), (1, 1.0), (0, 1.0), (1, 0.9), (0, 0.2), (0, 0.1), (1, 0.6), (0, 0.4)]
+    csv = "y_true,score\n" + "\n".join(f"{y},{s}" for y, s in rows)
+    at.session_state["uploaded_scores"] = ("certain.csv", read_scores(csv.encode()))
+    at.run()
+    assert "3 of these 8 cases score exactly 1 (a probability that rounds to 1): every threshold, the slider's right " \
+           "end included, flags them, as a case is positive when its score ≥ the threshold." in [i.value for i in at.info]
+    move_threshold(at, 1.0)
+    from sklearn.metrics import confusion_matrix
+
+    y, s = np.array(rows).T
+    tn, fp, fn, tp = confusion_matrix(y, s >= 1.0).ravel()
+    assert shown_counts(at) == {"tp": tp, "fn": fn, "fp": fp, "tn": tn} and tp + fp == 3
+    csv = "y_true,score\n" + "\n".join(f"{y},{min(s, 0.99)}" for y, s in rows)
+    at.session_state["uploaded_scores"] = ("uncertain.csv", read_scores(csv.encode()))
+    at.run()
+    assert not any("score exactly 1" in i.value for i in at.info)
