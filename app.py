@@ -48,7 +48,7 @@ def link_contents() -> None:
         if state.kept_value("score_source") == "Uploaded scores":
             st.caption("Uploaded scores stay in this session, as does a threshold set on them: the link opens "
                        "the set-up with the trained model's scores.")
-    state.write_query_params(values)
+    state.write_query_params(values | ({state.PRESENT: "1"} if theme.presentation() else {}))
 
 
 def link_box() -> None:

@@ -1410,3 +1410,18 @@ def test_scores_of_exactly_1_are_said_to_stay_flagged_at_the_sliders_right_end()
     at.session_state["uploaded_scores"] = ("uncertain.csv", read_scores(csv.encode()))
     at.run()
     assert not any("score exactly 1" in i.value for i in at.info)
+
+
+def test_presentation_mode_outlives_a_reload_but_stays_out_of_the_shared_link():
+    """The address bar carries it, so that a reload on the projector keeps the large text; Copy link's link is
+    for students' own screens and leaves it out."""
+    at = new_app(epochs=7)
+    at.toggle(key="presentation").set_value(True).run()
+    assert at.query_params["present"] == "1" and at.query_params["epochs"] == "7"
+    assert "present" not in at.sidebar.code[0].value and "epochs=7" in at.sidebar.code[0].value
+    reloaded = new_app(**dict(at.query_params))  # a reload: a new session on the same address
+    assert reloaded.toggle(key="presentation").value is True
+    assert not any("Ignored invalid link settings" in w.value for w in reloaded.warning)
+    reloaded.toggle(key="presentation").set_value(False).run()
+    assert "present" not in reloaded.query_params
+    assert new_app(epochs=7).toggle(key="presentation").value is False

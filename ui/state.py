@@ -74,6 +74,11 @@ OWN_HOW = re.compile(r"(set by hand|max Youden's J|max F1|sensitivity ≥ [\d.]+
 HEADER_CHOICES = {"Detect": None, "Yes": True, "No": False}  # the Data page's Header row, as from_csv takes it
 
 
+# In the address bar while presentation mode is on, so that a reload keeps it; not in Copy link's link, which
+# is for others' screens.
+PRESENT = "present"
+
+
 def setup() -> dict:
     """The session's set-up, first filled from the URL's query parameters."""
     if "setup" not in st.session_state:
@@ -87,6 +92,8 @@ def setup() -> dict:
                 else:
                     values[key] = parsed
         st.session_state["setup"] = values
+        if params.get(PRESENT) == "1":  # drawn before the sidebar's toggle, which takes it
+            st.session_state["presentation"] = True
         choices = {key: text for key, text in params.items() if key in LINK_CHOICES}
         ignored += _restore_choices(choices)
         if "how" in params:  # kept with the link's threshold and dataset, and named only while they are the set-up's
