@@ -194,7 +194,9 @@ def grid(low: float, high: float, probability: bool, logodds: bool) -> Grid:
         x = np.arange(-1000, 1001) / 100
         return Grid("Decision threshold (log-odds)", [f"{v:.2f}" for v in x], 1 / (1 + np.exp(-x)), logodds=True)
     values = np.arange(1001) / 1000 if probability else np.linspace(low, high, 1001)
-    return Grid("Decision threshold", [f"{v:.3f}" if probability else f"{v:.4g}" for v in values], values)
+    # written as the page writes thresholds (threshold_texts: 4 significant digits), so that a position
+    # reads the same, 0.47, while it is dragged and once the page has answered
+    return Grid("Decision threshold", [f"{v:.4g}" for v in values], values)
 
 
 def show(positions: Grid, table: dict, threshold_texts: list[str], *, names: tuple[str, str], share_of_all: bool,
