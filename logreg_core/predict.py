@@ -40,6 +40,7 @@ def predict_rows(model: TrainedModel, file, threshold: float = 0.5) -> tuple[pd.
         raise LogRegError("the file has no rows to predict: put one row per case below a header row that names "
                           "the training data's columns") from None
     X, notes = feature_matrix(frame, model.feature_sources, model.fill, facts["decimal"])
+    notes += _far_notes(model, X)
     if facts["empty_rows"]:  # (blank lines are no rows at all, to the reader as to a spreadsheet)
         notes.insert(0, f"Skipped {_rows(facts['empty_rows'], 'with no value', 'with no value')}: there is one "
                         "prediction per row with a value, and data rows are counted without the skipped ones.")
@@ -89,6 +90,25 @@ def _filled(X: np.ndarray, names: list[str], fill: np.ndarray) -> tuple[np.ndarr
                f"{' …' if len(bad) > 5 else ''} (data row{'s' * (len(rows) > 1)} "
                f"{', '.join(map(str, rows[:5]))}{' …' if len(rows) > 5 else ''}) with the training split's "
                "medians, as training did."]
+
+
+FAR_SD = 10  # standard deviations from the training mean beyond which a value is far outside the training data
+
+
+def _far_notes(model: TrainedModel, X: np.ndarray) -> list[str]:
+    """Say which rows hold a number far outside the training data (more than ``FAR_SD`` training standard
+    deviations from its mean): a linear model gives such a row a confident probability all the same, and a
+    typo (an age of 99999) is the usual cause."""
+    numeric = [j for j, (_, level) in enumerate(model.feature_sources) if level is None]
+    far = np.abs(model.standardize(X)[:, numeric]) > FAR_SD
+    if not far.any():
+        return []
+    names = list(dict.fromkeys(model.feature_sources[numeric[j]][0] for j in np.nonzero(far)[1]))
+    rows = np.flatnonzero(far.any(axis=1)) + 1
+    return [f"{_rows(len(rows), 'has', 'have')} a value more than {FAR_SD} standard deviations from the training "
+            f"mean (in {', '.join(names[:5])}{' …' if len(names) > 5 else ''}; data row{'s' * (len(rows) > 1)} "
+            f"{', '.join(map(str, rows[:5]))}{' …' if len(rows) > 5 else ''}): the model has seen nothing like "
+            "it, so its probability there is an extrapolation, however confident. Check such values for typos."]
 
 
 def _level_notes(column: str, text: pd.Series, known: list[str]) -> list[str]:

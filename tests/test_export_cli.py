@@ -120,6 +120,16 @@ def test_predictions_need_the_training_columns_and_exports_are_formula_safe(trai
         with pytest.raises(Exception, match=r"^the file has no rows to predict: put one row per case below a header"):
             predict_rows(result.model, empty)
     assert len(predict_rows(result.model, header + b"\n" + one_row)[0]) == 1  # one row is enough
+    # a value far outside the training data (a typo) is predicted, and said to be an extrapolation
+    far = rows.copy()
+    j = ds.feature_names.index("mean area")
+    far.iloc[3, j] = ds.X_train[:, j].mean() + 10.5 * ds.X_train[:, j].std()
+    far.iloc[1, j] = ds.X_train[:, j].mean() + 9.5 * ds.X_train[:, j].std()  # far, but not that far
+    out, notes = predict_rows(result.model, far.to_csv(index=False).encode())
+    np.testing.assert_allclose(out["probability_malignant"], result.model.predict_proba(far.to_numpy()))
+    assert notes == ["1 row has a value more than 10 standard deviations from the training mean (in mean area; "
+                     "data row 4): the model has seen nothing like it, so its probability there is an extrapolation, "
+                     "however confident. Check such values for typos."]
     frame = pd.DataFrame({"note": ["=1+1", "+cmd", "@x", "-2", "ok"], "score": [-0.5, 0.25, 1e-9, 3.0, 0.1]})
     text = safe_csv(frame)
     back = pd.read_csv(__import__("io").StringIO(text))
