@@ -183,8 +183,8 @@ def link_values() -> dict[str, str]:
     finder's 0.6346153846153846 reads 0.6346), the threshold its reader's Model page, predictions and
     SavedModel then use; the digits are those that flag the same validation and test cases as the page
     does (its last epoch's scores, stored as float32, where a case at the threshold can fall the other
-    side of it than in full precision), for a multiclass model on the view class's. ``how`` says how that threshold was found (``OWN_HOW``), so that the
-    link's reader is told that rather than "default"."""
+    side of it than in full precision), for a multiclass model on the view class's. ``how`` says how
+    that threshold was found (``OWN_HOW``), so that the link's reader is told that rather than "default"."""
     s = setup()
     values = {k: str(s[k]) for k in shared_keys()}
     run = trained_run()
