@@ -79,15 +79,16 @@ def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray, decimal: str 
 
 
 def _filled(X: np.ndarray, names: list[str], fill: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """``X`` with its missing or non-numeric values taken from ``fill``, and a note saying so."""
+    """``X`` with its missing, non-numeric or huge values (``numeric_column`` makes those NaN) taken from
+    ``fill``, and a note saying so."""
     holes = ~np.isfinite(X)
     if not holes.any():
         return X, []
     bad = sorted({names[j] for j in np.nonzero(holes)[1]})
     X = np.where(holes, np.asarray(fill, dtype=np.float64), X)
     rows = np.flatnonzero(holes.any(axis=1)) + 1  # data rows, as the file's reader counts them
-    return X, [f"Filled {int(holes.sum()):,} missing or non-numeric value(s) in {', '.join(bad[:5])}"
-               f"{' …' if len(bad) > 5 else ''} (data row{'s' * (len(rows) > 1)} "
+    return X, [f"Filled {int(holes.sum()):,} missing, non-numeric or huge (beyond ±1e30) value(s) in "
+               f"{', '.join(bad[:5])}{' …' if len(bad) > 5 else ''} (data row{'s' * (len(rows) > 1)} "
                f"{', '.join(map(str, rows[:5]))}{' …' if len(rows) > 5 else ''}) with the training split's "
                "medians, as training did."]
 

@@ -125,9 +125,14 @@ def test_predictions_need_the_training_columns_and_exports_are_formula_safe(trai
     j = ds.feature_names.index("mean area")
     far.iloc[3, j] = ds.X_train[:, j].mean() + 10.5 * ds.X_train[:, j].std()
     far.iloc[1, j] = ds.X_train[:, j].mean() + 9.5 * ds.X_train[:, j].std()  # far, but not that far
+    far.iloc[4, j] = 1e300  # beyond what training could hold: missing, and filled, as in training
     out, notes = predict_rows(result.model, far.to_csv(index=False).encode())
-    np.testing.assert_allclose(out["probability_malignant"], result.model.predict_proba(far.to_numpy()))
-    assert notes == ["1 row has a value more than 10 standard deviations from the training mean (in mean area; "
+    filled = far.to_numpy(copy=True)
+    filled[4, j] = np.median(ds.X_train[:, j])
+    np.testing.assert_allclose(out["probability_malignant"], result.model.predict_proba(filled))
+    assert notes == ["Filled 1 missing, non-numeric or huge (beyond ±1e30) value(s) in mean area (data row 5) with "
+                     "the training split's medians, as training did.",
+                     "1 row has a value more than 10 standard deviations from the training mean (in mean area; "
                      "data row 4): the model has seen nothing like it, so its probability there is an extrapolation, "
                      "however confident. Check such values for typos."]
     frame = pd.DataFrame({"note": ["=1+1", "+cmd", "@x", "-2", "ok"], "score": [-0.5, 0.25, 1e-9, 3.0, 0.1]})
@@ -474,7 +479,7 @@ def test_predictions_take_rows_laid_out_like_the_training_csv(tmp_path):
     np.testing.assert_allclose(out["probability_sick"], model.predict_proba(expected), atol=1e-12)
     assert out["patient_id"].tolist() == new["patient_id"].tolist()  # the rows' own columns follow
     blank_rows = ", ".join(str(i + 1) for i in np.flatnonzero(new["age"].isna()))  # counted as data rows
-    assert notes == [f"Filled {int(new['age'].isna().sum())} missing or non-numeric value(s) in age (data rows "
+    assert notes == [f"Filled {int(new['age'].isna().sum())} missing, non-numeric or huge (beyond ±1e30) value(s) in age (data rows "
                      f"{blank_rows}) with the training split's medians, as training did.",
                      "smoker: 1 row has a value training never saw (occasional); it counts as none of smoker's levels."]
     # a row with no value is skipped, and said so: one prediction per row with a value

@@ -186,7 +186,7 @@ def test_model_page_predicts_rows_with_blanks_as_the_model_does_with_training_me
     np.testing.assert_allclose(shown["probability_malignant"].to_numpy(), expected, rtol=1e-9, atol=1e-12)
     assert shown["predicted_class"].tolist() == [ds.class_names[int(p >= threshold)] for p in expected]
     assert list(shown.columns[:2]) == ["probability_malignant", "predicted_class"]
-    assert any(i.value.startswith("Filled 5 missing or non-numeric value(s) in ") and "(data rows 1, 3, 5, 6)" in i.value
+    assert any(i.value.startswith("Filled 5 missing, non-numeric or huge (beyond ±1e30) value(s) in ") and "(data rows 1, 3, 5, 6)" in i.value
                for i in at.info), [i.value for i in at.info]
     # the uploaded columns follow, blanks left blank
     np.testing.assert_array_equal(shown[ds.feature_names].to_numpy(), rows.to_numpy())
