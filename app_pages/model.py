@@ -67,7 +67,12 @@ if model.is_binary:
                    "per SD and per raw unit.")
     st.caption(f"Bias (log-odds at the training mean): {model.bias[0]:.4f}.")
 else:
+    st.caption("Each class's weight on each feature, per standard deviation of the feature: a class's logit "
+               "rises by its weight when the feature rises by one SD; the softmax turns the logits into "
+               f"probabilities.{' The first 200 features are shown.' if model.n_features > 200 else ''}")
     st.dataframe(pd.DataFrame(model.weights, index=ds.feature_names, columns=ds.class_names).iloc[:200])
+    st.caption("Biases (each class's logit at the training mean): "
+               + ", ".join(f"{name}: {b:.4f}" for name, b in zip(ds.class_names, model.bias)) + ".")
 
 if ds.image_shape is not None and model.n_features == int(np.prod(ds.image_shape)):
     st.subheader("Weights as images")

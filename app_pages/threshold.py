@@ -137,6 +137,12 @@ elif split == "all":
     fix = ("Add a split column with val and test rows" if parts.unsplit == "No split column"
            else "Give the split column both val and test rows")
     notices.append(("warning", f"{parts.same_rows_warning()} {fix} to choose on one and report on the other."))
+if run and not run.dataset.is_binary:
+    notices.append(("info", f"This view flags a case as {names[1]} when its softmax probability of {names[1]} is ≥ "
+                            "the threshold. The all-classes matrix above takes the most probable class instead, "
+                            "often with a probability below 0.5 when there are many classes: so at 0.5 this view "
+                            "can find fewer than the matrix's recall. Max Youden or a target sensitivity finds a "
+                            "lower threshold."))
 separated = sweep.error_free_range()
 if separated:  # common for small, easy data (breast cancer's validation split): say why nothing moves
     notices.append(("info", f"On this split the classes do not overlap: every threshold above {separated[0]:.4g} and "

@@ -188,7 +188,8 @@ def progress_panel():
     whole = state.earlier_epochs(st.session_state.get("job_continues")) + history  # a continued run's, from its start
     overlay_ids = st.session_state.get("overlay_runs") or []
     overlays = {f"run {r.run_id}" + (f" ({r.dataset.title})" if r.dataset.title != job.dataset.title else ""):
-                r.result.history for r in state.runs() if r.run_id in overlay_ids}
+                state.earlier_epochs(r.continues) + r.result.history  # a continued run from its first's start
+                for r in state.runs() if r.run_id in overlay_ids}
     if whole:
         for column, metric in zip(st.columns(2), ("loss", "accuracy")):
             column.plotly_chart(charts.learning_curves(whole, metric, overlays, splits, resumed_at=start or None),

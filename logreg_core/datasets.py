@@ -308,8 +308,8 @@ def _synthetic(
         raise LogRegError(f"n_features={n_features}: use 1 to 2,000")
     if not 2 <= n_classes <= 10:
         raise LogRegError(f"n_classes={n_classes}: use 2 to 10")
-    if not np.isfinite(class_sep) or class_sep < 0:
-        raise LogRegError(f"class_sep={class_sep}: use a non-negative number")
+    if not np.isfinite(class_sep) or class_sep <= 0:
+        raise LogRegError(f"class_sep={class_sep}: use a number above 0 (0.1 makes the classes overlap a lot)")
     informative = min(n_features, max(2, n_features // 2)) if n_features > 1 else 1
     if n_classes > 2 ** informative:
         raise LogRegError(

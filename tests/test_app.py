@@ -1066,6 +1066,23 @@ def test_an_overlaid_run_on_other_data_is_named_with_its_dataset():
     assert colours[2] not in (theme.PALETTE["vermillion"], theme.PALETTE["yellow"])  # near validation's orange
 
 
+def test_an_overlaid_continued_run_is_drawn_from_its_first_runs_start():
+    """Drawn as "this run" a continued run's curve starts at epoch 1; overlaid, it started at the epoch it
+    resumed from, as if it were a run of its own that began there."""
+    at = train(new_app(), epochs=3)
+    next(b for b in at.button if b.label == "Continue").click().run()
+    assert at.session_state["job"].join(60)
+    at.toggle(key="slow_motion").set_value(False).run()
+    at = train(at, epochs=2)  # run 3, a fresh one
+    at.multiselect(key="overlay_runs").set_value([2]).run()
+    loss = json.loads(next(c for c in at.get("plotly_chart") if c.key == "loss_curve").proto.spec)
+    overlay = next(t for t in loss["data"] if t.get("name") == "run 2 (validation)")
+    runs = {r.run_id: r for r in at.session_state["runs"]}
+    whole = runs[1].result.history + runs[2].result.history
+    assert list(_plotly_array(overlay["x"])) == [h["epoch"] for h in whole] == [1, 2, 3, 4, 5, 6]
+    np.testing.assert_allclose(_plotly_array(overlay["y"]), [h["val_loss"] for h in whole])
+
+
 def test_pickers_limited_to_two_offer_no_select_all(trained_app):
     """'Select all' on a two-at-most picker could only fail: the feature pair and the run overlay hide it."""
     pair = new_app().switch_page("app_pages/data.py").run().multiselect(key="feature_pair")
@@ -1077,6 +1094,21 @@ def test_pickers_limited_to_two_offer_no_select_all(trained_app):
 @pytest.fixture(scope="module")
 def digits_app():
     return train(new_app(dataset="digits"), epochs=2)
+
+
+def test_a_softmax_models_views_say_what_they_show(digits_app):
+    """The one-vs-rest view at 0.5 found far fewer of a class than the all-classes matrix's recall, unexplained;
+    the weights table had no word on what it held, and no biases."""
+    at = digits_app.switch_page("app_pages/threshold.py").run()
+    assert any(i.value.startswith("This view flags a case as 0 when its softmax probability of 0 is ≥ the threshold. "
+                                  "The all-classes matrix above takes the most probable class instead")
+               for i in at.info), [i.value for i in at.info]
+    at.switch_page("app_pages/model.py").run()
+    model = at.session_state["trained"].result.model
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Each class's weight on each feature, per standard deviation") for c in captions)
+    assert "Biases (each class's logit at the training mean): " + ", ".join(
+        f"{k}: {b:.4f}" for k, b in zip(range(10), model.bias)) + "." in captions
 
 
 def test_digit_weight_images_are_titled_with_their_own_class(digits_app):

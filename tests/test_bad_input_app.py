@@ -316,7 +316,8 @@ def test_out_of_range_numbers_become_the_nearest_allowed_and_the_model_is_kept(a
 
 @pytest.mark.parametrize("param,value,widget", [
     ("n_samples", 300_000, "number_input"), ("n_samples", 29, "number_input"), ("n_features", 2_001, "number_input"),
-    ("n_classes", 11, "slider"), ("class_sep", 5.5, "slider"), ("imbalance", 0.99, "slider")])
+    ("n_classes", 11, "slider"), ("class_sep", 5.5, "slider"), ("class_sep", 0.0, "slider"),
+    ("imbalance", 0.99, "slider")])
 def test_synthetic_link_values_beyond_the_widgets_are_ignored_with_a_warning(param, value, widget):
     """A link may only hold what the Data page's widgets can show (a value beyond a slider crashed the page)."""
     at = new_app(dataset="synthetic", **{param: value}).switch_page("app_pages/data.py").run()

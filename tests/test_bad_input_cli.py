@@ -93,8 +93,9 @@ def test_bad_training_settings(capsys, argv, fragment):
     (["--dataset", "synthetic", "--weights", 1], "weights=1.0: the positive share must be between 0 and 1"),
     (["--dataset", "synthetic", "--weights", "nan"], "weights=nan: the positive share must be between 0 and 1"),
     (["--dataset", "synthetic", "--weights", "much"], "invalid float value: 'much'"),
-    (["--dataset", "synthetic", "--class-sep", -1], "class_sep=-1.0: use a non-negative number"),
-    (["--dataset", "synthetic", "--class-sep", "inf"], "class_sep=inf: use a non-negative number"),
+    (["--dataset", "synthetic", "--class-sep", -1], "class_sep=-1.0: use a number above 0"),
+    (["--dataset", "synthetic", "--class-sep", "inf"], "class_sep=inf: use a number above 0"),
+    (["--dataset", "synthetic", "--class-sep", 0], "class_sep=0.0: use a number above 0"),  # scikit-learn refuses 0
 ])
 def test_options_that_would_be_ignored_or_are_out_of_range(capsys, argv, fragment):
     line = refused(capsys, "train", "--epochs", 1, *argv)

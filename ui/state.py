@@ -30,7 +30,7 @@ BOUNDS = {"epochs": (1, 10_000), "batch_size": (1, 100_000), "lr": (1e-5, 10.0),
           "threshold": (-1e9, 1e9), "l2": (0.0, 100.0), "early_stopping": (0, 1000),
           # the engine's own ranges; the Data page's widgets take them too, so that they can show any link
           "n_samples": (30, 200_000), "n_features": (1, 2_000), "n_classes": (2, 10),
-          "imbalance": (0.05, 0.95), "class_sep": (0.0, 5.0)}
+          "imbalance": (0.05, 0.95), "class_sep": (0.1, 5.0)}
 
 
 def limits(key: str) -> dict:
