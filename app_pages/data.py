@@ -33,6 +33,7 @@ if source == "synthetic":
         state.bound(st.slider, "Classes", "n_classes", **state.limits("n_classes"),
                     help="Number of classes; more than two trains a softmax (multiclass) model.")
         state.bound(st.slider, "Positive share (imbalance)", "imbalance", **state.limits("imbalance"), step=0.05,
+                    disabled=int(state.setup()["n_classes"]) > 2,  # more classes are generated equal in size
                     help="Share of the positive class when there are two classes: 0.1 means 1 in 10 are positive.")
     with c3:
         state.bound(st.slider, "Class separation", "class_sep", **state.limits("class_sep"), step=0.1,

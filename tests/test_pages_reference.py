@@ -276,3 +276,6 @@ def test_synthetic_controls_shape_the_data_and_the_link_reproduces_it():
     assert opened.radio(key="source_label").value == "Synthetic"
     assert [opened.number_input(key=k).value for k in ("n_samples", "n_features")] == [2000, 2]
     assert [opened.slider(key=k).value for k in ("class_sep", "imbalance")] == pytest.approx([0.6, 0.2])
+    assert not opened.slider(key="imbalance").disabled
+    opened.slider(key="n_classes").set_value(3).run()  # more classes are generated equal in size
+    assert opened.slider(key="imbalance").disabled and opened.session_state["dataset"].options["weights"] is None
