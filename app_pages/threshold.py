@@ -166,8 +166,8 @@ certain = sweep.counts_at(1.0) if sweep.is_probability else None
 if certain is not None and certain.tp + certain.fp:  # the slider's right end is 1: it cannot clear them
     flagged = certain.tp + certain.fp
     notices.append(("info", f"{flagged} of these {sweep.n:,} cases score exactly 1 (a probability that rounds to 1): "
-                            f"every threshold, the slider's right end included, flags {'it' if flagged == 1 else 'them'}, "
-                            "as a case is positive when its score ≥ the threshold."))
+                            "every threshold, the slider's right end included, flags "
+                            f"{'it' if flagged == 1 else 'them'}, as a case is positive when its score ≥ the threshold."))
 if theme.presentation() and len(notices) > 1:  # one box, not a screenful of them above a projector's slider
     kind = "warning" if any(k == "warning" for k, _ in notices) else "info"
     notices = [(kind, "\n\n".join(text for _, text in notices))]
@@ -410,7 +410,8 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, prev:
                 named = "" if names[1] == "positive" else f" ({names[1]})"
                 st.caption(f"At prevalence {prev:g} ({percent_text(prev)}): of 1,000 people, {people['positive']} "
                            f"are positive{named}; the model flags {people['flagged']}, of whom {people['tp']} truly "
-                           "are (expected numbers, rounded to whole people; <1: some, but fewer than one). They rest on the sensitivity "
+                           "are (expected numbers, rounded to whole people; <1: some, but fewer than one). They rest "
+                           "on the sensitivity "
                            f"{view.fmt(sens.value)} (95% CI {view.interval(sens)}) and specificity "
                            f"{view.fmt(spec.value)} ({view.interval(spec)}) on "
                            f"{'all rows' if split == 'all' else f'the {split_names[split]} split'} ({sweep.n:,} "

@@ -285,7 +285,8 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
         people = per_1000_texts(m["sensitivity"]["value"], m["specificity"]["value"], adjusted["prevalence"])
         lines += [f"At prevalence {adjusted['prevalence']:g} = {percent_text(adjusted['prevalence'])} (in these rows "
                   f"it is {c['positives'] / c['n']:.3f}):",
-                  f"  {'PPV':<{width}} {_estimate(adjusted['ppv'])}", f"  {'NPV':<{width}} {_estimate(adjusted['npv'])}",
+                  f"  {'PPV':<{width}} {_estimate(adjusted['ppv'])}",
+                  f"  {'NPV':<{width}} {_estimate(adjusted['npv'])}",
                   f"  per 1,000 people: TP {people['tp']}, FN {people['fn']}, FP {people['fp']}, TN {people['tn']}"]
     at_prevalence = "" if args.prevalence is None else f", prevalence {args.prevalence:g}"
     lines.append(f"Expected cost per person (FN:FP = {args.cost_ratio:g}{at_prevalence}): "

@@ -23,8 +23,10 @@ METRIC_LABELS = {
     "f1": ("F1 score", "Harmonic mean of PPV and sensitivity."),
     "mcc": ("Matthews correlation", "Correlation between prediction and truth, −1 to 1."),
     "youden_j": ("Youden's J", "Sensitivity + specificity − 1."),
-    "lr_positive": ("Positive likelihood ratio (LR+)", "How much a positive result raises the odds: sens / (1 − spec)."),
-    "lr_negative": ("Negative likelihood ratio (LR−)", "How much a negative result lowers the odds: (1 − sens) / spec."),
+    "lr_positive": ("Positive likelihood ratio (LR+)",
+                    "How much a positive result raises the odds: sens / (1 − spec)."),
+    "lr_negative": ("Negative likelihood ratio (LR−)",
+                    "How much a negative result lowers the odds: (1 − sens) / spec."),
 }
 
 
@@ -99,7 +101,8 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
     c = report.counts
     split_prevalence = sweep.n_pos / max(sweep.n, 1) if prevalence is not None and report.prevalence_adjusted else None
     rows = "".join(
-        f"<tr><td>{metric_label(k, split_prevalence)}</td><td>{number_text(v.value)}</td><td>{interval_text(v)}</td></tr>"
+        f"<tr><td>{metric_label(k, split_prevalence)}</td><td>{number_text(v.value)}</td>"
+        f"<td>{interval_text(v)}</td></tr>"
         for k, v in report.metrics.items())
     fpr, tpr, _ = sweep.roc()
     auc = auc_text(sweep.roc_auc(), sweep.roc_auc_ci())

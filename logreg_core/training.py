@@ -281,7 +281,8 @@ def _epochs(dataset, config, model, batch_size, notes):
             report.model, report.val_scores, report.test_scores, report.model_epoch = best
             report.stop = "early_stopped"
             report.message = (f"Stopped early: validation loss has not improved for {config.early_stopping} "
-                              f"epoch{'s' * (config.early_stopping != 1)}; restored the weights of epoch {best[3]} (validation loss {best_loss:.4f}).")
+                              f"epoch{'s' * (config.early_stopping != 1)}; restored the weights of epoch {best[3]} "
+                              f"(validation loss {best_loss:.4f}).")
             yield report
             return
         if epoch == start + config.epochs:
