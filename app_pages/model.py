@@ -9,7 +9,7 @@ import streamlit as st
 from logreg_core import LogRegError
 from logreg_core.export import model_card
 from logreg_core.predict import prediction_columns, predict_rows, safe_csv
-from logreg_core.threshold import CONVENTION, Sweep
+from logreg_core.threshold import CONVENTION, Sweep, multiclass_report
 from ui import state, theme
 
 st.title("Model")
@@ -115,9 +115,9 @@ if upload is not None:
         state.show_error(exc, f"Could not predict {upload.name}")
 
 st.subheader("Downloads")
-test_report = None
-if model.is_binary:
-    test_report = Sweep.from_scores(ds.y_test, model.predict_proba(ds.X_test)).report(threshold).to_dict()
+test_proba = model.predict_proba(ds.X_test)
+test_report = (Sweep.from_scores(ds.y_test, test_proba).report(threshold).to_dict() if model.is_binary
+               else multiclass_report(ds.y_test, test_proba, ds.class_names))
 card = model_card(model, dataset=ds, config=run.config, history=run.result.history,
                   stopped_reason=run.result.stopped_reason, test_report=test_report,
                   threshold={"value": threshold, "chosen_by": state.threshold_how(run.run_id, model.epochs_trained),

@@ -244,6 +244,10 @@ def _train(args, progress) -> dict:
                                                       (dataset.y_test, result.test_scores)))
     if args.export:
         from .export import model_card, save_model
+        from .threshold import multiclass_report
+
+        if not dataset.is_binary:
+            test_report = multiclass_report(dataset.y_test, result.test_scores, dataset.class_names)
 
         card = model_card(result.model, dataset=dataset, config=config, threshold=card_threshold,
                           test_report=test_report, history=result.history, stopped_reason=result.stopped_reason)

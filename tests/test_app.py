@@ -1111,6 +1111,23 @@ def test_a_softmax_models_views_say_what_they_show(digits_app):
         f"{k}: {b:.4f}" for k, b in zip(range(10), model.bias)) + "." in captions
 
 
+def test_a_softmax_models_card_has_its_test_metrics(digits_app, monkeypatch):
+    """The Model page's card for a multiclass model carries test metrics (it had none): the argmax accuracy and
+    confusion matrix of the model's own test predictions."""
+    from sklearn.metrics import accuracy_score, confusion_matrix
+
+    import logreg_core.export as export
+
+    reports = []
+    real_card = export.model_card
+    monkeypatch.setattr(export, "model_card", lambda *a, **k: reports.append(k["test_report"]) or real_card(*a, **k))
+    at = digits_app.switch_page("app_pages/model.py").run()
+    run = at.session_state["trained"]
+    predicted = run.result.model.predict(run.dataset.X_test)
+    assert reports[-1]["accuracy"]["value"] == pytest.approx(accuracy_score(run.dataset.y_test, predicted), abs=1e-12)
+    assert reports[-1]["confusion_matrix"]["counts"] == confusion_matrix(run.dataset.y_test, predicted).tolist()
+
+
 def test_digit_weight_images_are_titled_with_their_own_class(digits_app):
     """Plotly lists facet titles bottom row first; each title must sit over its own class's weights."""
     at = digits_app.switch_page("app_pages/model.py").run()

@@ -400,6 +400,25 @@ def test_cli_synthetic_takes_the_positive_share_and_class_separation(capsys, tmp
     assert summary["threshold_chosen_by"] == "specificity:0.9" and tn / (tn + fp) >= 0.9
 
 
+def test_cli_export_of_a_multiclass_model_card_has_its_test_metrics(capsys, tmp_path):
+    """The card's test_metrics for a softmax model: accuracy as the JSON summary gives it, the argmax
+    confusion matrix of the exported model's own test predictions, per-class recall."""
+    code, out, err = run_cli(capsys, "train", "--dataset", "digits", "--epochs", 2, "--learning-rate", 0.1,
+                             "--export", tmp_path / "m", "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    metrics = json.loads((tmp_path / "m" / "model_card.json").read_text())["test_metrics"]
+    ds = load_dataset("digits", seed=0)
+    served = load_saved_model(tmp_path / "m")(features=ds.X_test.astype(np.float64))
+    predicted = served["predicted_class"].numpy()
+    assert metrics["n"] == summary["n_test"] == len(ds.y_test)
+    assert metrics["accuracy"]["value"] == pytest.approx(summary["test_accuracy"], abs=1e-6)
+    assert metrics["accuracy"]["ci_low"] < metrics["accuracy"]["value"] < metrics["accuracy"]["ci_high"]
+    assert metrics["log_loss"] == pytest.approx(summary["test_log_loss"], abs=1e-4)
+    assert metrics["confusion_matrix"]["counts"] == confusion_matrix(ds.y_test, predicted, labels=range(10)).tolist()
+    assert [row["class"] for row in metrics["per_class"]] == summary["classes"]
+
+
 @pytest.mark.parametrize("args,fragment", [
     (["train", "--dataset", "nope"], "unknown dataset"),
     (["train", "--csv", "/no/such/file.csv"], "error:"),

@@ -11,14 +11,15 @@ import numpy as np
 import pytest
 from sklearn.calibration import calibration_curve as sk_calibration_curve
 from sklearn.metrics import (
-    average_precision_score, brier_score_loss, confusion_matrix, f1_score, matthews_corrcoef,
+    accuracy_score, average_precision_score, brier_score_loss, confusion_matrix, f1_score, log_loss,
+    matthews_corrcoef,
     precision_recall_curve, precision_recall_fscore_support, roc_auc_score, roc_curve,
 )
 
 from logreg_core.errors import LogRegError
 from logreg_core.threshold import (
     CONVENTION, METRIC_NAMES, Counts, Estimate, Sweep, brier_score, calibration_curve,
-    harm_to_benefit, multiclass_confusion, net_benefit, one_vs_rest_scores, per_1000, per_1000_people, per_1000_texts,
+    harm_to_benefit, multiclass_confusion, multiclass_report, net_benefit, one_vs_rest_scores, per_1000, per_1000_people, per_1000_texts,
     per_class_metrics, prevalence_adjusted_ppv_npv, treat_all_net_benefit, validate_cost_ratio,
     validate_prevalence, validate_scores, validate_threshold, wilson_interval,
 )
@@ -669,6 +670,36 @@ def test_multiclass_confusion_and_per_class_metrics_match_sklearn():
     for key, expected in zip(("precision", "recall", "f1", "support"), sk):
         np.testing.assert_allclose(ours[key], expected, rtol=0, atol=TOL, err_msg=key)
     assert ours["precision"][k - 1] == 0 or cm[:, k - 1].sum() > 0
+
+
+def test_multiclass_report_matches_sklearn_and_leaves_undefined_precision_null():
+    y, proba = _multiclass()
+    k = proba.shape[1]
+    pred = proba.argmax(axis=1)
+    names = [f"class {c}" for c in range(k)]
+    report = json.loads(json.dumps(multiclass_report(y, proba, names), allow_nan=False))
+    assert report["n"] == len(y)
+    assert report["accuracy"]["value"] == pytest.approx(accuracy_score(y, pred), abs=TOL)
+    low, high = wilson_interval(round(accuracy_score(y, pred, normalize=False)), len(y))
+    assert (report["accuracy"]["ci_low"], report["accuracy"]["ci_high"]) == pytest.approx((low, high), abs=TOL)
+    assert report["log_loss"] == pytest.approx(log_loss(y, proba, labels=range(k)), abs=1e-12)
+    assert report["confusion_matrix"]["counts"] == confusion_matrix(y, pred, labels=range(k)).tolist()
+    precision, recall, f1, support = quiet(precision_recall_fscore_support, y, pred, labels=range(k),
+                                           zero_division=np.nan)
+    assert (pred == k - 1).sum() == 0  # the data leave the last class's precision undefined
+    for c, row in enumerate(report["per_class"]):
+        assert row["class"] == names[c] and row["support"] == support[c]
+        assert row["recall"]["value"] == pytest.approx(recall[c], abs=TOL)
+        hits = int(round(recall[c] * support[c]))
+        assert (row["recall"]["ci_low"], row["recall"]["ci_high"]) == pytest.approx(wilson_interval(hits, support[c]))
+        if np.isnan(precision[c]):  # never predicted: undefined, not sklearn's default 0
+            assert row["precision"] == {"value": None, "ci_low": None, "ci_high": None}
+        else:
+            assert row["precision"]["value"] == pytest.approx(precision[c], abs=TOL)
+            assert row["f1"] == pytest.approx(f1[c], abs=TOL)
+    assert report["per_class"][k - 1]["precision"]["value"] is None
+    with pytest.raises(LogRegError, match="3 names for 4 probability columns"):
+        multiclass_report(y, proba, names[:3])
 
 
 def test_one_vs_rest_scores_feed_a_sweep():
