@@ -15,7 +15,6 @@ WAITING_REFRESH_S = 2.5
 # Replaying a finished run in slow motion costs no training: refresh often, for a smooth curve.
 REPLAY_REFRESH_S = 0.25
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
-OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD with momentum (0.9)", "adam": "Adam"}
 SETTINGS_KEY = "train_settings_open"  # the presentation-mode expander's state
 STOPPED_AT = "stopped_while_showing"  # (job, the epoch on screen when Stop, which ends the replay, was pressed)
 
@@ -52,7 +51,7 @@ with c2:
     state.bound(st.select_slider, "Learning rate", "lr", options=options, format_func=lambda v: f"{v:g}",
                 help="Step size of each update, on a log scale. Too large and the loss explodes.")
     state.bound(st.selectbox, "Optimizer", "optimizer", options=list(OPTIMIZERS),
-                format_func=OPTIMIZER_NAMES.get,
+                format_func=state.OPTIMIZER_NAMES.get,
                 help="How gradients become updates. SGD is the classic; Adam adapts the step per weight.")
 with c3:
     state.number_box("L2 penalty", "l2", step=0.001, format="%g",
@@ -95,7 +94,7 @@ def settings_line() -> str:
     extras = [f"L2 {c.l2:g}"] * (c.l2 > 0) + [f"early stopping after {c.early_stopping}"] * (c.early_stopping > 0)
     extras += ["balanced classes"] * (c.class_weight == "balanced")
     return " · ".join([f"{c.epochs} epochs", f"batch {c.batch_size}", f"learning rate {c.learning_rate:g}",
-                       OPTIMIZER_NAMES[c.optimizer], *extras, f"seed {c.seed}"])
+                       state.OPTIMIZER_NAMES[c.optimizer], *extras, f"seed {c.seed}"])
 
 
 slow_motion = state.kept_value("slow_motion", True)  # its toggle, drawn below, stores a change before the run
@@ -224,9 +223,9 @@ if state.runs():
     # out of view; lr 10.0 read "10.0" in the HTML table
     history_table["lr"] = history_table["lr"].map("{:g}".format)
     history_table["best val loss"] = history_table["best val loss"].map(lambda v: "—" if pd.isna(v) else f"{v:.4g}")
+    if set(history_table["dataset"]) == {dataset.title}:  # named in the page's caption: room for the numbers
+        history_table = history_table.drop(columns="dataset")
     if theme.presentation():  # an HTML table wraps and scales with the projector font (scrolls if still too wide)
-        if set(history_table["dataset"]) == {dataset.title}:  # named in the page's caption: room for the numbers
-            history_table = history_table.drop(columns="dataset")
         st.table(history_table, hide_index=True)
     else:
         st.dataframe(history_table, hide_index=True, column_config={  # "201–400 (continues run 1)" in full

@@ -760,10 +760,24 @@ def test_test_curves_are_hidden_until_asked_for(trained_app):
 
     assert traces() == ["train", "validation"]
     assert "test accuracy" not in at.dataframe[0].value.columns  # nor in the run history
+    chosen = at.selectbox(key="optimizer")  # the history names the optimizer as the selector does, not "sgd"
+    assert list(at.dataframe[0].value["optimizer"]) == [chosen.format_func(chosen.value)] == ["SGD"]
     at.toggle(key="show_test_curves").set_value(True).run()
     assert traces() == ["train", "validation", "test"]
     assert "test accuracy" in at.dataframe[0].value.columns
     at.toggle(key="show_test_curves").set_value(False).run()
+
+
+def test_run_history_names_the_dataset_only_when_runs_differ_in_it():
+    """Every run on the dataset the page's caption names: its column gave way to the numbers (at 1400 px the
+    test accuracy and "ended" columns were scrolled out of view)."""
+    at = train(new_app(), epochs=1)
+    assert "dataset" not in at.dataframe[0].value.columns
+    at.switch_page("app_pages/data.py").run()
+    at.radio(key="source_label").set_value("Digits").run()
+    at = train(at, epochs=1)
+    assert at.dataframe[0].value["dataset"].tolist() == [load_dataset("digits").title,
+                                                         load_dataset("breast_cancer").title]
 
 
 def test_run_history_is_a_wrapping_table_in_presentation_mode(trained_app):

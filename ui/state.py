@@ -25,6 +25,7 @@ DEFAULTS = {
     "n_samples": 1000, "n_features": 2, "n_classes": 2, "imbalance": 0.5, "class_sep": 1.0,
 }
 SYNTHETIC_KEYS = ("n_samples", "n_features", "n_classes", "imbalance", "class_sep")
+OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD with momentum (0.9)", "adam": "Adam"}  # as the page names them
 CHOICES = {"dataset": ("breast_cancer", "digits", "mnist", "synthetic", "csv"), "optimizer": OPTIMIZERS}
 BOUNDS = {"epochs": (1, 10_000), "batch_size": (1, 100_000), "lr": (1e-5, 10.0), "seed": (0, 2**32 - 1),
           "threshold": (-1e9, 1e9), "l2": (0.0, 100.0), "early_stopping": (0, 1000),
@@ -383,8 +384,8 @@ class TrainedRun:
             epochs += f", kept {kept}"
         if self.continues is not None:
             epochs += f" (continues run {self.continues})"
-        return {"run": self.run_id, "dataset": self.dataset.title, "seed": c.seed, "optimizer": c.optimizer,
-                "lr": c.learning_rate, "batch": c.batch_size, "epochs": epochs,
+        return {"run": self.run_id, "dataset": self.dataset.title, "seed": c.seed,
+                "optimizer": OPTIMIZER_NAMES[c.optimizer], "lr": c.learning_rate, "batch": c.batch_size, "epochs": epochs,
                 "best val loss": min(val) if val else None, "val accuracy": at_kept.get("val_accuracy"),
                 **({"test accuracy": at_kept.get("test_accuracy")} if show_test else {}),
                 "ended": ENDED[self.result.stopped_reason]}
