@@ -97,3 +97,17 @@ def test_presentation_css_only_in_presentation_mode(mode, monkeypatch):
     assert "min-width: max-content" in css
     # A metric's value is a paragraph: its size comes after, and wins over, the paragraph rule.
     assert css.index('[data-testid="stMetricValue"] p') > css.index('[data-testid="stMarkdownContainer"] p')
+
+
+@pytest.mark.parametrize("metric, shape, end", [
+    ("accuracy", lambda e: 0.5 + 0.4 * (1 - 1 / e), "bottom"),  # risen by the Continue: the label goes low
+    ("accuracy", lambda e: 0.9 - 0.4 * (e > 1), "top"),  # fell after epoch 1 (an early Continue): high
+    ("loss", lambda e: 1 / e, "top"),
+    ("loss", lambda e: 0.2 + e / 10, "bottom"),  # rising loss, as a diverging run's
+])
+def test_the_continue_label_sits_at_the_end_of_its_line_away_from_the_curves(mode, metric, shape, end):
+    mode(False)
+    rows = [{"epoch": e, **{f"{s}_{metric}": shape(e) for s in ("train", "val")}} for e in range(1, 21)]
+    fig = charts.learning_curves(rows, metric, resumed_at=10)
+    label = next(a for a in fig.layout.annotations if a.text == "Continue")
+    assert (label.yanchor, label.y) == (end, 1 if end == "top" else 0)

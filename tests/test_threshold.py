@@ -19,7 +19,8 @@ from sklearn.metrics import (
 from logreg_core.errors import LogRegError
 from logreg_core.threshold import (
     CONVENTION, METRIC_NAMES, Counts, Estimate, Sweep, brier_score, calibration_curve,
-    harm_to_benefit, multiclass_confusion, multiclass_report, net_benefit, one_vs_rest_scores, per_1000, per_1000_people, per_1000_texts,
+    harm_to_benefit, multiclass_confusion, multiclass_report, net_benefit, one_vs_rest_scores, per_1000,
+    per_1000_people, per_1000_texts,
     per_class_metrics, prevalence_adjusted_ppv_npv, treat_all_net_benefit, validate_cost_ratio,
     validate_prevalence, validate_scores, validate_threshold, wilson_interval,
 )

@@ -29,9 +29,8 @@ def learning_curves(history: list[dict], metric: str, overlays: dict[str, list[d
                         name=f"{name} (validation)",
                         line=dict(color=colour, width=theme.line_width(), dash="dash"))
     if resumed_at is not None and len(history) and history[0]["epoch"] <= resumed_at:
-        # where the curves are not, by the time a run is continued: loss has fallen, accuracy has risen
         fig.add_vline(x=resumed_at, line=dict(color="#888", dash="dot", width=1), annotation_text="Continue",
-                      annotation_position="top left" if metric == "loss" else "bottom left")
+                      annotation_position=_label_end(fig, resumed_at, low=0 if metric == "loss" else None) + " left")
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(title=metric, rangemode="tozero" if metric == "loss" else None)
     if theme.presentation():  # both side by side under the folded settings, on a 900 px projector screen; short
@@ -40,6 +39,21 @@ def learning_curves(history: list[dict], metric: str, overlays: dict[str, list[d
     if metric == "loss":
         return theme.style(fig, "Loss", subtitle="cross-entropy, lower is better")
     return theme.style(fig, "Accuracy", subtitle="at P ≥ 0.5, or the most probable class")
+
+
+def _label_end(fig: go.Figure, epoch: int, low: float | None) -> str:
+    """ "top" or "bottom": the end of the vertical line at ``epoch`` whose label, drawn just left of it, is
+    farther from the curves there (the last sixth of the epochs up to it). Usually loss has fallen and accuracy
+    has risen by then, but not after an early Continue, or a run that diverged. ``low``: where the axis starts,
+    when it does not start at the curves' lowest point."""
+    everything = [v for trace in fig.data for v in trace.y if v is not None]
+    first = min(x for trace in fig.data for x in trace.x)
+    reach = (epoch - first) / 6
+    near = [v for trace in fig.data for x, v in zip(trace.x, trace.y) if v is not None and epoch - reach <= x <= epoch]
+    if not near:
+        return "top"
+    bottom = min(everything) if low is None else min(low, min(everything))
+    return "top" if max(everything) - max(near) >= min(near) - bottom else "bottom"
 
 
 def decision_boundary(model, dataset, max_points: int = 1500) -> go.Figure:

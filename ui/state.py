@@ -385,7 +385,8 @@ class TrainedRun:
         if self.continues is not None:
             epochs += f" (continues run {self.continues})"
         return {"run": self.run_id, "dataset": self.dataset.title, "seed": c.seed,
-                "optimizer": OPTIMIZER_NAMES[c.optimizer], "lr": c.learning_rate, "batch": c.batch_size, "epochs": epochs,
+                "optimizer": OPTIMIZER_NAMES[c.optimizer], "lr": c.learning_rate, "batch": c.batch_size,
+                "epochs": epochs,
                 "best val loss": min(val) if val else None, "val accuracy": at_kept.get("val_accuracy"),
                 **({"test accuracy": at_kept.get("test_accuracy")} if show_test else {}),
                 "ended": ENDED[self.result.stopped_reason]}
