@@ -50,7 +50,7 @@ if source == "csv":
     earlier = st.session_state.get("base_dataset")
     if upload is None and earlier is not None and st.session_state.get("csv_key"):
         # Streamlit forgets an uploaded file once another page is shown; the data it gave stays.
-        st.info(f"Using **{earlier.title}**, uploaded earlier. To pick another target or positive class, "
+        st.info(f"Using **{state.literal(earlier.title)}**, uploaded earlier. To pick another target or positive class, "
                 "upload it again.")
     if upload is not None:
         from logreg_core import csv_loader
@@ -83,11 +83,11 @@ if source == "csv":
             key = (digest, header, target, positive, int(setup["seed"]))
             if st.session_state.get("csv_key") != key:
                 data.load_csv(raw, key, upload.name)
-                st.success(f"Loaded {upload.name}.")
+                st.success(f"Loaded {state.literal(upload.name)}.")
         except LogRegError as exc:  # csv_key stays that of the data in use (load_csv sets it on success only)
-            state.show_error(exc, f"Could not use {upload.name}")
+            state.show_error(exc, f"Could not use {state.literal(upload.name)}")
             if earlier is not None:  # shown below: say that it, not the failed file, is what Train uses
-                st.info(f"Still using **{earlier.title}**, loaded before: the Train page trains on it until a file "
+                st.info(f"Still using **{state.literal(earlier.title)}**, loaded before: the Train page trains on it until a file "
                         "loads.")
             if state.trained_run() is not None:
                 st.caption("Your trained model and settings are kept.")
@@ -119,7 +119,7 @@ if base.n_features > 2:
                help="Pick two columns to see the decision boundary on the Train page (leave empty to use all).")
 st.session_state["dataset"] = dataset = data.refine(base)
 
-st.subheader(dataset.title)
+st.subheader(state.literal(dataset.title))
 sizes = dataset.sizes()
 c1, c2, c3, c4 = st.columns(4)
 # short labels (the help says "rows"): "Validation rows" is cut at projector font sizes
@@ -129,7 +129,7 @@ c3.metric("Test", f"{sizes['test']:,}", help="Test rows: held back for reporting
 c4.metric("Features", f"{dataset.n_features:,}", help="Input columns after encoding.")
 with st.expander("What loading did", expanded=source == "csv"):
     for note in dataset.notes:
-        st.markdown(f"- {note}")
+        st.markdown(f"- {state.literal(note)}")
 
 balance = class_balance(dataset)
 fig = px.bar(balance, x="class", y="count", color="split", barmode="group",

@@ -20,7 +20,7 @@ if run is None:
 ds, model, setup = run.dataset, run.result.model, state.setup()
 threshold = float(setup["threshold"]) if model.is_binary else None
 cut = 0.5 if threshold is None else threshold  # what predict() takes; multiclass ignores it (argmax)
-st.caption(f"Run {run.run_id} on **{ds.title}**: {model.epochs_trained} epoch{'s' * (model.epochs_trained != 1)}, "
+st.caption(f"Run {run.run_id} on **{state.literal(ds.title)}**: {model.epochs_trained} epoch{'s' * (model.epochs_trained != 1)}, "
            f"{state.ENDED[run.result.stopped_reason]}. "
            + (f"Threshold {state.threshold_text(run, threshold)} "
               f"({state.threshold_how(run.run_id, model.epochs_trained)}); {CONVENTION}."
@@ -72,7 +72,7 @@ else:
                f"probabilities.{' The first 200 features are shown.' if model.n_features > 200 else ''}")
     st.dataframe(pd.DataFrame(model.weights, index=ds.feature_names, columns=ds.class_names).iloc[:200])
     st.caption("Biases (each class's logit at the training mean): "
-               + ", ".join(f"{name}: {b:.4f}" for name, b in zip(ds.class_names, model.bias)) + ".")
+               + ", ".join(f"{state.literal(name)}: {b:.4f}" for name, b in zip(ds.class_names, model.bias)) + ".")
 
 if ds.image_shape is not None and model.n_features == int(np.prod(ds.image_shape)):
     st.subheader("Weights as images")
@@ -106,13 +106,13 @@ if upload is not None:
     try:
         predictions, notes = predict_rows(model, upload.getvalue(), cut)
         for note in notes:
-            st.info(note)
+            st.info(state.literal(note))
         st.dataframe(predictions.head(50), hide_index=True,  # probabilities to one number of digits, comparable
                      column_config={c: st.column_config.NumberColumn(format="%.4f")
                                     for c in predictions.columns if c.startswith("probability_")})
         st.download_button("Download predictions (CSV)", safe_csv(predictions), "predictions.csv", "text/csv")
     except LogRegError as exc:
-        state.show_error(exc, f"Could not predict {upload.name}")
+        state.show_error(exc, f"Could not predict {state.literal(upload.name)}")
 
 st.subheader("Downloads")
 test_proba = model.predict_proba(ds.X_test)
@@ -144,7 +144,7 @@ if c3.button("Prepare SavedModel (zip)", help=SAVED_MODEL_HELP):
         try:
             st.session_state["saved_model_zip"] = (run.run_id, saved_model_zip(model, cut, card))
         except Exception as exc:  # a full disk, a TensorFlow failure: say so, keep the model
-            st.error(f"Could not build the SavedModel ({type(exc).__name__}: {exc}). Your model, threshold and "
+            st.error(f"Could not build the SavedModel ({type(exc).__name__}: {state.literal(exc)}). Your model, threshold and "
                      "settings are unchanged: press the button to try again, or download the model card, "
                      "which holds the weights.")
 packed = st.session_state.get("saved_model_zip")

@@ -54,16 +54,16 @@ if source == "Uploaded scores":
             for key in ("upload_threshold_exact", "upload_threshold_how"):  # found on the last file: not this one's
                 st.session_state.pop(key, None)
         except LogRegError as exc:
-            state.show_error(exc, f"Could not use {upload.name}")
+            state.show_error(exc, f"Could not use {state.literal(upload.name)}")
             if put_aside and "uploaded_scores" not in st.session_state \
                     and time.monotonic() - put_aside[0] <= REPLACED_WITHIN_S:  # it replaced them: they stay
                 st.session_state.update(put_aside[1])
             if "uploaded_scores" in st.session_state:
-                st.info(f"Still showing the scores from {st.session_state['uploaded_scores'][0]}.")
+                st.info(f"Still showing the scores from {state.literal(st.session_state['uploaded_scores'][0])}.")
     if "uploaded_scores" in st.session_state:
         origin, parts = st.session_state["uploaded_scores"]
         if upload is None:  # Streamlit forgets an upload once another page is shown; its scores stay
-            st.info(f"Showing **{origin}**, uploaded earlier. Upload another file to replace it.")
+            st.info(f"Showing **{state.literal(origin)}**, uploaded earlier. Upload another file to replace it.")
         cache_key = ("upload", origin, id(parts))
         origin = f"uploaded scores ({origin})"
 else:
@@ -138,7 +138,8 @@ elif split == "all":
            else "Give the split column both val and test rows")
     notices.append(("warning", f"{parts.same_rows_warning()} {fix} to choose on one and report on the other."))
 if run and not run.dataset.is_binary:
-    notices.append(("info", f"This view flags a case as {names[1]} when its softmax probability of {names[1]} is ≥ "
+    shown_class = state.literal(names[1])
+    notices.append(("info", f"This view flags a case as {shown_class} when its softmax probability of {shown_class} is ≥ "
                             "the threshold. The all-classes matrix above takes the most probable class instead, "
                             "often with a probability below 0.5 when there are many classes: so at 0.5 this view "
                             "can find fewer than the matrix's recall. Max Youden or a target sensitivity finds a "
@@ -326,7 +327,7 @@ def _operating_point_controls() -> tuple[float, float | None]:
 @st.fragment(key=PANEL)
 def panel(cost: float, prevalence: float | None):
     if "threshold_error" in st.session_state:  # from a button or the slider: shown by whichever rerun follows
-        st.error(st.session_state.pop("threshold_error"))
+        st.error(state.literal(st.session_state.pop("threshold_error")))
     left, right = st.columns(2)
     logodds = probability and left.toggle("Log-odds scale", key="logodds",
                                           help="Move the threshold in log-odds, for scores bunched near 0 or 1.")
@@ -407,7 +408,7 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, prev:
             else:
                 st.plotly_chart(charts.per_1000, key="per1000")
                 sens, spec = report.metrics["sensitivity"], report.metrics["specificity"]
-                named = "" if names[1] == "positive" else f" ({names[1]})"
+                named = "" if names[1] == "positive" else f" ({state.literal(names[1])})"
                 st.caption(f"At prevalence {prev:g} ({percent_text(prev)}): of 1,000 people, {people['positive']} "
                            f"are positive{named}; the model flags {people['flagged']}, of whom {people['tp']} truly "
                            "are (expected numbers, rounded to whole people; <1: some, but fewer than one). They rest "
@@ -420,7 +421,8 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, prev:
         with tabs["Decision curve"]:
             if 0 < threshold < 1:
                 st.markdown(f"At **{label}** you accept up to **{harm_to_benefit(threshold):.1f}** false "
-                            f"positives (e.g. unnecessary work-ups of {names[0]} cases) to find one {names[1]} case.")
+                            f"positives (e.g. unnecessary work-ups of {state.literal(names[0])} cases) to find one "
+                            f"{state.literal(names[1])} case.")
             st.plotly_chart(charts.decision, key="dca")
             st.caption(f"Net benefit on this split's own cases (prevalence {sweep.n_pos / max(sweep.n, 1):.3f}); "
                        "the Prevalence input changes PPV, NPV and the per-1,000 view, not this curve.")

@@ -23,8 +23,8 @@ dataset = data.ensure_dataset()
 if dataset is None:
     st.info("Choose a dataset on the **Data** page first.")
     st.stop()
-st.caption(f"Dataset: **{dataset.title}** — {dataset.n_features} feature{'s' * (dataset.n_features != 1)}, classes: "
-           f"{', '.join(dataset.class_names[:10])}{' …' if dataset.n_classes > 10 else ''}")
+st.caption(f"Dataset: **{state.literal(dataset.title)}** — {dataset.n_features} feature"
+           f"{'s' * (dataset.n_features != 1)}, classes: {state.literal(', '.join(dataset.class_names[:10]))}{' …' if dataset.n_classes > 10 else ''}")
 
 setup = state.setup()
 # At projector sizes the settings take a screen of their own: they fold away when a run starts (Train or
@@ -140,7 +140,7 @@ with controls if controls is not None else st.container():
         st.caption(settings_line())
 splits = ("train", "val", "test") if show_test else ("train", "val")
 for message in st.session_state.pop("train_errors", []):
-    st.error(message)
+    st.error(state.literal(message))
 
 
 @st.fragment(run_every=refresh)
@@ -151,7 +151,7 @@ def progress_panel():
         return
     snap = job.snapshot()
     if job.dataset is not dataset:  # the data was changed on the Data page since: say whose curves these are
-        st.caption(f"These curves are the last run's, on **{job.dataset.title}** as it was then (the data has changed "
+        st.caption(f"These curves are the last run's, on **{state.literal(job.dataset.title)}** as it was then (the data has changed "
                    "since): press **Train** to train on the data chosen now.")
     if refresh == WAITING_REFRESH_S and snap["history"]:
         st.rerun()  # the first epochs are in: redraw the page to refresh at the faster pace
@@ -180,7 +180,7 @@ def progress_panel():
         st.caption(f"Slow motion showed epoch {start + stopped_at[1]} when you pressed Stop; training itself, at "
                    f"full speed, had reached epoch {start + done}.")
     if snap["error"]:
-        st.error(snap["error"])
+        st.error(state.literal(snap["error"]))
     elif result is not None and result.message and not stopped:
         (st.warning if result.stopped_reason == "diverged" else st.info)(result.message)
     history = snap["history"][:drawn]
@@ -210,7 +210,7 @@ progress_panel()
 finished = training.current_job()
 if finished is not None and finished.done and finished.result is not None:
     for note in finished.result.notes:  # e.g. a batch size larger than the data, used as full batch
-        st.info(note)
+        st.info(state.literal(note))
 
 if dataset.n_features != 2:
     st.caption("Tip: with two features (synthetic data, or two columns picked on the Data page) "

@@ -8,6 +8,12 @@ from streamlit.testing.v1 import AppTest
 from ui import threshold_picker
 
 
+def seen(markdown: str) -> str:
+    """A message as the browser shows it: without the backslashes and entities ``state.literal`` puts in
+    so that Markdown leaves a name's "$" or "_" alone."""
+    return re.sub(r"\\([!-/:-@[-`{-~])", r"\1", markdown).replace("&#58;", ":")
+
+
 def page_html(at: AppTest) -> list[str]:
     """The bodies of the page's ``st.html`` blocks, but for the app's style sheet (``theme.apply_css``)."""
     style_only = re.compile(r"\s*(<style>.*?</style>\s*)+", re.S)

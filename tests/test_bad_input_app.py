@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from logreg_core import LogRegError, TrainConfig
 from logreg_core.threshold import Sweep
 
-from .apptest_support import move_threshold, page_html, shown_counts as confusion_counts
+from .apptest_support import move_threshold, page_html, seen, shown_counts as confusion_counts
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 # The user's settings: none of them the default, so a silent reset to defaults would show.
@@ -102,7 +102,7 @@ def settings(at: AppTest) -> dict:
 
 
 def errors(at: AppTest) -> str:
-    return "\n".join(e.value for e in at.error)
+    return "\n".join(seen(e.value) for e in at.error)
 
 
 def page_text(at: AppTest) -> str:
@@ -277,7 +277,7 @@ def test_odd_but_valid_files_load_with_a_note(app, trained, case):
     upload(app, "odd.csv", data)
     assert not app.exception and not app.error, errors(app)
     assert [s.body for s in app.success] == ["Loaded odd.csv."]
-    notes = [m.value for m in app.markdown if m.value.startswith("- ")]
+    notes = [seen(m.value) for m in app.markdown if m.value.startswith("- ")]
     assert any(note in n for n in notes), notes
     dataset = app.session_state["dataset"]
     assert dataset.name == "odd.csv" and sum(dataset.sizes().values()) == 40 and dataset.n_classes == 2

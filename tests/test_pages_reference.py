@@ -11,7 +11,7 @@ from sklearn.metrics import confusion_matrix, roc_curve
 
 from logreg_core import TrainConfig, load_dataset, run_training
 
-from .apptest_support import shown_counts
+from .apptest_support import seen, shown_counts
 from .test_app import _plotly_array, new_app, train
 
 THRESHOLD_PAGE, DATA_PAGE, MODEL_PAGE, TRAIN_PAGE = (f"app_pages/{p}.py" for p in ("threshold", "data", "model", "train"))
@@ -231,7 +231,7 @@ def test_a_bad_upload_after_training_is_reported_and_keeps_the_model(cancer_app,
     at.radio(key="source_label").set_value("Upload CSV").run()
     at.file_uploader[0].set_value((name, raw, "text/csv")).run()
     assert not at.exception
-    errors = [e.value for e in at.error]
+    errors = [seen(e.value) for e in at.error]
     assert any(e.startswith(f"Could not use {name}:") and problem in e for e in errors), errors
     assert any("Your trained model and settings are kept." in c.value for c in at.caption)
     assert any(i.value.startswith(f"Still using **{dataset.title}**, loaded before") for i in at.info)

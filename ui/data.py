@@ -75,7 +75,8 @@ def drop_unknown_choices(base: Dataset) -> None:
     if "one-vs-rest class" in dropped:  # no class to train against the rest: back to all classes
         st.session_state["train_as_kept"] = state.TRAIN_AS[0]
     if dropped and st.session_state.get("opened_from_link") and not st.session_state.get("link_choices_checked"):
-        st.warning(f"The link's {' and '.join(dropped)} are not in {base.title}: ignored, choose on the Data page.")
+        st.warning(f"The link's {' and '.join(dropped)} are not in {state.literal(base.title)}: ignored, choose on "
+                   "the Data page.")
     st.session_state["link_choices_checked"] = True
 
 
@@ -109,7 +110,7 @@ def ensure_dataset() -> Dataset | None:
     """
     s = state.setup()
     if s["dataset"] == "mnist" and not mnist_available():  # said on the Data page; no download from here
-        st.warning(f"MNIST is not cached on this server: Train uses {state.current_dataset().title}."
+        st.warning(f"MNIST is not cached on this server: Train uses {state.literal(state.current_dataset().title)}."
                    if state.current_dataset() else "MNIST is not cached on this server: see the Data page.")
         return state.current_dataset()
     try:

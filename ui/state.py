@@ -323,7 +323,8 @@ def kept_choice(label: str, key: str, options: list, default, announce: bool = T
     if kept_value(key) not in options:
         gone = st.session_state.pop(f"{key}_kept", None)
         if gone is not None and announce:
-            st.info(f"{label}: this data has no {gone!r} (chosen before, or in the link), so it is {default!r}.")
+            st.info(f"{label}: this data has no {literal(repr(gone))} (chosen before, or in the link), so it is "
+                    f"{literal(repr(default))}.")
     return kept(st.selectbox, label, key, default, options=options, **kwargs)
 
 
@@ -483,5 +484,19 @@ def threshold_how(run_id: int, epoch: int | None = None) -> str:
     return how
 
 
+# Streamlit reads every message as Markdown: a column named "price $" or a level "*low*" would be shown as
+# LaTeX or in italics. Text from the user's data (names, labels, a file's name) and the engine's messages,
+# which quote it, go through ``literal``: a backslash before each character Markdown acts on, and the colon
+# of a ":smile:" or ":red[...]" as an entity (Streamlit reads those shortcodes before the backslashes).
+_MARKDOWN_SIGNS = re.compile(r"[\\`*_$\[\]<>~|&#]")
+_SHORTCODE_COLON = re.compile(r":(?=[\w/+-]+(?::|\\\[))")
+
+
+def literal(text) -> str:
+    """``text`` escaped so that Streamlit's Markdown shows it exactly as it is."""
+    return _SHORTCODE_COLON.sub("&#58;", _MARKDOWN_SIGNS.sub(lambda sign: "\\" + sign.group(0), str(text)))
+
+
 def show_error(exc: LogRegError, what: str) -> None:
-    st.error(f"{what}: {exc}")
+    """``what`` (Markdown: a name in it goes through ``literal``) and the engine's message, shown as written."""
+    st.error(f"{what}: {literal(exc)}")

@@ -360,9 +360,10 @@ def test_digits_multiclass(page, app_server):
     assert second["x"] - (first["x"] + first["width"]) >= 8, (first, second)
 
 
-CSV_SEMICOLON_BOM = ("\ufeffage;dose;score;outcome\n" + "".join(
-    f"{20 + i % 50};{(i * 7) % 13}.5;{(i * 37) % 101 / 10:.1f};{'yes' if (i * 37) % 101 > 50 else 'no'}\n"
-    for i in range(120))).encode("utf-8")
+# Column names that Markdown would turn into LaTeX and italics; a few blanks, so that a note names them
+CSV_SEMICOLON_BOM = ("\ufeffage $;dose_*mg*;score;outcome\n" + "".join(
+    f"{'' if i % 17 == 0 else 20 + i % 50};{'' if i % 19 == 0 else f'{(i * 7) % 13}.5'};"
+    f"{(i * 37) % 101 / 10:.1f};{'yes' if (i * 37) % 101 > 50 else 'no'}\n" for i in range(120))).encode("utf-8")
 
 
 def test_upload_semicolon_bom_csv_and_train(page, app_server):
@@ -378,7 +379,9 @@ def test_upload_semicolon_bom_csv_and_train(page, app_server):
         wait_idle(page)
     expect(page.get_by_text("Loaded clinic.csv").first).to_be_visible()
     main = page.locator('[data-testid="stMain"]').inner_text()
-    assert "\ufeff" not in main and "age;dose" not in main, "the BOM or the delimiter leaked into the columns"
+    assert "\ufeff" not in main and "age $;dose" not in main, "the BOM or the delimiter leaked into the columns"
+    notes = page.locator('[data-testid="stExpander"]').filter(has_text="What loading did").inner_text()
+    assert "(age $, dose_*mg*)" in notes, notes  # the names as written, not LaTeX and italics
     shot(page, "data-csv", full_page=True)
     go(page, "Train")
     expect(page.get_by_text(re.compile(r"clinic\.csv — 3 features, classes: no, yes")).first).to_be_visible()
