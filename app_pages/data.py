@@ -71,6 +71,11 @@ if source == "csv":
             target = state.kept_choice("Target column", "csv_target", columns, columns[0], announce=not another_files,
                                        help="The column to predict.")
             values = csv_loader.label_values(frame, target)
+            if another_files and st.session_state.get("csv_positive_labels") != values:
+                # another file with other labels: its own guess, not a class chosen among the last file's labels
+                # (a binary file's "1" made a 0/1/2 file one-vs-rest without a word)
+                st.session_state.pop("csv_positive_kept", None)
+            st.session_state["csv_positive_labels"] = values
             positive = None
             if len(values) >= 2:
                 options = [MULTICLASS] + values if len(values) > 2 else values
@@ -104,8 +109,13 @@ if base is None:
 data.drop_unknown_choices(base)
 if not base.is_binary:
     st.subheader("Multiclass data")
-    choice = state.kept(st.radio, "Train as", "train_as", state.TRAIN_AS[0], options=state.TRAIN_AS, horizontal=True,
-                        help="A softmax model learns every class; one-vs-rest trains a binary model for one class.")
+    if source == "csv":  # one control for one choice: the file's Positive class above
+        choice = state.TRAIN_AS[0]
+        st.caption("To train one class against the rest, choose it as **Positive class** above.")
+    else:
+        choice = state.kept(st.radio, "Train as", "train_as", state.TRAIN_AS[0], options=state.TRAIN_AS,
+                            horizontal=True, help="A softmax model learns every class; one-vs-rest trains a binary "
+                                                  "model for one class.")
     if choice == state.ONE_VS_REST:
         state.kept(st.selectbox, "Positive class for one-vs-rest", "ovr_pick", base.class_names[0],
                    options=base.class_names, help="This class becomes positive (1); all others negative (0).")

@@ -15,7 +15,7 @@ from pathlib import Path
 from .errors import LogRegError
 
 BINARY_ONLY = ("--threshold", "--choose", "--scores-out", "--weights")
-CSV_ONLY = ("--target", "--positive", "--no-header")
+CSV_ONLY = ("--target", "--positive", "--header", "--no-header")
 SYNTHETIC_ONLY = ("--n-samples", "--n-features", "--n-classes", "--weights", "--class-sep")
 
 
@@ -42,7 +42,10 @@ def _parser() -> argparse.ArgumentParser:
                                     "(default: guessed, as a note says)")
     t.add_argument("--positive", help="--csv: the label of the positive class; with more than two labels, that "
                                       "label against the rest (default: guessed, as a note says)")
-    t.add_argument("--no-header", action="store_true", help="--csv: the file has no header row (default: detected)")
+    header = t.add_mutually_exclusive_group()
+    header.add_argument("--header", action="store_true",
+                        help="--csv: the first row holds the column names (default: detected)")
+    header.add_argument("--no-header", action="store_true", help="--csv: the file has no header row (default: detected)")
     t.add_argument("--epochs", type=int, default=200, help="passes over the training split (default: %(default)s)")
     t.add_argument("--batch-size", type=int, default=64, help="examples per gradient step (default: %(default)s)")
     t.add_argument("--learning-rate", type=float, default=0.01, help="step size (default: %(default)s)")
@@ -166,7 +169,7 @@ def _dataset(args):
         if target is not None and args.no_header and target.isdigit():
             target = int(target)
         return from_csv(args.csv, target=target, positive=args.positive,
-                        header=False if args.no_header else None, seed=args.seed)
+                        header=True if args.header else False if args.no_header else None, seed=args.seed)
     options = {k: v for k in ("n_samples", "n_features", "n_classes", "weights", "class_sep")
                if (v := getattr(args, k)) is not None}
     return load_dataset(args.dataset, seed=args.seed, **options)

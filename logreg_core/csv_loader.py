@@ -610,7 +610,8 @@ def _parse_bytes(data: bytes, header, all_text: bool = False) -> tuple[pd.DataFr
             f"Detected a header row ({why}); if that row is data, say the file has no header row {_HOW_HEADER}."
             if has_header else
             f"No header row detected ({why}); columns are named col_0, col_1, …; if the first row holds "
-            "the names, say the file has a header row (Data page: Header row Yes; Python: header=True)."
+            "the names, say the file has a header row (Data page: Header row Yes; command line: --header; "
+            "Python: header=True)."
         )
     else:
         has_header = bool(header)

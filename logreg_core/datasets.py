@@ -177,10 +177,14 @@ def build_dataset(
         raise LogRegError("split fractions must be between 0 and 1")
     counts = np.bincount(y, minlength=len(class_names))
     if len(y) < 10 or counts[present].min() < 3:
+        rare = [f"{class_names[c]!r} has {n} row{'s' * (n != 1)}" for c in present if (n := int(counts[c])) < 3]
+        # a header or a note line read as data is a label of its own, one row strong
+        stray = ("; a class of one row is often a header or a note line read as data" if 1 in counts[present]
+                 else "")
         raise LogRegError(
             f"too few rows to split into train, validation and test ({len(y)} rows, "
-            f"smallest class {int(counts[present].min())}): use at least 10 rows and "
-            "3 of each class"
+            f"smallest class {int(counts[present].min())}{': ' * bool(rare)}{', '.join(rare[:5])}): use at least "
+            f"10 rows and 3 of each class{stray}"
         )
     rows = np.arange(1, len(y) + 1) if rows is None else np.asarray(rows)
     (X_rest, X_test, y_rest, y_test, rows_rest, test_rows), test_stratified = _split_off(

@@ -860,6 +860,40 @@ def test_a_new_file_without_the_last_files_target_takes_its_own_guess_in_silence
     assert at.selectbox(key="csv_target").value == "x"  # a newer version of the file: the choice stays
 
 
+def test_a_new_file_with_other_labels_takes_its_own_positive_class():
+    """A 0/1 file's guessed positive "1" made the next file, labelled 0/1/2, one-vs-rest without a word; a newer
+    version of a file, with the same labels, keeps the class chosen."""
+    at = new_app().switch_page("app_pages/data.py").run()
+    at.radio(key="source_label").set_value("Upload CSV").run()
+
+    def upload(name, labels):
+        rows = "\n".join(f"{i % 7},{(i * 3) % 11},{labels[i % len(labels)]}" for i in range(90))
+        at.file_uploader[0].set_value((name, f"a,b,target\n{rows}\n".encode(), "text/csv")).run()
+        assert not at.exception and not at.error
+        return at.session_state["base_dataset"]
+
+    assert upload("binary.csv", "01").positive_class == "1"
+    three = upload("three.csv", "012")
+    assert three.class_names == ["0", "1", "2"] and at.selectbox(key="csv_positive").value == "(multiclass: all classes)"
+    at.selectbox(key="csv_positive").set_value("2").run()
+    assert upload("three_v2.csv", "0122").positive_class == "2"  # the same labels: the choice stays
+
+
+def test_an_uploaded_multiclass_file_has_one_control_for_one_vs_rest():
+    """The file's Positive class trains one class against the rest; a second control ("Train as") beside it
+    could say the opposite, and a one-vs-rest choice left from the digits must not reach the file."""
+    at = new_app(dataset="digits").switch_page("app_pages/data.py").run()
+    at.radio(key="train_as").set_value(state.ONE_VS_REST).run()
+    at.radio(key="source_label").set_value("Upload CSV").run()
+    rows = "\n".join(f"{i % 7},{(i * 3) % 11},{i % 3}" for i in range(90))
+    at.file_uploader[0].set_value(("three.csv", f"a,b,target\n{rows}\n".encode(), "text/csv")).run()
+    assert not at.exception and not [r for r in at.radio if r.key == "train_as"]
+    assert "To train one class against the rest, choose it as **Positive class** above." in [c.value for c in at.caption]
+    assert at.session_state["dataset"].class_names == ["0", "1", "2"]
+    at.radio(key="source_label").set_value("Digits").run()
+    assert at.radio(key="train_as").value == state.ONE_VS_REST  # the digits' own choice is still there
+
+
 def test_a_link_carries_an_uploaded_csvs_target_positive_class_and_header_choice():
     """The file stays with its owner, but the choices that shape the data travel: whoever opens the link
     and uploads the same file trains on the same target and positive class."""

@@ -57,6 +57,21 @@ def test_a_file_over_the_size_limit(capsys, tmp_path, monkeypatch):
     assert "MB limit" in line and "upload a smaller file" in line, line
 
 
+def test_a_header_read_as_data_is_named_and_header_forces_it(capsys, tmp_path):
+    """Column names that look like numbers ("2019,2020,outcome") are taken for data; its "outcome" is then a class
+    of one row. The error names that class and says what it often is; --header reads the row as names."""
+    path = tmp_path / "years.csv"
+    path.write_bytes(csv_bytes([["2019", "2020", "outcome"]] + [[i % 7, i * 3 % 11, i % 2] for i in range(40)]))
+    line = refused(capsys, "train", "--csv", path, "--epochs", 1)
+    assert "smallest class 1: 'outcome' has 1 row" in line and "a header or a note line read as data" in line, line
+    code, out, err = run_cli(capsys, "train", "--csv", path, "--header", "--epochs", 1, "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["n_train"] + summary["n_val"] + summary["n_test"] == 40, err
+    assert summary["classes"] == ["0", "1"] and "The first row is used as column names, as asked." in err
+    assert "--no-header: not allowed with argument --header" in refused(capsys, "train", "--csv", path, "--header",
+                                                                      "--no-header")
+
+
 def test_a_positive_label_that_does_not_occur(capsys, tmp_path):
     path = tmp_path / "labels.csv"
     path.write_bytes(csv_bytes(rows_with(40)))

@@ -49,9 +49,11 @@ def read_upload(raw: bytes, digest: str, header: bool | None):
 
 
 def refine(dataset: Dataset) -> Dataset:
-    """Apply the session's one-vs-rest and two-feature choices to a loaded dataset."""
+    """Apply the session's one-vs-rest and two-feature choices to a loaded dataset. An uploaded file's
+    one-vs-rest class is its Positive class, applied by the loader: a choice left from built-in data is not."""
     ovr = state.kept_value("ovr_pick")
-    if state.kept_value("train_as") == state.ONE_VS_REST and not dataset.is_binary and ovr in dataset.class_names:
+    if (state.kept_value("train_as") == state.ONE_VS_REST and state.setup()["dataset"] != "csv"
+            and not dataset.is_binary and ovr in dataset.class_names):
         dataset = one_vs_rest(dataset, ovr)
     pair = state.kept_value("feature_pair") or []
     if len(pair) == 2 and all(p in dataset.feature_names for p in pair):
