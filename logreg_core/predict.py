@@ -39,7 +39,7 @@ def predict_rows(model: TrainedModel, file, threshold: float = 0.5) -> tuple[pd.
     except NoDataRows:
         raise LogRegError("the file has no rows to predict: put one row per case below a header row that names "
                           "the training data's columns") from None
-    X, notes = feature_matrix(frame, model.feature_sources, model.fill, facts["decimal"])
+    X, notes = feature_matrix(frame, model.feature_sources, model.fill, facts["decimal"], unweighted_columns(model))
     notes += _far_notes(model, X)
     if facts["empty_rows"]:  # (blank lines are no rows at all, to the reader as to a spreadsheet)
         notes.insert(0, f"Skipped {_rows(facts['empty_rows'], 'with no value', 'with no value')}: there is one "
@@ -48,7 +48,16 @@ def predict_rows(model: TrainedModel, file, threshold: float = 0.5) -> tuple[pd.
     return pd.concat([prediction_columns(model, X, threshold), shown], axis=1), notes
 
 
-def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray, decimal: str = "."):
+def unweighted_columns(model: TrainedModel) -> set[str]:
+    """The columns whose every feature has weight 0 for every class: ones the model ignores. A column with a
+    single value in training is one (standardized, it is all zeros, so its weights never move from 0)."""
+    weighted = np.any(model.weights != 0, axis=1)
+    columns = [column for column, _ in model.feature_sources]
+    return set(columns) - {column for column, used in zip(columns, weighted) if used}
+
+
+def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray, decimal: str = ".",
+                   optional: set[str] = frozenset()):
     """The model's features from rows laid out as the training CSV was, encoded as the loader did,
     and notes on what was filled in or matched nothing.
 
@@ -57,14 +66,29 @@ def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray, decimal: str 
     the same way: a blank gives 0 in all its features, as in training, and so does a value training
     never saw; a note counts the rows of each. Number columns are read as the loader reads them
     (``numeric_column``, with the file's ``decimal`` mark). A missing or non-numeric value takes
-    ``fill`` (``model.fill``: a number column's training median, as in training).
+    ``fill`` (``model.fill``: a number column's training median, as in training). A column in ``optional``
+    (``unweighted_columns``: the model ignores it) may be missing, and takes ``fill``; the file's columns the
+    model does not use are named in a note.
     """
     columns = {str(c).strip(): c for c in frame.columns}
-    missing = list(dict.fromkeys(column for column, _ in sources if column not in columns))
-    if missing:
-        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
-        raise LogRegError(f"the file lacks {len(missing)} of the training data's columns ({shown}): "
+    named = list(dict.fromkeys(column for column, _ in sources))
+    missing = [column for column in named if column not in columns]
+    needed = [column for column in missing if column not in optional]
+    if needed:
+        shown = ", ".join(needed[:5]) + (" …" if len(needed) > 5 else "")
+        raise LogRegError(f"the file lacks {len(needed)} of the training data's columns ({shown}): "
                           "use the training data's column names")
+    about_columns = []
+    if missing:
+        about_columns.append(f"The file lacks {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}, which the model "
+                     "gives no weight (as it gives a column with a single value in training), so it changes no "
+                     "prediction: filled as training did.")
+    unused = [str(c) for c in frame.columns if str(c).strip() not in named]
+    if unused:
+        about_columns.append(f"Not used by the model, shown as given: {', '.join(unused[:5])}"
+                     f"{f' and {len(unused) - 5:,} more' if len(unused) > 5 else ''}.")
+    frame = frame.assign(**{column: np.nan for column in missing})
+    columns |= {column: column for column in missing}
     blocks, levels = [], {}
     for column, level in sources:
         if level is None:
@@ -72,20 +96,23 @@ def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray, decimal: str 
         else:
             levels.setdefault(column, []).append(level)
             blocks.append((as_text(frame[columns[column]]) == level).to_numpy(dtype=np.float64))
-    X, notes = _filled(np.column_stack(blocks), [column for column, _ in sources], fill)
+    X, notes = _filled(np.column_stack(blocks), [column for column, _ in sources], fill, said=set(missing))
     for column, known in levels.items():
-        notes += _level_notes(column, as_text(frame[columns[column]]), known)
-    return X, notes
+        if column not in missing:
+            notes += _level_notes(column, as_text(frame[columns[column]]), known)
+    return X, notes + about_columns
 
 
-def _filled(X: np.ndarray, names: list[str], fill: np.ndarray) -> tuple[np.ndarray, list[str]]:
+def _filled(X: np.ndarray, names: list[str], fill: np.ndarray, said: set[str]) -> tuple[np.ndarray, list[str]]:
     """``X`` with its missing, non-numeric or huge values (``numeric_column`` makes those NaN) taken from
-    ``fill``, and a note saying so."""
+    ``fill``, and a note saying so (but for the columns in ``said``, filled whole and named already)."""
+    fill = np.asarray(fill, dtype=np.float64)
+    X = np.where(~np.isfinite(X) & np.isin(names, list(said)), fill, X)
     holes = ~np.isfinite(X)
     if not holes.any():
         return X, []
     bad = sorted({names[j] for j in np.nonzero(holes)[1]})
-    X = np.where(holes, np.asarray(fill, dtype=np.float64), X)
+    X = np.where(holes, fill, X)
     rows = np.flatnonzero(holes.any(axis=1)) + 1  # data rows, as the file's reader counts them
     return X, [f"Filled {int(holes.sum()):,} missing, non-numeric or huge (beyond ±1e30) value(s) in "
                f"{', '.join(bad[:5])}{' …' if len(bad) > 5 else ''} (data row{'s' * (len(rows) > 1)} "

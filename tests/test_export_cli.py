@@ -500,7 +500,8 @@ def test_predictions_take_rows_laid_out_like_the_training_csv(tmp_path):
     blank_rows = ", ".join(str(i + 1) for i in np.flatnonzero(new["age"].isna()))  # counted as data rows
     assert notes == [f"Filled {int(new['age'].isna().sum())} missing, non-numeric or huge (beyond ±1e30) value(s) in age (data rows "
                      f"{blank_rows}) with the training split's medians, as training did.",
-                     "smoker: 1 row has a value training never saw (occasional); it counts as none of smoker's levels."]
+                     "smoker: 1 row has a value training never saw (occasional); it counts as none of smoker's levels.",
+                     "Not used by the model, shown as given: patient_id."]
     # a row with no value is skipped, and said so: one prediction per row with a value
     lines = new.to_csv(index=False).splitlines()
     with_empty = "\n".join(lines[:2] + [",,,"] + lines[2:]).encode()
@@ -510,3 +511,28 @@ def test_predictions_take_rows_laid_out_like_the_training_csv(tmp_path):
     assert skipped_notes[1:] == notes
     with pytest.raises(Exception, match=r"lacks 2 of the training data's columns \(smoker, insured\)"):
         predict_rows(model, new.drop(columns=["smoker", "insured"]).to_csv(index=False).encode(), 0.5)
+
+
+def test_a_column_the_model_gives_no_weight_may_be_missing_from_rows_to_predict():
+    """A column with one value in training gets weight 0 (standardized, it is all zeros): a file without it
+    predicts as with it, and says so. A column the model uses is still required."""
+    import pandas as pd
+
+    from logreg_core.csv_loader import from_csv
+    from logreg_core.predict import unweighted_columns
+
+    rng = np.random.default_rng(8)
+    frame = pd.DataFrame({"age": rng.normal(50, 10, 90), "site": 7.0, "ward": "A",
+                          "outcome": rng.choice(["yes", "no"], 90)})
+    model = run_training(from_csv(frame.to_csv(index=False).encode(), target="outcome"), TrainConfig(epochs=3)).model
+    assert unweighted_columns(model) == {"site", "ward"} and np.all(model.weights[0] != 0)
+    rows = frame.drop(columns="outcome").head(10)
+    full, _ = predict_rows(model, rows.to_csv(index=False).encode())
+    rows = rows.assign(note="x")
+    lacking, notes = predict_rows(model, rows.drop(columns=["site", "ward"]).to_csv(index=False).encode())
+    np.testing.assert_array_equal(lacking["probability_yes"], full["probability_yes"])
+    assert notes == ["The file lacks site, ward, which the model gives no weight (as it gives a column with a single "
+                     "value in training), so it changes no prediction: filled as training did.",
+                     "Not used by the model, shown as given: note."]
+    with pytest.raises(Exception, match=r"lacks 1 of the training data's columns \(age\)"):
+        predict_rows(model, rows.drop(columns=["age", "site"]).to_csv(index=False).encode())
