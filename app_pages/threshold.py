@@ -4,7 +4,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from logreg_core import LogRegError
+from logreg_core import BUILTIN_DATASETS, LogRegError
 from logreg_core.describe import score_histogram
 from logreg_core.report import auc_text, percent_text, report_html
 from logreg_core.scores import read_scores
@@ -149,7 +149,8 @@ if separated:  # common for small, easy data (breast cancer's validation split):
     notices.append(("info", f"On this split the classes do not overlap: every threshold above {separated[0]:.4g} and "
                             f"up to {separated[1]:.4g} makes no error, so the matrix changes only outside that range."
                     + (" The other split, or harder data (on the Data page: synthetic, with a smaller class "
-                       "separation), shows the trade-off." if run else "")))
+                       "separation), shows the trade-off." if run and run.dataset.name in BUILTIN_DATASETS
+                       else " The other split may show the trade-off." if run else "")))
 small = min(chooser.n_pos, chooser.n_neg)
 chosen_on = {"val": "The validation split has", "test": "The test split has", "all": "These rows have"}[choose_on]
 if small == 0:

@@ -231,7 +231,7 @@ def _as_frame(frame) -> pd.DataFrame:
 def _too_large(size: int) -> LogRegError:
     return LogRegError(
         f"the file is {size / 1024 / 1024:,.1f} MB, more than the {MAX_UPLOAD_MB} MB limit: "
-        "upload a smaller file (fewer rows or columns)"
+        "use a smaller file (fewer rows or columns)"
     )
 
 
@@ -272,7 +272,7 @@ def _read_source(file) -> tuple[bytes, str | None]:
                 file.seek(0)
             data = file.read(MAX_BYTES + 1)
         except (OSError, ValueError) as exc:
-            raise LogRegError(f"cannot read the uploaded file: {exc}") from None
+            raise LogRegError(f"cannot read the file: {exc}") from None
         if isinstance(data, str):
             data = data.encode("utf-8", errors="surrogatepass")
         elif isinstance(data, (bytearray, memoryview)):
@@ -297,14 +297,14 @@ def decode_text(data: bytes, notes: list[str]) -> tuple[str, str]:
             if "Excel" in what:
                 raise LogRegError(
                     f"this looks like an Excel file ({what}), not CSV text: open it in Excel or "
-                    "LibreOffice and save it as CSV (comma-separated values), then upload that"
+                    "LibreOffice and save it as CSV (comma-separated values), then use that file"
                 )
             raise LogRegError(
                 f"this looks like {what}, not CSV text: save the table as CSV (comma-separated values) "
-                "and upload that"
+                "and use that file"
             )
     if not data.strip():
-        raise LogRegError("the file is empty: it has no header and no rows; upload a CSV with data")
+        raise LogRegError("the file is empty: it has no header and no rows; use a CSV with data")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not data.startswith(codecs.BOM_UTF32_LE):
         try:
             text = data.decode("utf-16")
@@ -318,7 +318,7 @@ def decode_text(data: bytes, notes: list[str]) -> tuple[str, str]:
         if b"\x00" in data:
             raise LogRegError(
                 "this looks like an Excel file or another binary file (it contains NUL bytes), not CSV "
-                "text: save it as CSV (comma-separated values) and upload that"
+                "text: save it as CSV (comma-separated values) and use that file"
             )
         if data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8):]
@@ -337,17 +337,17 @@ def decode_text(data: bytes, notes: list[str]) -> tuple[str, str]:
     if "\x00" in text:
         raise LogRegError(
             "this looks like an Excel file or another binary file (it contains NUL characters), not "
-            "CSV text: save it as CSV (comma-separated values) and upload that"
+            "CSV text: save it as CSV (comma-separated values) and use that file"
         )
     head = text[:65536]
     controls = sum(1 for ch in head if ord(ch) < 32 and ch not in "\t\n\r")
     if controls > max(8, len(head) // 20):
         raise LogRegError(
             "this looks like a binary file (an Excel workbook, an image, …), not CSV text: save the "
-            "table as CSV (comma-separated values) and upload that"
+            "table as CSV (comma-separated values) and use that file"
         )
     if not text.strip():
-        raise LogRegError("the file is empty: it has no header and no rows; upload a CSV with data")
+        raise LogRegError("the file is empty: it has no header and no rows; use a CSV with data")
     return text, encoding
 
 
@@ -522,7 +522,7 @@ def _unique_names(names: list[str], notes: list[str]) -> list[str]:
 def _column_limit_error(count: int) -> LogRegError:
     return LogRegError(
         f"the file has {count:,} columns, more than the limit of {MAX_COLUMNS:,}: remove columns "
-        "(or transpose the table if rows and columns are swapped) and upload it again"
+        "(or transpose the table if rows and columns are swapped) and try again"
     )
 
 

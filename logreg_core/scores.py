@@ -37,7 +37,7 @@ def read_scores(file) -> ScoreParts:
             with open(file, "rb") as handle:
                 raw = handle.read()
     except OSError as exc:
-        raise LogRegError(f"cannot read the scores file: {exc.strerror or exc}") from None
+        raise LogRegError(f"cannot read the scores file {file}: {exc.strerror or exc}") from None
     if not raw.strip():
         raise LogRegError("the scores file is empty: expected a header line y_true,score (and optionally split) "
                           "and then one row per case")

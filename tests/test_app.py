@@ -925,6 +925,16 @@ def test_a_link_carries_an_uploaded_csvs_target_positive_class_and_header_choice
         i.value for i in other.info]
 
 
+def test_classes_that_do_not_overlap_point_a_files_owner_to_the_other_split_not_to_synthetic_data():
+    at = new_app().switch_page("app_pages/data.py").run()
+    at.radio(key="source_label").set_value("Upload CSV").run()
+    rows = "\n".join(f"{(i % 2) * 10 + (i % 5) / 10},{'yes' if i % 2 else 'no'}" for i in range(80))
+    at.file_uploader[0].set_value(("apart.csv", f"x,outcome\n{rows}\n".encode(), "text/csv")).run()
+    at = train(at, epochs=2).switch_page("app_pages/threshold.py").run()
+    apart = [i.value for i in at.info if "the classes do not overlap" in i.value]
+    assert len(apart) == 1 and apart[0].endswith("The other split may show the trade-off."), apart
+
+
 def test_an_uploaded_csv_in_use_is_named_after_a_visit_to_another_page():
     at, _ = app_with_mine_csv()
     assert at.session_state["base_dataset"].name == "mine.csv"

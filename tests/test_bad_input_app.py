@@ -174,7 +174,7 @@ def many_levels(n=240, levels=60) -> bytes:
 RNG = np.random.default_rng(5)
 BAD_FILES = {
     # id: (file bytes, what the message must say is wrong, what it must say to do[, target to pick])
-    "empty": (b"", "the file is empty", "upload a csv with data"),
+    "empty": (b"", "the file is empty", "use a csv with data"),
     "header only": (b"x1,x2,label\n", "no data rows", "add at least 10 rows"),
     "one row": (b"x1,x2,label\n1.5,2,yes\n", "only one data row", "at least 10 rows"),
     "a single class": (csv_bytes(rows_with(label=("yes", "yes"))), "single class", "choose a column"),
@@ -228,7 +228,7 @@ def test_a_file_over_the_upload_limit(app, trained, monkeypatch):
     assert len(data) > 1024
     upload(app, "big.csv", data)
     message = errors(app)
-    assert "more than the 0.001 MB limit" in message and "upload a smaller file" in message, message
+    assert "more than the 0.001 MB limit" in message and "use a smaller file" in message, message
     assert_work_kept(app, trained)
 
 

@@ -54,7 +54,7 @@ def test_a_file_over_the_size_limit(capsys, tmp_path, monkeypatch):
     path.write_bytes(csv_bytes(rows_with(60)))
     assert path.stat().st_size > 1024
     line = refused(capsys, "train", "--csv", path, "--epochs", 1)
-    assert "MB limit" in line and "upload a smaller file" in line, line
+    assert "MB limit" in line and "use a smaller file" in line, line
 
 
 def test_a_header_read_as_data_is_named_and_header_forces_it(capsys, tmp_path):

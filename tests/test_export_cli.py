@@ -426,7 +426,7 @@ def test_cli_export_of_a_multiclass_model_card_has_its_test_metrics(capsys, tmp_
     (["train", "--dataset", "breast_cancer", "--learning-rate", "-1"], "learning_rate"),
     (["train", "--dataset", "breast_cancer", "--epochs", "ten"], "invalid int"),
     (["train", "--dataset", "breast_cancer", "--choose", "magic"], "unknown way"),
-    (["threshold", "--scores", "/no/such.csv"], "error:"),
+    (["threshold", "--scores", "/no/such.csv"], "cannot read the scores file /no/such.csv: No such file"),
     (["threshold"], "required"),
     (["frobnicate"], "invalid choice"),
 ])
