@@ -50,8 +50,8 @@ if source == "csv":
     earlier = st.session_state.get("base_dataset")
     if upload is None and earlier is not None and st.session_state.get("csv_key"):
         # Streamlit forgets an uploaded file once another page is shown; the data it gave stays.
-        st.info(f"Using **{state.literal(earlier.title)}**, uploaded earlier. To pick another target or positive class, "
-                "upload it again.")
+        st.info(f"Using **{state.literal(earlier.title)}**, uploaded earlier. To pick another target or positive "
+                "class, upload it again.")
     if upload is not None:
         from logreg_core import csv_loader
 
@@ -92,8 +92,10 @@ if source == "csv":
         except LogRegError as exc:  # csv_key stays that of the data in use (load_csv sets it on success only)
             state.show_error(exc, f"Could not use {state.literal(upload.name)}")
             if earlier is not None:  # shown below: say that it, not the failed file, is what Train uses
-                st.info(f"Still using **{state.literal(earlier.title)}**, loaded before: the Train page trains on it until a file "
-                        "loads.")
+                in_use = st.session_state.get("csv_key")  # (digest, header, target, positive, seed) of the data in use
+                target_in_use = f" with the target column {state.literal(repr(in_use[2]))}" if in_use else ""
+                st.info(f"Still using **{state.literal(earlier.title)}**{target_in_use}, as loaded before: the Train "
+                        "page trains on it until a file loads.")
             if state.trained_run() is not None:
                 st.caption("Your trained model and settings are kept.")
 elif source == "mnist" and not mnist_available():

@@ -20,7 +20,8 @@ if run is None:
 ds, model, setup = run.dataset, run.result.model, state.setup()
 threshold = float(setup["threshold"]) if model.is_binary else None
 cut = 0.5 if threshold is None else threshold  # what predict() takes; multiclass ignores it (argmax)
-st.caption(f"Run {run.run_id} on **{state.literal(ds.title)}**: {model.epochs_trained} epoch{'s' * (model.epochs_trained != 1)}, "
+st.caption(f"Run {run.run_id} on **{state.literal(ds.title)}**: {model.epochs_trained} "
+           f"epoch{'s' * (model.epochs_trained != 1)}, "
            f"{state.ENDED[run.result.stopped_reason]}. "
            + (f"Threshold {state.threshold_text(run, threshold)} "
               f"({state.threshold_how(run.run_id, model.epochs_trained)}); {CONVENTION}."
@@ -144,8 +145,8 @@ if c3.button("Prepare SavedModel (zip)", help=SAVED_MODEL_HELP):
         try:
             st.session_state["saved_model_zip"] = (run.run_id, saved_model_zip(model, cut, card))
         except Exception as exc:  # a full disk, a TensorFlow failure: say so, keep the model
-            st.error(f"Could not build the SavedModel ({type(exc).__name__}: {state.literal(exc)}). Your model, threshold and "
-                     "settings are unchanged: press the button to try again, or download the model card, "
+            st.error(f"Could not build the SavedModel ({type(exc).__name__}: {state.literal(exc)}). Your model, "
+                     "threshold and settings are unchanged: press the button to try again, or download the model card, "
                      "which holds the weights.")
 packed = st.session_state.get("saved_model_zip")
 if packed and packed[0] == run.run_id:

@@ -139,7 +139,8 @@ elif split == "all":
     notices.append(("warning", f"{parts.same_rows_warning()} {fix} to choose on one and report on the other."))
 if run and not run.dataset.is_binary:
     shown_class = state.literal(names[1])
-    notices.append(("info", f"This view flags a case as {shown_class} when its softmax probability of {shown_class} is ≥ "
+    notices.append(("info", f"This view flags a case as {shown_class} when its softmax probability of {shown_class} "
+                            "is ≥ "
                             "the threshold. The all-classes matrix above takes the most probable class instead, "
                             "often with a probability below 0.5 when there are many classes: so at 0.5 this view "
                             "can find fewer than the matrix's recall. Max Youden or a target sensitivity finds a "

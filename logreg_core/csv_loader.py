@@ -899,6 +899,27 @@ def _continuous_target(frame: pd.DataFrame, column: str, count: int) -> LogRegEr
     )
 
 
+_MISSING_MARKS = {"?", "na", "n/a", "nan", "null", "none", "missing", "-", "."}
+
+
+def _label_doubts(column: str, labels: list[str]) -> list[str]:
+    """Notes on labels that are likely one class written two ways ("Yes" and "yes"), or a missing value
+    written as a label ("?"): each is a class of its own, as the file says, but seldom what was meant."""
+    doubts, spellings = [], {}
+    for label in labels:
+        spellings.setdefault(label.casefold(), []).append(label)
+    twins = [" and ".join(repr(s) for s in group) for group in spellings.values() if len(group) > 1]
+    if twins:
+        doubts.append(f"Target '{column}': {_listed(twins, 3, '; ')} differ only in letter case, so they are "
+                      "different classes here; where two spellings mean one class, write it one way in the file.")
+    marks = [repr(label) for label in labels if label.casefold() in _MISSING_MARKS]
+    if marks:
+        doubts.append(f"Target '{column}': {', '.join(marks)} {'is a label' if len(marks) == 1 else 'are labels'} "
+                      "here, a class of its own; if it marks a missing value, leave those cells blank (rows with "
+                      "no target are dropped).")
+    return doubts
+
+
 def _target_labels(frame, column, positive, notes):
     """(y codes, class names, mask of rows kept)."""
     labels, codes, keep, numeric = _encode_labels(frame[column])
@@ -910,6 +931,7 @@ def _target_labels(frame, column, positive, notes):
         )
     if missing:
         notes.append(f"Dropped {missing:,} row(s) with no value in the target column '{column}'.")
+    notes += _label_doubts(column, labels)
     if len(labels) == 1:
         raise LogRegError(
             f"the target column '{column}' has a single class ('{labels[0]}'): a classifier needs at "

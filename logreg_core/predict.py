@@ -80,9 +80,9 @@ def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray, decimal: str 
                           "use the training data's column names")
     about_columns = []
     if missing:
-        about_columns.append(f"The file lacks {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}, which the model "
-                     "gives no weight (as it gives a column with a single value in training), so it changes no "
-                     "prediction: filled as training did.")
+        about_columns.append(f"The file lacks {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}, which the "
+                             "model gives no weight (as it gives a column with a single value in training), so it "
+                             "changes no prediction: filled as training did.")
     unused = [str(c) for c in frame.columns if str(c).strip() not in named]
     if unused:
         about_columns.append(f"Not used by the model, shown as given: {', '.join(unused[:5])}"

@@ -1318,7 +1318,8 @@ def test_after_a_failed_upload_a_new_seed_re_splits_the_file_still_in_use():
 
     at, raw = app_with_mine_csv()
     at.file_uploader[0].set_value(("bad.csv", b"a,outcome\n1,yes\n", "text/csv")).run()
-    assert at.error and any("Still using **mine.csv**" in i.value for i in at.info)
+    assert at.error and any("Still using **mine.csv** with the target column 'outcome', as loaded before" in i.value
+                            for i in at.info)
     at.switch_page("app_pages/train.py").run()
     at.number_input(key="seed").set_value(5).run()
     np.testing.assert_array_equal(at.session_state["dataset"].X_test,

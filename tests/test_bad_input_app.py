@@ -211,7 +211,9 @@ def test_bad_upload_is_an_error_that_says_what_to_do_and_keeps_the_model(app, tr
     assert not app.success  # nothing was loaded
     assert app.session_state["dataset"] is before
     still = app.session_state["base_dataset"].title  # shown below the error: said to be the one in use
-    assert f"Still using **{still}**, loaded before" in page_text(app)
+    in_use = app.session_state.get("csv_key")  # a file that loaded before this one failed: its target is named
+    target = f" with the target column {in_use[2]!r}" if in_use else ""
+    assert f"Still using **{still}**{target}, as loaded before" in seen(page_text(app))
     assert_work_kept(app, trained)
 
 

@@ -762,3 +762,18 @@ def test_typed_columns_give_the_types_the_reader_gives(raw):
         assert pd.api.types.is_numeric_dtype(typed[column]) == pd.api.types.is_numeric_dtype(reference[column])
         assert pd.api.types.is_bool_dtype(typed[column]) == pd.api.types.is_bool_dtype(reference[column])
         pd.testing.assert_series_equal(typed[column], reference[column], check_dtype=False)
+
+
+def test_labels_written_two_ways_or_as_a_missing_mark_are_classes_with_a_note():
+    """'Yes' and 'yes' are what the file says, two classes, and '?' a third: kept as written, but said, as
+    each is seldom what was meant."""
+    labels = ["Yes", "yes", "no", "?"]
+    rows = [["x", "target"]] + [[i * 7 % 13, labels[i % 4]] for i in range(80)]
+    ds = from_csv(encoded(rows))
+    assert ds.class_names == sorted(labels)
+    assert ("Target 'target': 'Yes' and 'yes' differ only in letter case, so they are different classes here; "
+            "where two spellings mean one class, write it one way in the file.") in ds.notes
+    assert ("Target 'target': '?' is a label here, a class of its own; if it marks a missing value, leave those "
+            "cells blank (rows with no target are dropped).") in ds.notes
+    plain = from_csv(encoded([["x", "target"]] + [[i * 7 % 13, ("yes", "no")[i % 2]] for i in range(80)]))
+    assert not [n for n in plain.notes if "letter case" in n or "a class of its own" in n]

@@ -234,7 +234,7 @@ def test_a_bad_upload_after_training_is_reported_and_keeps_the_model(cancer_app,
     errors = [seen(e.value) for e in at.error]
     assert any(e.startswith(f"Could not use {name}:") and problem in e for e in errors), errors
     assert any("Your trained model and settings are kept." in c.value for c in at.caption)
-    assert any(i.value.startswith(f"Still using **{dataset.title}**, loaded before") for i in at.info)
+    assert any(i.value.startswith(f"Still using **{dataset.title}**, as loaded before") for i in at.info)
     assert at.session_state["trained"] is before
     assert at.session_state["dataset"] is dataset  # Train still uses the data that loaded
     at.switch_page(MODEL_PAGE).run()  # and the model's pages still work on it
