@@ -218,6 +218,7 @@ def _train(args, progress) -> dict:
         "epochs_run": result.epochs_run, "stopped_reason": result.stopped_reason,
         "model_epoch": result.model.epochs_trained,  # early stopping and divergence keep an earlier epoch
         "history": result.history, "test_accuracy": test_acc, "test_log_loss": test_loss,
+        "feature_names": list(dataset.feature_names), "notes": list(dataset.notes) + list(result.notes),
     }
     threshold, card_threshold, test_report = 0.5, None, None
     if dataset.is_binary:

@@ -170,6 +170,9 @@ def test_cli_train_json_is_reproducible_and_complete(tmp_path):
     assert a["classes"] == ["benign", "malignant"] and a["epochs_run"] == 3 and a["stopped_reason"] == "completed"
     assert a["n_train"] + a["n_val"] + a["n_test"] == 569 and a["n_features"] == 30
     assert a["threshold_chosen_by"] == "youden" and "sensitivity" in a["test_at_threshold"]["metrics"]
+    assert a["feature_names"] == list(load_dataset("breast_cancer").feature_names)
+    assert a["notes"] == [line.removeprefix("note: ") for line in first.stderr.splitlines()
+                          if line.startswith("note: ")]  # what loading and training did, as the lines say it
     assert "epoch" in first.stderr  # progress goes to stderr with --json
     # and nothing else: not TensorFlow's start-up log lines (oneDNN, absl) either
     ours = ("note: ", "epoch ", "threshold ", "exported to ", "test accuracy ")
