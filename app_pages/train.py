@@ -24,7 +24,8 @@ if dataset is None:
     st.info("Choose a dataset on the **Data** page first.")
     st.stop()
 st.caption(f"Dataset: **{state.literal(dataset.title)}** — {dataset.n_features} feature"
-           f"{'s' * (dataset.n_features != 1)}, classes: {state.literal(', '.join(dataset.class_names[:10]))}{' …' if dataset.n_classes > 10 else ''}")
+           f"{'s' * (dataset.n_features != 1)}, classes: {state.literal(', '.join(dataset.class_names[:10]))}"
+           f"{' …' if dataset.n_classes > 10 else ''}")
 
 setup = state.setup()
 # At projector sizes the settings take a screen of their own: they fold away when a run starts (Train or
@@ -151,8 +152,8 @@ def progress_panel():
         return
     snap = job.snapshot()
     if job.dataset is not dataset:  # the data was changed on the Data page since: say whose curves these are
-        st.caption(f"These curves are the last run's, on **{state.literal(job.dataset.title)}** as it was then (the data has changed "
-                   "since): press **Train** to train on the data chosen now.")
+        st.caption(f"These curves are the last run's, on **{state.literal(job.dataset.title)}** as it was then (the "
+                   "data has changed since): press **Train** to train on the data chosen now.")
     if refresh == WAITING_REFRESH_S and snap["history"]:
         st.rerun()  # the first epochs are in: redraw the page to refresh at the faster pace
     if snap["state"] == "queued":

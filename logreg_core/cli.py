@@ -45,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     header = t.add_mutually_exclusive_group()
     header.add_argument("--header", action="store_true",
                         help="--csv: the first row holds the column names (default: detected)")
-    header.add_argument("--no-header", action="store_true", help="--csv: the file has no header row (default: detected)")
+    header.add_argument("--no-header", action="store_true",
+                        help="--csv: the file has no header row (default: detected)")
     t.add_argument("--epochs", type=int, default=200, help="passes over the training split (default: %(default)s)")
     t.add_argument("--batch-size", type=int, default=64, help="examples per gradient step (default: %(default)s)")
     t.add_argument("--learning-rate", type=float, default=0.01, help="step size (default: %(default)s)")

@@ -874,7 +874,8 @@ def test_a_new_file_with_other_labels_takes_its_own_positive_class():
 
     assert upload("binary.csv", "01").positive_class == "1"
     three = upload("three.csv", "012")
-    assert three.class_names == ["0", "1", "2"] and at.selectbox(key="csv_positive").value == "(multiclass: all classes)"
+    assert three.class_names == ["0", "1", "2"]
+    assert at.selectbox(key="csv_positive").value == "(multiclass: all classes)"
     at.selectbox(key="csv_positive").set_value("2").run()
     assert upload("three_v2.csv", "0122").positive_class == "2"  # the same labels: the choice stays
 
@@ -888,7 +889,8 @@ def test_an_uploaded_multiclass_file_has_one_control_for_one_vs_rest():
     rows = "\n".join(f"{i % 7},{(i * 3) % 11},{i % 3}" for i in range(90))
     at.file_uploader[0].set_value(("three.csv", f"a,b,target\n{rows}\n".encode(), "text/csv")).run()
     assert not at.exception and not [r for r in at.radio if r.key == "train_as"]
-    assert "To train one class against the rest, choose it as **Positive class** above." in [c.value for c in at.caption]
+    captions = [c.value for c in at.caption]
+    assert "To train one class against the rest, choose it as **Positive class** above." in captions
     assert at.session_state["dataset"].class_names == ["0", "1", "2"]
     at.radio(key="source_label").set_value("Digits").run()
     assert at.radio(key="train_as").value == state.ONE_VS_REST  # the digits' own choice is still there
