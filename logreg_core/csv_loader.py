@@ -363,6 +363,26 @@ def _lines(text: str):
     return (match.group(0) for match in _LINE.finditer(text))
 
 
+def _without_leading_comments(text: str) -> tuple[int, str]:
+    """(how many lines starting with # lead the text, the text after them): a title or a source line above
+    the table. A # line laid out as the line under it (as many commas, semicolons and tabs, some of them) is a
+    header such as "#id,x,label", and stays."""
+    if not text.lstrip().startswith("#"):
+        return 0, text
+    lines = text[:1 << 16].splitlines(keepends=True)  # comments are a few lines at the top
+    table = next((line for line in lines if line.strip() and not line.lstrip().startswith("#")), "")
+    shape = [table.count(d) for d in ",;\t"]
+    skipped = 0
+    for line in lines:
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        if line.strip() and any(shape) and [line.count(d) for d in ",;\t"] == shape:
+            break  # a header written after a #
+        skipped += 1
+    count = sum(1 for line in lines[:skipped] if line.strip())
+    return count, _strip_leading_blank_lines(text[sum(map(len, lines[:skipped])):]) if count else text
+
+
 def _strip_leading_blank_lines(text: str) -> str:
     return text[_BLANK_LINES.match(text).end():]
 
@@ -579,6 +599,11 @@ def _parse_bytes(data: bytes, header, all_text: bool = False) -> tuple[pd.DataFr
     notes: list[str] = []
     text, encoding = decode_text(data, notes)
     text = _strip_leading_blank_lines(text)
+    count, text = _without_leading_comments(text)
+    if count:
+        notes.append(f"Skipped {count} line{'s' * (count != 1)} starting with # above the table (comments).")
+        if not text.strip():
+            raise LogRegError("the file holds only lines starting with # (comments): add the table below them")
     forced_delimiter = None
     first_line = re.match(r"[^\r\n]*(?:\r\n|\r|\n)?", text).group(0)
     if re.fullmatch(r"sep=[,;\t|:]", first_line.strip(" \r\n")):

@@ -208,6 +208,10 @@ def build_dataset(
         f"Split {len(y)} rows (seed {seed}, {how}): {len(y_train)} train, "
         f"{len(y_val)} validation, {len(y_test)} test."
     )
+    if len(feature_names) >= len(y_train):
+        notes.append(f"{len(feature_names):,} features for {len(y_train):,} training rows: with as many features as "
+                     "rows or more, a logistic regression can fit the training rows exactly and learn little that "
+                     "holds for new cases; an L2 penalty (Train page; --l2) or fewer columns help.")
     return Dataset(
         name, X_train, y_train, X_val, y_val, X_test, y_test,
         list(feature_names), list(class_names), notes, image_shape, dict(options or {}), title,

@@ -777,3 +777,29 @@ def test_labels_written_two_ways_or_as_a_missing_mark_are_classes_with_a_note():
             "cells blank (rows with no target are dropped).") in ds.notes
     plain = from_csv(encoded([["x", "target"]] + [[i * 7 % 13, ("yes", "no")[i % 2]] for i in range(80)]))
     assert not [n for n in plain.notes if "letter case" in n or "a class of its own" in n]
+
+
+def test_more_features_than_training_rows_is_said():
+    rng = np.random.default_rng(3)
+    wide = [[f"f{j}" for j in range(60)] + ["label"]] + [
+        [f"{v:.3f}" for v in rng.normal(size=60)] + [("no", "yes")[i % 2]] for i in range(50)]
+    ds = from_csv(encoded(wide))
+    assert ds.n_features == 60 and len(ds.y_train) < 60
+    assert (f"60 features for {len(ds.y_train)} training rows: with as many features as rows or more, a logistic "
+            "regression can fit the training rows exactly and learn little that holds for new cases; an L2 penalty "
+            "(Train page; --l2) or fewer columns help.") in ds.notes
+    assert not [n for n in from_csv(encoded(binary_rows(60))).notes if "training rows:" in n]
+
+
+def test_comment_lines_above_the_table_are_skipped_but_a_header_written_after_a_hash_is_kept():
+    body = table(binary_rows(40)).encode()
+    plain = from_csv(body)
+    commented = from_csv(b"# exported by the clinic's system\n\n# 2024-03-01; v2\n" + body)
+    assert "Skipped 2 lines starting with # above the table (comments)." in commented.notes
+    assert commented.feature_names == plain.feature_names and commented.class_names == plain.class_names
+    np.testing.assert_array_equal(commented.X_train, plain.X_train)
+    np.testing.assert_array_equal(commented.test_rows, plain.test_rows)  # data rows counted below the header
+    hashed = from_csv(b"#" + body)  # "#x1,x2,label": laid out as the rows under it, so the header
+    assert hashed.feature_names == ["#x1", "x2"] and not [n for n in hashed.notes if "starting with #" in n]
+    with pytest.raises(LogRegError, match=r"only lines starting with # \(comments\): add the table below them"):
+        from_csv(b"# nothing here\n#\n")
