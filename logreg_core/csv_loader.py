@@ -53,8 +53,10 @@ _PANDAS_NA = (
 )
 _NA_TOKENS = {token.lower() for token in _PANDAS_NA}  # for the header detector
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity)", re.IGNORECASE)
-_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
-_DECIMAL_DOT = re.compile(r"[+-]?\d*\.\d+(?:[eE][+-]?\d+)?")
+# a number with a decimal comma, or point, for guessing the file's decimal mark: a currency sign before,
+# a percent sign after, and digits grouped in threes by the other mark allowed ("€ 1.346,23", "12.5%")
+_DECIMAL_COMMA = re.compile(r"(?:[$€£¥]\s*)?[+-]?(?:\d{1,3}(?:[. \u00a0]\d{3})+|\d+),\d+(?:\s*%)?")
+_DECIMAL_DOT = re.compile(r"(?:[$€£¥]\s*)?[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)\.\d+(?:[eE][+-]?\d+)?(?:\s*%)?")
 _MAGIC = (
     (b"PK\x03\x04", "an Excel workbook (.xlsx) or another ZIP archive"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel workbook (.xls)"),
@@ -429,6 +431,10 @@ def _sample_rows(sample: str, delimiter: str, whole: bool) -> list[list[str]]:
 
 
 def _is_number(cell: str, decimal: str) -> bool:
+    """Whether ``cell`` reads as a number, as ``marked_numbers`` reads it."""
+    cell = _UNIT_MARKS.sub("", cell)
+    if _GROUPED[decimal].fullmatch(cell):
+        cell = re.sub("," if decimal == "." else r"[. \u00a0]", "", cell)
     if decimal == ",":
         cell = cell.replace(",", ".")
     return _NUMBER.fullmatch(cell) is not None
@@ -1026,9 +1032,32 @@ def _true_false(text: pd.Series) -> np.ndarray | None:
     return text.str.lower().map({"true": 1.0, "false": 0.0}).to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+_UNIT_MARKS = re.compile(r"^\s*[$€£¥]\s*|\s*%\s*$")
+# digits in groups of three: "1,346.23" in a file with decimal points, "1.346,23" or "1 346,23" with commas
+_GROUPED = {".": re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"),
+            ",": re.compile(r"[+-]?\d{1,3}(?:[. \u00a0]\d{3})+(?:,\d+)?")}
+
+
 def text_numbers(text: pd.Series, decimal: str) -> pd.Series:
     """Text read as numbers (decimal commas when the file uses them); what is not one becomes NaN."""
-    return pd.to_numeric(text.str.replace(",", ".", regex=False) if decimal == "," else text, errors="coerce")
+    return marked_numbers(text, decimal)[0]
+
+
+def marked_numbers(text: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
+    """``text_numbers``, and which of them were written with a unit or thousands separators: a
+    percent sign after ("12.3%" is 12.3), a currency sign before ("$45.00" is 45), digits grouped in
+    threes ("1,346.23" is 1346.23 where the file's decimal mark is a point, "1.346,23" where it is a comma)."""
+    numbers = pd.to_numeric(text.str.replace(",", ".", regex=False) if decimal == "," else text, errors="coerce")
+    odd = numbers.isna() & text.notna()
+    if not odd.any():
+        return numbers, odd
+    bare = text[odd].str.replace(_UNIT_MARKS, "", regex=True)
+    grouped = bare.str.fullmatch(_GROUPED[decimal]).fillna(False)
+    bare = bare.where(~grouped, bare.str.replace("," if decimal == "." else r"[. \u00a0]", "", regex=True))
+    if decimal == ",":
+        bare = bare.str.replace(",", ".", regex=False)
+    marked = pd.to_numeric(bare, errors="coerce")
+    return numbers.fillna(marked), marked.notna().reindex(text.index, fill_value=False)
 
 
 def typed_columns(frame: pd.DataFrame, decimal: str) -> pd.DataFrame:
@@ -1095,13 +1124,18 @@ def _features(frame: pd.DataFrame, target: str, facts: dict, notes: list[str]):
             if values is not None:
                 notes.append(f"Column '{column}': true/false values became 1/0.")
             else:
-                numbers = text_numbers(text, decimal)
+                numbers, marked = marked_numbers(text, decimal)
                 parsed = int(numbers.notna().sum())
                 if parsed > len(filled) / 2:
                     values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+                    if marked.any():
+                        notes.append(f"Column '{column}': {int(marked.sum()):,} number(s) written with a unit "
+                                     "or thousands separators were read as plain numbers (such as "
+                                     f"{text[marked].iloc[0]!r} as {numbers[marked].iloc[0]:g}).")
                     odd = filled[numbers[filled.index].isna()]
-                    examples = ", ".join(repr(v) for v in odd.unique()[:3])
-                    mixed.append(f"'{column}' ({len(odd):,} value(s) such as {examples})")
+                    if len(odd):
+                        examples = ", ".join(repr(v) for v in odd.unique()[:3])
+                        mixed.append(f"'{column}' ({len(odd):,} value(s) such as {examples})")
                 elif len(distinct) <= MAX_ONE_HOT_LEVELS:
                     one_hot = True
                     levels = sorted(str(v) for v in distinct)

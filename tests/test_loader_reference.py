@@ -236,6 +236,32 @@ def test_decimal_commas_in_a_column_with_some_text_are_encoded_alike():
     np.testing.assert_array_equal(X_pred, X_loader)
 
 
+@pytest.mark.parametrize("sep, write", [
+    (",", lambda v: [f'"{v * 1000:,.2f}"', f"{v:.1f}%", f"${v:.2f}"]),  # "1,346.20", "12.3%", "$45.00"
+    (";", lambda v: [f"{v * 1000:,.2f}".replace(",", " ").replace(".", ","), f"{v:.1f}%".replace(".", ","),
+                     f"€ {v:.2f}".replace(".", ",")]),  # "1 346,20", "12,3%", "€ 45,00"
+])
+def test_numbers_written_with_units_or_thousands_separators_read_as_their_values(sep, write):
+    """A percent sign, a currency sign and digits grouped in threes are read off, as a spreadsheet writes them:
+    the loader and the prediction path both give the numbers written, and a note says so."""
+    rng = np.random.default_rng(6)
+    values = np.round(rng.uniform(1, 90, 60), 1)
+    lines = [sep.join(["key", "amount", "rate", "price", "label"])] + [
+        sep.join([str(i + 0.5).replace(".", "," if sep == ";" else "."), *write(v), str(i % 2)])
+        for i, v in enumerate(values)]  # a key that does not count the rows (such a column is dropped as an id)
+    data = ("\n".join(lines) + "\n").encode()
+    ds = from_csv(data, target="label")
+    assert ds.feature_names == ["key", "amount", "rate", "price"]
+    X, _ = all_rows(ds)
+    order = (X[:, 0] - 0.5).astype(int)
+    np.testing.assert_allclose(X[:, 1], values[order] * 1000, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(X[:, 2], values[order], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(X[:, 3], values[order], rtol=0, atol=1e-9)
+    assert [n for n in ds.notes if n.startswith("Column 'rate': 60 number(s) written with a unit")]
+    X_loader, X_pred = _agree(None, data, target="label")
+    np.testing.assert_array_equal(X_pred, X_loader)
+
+
 # --------------------------------------------------------------------------- 4. score files
 
 
