@@ -1204,9 +1204,9 @@ def _features(frame: pd.DataFrame, target: str, facts: dict, notes: list[str]):
             "Column(s) with a single value carry no information (kept, but they cannot help): "
             + _listed([f"'{c}'" for c in constant], 20) + "."
         )
-    dropped = [f"{len(x)} {what}" for x, what in (
-        (identifiers, "identifier column(s)"), (empty, "empty column(s)"),
-        (dropped_text, "free-text column(s)"),
+    dropped = [f"{len(x)} {what}: {_listed(named, 3)}" for x, what, named in (
+        (identifiers, "identifier column(s)", identifiers), (empty, "empty column(s)", [f"'{c}'" for c in empty]),
+        (dropped_text, "free-text column(s)", dropped_text),
     ) if x]
     return arrays, names, sources, dropped
 
@@ -1250,7 +1250,7 @@ def _from_csv(file, target, positive, header, seed, val_fraction, test_fraction,
         frame = frame.loc[keep].reset_index(drop=True)
     arrays, feature_names, sources, dropped = _features(frame, column, facts, notes)
     if not arrays:
-        why = f" (dropped: {', '.join(dropped)})" if dropped else ""
+        why = f" (dropped: {'; '.join(dropped)})" if dropped else ""
         raise LogRegError(
             f"no usable feature columns are left besides the target '{column}'{why}: add numeric "
             "columns, or text columns with at most 10 distinct values"

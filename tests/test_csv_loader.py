@@ -803,3 +803,10 @@ def test_comment_lines_above_the_table_are_skipped_but_a_header_written_after_a_
     assert hashed.feature_names == ["#x1", "x2"] and not [n for n in hashed.notes if "starting with #" in n]
     with pytest.raises(LogRegError, match=r"only lines starting with # \(comments\): add the table below them"):
         from_csv(b"# nothing here\n#\n")
+
+
+def test_no_usable_features_names_the_columns_dropped_and_why():
+    with pytest.raises(LogRegError) as refused:
+        from_csv(encoded([["x", "note", "label"]] + [[i, f"free text {i}", i % 2] for i in range(20)]))
+    assert ("(dropped: 1 identifier column(s): 'x' (it counts the rows); 1 free-text column(s): 'note' (20 distinct "
+            "values))") in str(refused.value)
