@@ -941,7 +941,7 @@ def _label_doubts(column: str, labels: list[str]) -> list[str]:
         spellings.setdefault(label.casefold(), []).append(label)
     twins = [" and ".join(repr(s) for s in group) for group in spellings.values() if len(group) > 1]
     if twins:
-        doubts.append(f"Target '{column}': {_listed(twins, 3, '; ')} differ only in letter case, so they are "
+        doubts.append(f"Target '{column}': {listed(twins, 3, '; ')} differ only in letter case, so they are "
                       "different classes here; where two spellings mean one class, write it one way in the file.")
     marks = [repr(label) for label in labels if label.casefold() in _MISSING_MARKS]
     if marks:
@@ -1088,7 +1088,8 @@ def numeric_column(series: pd.Series, decimal: str) -> np.ndarray:
     return _without_huge(values)[0]
 
 
-def _listed(items: list[str], limit: int, separator: str = ", ") -> str:
+def listed(items: list[str], limit: int, separator: str = ", ") -> str:
+    """The first ``limit`` of ``items`` and how many more: "a, b, c and 4 more"."""
     more = f" and {len(items) - limit:,} more" if len(items) > limit else ""
     return separator.join(items[:limit]) + more
 
@@ -1180,31 +1181,31 @@ def _features(frame: pd.DataFrame, target: str, facts: dict, notes: list[str]):
         sources.append((column, None))
     if identifiers:
         notes.append(
-            "Dropped identifier column(s), which cannot predict anything: " + _listed(identifiers, 20) + "."
+            "Dropped identifier column(s), which cannot predict anything: " + listed(identifiers, 20) + "."
         )
     if empty:
-        notes.append("Dropped column(s) with no values: " + _listed([f"'{c}'" for c in empty], 20) + ".")
+        notes.append("Dropped column(s) with no values: " + listed([f"'{c}'" for c in empty], 20) + ".")
     if mixed:
         notes.append(
             "Mostly numeric column(s) with some text: the non-numbers were treated as missing: "
-            + _listed(mixed, 10, "; ") + "."
+            + listed(mixed, 10, "; ") + "."
         )
     if encoded:
         notes.append(
             f"One-hot encoded text column(s) with at most {MAX_ONE_HOT_LEVELS} distinct values into 0/1 "
-            "columns named column=value: " + _listed(encoded, 10, "; ") + "."
+            "columns named column=value: " + listed(encoded, 10, "; ") + "."
         )
     if dropped_text:
         notes.append(
             f"Dropped text column(s) with more than {MAX_ONE_HOT_LEVELS} distinct values (free text or "
-            "codes): " + _listed(dropped_text, 10) + "."
+            "codes): " + listed(dropped_text, 10) + "."
         )
     if constant:
         notes.append(
             "Column(s) with a single value carry no information (kept, but they cannot help): "
-            + _listed([f"'{c}'" for c in constant], 20) + "."
+            + listed([f"'{c}'" for c in constant], 20) + "."
         )
-    dropped = [f"{len(x)} {what}: {_listed(named, 3)}" for x, what, named in (
+    dropped = [f"{len(x)} {what}: {listed(named, 3)}" for x, what, named in (
         (identifiers, "identifier column(s)", identifiers), (empty, "empty column(s)", [f"'{c}'" for c in empty]),
         (dropped_text, "free-text column(s)", dropped_text),
     ) if x]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .csv_loader import NoDataRows, as_text, numeric_column, read_text_table, typed_columns
+from .csv_loader import NoDataRows, as_text, listed, numeric_column, read_text_table, typed_columns
 from .errors import LogRegError
 from .model import TrainedModel
 
@@ -80,39 +80,35 @@ def feature_matrix(frame: pd.DataFrame, sources, fill: np.ndarray, decimal: str 
                           "use the training data's column names")
     about_columns = []
     if missing:
-        about_columns.append(f"The file lacks {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}, which the "
-                             "model gives no weight (as it gives a column with a single value in training), so it "
-                             "changes no prediction: filled as training did.")
+        about_columns.append(f"The file lacks {listed(missing, 5)}, which the model gives no weight (as it gives a "
+                             "column with a single value in training), so it changes no prediction: filled as "
+                             "training did.")
     unused = [str(c) for c in frame.columns if str(c).strip() not in named]
     if unused:
-        about_columns.append(f"Not used by the model, shown as given: {', '.join(unused[:5])}"
-                     f"{f' and {len(unused) - 5:,} more' if len(unused) > 5 else ''}.")
-    frame = frame.assign(**{column: np.nan for column in missing})
-    columns |= {column: column for column in missing}
+        about_columns.append(f"Not used by the model, shown as given: {listed(unused, 5)}.")
     blocks, levels = [], {}
-    for column, level in sources:
-        if level is None:
+    for j, (column, level) in enumerate(sources):
+        if column in missing:  # ignored by the model: its fill, as the note says
+            blocks.append(np.full(len(frame), fill[j], dtype=np.float64))
+        elif level is None:
             blocks.append(numeric_column(frame[columns[column]], decimal))
         else:
             levels.setdefault(column, []).append(level)
             blocks.append((as_text(frame[columns[column]]) == level).to_numpy(dtype=np.float64))
-    X, notes = _filled(np.column_stack(blocks), [column for column, _ in sources], fill, said=set(missing))
+    X, notes = _filled(np.column_stack(blocks), [column for column, _ in sources], fill)
     for column, known in levels.items():
-        if column not in missing:
-            notes += _level_notes(column, as_text(frame[columns[column]]), known)
+        notes += _level_notes(column, as_text(frame[columns[column]]), known)
     return X, notes + about_columns
 
 
-def _filled(X: np.ndarray, names: list[str], fill: np.ndarray, said: set[str]) -> tuple[np.ndarray, list[str]]:
+def _filled(X: np.ndarray, names: list[str], fill: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """``X`` with its missing, non-numeric or huge values (``numeric_column`` makes those NaN) taken from
-    ``fill``, and a note saying so (but for the columns in ``said``, filled whole and named already)."""
-    fill = np.asarray(fill, dtype=np.float64)
-    X = np.where(~np.isfinite(X) & np.isin(names, list(said)), fill, X)
+    ``fill``, and a note saying so."""
     holes = ~np.isfinite(X)
     if not holes.any():
         return X, []
     bad = sorted({names[j] for j in np.nonzero(holes)[1]})
-    X = np.where(holes, fill, X)
+    X = np.where(holes, np.asarray(fill, dtype=np.float64), X)
     rows = np.flatnonzero(holes.any(axis=1)) + 1  # data rows, as the file's reader counts them
     return X, [f"Filled {int(holes.sum()):,} missing, non-numeric or huge (beyond ±1e30) value(s) in "
                f"{', '.join(bad[:5])}{' …' if len(bad) > 5 else ''} (data row{'s' * (len(rows) > 1)} "
