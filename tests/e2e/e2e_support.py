@@ -328,7 +328,7 @@ def start_long_training(page, epochs: int = 10_000) -> None:
 
 
 def confusion_counts(page) -> dict[str, str]:
-    """The confusion matrix's four counts as the page shows them (its 2×2 table)."""
+    """The confusion matrix's four counts as the page (or the part of it given) shows them (its 2×2 table)."""
     table = page.locator('table[aria-label="Confusion matrix"]').first
     return {cell: table.locator(f'td[data-cell="{cell}"] .cm-count').inner_text().strip()
             for cell in ("TP", "FN", "FP", "TN")}
