@@ -37,10 +37,11 @@ if model.is_binary:
     numeric = weights.index[~level[weights.index]]
     top = weights.loc[numeric].head(30).iloc[::-1]
     if len(top):
-        fig = go.Figure(go.Bar(x=top["weight (per SD)"], y=top["feature"], orientation="h",
+        fig = go.Figure(go.Bar(x=top["weight (per SD)"], y=top["feature"].map(theme.chart_text), orientation="h",
                                marker_color=np.where(top["weight (per SD)"] > 0, theme.PALETTE["vermillion"],
                                                      theme.PALETTE["blue"])))
-        fig.update_xaxes(title=f"weight on the standardized feature<br>(→ more likely {ds.class_names[1]})")
+        positive = theme.chart_text(ds.class_names[1])
+        fig.update_xaxes(title=f"weight on the standardized feature<br>(→ more likely {positive})")
         row = 34 if theme.presentation() else 22  # room for every name at the font size (else Plotly skips some)
         title = "Weights, largest first" + (" (top 30)" if len(numeric) > 30 else "")
         st.plotly_chart(theme.style(fig, title + (" — number columns" if level.any() else ""),

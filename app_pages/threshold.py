@@ -113,7 +113,8 @@ if run and not run.dataset.is_binary:
         import plotly.express as px
 
         cm = multiclass_confusion(y_all, scores_all)
-        fig = px.imshow(cm, x=[f"pred {c}" for c in ds.class_names], y=[f"actual {c}" for c in ds.class_names],
+        labels = [theme.chart_text(c) for c in ds.class_names]
+        fig = px.imshow(cm, x=[f"pred {c}" for c in labels], y=[f"actual {c}" for c in labels],
                         text_auto=True, color_continuous_scale="Blues")
         st.plotly_chart(theme.style(fig, f"{split_name.capitalize()} confusion matrix", 480,
                                     subtitle="rows actual, columns predicted"), key="multiclass_cm")

@@ -26,7 +26,7 @@ def learning_curves(history: list[dict], metric: str, overlays: dict[str, list[d
                         line=dict(color=theme.SPLIT_COLOURS[split], width=theme.line_width()))
     for (name, other), colour in zip((overlays or {}).items(), OVERLAY_COLOURS):
         fig.add_scatter(x=[h["epoch"] for h in other], y=[h[f"val_{metric}"] for h in other], mode="lines",
-                        name=f"{name} (validation)",
+                        name=f"{theme.chart_text(name)} (validation)",
                         line=dict(color=colour, width=theme.line_width(), dash="dash"))
     if resumed_at is not None and len(history) and history[0]["epoch"] <= resumed_at:
         fig.add_vline(x=resumed_at, line=dict(color="#888", dash="dot", width=1), annotation_text="Continue",
@@ -75,10 +75,10 @@ def decision_boundary(model, dataset, max_points: int = 1500) -> go.Figure:
     keep = rng.permutation(len(y))[:max_points]
     for code, name in enumerate(dataset.class_names):
         sel = keep[y[keep] == code]
-        fig.add_scatter(x=X[sel, 0], y=X[sel, 1], mode="markers", name=name,
+        fig.add_scatter(x=X[sel, 0], y=X[sel, 1], mode="markers", name=theme.chart_text(name),
                         marker=dict(color=theme.SERIES[code % len(theme.SERIES)], size=7,
                                     line=dict(width=0.5, color="white"),
                                     symbol=["circle", "x", "diamond", "square", "triangle-up", "cross"][code % 6]))
-    fig.update_xaxes(title=dataset.feature_names[0])
-    fig.update_yaxes(title=dataset.feature_names[1])
+    fig.update_xaxes(title=theme.chart_text(dataset.feature_names[0]))
+    fig.update_yaxes(title=theme.chart_text(dataset.feature_names[1]))
     return theme.style(fig, f"Decision boundary after epoch {model.epochs_trained} (training points)", height=460)

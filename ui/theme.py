@@ -5,6 +5,8 @@ Presentation mode (for a projector) enlarges text and thickens lines.
 """
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 PALETTE = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
@@ -62,6 +64,12 @@ def presentation() -> bool:
 def apply_css() -> None:
     """Style-only HTML: Streamlit sends it to its event container, where it takes no room on the page."""
     st.html(_BASE_CSS + (_PRESENTATION_CSS if presentation() else ""))
+
+
+def chart_text(text) -> str:
+    """A name from the user's data (a column, a class, a file) as a Plotly label shows it as written: Plotly
+    reads the tags <b>, <i>, <br>, <a> and the like in every text it draws."""
+    return html.escape(str(text), quote=False)
 
 
 def line_width() -> float:

@@ -156,7 +156,7 @@ class ThresholdCharts:
     markers and lines (and refills the per-1,000 bar), which costs far less than rebuilding them."""
 
     def __init__(self, base: dict, names: tuple[str, str], prevalence: float, auc_text: str, probability: bool):
-        self.names = names
+        self.names = names = tuple(theme.chart_text(name) for name in names)
         self.roc = roc_figure(base, auc_text)
         self.pr = pr_figure(base, base["ap"], prevalence)
         self.distribution = distribution_figure(base, names)

@@ -360,8 +360,9 @@ def test_digits_multiclass(page, app_server):
     assert second["x"] - (first["x"] + first["width"]) >= 8, (first, second)
 
 
-# Column names that Markdown would turn into LaTeX and italics; a few blanks, so that a note names them
-CSV_SEMICOLON_BOM = ("\ufeffage $;dose_*mg*;score;outcome\n" + "".join(
+# Column names that Markdown would turn into LaTeX and italics, and Plotly into bold; a few blanks, so that a
+# note names them
+CSV_SEMICOLON_BOM = ("\ufeffage $;dose_*mg*;<b>score</b>;outcome\n" + "".join(
     f"{'' if i % 17 == 0 else 20 + i % 50};{'' if i % 19 == 0 else f'{(i * 7) % 13}.5'};"
     f"{(i * 37) % 101 / 10:.1f};{'yes' if (i * 37) % 101 > 50 else 'no'}\n" for i in range(120))).encode("utf-8")
 
@@ -389,6 +390,10 @@ def test_upload_semicolon_bom_csv_and_train(page, app_server):
     button(page, "Train").click()
     assert wait_finished(page) == 5
     shot(page, "train-csv")
+    go(page, "Model")
+    ticks = page.locator('[data-testid="stPlotlyChart"] .ytick text')
+    expect(ticks.first).to_be_visible()
+    assert "<b>score</b>" in ticks.all_text_contents()  # the name as written, not "score" in bold
 
 
 def test_bad_upload_keeps_previous_model(page, app_server):
