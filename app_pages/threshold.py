@@ -17,8 +17,11 @@ st.title("Threshold")
 SMALL = 100
 TIES = "Where thresholds tie, the middle of their range, not a case's own score."
 
-source_column, split_column = st.columns([2, 3])  # the two choices of what is shown, in one row
-source = state.kept(source_column.radio, "Scores from", "score_source", "Trained model",
+# the two choices of what is shown, in one row (at projector sizes, only with the room each needs)
+source_column, split_column = st.columns([3, 4] if theme.presentation() else [2, 3])
+# at projector sizes without the labels above them, which their options make plain
+radio_labels = "collapsed" if theme.presentation() else "visible"
+source = state.kept(source_column.radio, "Scores from", "score_source", "Trained model", label_visibility=radio_labels,
                     options=["Trained model", "Uploaded scores"], horizontal=True,
                     help="Explore the model trained here, or upload y_true,score[,split] from any model.")
 names, parts, origin, cache_key, run = ("negative", "positive"), {}, "", None, None
@@ -98,7 +101,7 @@ if not parts:
 split_labels = {"val": "Validation (for choosing)", "test": "Test (for reporting)", "all": "All rows"}
 split_names = {"val": "validation", "test": "test", "all": "all rows"}  # in a sentence
 split_options = list(parts)
-split_widget = dict(options=split_options, format_func=split_labels.get, horizontal=True,
+split_widget = dict(options=split_options, format_func=split_labels.get, horizontal=True, label_visibility=radio_labels,
                     help="Choose a threshold on validation; look at test once, to report.")
 if state.kept_value("split_shown", split_options[0]) in split_options:
     split = state.kept(split_column.radio, "Split shown", "split_shown", split_options[0], **split_widget)
@@ -130,17 +133,17 @@ sweep = sweep_by_split[split]
 choose_on = "val" if "val" in sweep_by_split else split
 chooser = sweep_by_split[choose_on]
 
-notices: list[tuple[str, str]] = []  # (kind, text): what to keep in mind about these numbers
+notices: list[tuple[str, str, str]] = []  # (kind, a few words, text): what to keep in mind about these numbers
 if split == "test":
-    notices.append(("warning", "You are looking at the **test** split. Choose thresholds on validation; "
+    notices.append(("warning", "test split", "You are looking at the **test** split. Choose thresholds on validation; "
                                "a threshold tuned on test looks better than it will be on new cases."))
 elif split == "all":
     fix = ("Add a split column with val and test rows" if parts.unsplit == "No split column"
            else "Give the split column both val and test rows")
-    notices.append(("warning", f"{parts.same_rows_warning()} {fix} to choose on one and report on the other."))
+    notices.append(("warning", "no separate test rows", f"{parts.same_rows_warning()} {fix} to choose on one and report on the other."))
 if run and not run.dataset.is_binary:
     shown_class = state.literal(names[1])
-    notices.append(("info", f"This view flags a case as {shown_class} when its softmax probability of {shown_class} "
+    notices.append(("info", f"{shown_class} vs the rest", f"This view flags a case as {shown_class} when its softmax probability of {shown_class} "
                             "is ≥ "
                             "the threshold. The all-classes matrix above takes the most probable class instead, "
                             "often with a probability below 0.5 when there are many classes: so at 0.5 this view "
@@ -148,7 +151,7 @@ if run and not run.dataset.is_binary:
                             "lower threshold."))
 separated = sweep.error_free_range()
 if separated:  # common for small, easy data (breast cancer's validation split): say why nothing moves
-    notices.append(("info", f"On this split the classes do not overlap: every threshold above {separated[0]:.4g} and "
+    notices.append(("info", "classes do not overlap", f"On this split the classes do not overlap: every threshold above {separated[0]:.4g} and "
                             f"up to {separated[1]:.4g} makes no error, so the matrix changes only outside that range."
                     + (" The other split, or harder data (on the Data page: synthetic, with a smaller class "
                        "separation), shows the trade-off." if run and run.dataset.name in BUILTIN_DATASETS
@@ -157,26 +160,33 @@ small = min(chooser.n_pos, chooser.n_neg)
 chosen_on = {"val": "The validation split has", "test": "The test split has", "all": "These rows have"}[choose_on]
 if small == 0:
     undefined, flagged = ("specificity", "everyone") if chooser.n_neg == 0 else ("sensitivity", "no one")
-    notices.append(("warning", f"{chosen_on} {chooser.n_pos} positive and {chooser.n_neg} negative cases: with one "
+    notices.append(("warning", "one class only", f"{chosen_on} {chooser.n_pos} positive and {chooser.n_neg} negative cases: with one "
                                f"class only, {undefined} is undefined, and a threshold that flags {flagged} makes no "
                                "error here, so a threshold found on these rows (the buttons that still answer find "
                                "that one) says nothing about the other class. Choose on rows with both classes."))
 elif small < SMALL:
     half_width = 1.96 * math.sqrt(0.25 / small)
-    notices.append(("info", f"{chosen_on} only {chooser.n_pos} positives and {chooser.n_neg} negatives: intervals "
+    notices.append(("info", f"few {split_names[choose_on]} cases", f"{chosen_on} only {chooser.n_pos} positives and {chooser.n_neg} negatives: intervals "
                             f"there are up to ±{half_width:.0%} wide, and a threshold chosen on so few cases looks "
                             "better than it will be."))
 certain = sweep.counts_at(1.0) if sweep.is_probability else None
 if certain is not None and certain.tp + certain.fp:  # the slider's right end is 1: it cannot clear them
     flagged = certain.tp + certain.fp
-    notices.append(("info", f"{flagged} of these {sweep.n:,} cases score exactly 1 (a probability that rounds to 1): "
+    notices.append(("info", "scores of 1", f"{flagged} of these {sweep.n:,} cases score exactly 1 (a probability that rounds to 1): "
                             "every threshold, the slider's right end included, flags "
                             f"{'it' if flagged == 1 else 'them'}, as a case is positive when its score ≥ the threshold."))
-if theme.presentation() and len(notices) > 1:  # one box, not a screenful of them above a projector's slider
-    kind = "warning" if any(k == "warning" for k, _ in notices) else "info"
-    notices = [(kind, "\n\n".join(text for _, text in notices))]
-for kind, text in notices:
-    (st.warning if kind == "warning" else st.info)(text)
+finder_slot = st  # where the (folded) threshold finders go at projector sizes
+if theme.presentation() and notices:  # folded too, beside them, under a line that names them: open, the notes
+    # pushed the slider and the matrix it moves off the screen
+    warned = any(kind == "warning" for kind, _, _ in notices)
+    notes_slot, finder_slot = st.columns(2)
+    notes_holder = notes_slot.expander((":material/warning:" if warned else ":material/info:") + " Notes: "
+                                       + " · ".join(gist for _, gist, _ in notices))
+else:
+    notes_holder = st.container()
+with notes_holder:
+    for kind, _, text in notices:
+        (st.warning if kind == "warning" else st.info)(text)
 
 probability = all(s.is_probability for s in sweep_by_split.values())
 low = 0.0 if probability else min(s.min_score for s in sweep_by_split.values())
@@ -277,16 +287,16 @@ def operating_point_controls() -> tuple[float, float | None]:
     """The population's numbers, then the buttons that find a threshold on validation, each in one row.
     Outside the slider's fragment: they are used now and then, and a slider step need not redraw them.
     Folded at projector sizes, where they would take the screen above the slider."""
-    holder = (st.expander("Find a threshold: target sensitivity, cost ratio, prevalence") if theme.presentation()
-              else st.container())
+    holder = (finder_slot.expander("Find a threshold: sensitivity, cost, prevalence")
+              if theme.presentation() else st.container())
     with holder:
         return _operating_point_controls()
 
 
 def _operating_point_controls() -> tuple[float, float | None]:
     prevalence_as_proportion()
-    if theme.presentation():  # projector font sizes: the prevalence's placeholder needs the room
-        (c1, c2), (c3, _) = st.columns(2), st.columns(2)
+    if theme.presentation():  # projector font sizes in half the page (beside the notes): one to a row
+        c1, c2, c3 = st.container(), st.container(), st.container()
     else:
         c1, c2, c3 = st.columns(3)
     # kept across pages and carried by the link (state.POPULATION): the clinician's population
@@ -308,8 +318,8 @@ def _operating_point_controls() -> tuple[float, float | None]:
                                      "per-1,000 view use it.")
     state.show_clamped()
     st.caption(f"Find a threshold on {split_names[choose_on]}:")
-    if theme.presentation():  # projector font sizes: two to a row, so that no label is cut short
-        (b1, b2), (b3, b4) = st.columns(2), st.columns(2)
+    if theme.presentation():  # projector font sizes: as many to a row as fit whole
+        b1 = b2 = b3 = b4 = st.container(horizontal=True)
     else:
         b1, b2, b3, b4 = st.columns(4)
     b1.button("Max Youden", on_click=choose, args=(chooser.find_youden, "max Youden's J"),
@@ -331,7 +341,10 @@ def _operating_point_controls() -> tuple[float, float | None]:
 def panel(cost: float, prevalence: float | None):
     if "threshold_error" in st.session_state:  # from a button or the slider: shown by whichever rerun follows
         st.error(state.literal(st.session_state.pop("threshold_error")))
-    left, right = st.columns(2)
+    toggles, picker_box = st.container(), st.container()
+    if theme.presentation():  # the display toggles go under the table: then the slider and the table fit on the screen
+        toggles = st.container()
+    left, right = toggles.columns(2)
     logodds = probability and left.toggle("Log-odds scale", key="logodds",
                                           help="Move the threshold in log-odds, for scores bunched near 0 or 1.")
     share_of_all = right.toggle("Percentages of all cases", key="cm_share_all",
@@ -340,12 +353,13 @@ def panel(cost: float, prevalence: float | None):
 
     positions = picker.grid(low, high, probability, logodds)
     every = np.append(positions.thresholds, threshold)
-    picker.show(positions, sweep.at_thresholds(every), threshold_texts(every, label_scores), names=names,
-                share_of_all=share_of_all, how=threshold_how(),
-                tail=f"— {split_names[split].capitalize()}{'' if split == 'all' else ' split'}, "
-                     f"{sweep.n:,} cases, {origin}. "
-                     f"Convention: {CONVENTION}.",
-                revision=[st.session_state["threshold_moves"], logodds, low, high], on_move=moved_by_hand)
+    with picker_box:
+        picker.show(positions, sweep.at_thresholds(every), threshold_texts(every, label_scores), names=names,
+                    share_of_all=share_of_all, how=threshold_how(),
+                    tail=f"— {split_names[split].capitalize()}{'' if split == 'all' else ' split'}, "
+                         f"{sweep.n:,} cases, {origin}. "
+                         f"Convention: {CONVENTION}.",
+                    revision=[st.session_state["threshold_moves"], logodds, low, high], on_move=moved_by_hand)
 
     report = sweep.report(threshold, prevalence=prevalence, cost_ratio=cost)
     m = report.metrics

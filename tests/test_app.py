@@ -3,6 +3,7 @@ import base64
 import html
 import json
 import math
+import re
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -1379,8 +1380,8 @@ def test_the_split_shown_is_kept_across_pages(trained_app):
 
 
 def test_presentation_mode_folds_what_would_push_the_explorer_and_curves_off_the_screen():
-    """At projector sizes: the operating-point controls and a multiclass model's all-class matrix on the
-    Threshold page, and the Train page's settings whenever the page opens on curves."""
+    """At projector sizes: the operating-point controls, the notes and a multiclass model's all-class matrix on
+    the Threshold page, and the Train page's settings whenever the page opens on curves."""
     at = train(new_app(dataset="digits"), epochs=2)
     at.toggle(key="presentation").set_value(True).run()
     assert at.session_state["train_settings_open"] is False  # presentation turned on with curves shown
@@ -1388,8 +1389,8 @@ def test_presentation_mode_folds_what_would_push_the_explorer_and_curves_off_the
     at.run()
     assert at.expander[0].label == "Settings" and at.expander[0].proto.expanded
     at.switch_page("app_pages/threshold.py").run()
-    folded = {e.label.split(":")[0]: e.proto.expanded for e in at.expander}
-    assert folded == {"All classes": False, "Find a threshold": False}, folded
+    folded = {re.sub(r"^:material/\w+: ", "", e.label).split(":")[0]: e.proto.expanded for e in at.expander}
+    assert folded == {"All classes": False, "Notes": False, "Find a threshold": False}, folded
     at.switch_page("app_pages/train.py").run()  # back on the page: curves first
     assert at.session_state["train_settings_open"] is False
     at.toggle(key="presentation").set_value(False).run()

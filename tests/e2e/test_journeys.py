@@ -106,6 +106,29 @@ def test_in_presentation_mode_a_run_is_in_view_on_a_900_px_projector(page, app_s
     shot(page, "presentation-train")
 
 
+def test_in_presentation_mode_the_threshold_slider_and_the_matrix_it_moves_share_a_900_px_screen(page, app_server):
+    """At projector font sizes the notes on the test split (two boxes) and the threshold finders pushed the 2×2
+    table below a 1400 × 900 screen: now folded side by side, each under a line that says what it holds."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    open_app(page, app_server)
+    page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]').first.locator("label").click()
+    wait_idle(page)
+    train(page, 200)
+    go(page, "Threshold")
+    choose_radio(page, "Split shown", "Test (for reporting)")
+    notes = page.locator('[data-testid="stExpander"] summary').filter(has_text="Notes:")
+    expect(notes).to_contain_text("test split · few validation cases")
+    expect(threshold_slider(page)).to_be_in_viewport()
+    cells = page.locator('table[aria-label="Confusion matrix"] td')
+    expect(cells).to_have_count(4)
+    for i in range(4):
+        box = cells.nth(i).bounding_box()
+        assert box["y"] + box["height"] <= 900, box
+    shot(page, "presentation-threshold")
+    notes.click()  # and the notes are a click away
+    expect(page.get_by_text("You are looking at the test split")).to_be_visible()
+
+
 def test_on_a_1024_px_screen_labels_and_chart_numbers_are_whole(page, app_server):
     """At 1024 × 768 the Train page's settings are a quarter of 650 px each: a toggle's label read
     "Balance …". Side by side, each threshold chart is 274 px wide: the precision–recall title was cut at
