@@ -26,6 +26,10 @@ st.caption(f"Run {run.run_id} on **{state.literal(ds.title)}**: {model.epochs_tr
            + (f"Threshold {state.threshold_text(run, threshold)} "
               f"({state.threshold_how(run.run_id, model.epochs_trained)}); {CONVENTION}."
               if model.is_binary else "Multiclass: the predicted class is the most probable one."))
+if model.is_binary and state.threshold_found_on() == "test":
+    st.warning("The threshold was set looking at the test split, so test metrics at it (here and in the model "
+               "card) are optimistic, not an independent estimate. For one, set it with Validation shown on the "
+               "Threshold page.")
 
 if model.is_binary:
     odds, levels = model.odds_ratios(), model.level_odds_ratios()

@@ -201,20 +201,24 @@ setup = state.setup()
 # Each source of scores keeps its own threshold: one set on uploaded scores (say a model's margins,
 # −4 to 4) must never reach the trained model's Model page, card, predictions or SavedModel.
 EXACT, HOW = ("threshold_exact", "threshold_how") if run else ("upload_threshold_exact", "upload_threshold_how")
+# said wherever the threshold is (the Model page and the card too): one set looking at test is optimistic there
+BY_HAND = f"set by hand on {'all rows' if split == 'all' else f'the {split_names[split]} split'}"
 
 
 def threshold_how() -> str:
     return state.threshold_how(run.run_id, epoch) if run else st.session_state.get(HOW, "default")
 
 
-def set_threshold(value: float, how: str, by_hand: bool = False, found: bool = False) -> None:
-    """``found``: by an operating-point finder, on the scores of the epoch shown now. A threshold above
-    every score (a finder's +inf, "flag no one") becomes ``ceiling``: it too flags no one."""
+def set_threshold(value: float, how: str, by_hand: bool = False, found: bool = False, on: str | None = None) -> None:
+    """``found``: by an operating-point finder, on the scores of the epoch shown now; ``on``: the split whose
+    numbers it was chosen by (a finder's, or the one shown when set by hand). A threshold above every score (a
+    finder's +inf, "flag no one") becomes ``ceiling``: it too flags no one."""
     value = min(max(float(value), low), ceiling)
     st.session_state[EXACT], st.session_state[HOW] = value, how
     if run:  # the trained model's threshold: the one the Model page, the card and the link use
         setup["threshold"], st.session_state["threshold_run"] = value, run.run_id
         st.session_state["threshold_epoch"] = epoch if found else None
+        st.session_state["threshold_split"] = split_names.get(on)
     if not by_hand:  # the slider follows the page again (the user's own moves it already shows)
         st.session_state["threshold_moves"] = st.session_state.get("threshold_moves", 0) + 1
 
@@ -224,7 +228,7 @@ PANEL = "threshold_panel"
 
 def moved_by_hand() -> None:
     try:  # the browser's report of the slider: checked like any other input
-        set_threshold(validate_threshold(picker.moved_to()), "set by hand", by_hand=True)
+        set_threshold(validate_threshold(picker.moved_to()), BY_HAND, by_hand=True, on=split)
     except LogRegError as exc:
         st.session_state["threshold_error"] = str(exc)
     st.rerun([PANEL, state.LINK_FRAGMENT])  # the panel, and the Copy link box with the new threshold
@@ -237,7 +241,7 @@ def choose(finder, how: str) -> None:
         if math.isnan(value):  # the core's answer where its criterion is undefined
             raise LogRegError(f"{how} is undefined on {on}: it has {chooser.n_pos} positive and {chooser.n_neg} "
                               "negative cases, and this needs both (the threshold is unchanged)")
-        set_threshold(value, f"{how}, found on {on}", found=True)
+        set_threshold(value, f"{how}, found on {on}", found=True, on=choose_on)
     except LogRegError as exc:
         st.session_state["threshold_error"] = str(exc)
 
@@ -355,7 +359,7 @@ def panel(cost: float, prevalence: float | None):
     every = np.append(positions.thresholds, threshold)
     with picker_box:
         picker.show(positions, sweep.at_thresholds(every), threshold_texts(every, label_scores), names=names,
-                    share_of_all=share_of_all, how=threshold_how(),
+                    share_of_all=share_of_all, how=threshold_how(), by_hand=BY_HAND,
                     tail=f"— {split_names[split].capitalize()}{'' if split == 'all' else ' split'}, "
                          f"{sweep.n:,} cases, {origin}. "
                          f"Convention: {CONVENTION}.",

@@ -44,14 +44,21 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+TEST_CHOSEN = ("chosen looking at the test split: the test metrics at this threshold are optimistic, not an "
+               "independent estimate; choose it on validation for one")
+
+
 def model_card(model: TrainedModel, *, dataset, config, threshold: dict | None = None,
                test_report: dict | None = None, history: list[dict] | None = None,
                stopped_reason: str | None = None) -> dict:
     """Everything needed to understand and reproduce a model, as JSON-ready data.
 
     ``threshold`` is ``{"value", "chosen_by", "split"}``; ``test_report`` a
-    ``ThresholdReport.to_dict()`` on the test split at that threshold.
+    ``ThresholdReport.to_dict()`` on the test split at that threshold. A threshold chosen on the test
+    split itself gets a warning: the test metrics at it are no longer an independent estimate.
     """
+    if threshold and threshold.get("split") == "test":
+        threshold = {**threshold, "warning": TEST_CHOSEN}
     weights = {
         "feature_names": list(model.feature_names),
         "weights": model.weights.tolist(),

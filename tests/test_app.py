@@ -102,7 +102,8 @@ def test_slider_changes_the_confusion_matrix_numbers(trained_app):
     ds, val = run.dataset, run.score_history[max(run.score_history)][0]
     expected = Sweep.from_scores(ds.y_val, val).counts_at(0.95)
     assert shown_counts(at) == asdict(expected)
-    assert at.session_state["threshold_how"] == "set by hand" and at.query_params["threshold"] == "0.95"
+    assert at.session_state["threshold_how"] == "set by hand on the validation split"
+    assert at.query_params["threshold"] == "0.95"
 
 
 def test_picker_has_the_cores_counts_and_rates_at_every_position(trained_app):
@@ -824,6 +825,29 @@ def test_model_page_predicts_and_exports_at_a_threshold_of_zero_and_names_where_
     next(b for b in at.button if b.label == "Max Youden").click().run()
     at.switch_page("app_pages/model.py").run()
     assert cards[-1]["split"] == "validation" and cards[-1]["chosen_by"] == "max Youden's J, found on validation"
+
+
+def test_a_threshold_set_by_hand_on_the_test_split_is_flagged_on_the_model_page_and_in_the_card(monkeypatch):
+    """Test metrics at a threshold tuned while looking at test are optimistic: the card and the page say so."""
+    import logreg_core.export as export
+
+    cards = []
+    real_card = export.model_card
+    monkeypatch.setattr(export, "model_card", lambda *a, **k: cards.append(real_card(*a, **k)) or cards[-1])
+    at = train(new_app(), epochs=3).switch_page("app_pages/threshold.py").run()
+    at.radio(key="split_shown").set_value("test").run()
+    move_threshold(at, 0.3)
+    at.switch_page("app_pages/model.py").run()
+    assert any("set looking at the test split" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert cards[-1]["threshold"]["split"] == "test"
+    assert cards[-1]["threshold"]["chosen_by"] == "set by hand on the test split"
+    assert "optimistic" in cards[-1]["threshold"]["warning"]
+    at.switch_page("app_pages/threshold.py").run()
+    at.radio(key="split_shown").set_value("val").run()
+    move_threshold(at, 0.4)  # on validation: no warning
+    at.switch_page("app_pages/model.py").run()
+    assert not any("test split" in w.value for w in at.warning)
+    assert cards[-1]["threshold"]["split"] == "validation" and "warning" not in cards[-1]["threshold"]
 
 
 def test_a_threshold_found_at_one_epoch_says_so_at_another():

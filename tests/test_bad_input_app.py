@@ -534,7 +534,8 @@ def test_a_scores_file_replaced_by_a_bad_one_keeps_its_scores_and_threshold(app,
     uploader().set_value(("scores.csv", good.encode(), "text/csv")).run()
     move_threshold(app, 0.45).run()
     counts = confusion_counts(app)
-    assert sum(counts.values()) == 100 and app.session_state["upload_threshold_how"] == "set by hand"
+    assert sum(counts.values()) == 100
+    assert app.session_state["upload_threshold_how"] == "set by hand on the validation split"
     for name, data, fragment in (("garbage.csv", BAD_FILES["binary file"][0], "binary file"),
                                  ("header.csv", b"y_true,score\n", "has no rows")):
         uploader().set_value(None).run()  # the browser's first message: the file shown is removed
@@ -545,8 +546,8 @@ def test_a_scores_file_replaced_by_a_bad_one_keeps_its_scores_and_threshold(app,
         still = [i.value for i in app.info if "Still showing" in i.value]
         assert still == ["Still showing the scores from scores.csv."], still
         assert app.session_state["uploaded_scores"][0] == "scores.csv"
-        assert (app.session_state["upload_threshold_exact"], app.session_state["upload_threshold_how"]) == (0.45,
-                                                                                                          "set by hand")
+        assert (app.session_state["upload_threshold_exact"], app.session_state["upload_threshold_how"]) == (
+            0.45, "set by hand on the validation split")
         assert confusion_counts(app) == counts
     uploader().set_value(None).run()  # the user's ✕: the scores go
     assert "uploaded_scores" not in app.session_state and not page_html(app)

@@ -456,9 +456,10 @@ def no_model_yet(alternative: str = "") -> None:
 
 
 def threshold_found_on() -> str | None:
-    """"validation" when an operating-point finder set the trained model's threshold (they search the
-    validation split); None for the default, a link's value or one set by hand."""
-    return "validation" if st.session_state.get("threshold_epoch") is not None else None
+    """The split whose numbers chose the trained model's threshold: "validation" for an operating-point finder
+    (they search it), the split shown for one set by hand ("test" makes test metrics at it optimistic); None
+    for the default or a link's value."""
+    return st.session_state.get("threshold_split")
 
 
 def unset_threshold_how() -> str:

@@ -200,11 +200,12 @@ def grid(low: float, high: float, probability: bool, logodds: bool) -> Grid:
 
 
 def show(positions: Grid, table: dict, threshold_texts: list[str], *, names: tuple[str, str], share_of_all: bool,
-         tail: str, how: str, revision: list, on_move) -> None:
+         tail: str, how: str, by_hand: str, revision: list, on_move) -> None:
     """Mount the picker. ``table`` is ``Sweep.at_thresholds`` of the grid's thresholds followed by the
     page's threshold, and ``threshold_texts`` their labels (``logreg_core.threshold.threshold_texts``);
-    the slider reads the page's own label too, or its log-odds on that scale. ``on_move`` runs
-    when the user has moved it (read ``moved_to()`` there)."""
+    the slider reads the page's own label too, or its log-odds on that scale. ``how`` says how the page's
+    threshold was set, ``by_hand`` how one the user moves to is. ``on_move`` runs when the user has moved
+    it (read ``moved_to()`` there)."""
     counts = {cell: table[cell.lower()] for cell in CELLS}
     positives, negatives = table["tp"] + table["fn"], table["fp"] + table["tn"]
     wholes = {"TP": positives, "FN": positives, "FP": negatives, "TN": negatives}  # each actual row
@@ -215,7 +216,7 @@ def show(positions: Grid, table: dict, threshold_texts: list[str], *, names: tup
         "text": {"label": positions.label, "positive": names[1], "negative": names[0], "tail": tail,
                  "keys": positions.keys(),
                  "shares": "% of all cases" if share_of_all else "% of each actual row"},
-        "help": f"Predict {names[1]} when score ≥ threshold.", "by_hand": "set by hand",
+        "help": f"Predict {names[1]} when score ≥ threshold.", "by_hand": by_hand,
         "rate_help": {name: METRIC_LABELS[name][1] for name in RATES},
         "slider_text": positions.texts,
         "thresholds": table["threshold"].tolist(),

@@ -229,7 +229,8 @@ def test_threshold_slider_with_keyboard(page, app_server):
         page.wait_for_timeout(150)
     wait_idle(page)
     assert threshold_value(page) == pytest.approx(value_before + 0.010)  # never moved back by a rerun
-    expect(page.get_by_text(f"Threshold {threshold_value(page):.4g} (set by hand)").first).to_be_visible()
+    expect(page.get_by_text(f"Threshold {threshold_value(page):.4g} (set by hand on the validation split)").first
+           ).to_be_visible()
     for _ in range(12):  # bursts of key presses until a case changes sides
         for _ in range(20):
             slider.press("ArrowRight")
@@ -319,7 +320,7 @@ def test_operating_point_and_prevalence(page, app_server):
     assert shown_threshold(page) == youden
     logodds.focus()
     logodds.press("ArrowRight")
-    expect(page.get_by_text("(set by hand)").first).to_be_visible()
+    expect(page.get_by_text("(set by hand on the validation split)").first).to_be_visible()
     wait_idle(page)
     x = float(logodds.get_attribute("aria-valuetext"))
     assert shown_threshold(page) == float(f"{1 / (1 + math.exp(-x)):.4g}")
