@@ -133,26 +133,27 @@ sweep = sweep_by_split[split]
 choose_on = "val" if "val" in sweep_by_split else split
 chooser = sweep_by_split[choose_on]
 
-notices: list[tuple[str, str, str]] = []  # (kind, a few words, text): what to keep in mind about these numbers
+# What to keep in mind about these numbers, as (kind, a few words, plain text): shown here and in the report
+notices: list[tuple[str, str, str]] = []
 if split == "test":
-    notices.append(("warning", "test split", "You are looking at the **test** split. Choose thresholds on validation; "
-                               "a threshold tuned on test looks better than it will be on new cases."))
+    notices.append(("warning", "test split", "You are looking at the test split. Choose thresholds on validation; a "
+                                             "threshold tuned on test looks better than it will be on new cases."))
 elif split == "all":
     fix = ("Add a split column with val and test rows" if parts.unsplit == "No split column"
            else "Give the split column both val and test rows")
-    notices.append(("warning", "no separate test rows", f"{parts.same_rows_warning()} {fix} to choose on one and report on the other."))
+    notices.append(("warning", "no separate test rows",
+                    f"{parts.same_rows_warning()} {fix} to choose on one and report on the other."))
 if run and not run.dataset.is_binary:
-    shown_class = state.literal(names[1])
-    notices.append(("info", f"{shown_class} vs the rest", f"This view flags a case as {shown_class} when its softmax probability of {shown_class} "
-                            "is ≥ "
-                            "the threshold. The all-classes matrix above takes the most probable class instead, "
-                            "often with a probability below 0.5 when there are many classes: so at 0.5 this view "
-                            "can find fewer than the matrix's recall. Max Youden or a target sensitivity finds a "
-                            "lower threshold."))
+    notices.append(("info", f"{names[1]} vs the rest",
+                    f"This view flags a case as {names[1]} when its softmax probability of {names[1]} is ≥ the "
+                    "threshold. The all-classes matrix above takes the most probable class instead, often with a "
+                    "probability below 0.5 when there are many classes: so at 0.5 this view can find fewer than the "
+                    "matrix's recall. Max Youden or a target sensitivity finds a lower threshold."))
 separated = sweep.error_free_range()
 if separated:  # common for small, easy data (breast cancer's validation split): say why nothing moves
-    notices.append(("info", "classes do not overlap", f"On this split the classes do not overlap: every threshold above {separated[0]:.4g} and "
-                            f"up to {separated[1]:.4g} makes no error, so the matrix changes only outside that range."
+    notices.append(("info", "classes do not overlap",
+                    f"On this split the classes do not overlap: every threshold above {separated[0]:.4g} and up to "
+                    f"{separated[1]:.4g} makes no error, so the matrix changes only outside that range."
                     + (" The other split, or harder data (on the Data page: synthetic, with a smaller class "
                        "separation), shows the trade-off." if run and run.dataset.name in BUILTIN_DATASETS
                        else " The other split may show the trade-off." if run else "")))
@@ -160,33 +161,36 @@ small = min(chooser.n_pos, chooser.n_neg)
 chosen_on = {"val": "The validation split has", "test": "The test split has", "all": "These rows have"}[choose_on]
 if small == 0:
     undefined, flagged = ("specificity", "everyone") if chooser.n_neg == 0 else ("sensitivity", "no one")
-    notices.append(("warning", "one class only", f"{chosen_on} {chooser.n_pos} positive and {chooser.n_neg} negative cases: with one "
-                               f"class only, {undefined} is undefined, and a threshold that flags {flagged} makes no "
-                               "error here, so a threshold found on these rows (the buttons that still answer find "
-                               "that one) says nothing about the other class. Choose on rows with both classes."))
+    notices.append(("warning", "one class only",
+                    f"{chosen_on} {chooser.n_pos} positive and {chooser.n_neg} negative cases: with one class only, "
+                    f"{undefined} is undefined, and a threshold that flags {flagged} makes no error here, so a "
+                    "threshold found on these rows (the buttons that still answer find that one) says nothing about "
+                    "the other class. Choose on rows with both classes."))
 elif small < SMALL:
     half_width = 1.96 * math.sqrt(0.25 / small)
-    notices.append(("info", f"few {split_names[choose_on]} cases", f"{chosen_on} only {chooser.n_pos} positives and {chooser.n_neg} negatives: intervals "
-                            f"there are up to ±{half_width:.0%} wide, and a threshold chosen on so few cases looks "
-                            "better than it will be."))
+    notices.append(("info", f"few {split_names[choose_on]} cases",
+                    f"{chosen_on} only {chooser.n_pos} positives and {chooser.n_neg} negatives: intervals there are "
+                    f"up to ±{half_width:.0%} wide, and a threshold chosen on so few cases looks better than it "
+                    "will be."))
 certain = sweep.counts_at(1.0) if sweep.is_probability else None
 if certain is not None and certain.tp + certain.fp:  # the slider's right end is 1: it cannot clear them
     flagged = certain.tp + certain.fp
-    notices.append(("info", "scores of 1", f"{flagged} of these {sweep.n:,} cases score exactly 1 (a probability that rounds to 1): "
-                            "every threshold, the slider's right end included, flags "
-                            f"{'it' if flagged == 1 else 'them'}, as a case is positive when its score ≥ the threshold."))
+    notices.append(("info", "scores of 1",
+                    f"{flagged} of these {sweep.n:,} cases score exactly 1 (a probability that rounds to 1): every "
+                    f"threshold, the slider's right end included, flags {'it' if flagged == 1 else 'them'}, as a "
+                    "case is positive when its score ≥ the threshold."))
 finder_slot = st  # where the (folded) threshold finders go at projector sizes
 if theme.presentation() and notices:  # folded too, beside them, under a line that names them: open, the notes
     # pushed the slider and the matrix it moves off the screen
     warned = any(kind == "warning" for kind, _, _ in notices)
     notes_slot, finder_slot = st.columns(2)
     notes_holder = notes_slot.expander((":material/warning:" if warned else ":material/info:") + " Notes: "
-                                       + " · ".join(gist for _, gist, _ in notices))
+                                       + state.literal(" · ".join(gist for _, gist, _ in notices)))
 else:
     notes_holder = st.container()
 with notes_holder:
     for kind, _, text in notices:
-        (st.warning if kind == "warning" else st.info)(text)
+        (st.warning if kind == "warning" else st.info)(state.literal(text))
 
 probability = all(s.is_probability for s in sweep_by_split.values())
 low = 0.0 if probability else min(s.min_score for s in sweep_by_split.values())
@@ -202,7 +206,8 @@ setup = state.setup()
 # −4 to 4) must never reach the trained model's Model page, card, predictions or SavedModel.
 EXACT, HOW = ("threshold_exact", "threshold_how") if run else ("upload_threshold_exact", "upload_threshold_how")
 # said wherever the threshold is (the Model page and the card too): one set looking at test is optimistic there
-BY_HAND = f"set by hand on {'all rows' if split == 'all' else f'the {split_names[split]} split'}"
+SHOWN_ROWS = "all rows" if split == "all" else f"the {split_names[split]} split"
+BY_HAND = f"set by hand on {SHOWN_ROWS}"
 
 
 def threshold_how() -> str:
@@ -387,7 +392,8 @@ def panel(cost: float, prevalence: float | None):
     how, card = threshold_how(), st.session_state.get("model_card_summary")
     st.download_button(
         "Download report (HTML)", key="report_download", mime="text/html", file_name="threshold_report.html",
-        data=lambda: report_html(report, sweep, names=names, split=split_labels[split], origin=origin, how=how,
+        data=lambda: report_html(report, sweep, names=names, split=SHOWN_ROWS, origin=origin, how=how,
+                                 notes=[text for _, _, text in notices],
                                  prevalence=prevalence, cost_ratio=cost, card=card, threshold_label=label),
         help="One self-contained, printable HTML page with the threshold, how it was chosen, and every number here.")
 

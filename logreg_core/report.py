@@ -91,11 +91,13 @@ def auc_text(auc: float, interval: tuple[float | None, float | None]) -> str:
 
 def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str], split: str, origin: str,
                 how: str, prevalence: float | None = None, cost_ratio: float | None = None,
-                card: dict | None = None, threshold_label: str | None = None) -> str:
+                card: dict | None = None, threshold_label: str | None = None, notes: list[str] = ()) -> str:
     """One HTML page: threshold and how it was chosen, the 2×2 table, metrics with intervals,
     ROC curve with the operating point, prevalence and cost assumptions and a model summary.
-    ``report`` is made with the same ``prevalence`` and ``cost_ratio``; ``threshold_label`` is the
-    threshold as the page labels it (default: ``threshold_texts`` on this split's scores)."""
+    ``report`` is made with the same ``prevalence`` and ``cost_ratio``; ``split`` names the rows the
+    numbers are on ("the test split", "all rows"); ``threshold_label`` is the threshold as the page labels
+    it (default: ``threshold_texts`` on this split's scores); ``notes``: plain-text cautions about these
+    numbers (a threshold tuned on test, few cases), shown under the threshold as on the page."""
     e = html.escape
     neg, pos = names
     c = report.counts
@@ -139,7 +141,8 @@ table{{border-collapse:collapse;margin:.5em 0}}td,th{{border:1px solid #999;padd
 <h1>Threshold report</h1>
 <p class="note">For teaching and exploration, not for clinical decisions.</p>
 <p><b>Threshold {e(threshold_label or threshold_texts([report.threshold], sweep.sorted_scores)[0])}</b> — {e(how)}. Convention: {e(CONVENTION)}.<br>
-Scores: {e(origin)}. Numbers below are on the <b>{e(split)}</b> split ({sweep.n:,} cases: {sweep.n_pos:,} {e(pos)}, {sweep.n_neg:,} {e(neg)}).</p>
+Scores: {e(origin)}. Numbers below are on <b>{e(split)}</b> ({sweep.n:,} cases: {sweep.n_pos:,} {e(pos)}, {sweep.n_neg:,} {e(neg)}).</p>
+{"".join(f'<p class="note">{e(note)}</p>' for note in notes)}
 <h2>Confusion matrix</h2>
 <table><tr><th></th><th>Predicted {e(pos)}</th><th>Predicted {e(neg)}</th></tr>
 <tr><th>Actual {e(pos)}</th><td>TP {c.tp:,}</td><td>FN {c.fn:,}</td></tr>

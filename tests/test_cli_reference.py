@@ -288,7 +288,7 @@ def test_printable_report_tables_are_sklearns_numbers(seed, threshold):
     s = np.clip(np.round(rng.normal(0.35 + 0.2 * y, 0.18), 2), 0, 1)
     s[:4] = threshold  # scores on the threshold count as positive
     sweep = Sweep.from_scores(y, s)
-    page = report_html(sweep.report(threshold), sweep, names=("benign", "malignant"), split="Test",
+    page = report_html(sweep.report(threshold), sweep, names=("benign", "malignant"), split="the test split",
                        origin="random scores", how="given")
     parser = Tables()
     parser.feed(page)
@@ -322,4 +322,4 @@ def test_printable_report_tables_are_sklearns_numbers(seed, threshold):
     for label, (value, interval) in expected.items():
         assert f"{value:.3f}" != f"{1 - value:.3f}", label  # 1 − value would show
         assert rows[label] == [f"{value:.3f}", interval], label
-    assert (f"on the <b>Test</b> split ({n:,} cases: {tp + fn:,} malignant, {tn + fp:,} benign)") in page
+    assert (f"on <b>the test split</b> ({n:,} cases: {tp + fn:,} malignant, {tn + fp:,} benign)") in page

@@ -239,7 +239,8 @@ def test_cli_and_printable_report_give_the_same_auc_interval(tmp_path):
     path, y, s = scores_file(tmp_path)
     low, high = json.loads(cli("threshold", "--scores", str(path), "--json").stdout)["roc_auc_ci"]
     sweep = Sweep.from_scores(y[200:], s[200:])
-    page = report_html(sweep.report(0.5), sweep, names=("no", "yes"), split="Test", origin="file", how="default")
+    page = report_html(sweep.report(0.5), sweep, names=("no", "yes"), split="the test split", origin="file",
+                       how="default")
     assert f"(95% CI {low:.3f}–{high:.3f})" in page
 
 

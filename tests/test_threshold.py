@@ -1,6 +1,7 @@
 """logreg_core.threshold against scikit-learn, hand-computed values and brute force."""
 import ast
 import json
+import html
 import math
 import pathlib
 import time
@@ -876,14 +877,14 @@ def test_printable_report_gives_prevalence_adjusted_values_with_their_intervals(
 
     sweep = _sweep_with_counts(32, 0, 54, 0)  # no false positive: PPV 1 on the sample, but not certainly
     report = sweep.report(0.5, prevalence=0.02)
-    page = report_html(report, sweep, names=("benign", "malignant"), split="Test", origin="test data",
+    page = report_html(report, sweep, names=("benign", "malignant"), split="the test split", origin="test data",
                        how="default", prevalence=0.02)
     ppv, npv = report.prevalence_adjusted["ppv"], report.prevalence_adjusted["npv"]
     assert ppv.value == 1 and ppv.ci_low < 0.5
     assert f"PPV 1.000 (95% CI {ppv.ci_low:.3f} – 1.000)" in page
     assert f"NPV {npv.value:.3f} (95% CI {npv.ci_low:.3f} – {npv.ci_high:.3f};" in page
-    plain = report_html(sweep.report(0.5), sweep, names=("benign", "malignant"), split="Test", origin="test data",
-                        how="default")
+    plain = report_html(sweep.report(0.5), sweep, names=("benign", "malignant"), split="the test split",
+                        origin="test data", how="default")
     assert "No other population prevalence assumed." in plain and "Data prevalence on this split: 0.372" in plain
     # the table's PPV is the split's, said where a PPV at the assumed prevalence is printed too, as on the page
     assert "<td>PPV (precision), at this split's prevalence 37.2%</td><td>1.000</td>" in page
@@ -895,6 +896,18 @@ def test_printable_report_gives_prevalence_adjusted_values_with_their_intervals(
     assert "ROC AUC 1.000 (no bootstrap interval: every resample gives 1.000)" in page and "1.000–1.000" not in page
 
 
+def test_printable_report_names_the_rows_and_carries_the_pages_cautions_as_written():
+    from logreg_core.report import report_html
+
+    sweep = _sweep_with_counts(32, 3, 54, 4)
+    caution = "You are looking at the test split. A <threshold> tuned on test looks better than it will be."
+    page = report_html(sweep.report(0.5), sweep, names=("benign", "malignant"), split="all rows", origin="o",
+                       how="default", notes=[caution, "Few cases."])
+    assert "Numbers below are on <b>all rows</b> (" in page and "split (" not in page
+    assert f'<p class="note">{html.escape(caution)}</p>' in page and '<p class="note">Few cases.</p>' in page
+    assert page.count('<p class="note">') == 3  # and the page's own "not for clinical decisions"
+
+
 def test_printable_reports_people_per_1000_are_whole_and_add_up_as_on_the_page():
     """Sensitivity 0.6, specificity 0.9 at prevalence 0.0125: 7.5, 98.75, 888.75 and 5 expected people;
     rounded one by one they made 1,001 (TP 8)."""
@@ -902,7 +915,8 @@ def test_printable_reports_people_per_1000_are_whole_and_add_up_as_on_the_page()
 
     sweep = _sweep_with_counts(3, 1, 9, 2)  # at 0.5: sensitivity 3/5, specificity 9/10
     report = sweep.report(0.5, prevalence=0.0125)
-    page = report_html(report, sweep, names=("no", "yes"), split="Test", origin="o", how="given", prevalence=0.0125)
+    page = report_html(report, sweep, names=("no", "yes"), split="the test split", origin="o", how="given",
+                       prevalence=0.0125)
     people = per_1000_people(0.6, 0.9, 0.0125)
     assert sum(people.values()) == 1000
     assert "per 1,000 people: " + ", ".join(f"{k.upper()} {v}" for k, v in people.items()) in page
@@ -915,14 +929,15 @@ def test_printable_report_states_the_cost_ratio_and_the_expected_cost_per_person
 
     sweep = _sweep_with_counts(30, 4, 50, 6)  # at 0.5: TP 30, FP 4, TN 50, FN 6
     names = ("benign", "malignant")
-    at_split = html.unescape(report_html(sweep.report(0.5, cost_ratio=5), sweep, names=names, split="Test",
+    at_split = html.unescape(report_html(sweep.report(0.5, cost_ratio=5), sweep, names=names, split="the test split",
                                          origin="test data", how="min cost", cost_ratio=5))
     # 5·FN + FP per person: (5·6 + 4) / 90
     assert ("A missed malignant case (false negative) is taken to cost 5 times a false alarm (false positive). "
             f"Expected cost per person at this split's prevalence 0.400: {34 / 90:.3f}, in units of one false alarm."
             ) in at_split
-    at_population = report_html(sweep.report(0.5, prevalence=0.02, cost_ratio=5), sweep, names=names, split="Test",
-                                origin="test data", how="min cost", prevalence=0.02, cost_ratio=5)
+    at_population = report_html(sweep.report(0.5, prevalence=0.02, cost_ratio=5), sweep, names=names,
+                                split="the test split", origin="test data", how="min cost", prevalence=0.02,
+                                cost_ratio=5)
     # 5·π·FNR + (1 − π)·FPR with FNR 6/36, FPR 4/54
     assert f"at the assumed population prevalence 0.02: {5 * 0.02 * 6 / 36 + 0.98 * 4 / 54:.3f}," in at_population
 
