@@ -229,6 +229,7 @@ def set_threshold(value: float, how: str, by_hand: bool = False, found: bool = F
 
 
 PANEL = "threshold_panel"
+TYPED = "typed_threshold"
 
 
 def moved_by_hand() -> None:
@@ -236,6 +237,20 @@ def moved_by_hand() -> None:
         set_threshold(validate_threshold(picker.moved_to()), BY_HAND, by_hand=True, on=split)
     except LogRegError as exc:
         st.session_state["threshold_error"] = str(exc)
+    st.rerun([PANEL, state.LINK_FRAGMENT])  # the panel, and the Copy link box with the new threshold
+
+
+def typed_in() -> None:
+    """A threshold fixed in advance (0.3, or 0 for margins): typed, for the slider's steps may miss it."""
+    value = st.session_state.get(TYPED)
+    if value is None:
+        return
+    st.session_state[TYPED] = None  # the box empties: the line under the slider names the threshold
+    set_threshold(value, "typed in")
+    if not low <= value <= high:  # set_threshold moved it to the end it acts like
+        st.session_state["threshold_note"] = (
+            f"{value:g} is {'above' if value > high else 'below'} the slider's range ({low:g} to {high:g}): it "
+            f"flags {'no one' if value > high else 'everyone'} here, as does the threshold shown.")
     st.rerun([PANEL, state.LINK_FRAGMENT])  # the panel, and the Copy link box with the new threshold
 
 
@@ -350,14 +365,20 @@ def _operating_point_controls() -> tuple[float, float | None]:
 def panel(cost: float, prevalence: float | None):
     if "threshold_error" in st.session_state:  # from a button or the slider: shown by whichever rerun follows
         st.error(state.literal(st.session_state.pop("threshold_error")))
+    if "threshold_note" in st.session_state:
+        st.info(state.literal(st.session_state.pop("threshold_note")))
     toggles, picker_box = st.container(), st.container()
     if theme.presentation():  # the display toggles go under the table: then the slider and the table fit on the screen
         toggles = st.container()
-    left, right = toggles.columns(2)
+    left, right, typed = toggles.columns(3, vertical_alignment="bottom")
     logodds = probability and left.toggle("Log-odds scale", key="logodds",
                                           help="Move the threshold in log-odds, for scores bunched near 0 or 1.")
     share_of_all = right.toggle("Percentages of all cases", key="cm_share_all",
                                 help="Off: each cell as a share of its actual row. On: as a share of all cases.")
+    typed.number_input("Type a threshold", key=TYPED, value=None, format="%g", on_change=typed_in,
+                       placeholder="e.g. 0.3" if probability else f"{low:g} to {high:g}",
+                       help="A threshold fixed in advance, exactly: the slider's steps may pass it by. "
+                            "Positive when score ≥ it.")
     threshold = st.session_state[EXACT]
 
     positions = picker.grid(low, high, probability, logodds)

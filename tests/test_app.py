@@ -106,6 +106,36 @@ def test_slider_changes_the_confusion_matrix_numbers(trained_app):
     assert at.query_params["threshold"] == "0.95"
 
 
+def test_a_typed_threshold_is_exact_and_one_beyond_the_scores_says_what_it_does(trained_app):
+    """The slider's 0.001 steps reach 0.3 only by key presses; margins' steps never reach 0: a threshold fixed in
+    advance is typed."""
+    at = trained_app.switch_page("app_pages/threshold.py").run()
+    at.number_input(key="typed_threshold").set_value(0.3).run()
+    run = at.session_state["trained"]
+    ds, val = run.dataset, run.score_history[max(run.score_history)][0]
+    assert at.session_state["threshold_exact"] == 0.3 and at.session_state["threshold_how"] == "typed in"
+    assert shown_counts(at) == asdict(Sweep.from_scores(ds.y_val, val).counts_at(0.3))
+    assert at.number_input(key="typed_threshold").value is None and at.query_params["threshold"] == "0.3"
+    at.number_input(key="typed_threshold").set_value(7.0).run()
+    assert shown_counts(at)["tp"] + shown_counts(at)["fp"] == 0  # no one flagged
+    assert any(i.value.startswith("7 is above the slider's range (0 to 1): it flags no one") for i in at.info)
+
+
+def test_a_typed_threshold_of_zero_on_uploaded_margins_is_exactly_zero():
+    from sklearn.metrics import confusion_matrix
+
+    at = new_app().switch_page("app_pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    y = np.arange(90) % 2
+    margins = np.round(np.sin(np.arange(90)) * 3 + y, 3)  # −3 to 4: the slider's steps pass 0 by
+    csv = "y_true,score\n" + "\n".join(f"{t},{m}" for t, m in zip(y, margins))
+    at.file_uploader(key="scores_upload").set_value(("margins.csv", csv.encode(), "text/csv")).run()
+    at.number_input(key="typed_threshold").set_value(0.0).run()
+    assert at.session_state["upload_threshold_exact"] == 0.0
+    (tn, fp), (fn, tp) = confusion_matrix(y, (margins >= 0).astype(int))
+    assert shown_counts(at) == {"tp": tp, "fp": fp, "tn": tn, "fn": fn}
+
+
 def test_picker_has_the_cores_counts_and_rates_at_every_position(trained_app):
     """The browser only looks up what the page sent: each slider position's counts and rates are the core's,
     the row shares are counts over row totals, and the last entry is the page's own threshold."""

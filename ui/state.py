@@ -70,7 +70,7 @@ POPULATION = {"prevalence": ("prevalence", None, (0.0001, 0.9999)), "cost_ratio"
 POPULATION_BY_LINK = {name: key for key, (name, _, _) in POPULATION.items()}
 LINKED_FROM = "from the link"
 # How the threshold was found, as a link carries it ("how"): only the app's own words, which pages show as text
-OWN_HOW = re.compile(r"(set by hand|max Youden's J|max F1|sensitivity ≥ [\d.]+|minimum cost at [\d.e+]+:1)"
+OWN_HOW = re.compile(r"(set by hand|typed in|max Youden's J|max F1|sensitivity ≥ [\d.]+|minimum cost at [\d.e+]+:1)"
                      r"[\w\s.,:≥']{0,100}")
 HEADER_CHOICES = {"Detect": None, "Yes": True, "No": False}  # the Data page's Header row, as from_csv takes it
 
