@@ -40,9 +40,13 @@ def metric_label(key: str, split_prevalence: float | None = None) -> str:
 
 
 def number_text(value, digits=3) -> str:
-    """A metric as every view shows it (page, picker, printable report): fixed digits, "—" when undefined."""
+    """A metric as every view shows it (page, picker, printable report): fixed digits, "—" when undefined,
+    and two significant digits where the fixed ones would round a value that is not 0 to 0 (a PPV at a
+    prevalence of 1 in 10,000 is 0.00021, not 0.000)."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
+    if value and abs(value) < 0.5 * 10 ** -digits:
+        return np.format_float_positional(value, precision=2, unique=False, fractional=False, trim="-")
     return f"{value:.{digits}f}"
 
 

@@ -340,6 +340,9 @@ def test_a_scores_file_with_training_rows_says_to_remove_them(capsys, tmp_path):
     # the row numbers are the file's data rows, past a row the reader skipped (",": no value at all)
     ("y_true,score\n1,0.4\n,\n0,high\n", "error: the score column has 1 value(s) that are not finite numbers, such "
      "as 'high' (first on data row 3): each score must be a number; fix or remove those rows"),
+    # text labels: every value is text, which no row's fixing or removal mends
+    ("y_true,score\npos,0.4\nneg,0.3\npos,0.8\n", "error: the y_true column holds text ('neg', 'pos'), not "
+     "numbers: each y_true must be 0 or 1 (1 = positive); recode the column"),
     ("y_true,score\n1,0.4\n,\n0,0.3\n1,NA\n", "error: the score column is blank or NA on 1 row(s) (first on data "
      "row 4): each score must be a number; fill or remove those rows"),
     # decimal commas between commas: each score split in two (read as 0, silently, by a reader that padded)
