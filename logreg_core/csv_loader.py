@@ -432,12 +432,7 @@ def _sample_rows(sample: str, delimiter: str, whole: bool) -> list[list[str]]:
 
 def _is_number(cell: str, decimal: str) -> bool:
     """Whether ``cell`` reads as a number, as ``marked_numbers`` reads it."""
-    cell = _UNIT_MARKS.sub("", cell)
-    if _GROUPED[decimal].fullmatch(cell):
-        cell = re.sub("," if decimal == "." else r"[. \u00a0]", "", cell)
-    if decimal == ",":
-        cell = cell.replace(",", ".")
-    return _NUMBER.fullmatch(cell) is not None
+    return _NUMBER.fullmatch(_bare_number(cell, decimal)) is not None
 
 
 def _cell_kind(cell: str, decimal: str) -> str:
@@ -1038,6 +1033,15 @@ _GROUPED = {".": re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"),
             ",": re.compile(r"[+-]?\d{1,3}(?:[. \u00a0]\d{3})+(?:,\d+)?")}
 
 
+def _bare_number(cell: str, decimal: str) -> str:
+    """``cell`` without a unit mark or thousands separators, with a decimal point: "$1,346.23" is "1346.23",
+    and so is "1.346,23" where the decimal mark is a comma."""
+    cell = _UNIT_MARKS.sub("", cell)
+    if _GROUPED[decimal].fullmatch(cell):
+        cell = re.sub("," if decimal == "." else r"[. \u00a0]", "", cell)
+    return cell.replace(",", ".") if decimal == "," else cell
+
+
 def text_numbers(text: pd.Series, decimal: str) -> pd.Series:
     """Text read as numbers (decimal commas when the file uses them); what is not one becomes NaN."""
     return marked_numbers(text, decimal)[0]
@@ -1051,12 +1055,7 @@ def marked_numbers(text: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]
     odd = numbers.isna() & text.notna()
     if not odd.any():
         return numbers, odd
-    bare = text[odd].str.replace(_UNIT_MARKS, "", regex=True)
-    grouped = bare.str.fullmatch(_GROUPED[decimal]).fillna(False)
-    bare = bare.where(~grouped, bare.str.replace("," if decimal == "." else r"[. \u00a0]", "", regex=True))
-    if decimal == ",":
-        bare = bare.str.replace(",", ".", regex=False)
-    marked = pd.to_numeric(bare, errors="coerce")
+    marked = pd.to_numeric(text[odd].map(lambda cell: _bare_number(str(cell), decimal)), errors="coerce")
     return numbers.fillna(marked), marked.notna().reindex(text.index, fill_value=False)
 
 

@@ -105,11 +105,11 @@ def _numbers(text, decimal: str, rows: np.ndarray, name: str, wanted: str) -> np
     missing = text.isna().to_numpy()
     values = text_numbers(text, decimal).to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~missing & ~np.isfinite(values)
-    if bad.any() and bad.sum() == (~missing).sum() and not np.isinf(values).any():  # labels, not odd values
-        examples = ", ".join(repr(v) for v in sorted(text[bad].unique())[:3])
-        raise LogRegError(f"the {name} column holds text ({examples}), not numbers: each {name} must be {wanted}; "
-                          "recode the column")
     if bad.any():
+        if bad.sum() == (~missing).sum() and not np.isinf(values).any():  # every value is text: labels
+            labels = ", ".join(repr(v) for v in sorted(text[bad].unique())[:3])
+            raise LogRegError(f"the {name} column holds text ({labels}), not numbers: each {name} must be "
+                              f"{wanted}; recode the column")
         examples = ", ".join(repr(v) for v in text[bad].unique()[:3])
         raise LogRegError(f"the {name} column has {int(bad.sum())} value(s) that are not finite numbers, such as "
                           f"{examples} (first on data row {rows[bad.argmax()]}): each {name} must be "
