@@ -1031,6 +1031,7 @@ _UNIT_MARKS = re.compile(r"^\s*[$€£¥]\s*|\s*%\s*$")
 # digits in groups of three: "1,346.23" in a file with decimal points, "1.346,23" or "1 346,23" with commas
 _GROUPED = {".": re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"),
             ",": re.compile(r"[+-]?\d{1,3}(?:[. \u00a0]\d{3})+(?:,\d+)?")}
+_POINT_GROUPED = r"[+-]?\d{1,3}(?:\.\d{3})+"  # "1.346": a number in itself, but grouped where decimals are commas
 
 
 def _bare_number(cell: str, decimal: str) -> str:
@@ -1053,10 +1054,12 @@ def marked_numbers(text: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]
     threes ("1,346.23" is 1346.23 where the file's decimal mark is a point, "1.346,23" where it is a comma)."""
     numbers = pd.to_numeric(text.str.replace(",", ".", regex=False) if decimal == "," else text, errors="coerce")
     odd = numbers.isna() & text.notna()
+    if decimal == ",":  # "1.346" where decimals are commas groups thousands, as in "1.346,5": 1346, not 1.346
+        odd |= text.str.fullmatch(_POINT_GROUPED, na=False)
     if not odd.any():
         return numbers, odd
     marked = pd.to_numeric(text[odd].map(lambda cell: _bare_number(str(cell), decimal)), errors="coerce")
-    return numbers.fillna(marked), marked.notna().reindex(text.index, fill_value=False)
+    return numbers.mask(odd, marked), marked.notna().reindex(text.index, fill_value=False)
 
 
 def typed_columns(frame: pd.DataFrame, decimal: str) -> pd.DataFrame:

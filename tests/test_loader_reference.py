@@ -240,6 +240,9 @@ def test_decimal_commas_in_a_column_with_some_text_are_encoded_alike():
     (",", lambda v: [f'"{v * 1000:,.2f}"', f"{v:.1f}%", f"${v:.2f}"]),  # "1,346.20", "12.3%", "$45.00"
     (";", lambda v: [f"{v * 1000:,.2f}".replace(",", " ").replace(".", ","), f"{v:.1f}%".replace(".", ","),
                      f"€ {v:.2f}".replace(".", ",")]),  # "1 346,20", "12,3%", "€ 45,00"
+    # whole thousands grouped by points where decimals are commas: "45.300" is 45300, not 45.3
+    (";", lambda v: [f"{v * 1000:,.0f}".replace(",", "."), f"{v:.1f}%".replace(".", ","),
+                     f"€ {v:.2f}".replace(".", ",")]),
 ])
 def test_numbers_written_with_units_or_thousands_separators_read_as_their_values(sep, write):
     """A percent sign, a currency sign and digits grouped in threes are read off, as a spreadsheet writes them:
