@@ -7,9 +7,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from logreg_core import LogRegError
-from logreg_core.export import model_card
+from logreg_core.export import binary_test_metrics, model_card
 from logreg_core.predict import prediction_columns, predict_rows, safe_csv
-from logreg_core.threshold import CONVENTION, Sweep, multiclass_report
+from logreg_core.threshold import CONVENTION, multiclass_report
 from ui import state, theme
 
 st.title("Model")
@@ -122,8 +122,10 @@ if upload is not None:
 
 st.subheader("Downloads")
 test_proba = model.predict_proba(ds.X_test)
-test_report = (Sweep.from_scores(ds.y_test, test_proba).report(threshold).to_dict() if model.is_binary
-               else multiclass_report(ds.y_test, test_proba, ds.class_names))
+# at the Threshold page's prevalence and cost ratio (the population it was read for), kept as the link keeps them
+test_report = (binary_test_metrics(ds.y_test, test_proba, threshold, prevalence=state.kept_value("prevalence"),
+                                   cost_ratio=state.kept_value("cost_ratio", state.POPULATION["cost_ratio"][1]))
+               if model.is_binary else multiclass_report(ds.y_test, test_proba, ds.class_names))
 card = model_card(model, dataset=ds, config=run.config, history=run.result.history,
                   stopped_reason=run.result.stopped_reason, test_report=test_report,
                   threshold={"value": threshold, "chosen_by": state.threshold_how(run.run_id, model.epochs_trained),

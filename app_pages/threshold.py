@@ -6,6 +6,7 @@ import streamlit as st
 
 from logreg_core import BUILTIN_DATASETS, LogRegError
 from logreg_core.describe import score_histogram
+from logreg_core.operating import describe_choice
 from logreg_core.report import auc_text, percent_text, report_html
 from logreg_core.scores import read_scores
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, default_threshold,
@@ -25,6 +26,7 @@ source = state.kept(source_column.radio, "Scores from", "score_source", "Trained
                     options=["Trained model", "Uploaded scores"], horizontal=True,
                     help="Explore the model trained here, or upload y_true,score[,split] from any model.")
 names, parts, origin, cache_key, run = ("negative", "positive"), {}, "", None, None
+read_notes: list[str] = []  # how an uploaded file's cells were read ("90%" as 0.9)
 
 
 SCORES_KEYS = ("uploaded_scores", "uploaded_scores_id", "upload_threshold_exact", "upload_threshold_how")
@@ -34,18 +36,28 @@ SCORES_KEYS = ("uploaded_scores", "uploaded_scores_id", "upload_threshold_exact"
 REPLACED_WITHIN_S = 5.0
 
 
+# The uploader's key, renewed each time "Uploaded scores" is chosen again: under its old key, the uploader came
+# back empty in the browser while the server still held the old file, so the page did not say which file it showed.
+UPLOADER_ROUND = "scores_uploader_round"
+
+
+def uploader_key() -> str:
+    return f"scores_upload{st.session_state.get(UPLOADER_ROUND, '')}"
+
+
 def scores_removed() -> None:
     """The user removed the file (✕), or the browser did, to replace it: its scores go with it, put aside
     for a moment, in case a replacement that cannot be used follows. (Leaving the page forgets the upload
     without this callback, and the scores stay.)"""
-    if st.session_state.get("scores_upload") is None:
+    if st.session_state.get(uploader_key()) is None:
         removed = {key: st.session_state.pop(key) for key in SCORES_KEYS if key in st.session_state}
         if "uploaded_scores" in removed:
             st.session_state["scores_put_aside"] = (time.monotonic(), removed)
 
 
 if source == "Uploaded scores":
-    upload = st.file_uploader("Upload scores", type=["csv", "txt"], key="scores_upload", on_change=scores_removed,
+    st.session_state["scores_uploader_shown"] = True
+    upload = st.file_uploader("Upload scores", type=["csv", "txt"], key=uploader_key(), on_change=scores_removed,
                               help="A CSV with columns y_true (0/1, 1 = positive) and score, optionally split (val/test).")
     put_aside = st.session_state.get("scores_put_aside")
     if put_aside and (upload is not None or time.monotonic() - put_aside[0] > REPLACED_WITHIN_S):
@@ -65,11 +77,14 @@ if source == "Uploaded scores":
                 st.info(f"Still showing the scores from {state.literal(st.session_state['uploaded_scores'][0])}.")
     if "uploaded_scores" in st.session_state:
         origin, parts = st.session_state["uploaded_scores"]
+        read_notes = parts.notes
         if upload is None:  # Streamlit forgets an upload once another page is shown; its scores stay
             st.info(f"Showing **{state.literal(origin)}**, uploaded earlier. Upload another file to replace it.")
         cache_key = ("upload", origin, id(parts))
         origin = f"uploaded scores ({origin})"
 else:
+    if st.session_state.pop("scores_uploader_shown", False):
+        st.session_state[UPLOADER_ROUND] = f"_{time.monotonic_ns()}"
     run = state.trained_run()
     if run is None:
         state.no_model_yet(", or choose **Uploaded scores** above")
@@ -143,6 +158,7 @@ elif split == "all":
            else "Give the split column both val and test rows")
     notices.append(("warning", "no separate test rows",
                     f"{parts.same_rows_warning()} {fix} to choose on one and report on the other."))
+notices += [("info", "how the file was read", note) for note in read_notes]
 if run and not run.dataset.is_binary:
     notices.append(("info", f"{names[1]} vs the rest",
                     f"This view flags a case as {names[1]} when its softmax probability of {names[1]} is ≥ the "
@@ -346,16 +362,15 @@ def _operating_point_controls() -> tuple[float, float | None]:
         b1 = b2 = b3 = b4 = st.container(horizontal=True)
     else:
         b1, b2, b3, b4 = st.columns(4)
-    b1.button("Max Youden", on_click=choose, args=(chooser.find_youden, "max Youden's J"),
+    b1.button("Max Youden", on_click=choose, args=(chooser.find_youden, describe_choice("youden")),
               help="Maximise sensitivity + specificity − 1. " + TIES)
-    b2.button("Max F1", on_click=choose, args=(chooser.find_max_f1, "max F1"),
+    b2.button("Max F1", on_click=choose, args=(chooser.find_max_f1, describe_choice("f1")),
               help="Maximise F1 (balance of PPV and sensitivity). " + TIES)
     b3.button("Target sensitivity", key="target_sens_button", on_click=choose,
-              args=(lambda: chooser.find_sensitivity(target), f"sensitivity ≥ {target:.2f}"),
+              args=(lambda: chooser.find_sensitivity(target), describe_choice("sensitivity", target)),
               help="The highest threshold whose sensitivity reaches the target above.")
-    at_prevalence = "" if prevalence is None else f", prevalence {prevalence:.4g}"
     b4.button("Min cost", on_click=choose, args=(lambda: chooser.find_min_cost(cost, prevalence),
-                                                 f"minimum cost at {cost:g}:1{at_prevalence}"),
+                                                 describe_choice("cost", cost, prevalence)),
               help="Minimise cost ratio × FN + FP per person, with the cost ratio above, at the prevalence above "
                    "(empty: the split's own). " + TIES)
     return cost, prevalence

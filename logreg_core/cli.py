@@ -223,7 +223,8 @@ def _train(args, progress) -> dict:
     }
     threshold, card_threshold, test_report = 0.5, None, None
     if dataset.is_binary:
-        from .operating import choose_threshold
+        from .export import binary_test_metrics
+        from .operating import choose_threshold, describe_choice, parse_choice
         from .threshold import CONVENTION, Sweep
 
         sweep_val = Sweep.from_scores(dataset.y_val, result.val_scores)
@@ -232,9 +233,11 @@ def _train(args, progress) -> dict:
         else:
             threshold = 0.5 if args.threshold is None else args.threshold
             how = "given" if args.threshold is not None else "default"
-        test_report = Sweep.from_scores(dataset.y_test, result.test_scores).report(threshold).to_dict()
-        card_threshold = {"value": threshold, "chosen_by": how, "split": "validation" if args.choose else None,
-                          "convention": CONVENTION}
+        test_report = binary_test_metrics(dataset.y_test, result.test_scores, threshold)
+        # in the card, as the app's card words it: "max Youden's J, found on validation"
+        card_threshold = {"value": threshold, "convention": CONVENTION, "split": "validation" if args.choose else None,
+                          "chosen_by": f"{describe_choice(*parse_choice(args.choose))}, found on validation"
+                          if args.choose else how}
         summary.update(threshold=threshold, threshold_chosen_by=how, convention=CONVENTION,
                        positive_class=dataset.positive_class, test_at_threshold=test_report)
         m = test_report["metrics"]
@@ -311,10 +314,14 @@ def _threshold(args, progress) -> dict:
     import numpy as np
 
     from .scores import read_scores
-    from .threshold import CONVENTION, Sweep, brier_score, default_threshold, validate_prevalence, validate_threshold
+    from .threshold import (CONVENTION, Sweep, brier_score, default_threshold, threshold_texts, validate_prevalence,
+                            validate_threshold)
 
     parts = read_scores(args.scores)
+    for note in parts.notes:
+        print(f"note: {note}", file=sys.stderr)
     choose_on, report_on = (parts["val"], parts["test"]) if "val" in parts else (parts["all"], parts["all"])
+    scores = np.concatenate((choose_on[1], report_on[1]))
     choose_sweep, sweep = Sweep.from_scores(*choose_on), Sweep.from_scores(*report_on)
     prevalence = None if args.prevalence is None else validate_prevalence(args.prevalence)
     points = choose_sweep.operating_points(cost_ratio=args.cost_ratio, target_sensitivity=args.target_sensitivity,
@@ -322,16 +329,19 @@ def _threshold(args, progress) -> dict:
     threshold, how = ((validate_threshold(args.threshold), "given") if args.threshold is not None
                       else default_threshold([choose_sweep, sweep]))
     if how not in ("given", "default"):  # not probabilities: 0.5 would mean nothing
-        print(f"note: the scores are not probabilities: reporting at threshold {threshold:g} ({how}); "
+        print(f"note: the scores are not probabilities: reporting at threshold "
+              f"{threshold_texts([threshold], np.sort(scores))[0]} ({how}); "
               "give --threshold to choose another", file=sys.stderr)
     report = sweep.report(threshold, prevalence=prevalence, cost_ratio=args.cost_ratio).to_dict()
     summary = {
         "threshold": threshold, "convention": CONVENTION,
         "chosen_on": "val" if "val" in parts else "all", "reported_on": "test" if "val" in parts else "all",
         **{k: report[k] for k in ("counts", "metrics", "expected_cost")},
-        "roc_auc": sweep.roc_auc(), "roc_auc_ci": list(sweep.roc_auc_ci()),
-        "average_precision": sweep.average_precision(),
+        **sweep.ranking(),
         "operating_points": points,
+        # what the operating points were found for, echoed so that the JSON stands on its own
+        "cost_ratio": args.cost_ratio, "target_sensitivity": args.target_sensitivity, "prevalence": prevalence,
+        "notes": parts.notes,
     }
     if sweep.is_probability:
         summary["brier"] = brier_score(*report_on)
@@ -340,7 +350,6 @@ def _threshold(args, progress) -> dict:
     if warning := parts.same_rows_warning():
         summary["warning"] = warning
         print(f"warning: {summary['warning']}", file=sys.stderr)
-    scores = np.concatenate((choose_on[1], report_on[1]))
     print("\n".join(_threshold_report(summary, args, choose_sweep.n, scores)), file=progress)
     return summary
 

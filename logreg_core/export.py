@@ -22,6 +22,7 @@ import numpy as np
 from .csv_loader import HUGE
 from .jsonsafe import json_safe
 from .model import TrainedModel
+from .threshold import Sweep
 
 CARD_FILE = "model_card.json"
 
@@ -102,6 +103,17 @@ def model_card(model: TrainedModel, *, dataset, config, threshold: dict | None =
         "intended_use": "Teaching and exploration; not for clinical decisions.",
     }
     return json_safe(card)
+
+
+def binary_test_metrics(y_test, test_scores, threshold: float, prevalence: float | None = None,
+                        cost_ratio: float | None = None) -> dict:
+    """A binary model card's ``test_metrics``: the test split's report at ``threshold`` (with PPV, NPV and
+    the cost at ``prevalence`` and ``cost_ratio`` when given), and its ROC AUC and average precision."""
+    sweep = Sweep.from_scores(y_test, test_scores)
+    metrics = {**sweep.report(threshold, prevalence=prevalence, cost_ratio=cost_ratio).to_dict(), **sweep.ranking()}
+    if cost_ratio is not None:  # what expected_cost was computed for
+        metrics["cost_ratio"] = cost_ratio
+    return metrics
 
 
 ROUNDING_ROOM = 1e-12

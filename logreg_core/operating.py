@@ -29,6 +29,16 @@ def parse_choice(choice: str) -> tuple[str, float | None]:
     raise LogRegError(f"unknown way to choose a threshold {choice!r}: use {CHOICES}")
 
 
+def describe_choice(kind: str, value: float | None = None, prevalence: float | None = None) -> str:
+    """How a threshold was chosen (``parse_choice``'s kind and value), in the words that the Threshold page,
+    the CLI and the model card share: "max Youden's J", "sensitivity ≥ 0.95", "minimum cost at 5:1"."""
+    if kind in ("youden", "f1"):
+        return "max Youden's J" if kind == "youden" else "max F1"
+    if kind == "cost":
+        return f"minimum cost at {value:g}:1" + ("" if prevalence is None else f", prevalence {prevalence:.4g}")
+    return f"{kind} ≥ {value:g}"
+
+
 def choose_threshold(sweep: Sweep, choice: str) -> float:
     """The threshold that ``choice`` (e.g. ``"youden"``, ``"sensitivity:0.95"``, ``"cost:5"``) picks."""
     kind, value = parse_choice(choice)

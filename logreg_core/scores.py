@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .csv_loader import NoDataRows, read_text_table, text_numbers
+from .csv_loader import NoDataRows, marked_numbers, read_text_table
 from .errors import LogRegError
 from .threshold import validate_scores
 
@@ -12,11 +12,13 @@ SPLITS = ("val", "test")
 
 class ScoreParts(dict):
     """Scores by split, ``{"val": (y, s), "test": (y, s)}``, or ``{"all": (y, s)}`` with ``unsplit``
-    saying why they are not split (no split column, or a split column with one split only)."""
+    saying why they are not split (no split column, or a split column with one split only), and ``notes``:
+    sentences on how cells were read that a reader should know of ("90%" read as 0.9)."""
 
-    def __init__(self, parts: dict, unsplit: str = ""):
+    def __init__(self, parts: dict, unsplit: str = "", notes: tuple[str, ...] = ()):
         super().__init__(parts)
         self.unsplit = unsplit
+        self.notes = list(notes)
 
     def same_rows_warning(self) -> str | None:
         """What choosing and reporting on the same rows means, when they are not split."""
@@ -62,9 +64,12 @@ def read_scores(file) -> ScoreParts:
                           f"{len(frame.columns) - len(facts['unnamed'])}: a decimal comma in a comma-separated file "
                           "splits a number in two; separate fields with semicolons, or write decimal points")
     rows = facts["rows"]  # each row's data row in the file, for the messages
-    y = _numbers(frame["y_true"], facts["decimal"], rows, "y_true", "0 or 1 (1 = positive)")
-    s = _numbers(frame["score"], facts["decimal"], rows, "score", "a number")
-    return _both_classes(_by_split(frame, y, s))
+    notes: list[str] = []
+    y = _numbers(frame["y_true"], facts["decimal"], rows, "y_true", "0 or 1 (1 = positive)", notes)
+    s = _numbers(frame["score"], facts["decimal"], rows, "score", "a number", notes)
+    parts = _both_classes(_by_split(frame, y, s))
+    parts.notes = notes
+    return parts
 
 
 def _by_split(frame, y: np.ndarray, s: np.ndarray) -> ScoreParts:
@@ -98,12 +103,25 @@ def _both_classes(parts: ScoreParts) -> ScoreParts:
     return parts
 
 
-def _numbers(text, decimal: str, rows: np.ndarray, name: str, wanted: str) -> np.ndarray:
+def _numbers(text, decimal: str, rows: np.ndarray, name: str, wanted: str, notes: list[str]) -> np.ndarray:
     """A text column as finite numbers, with the file's decimal mark. Text that is not one ("high", "inf")
     is named in the error, by its data row in the file (``rows``); a blank cell, or one the loader reads as
-    missing ("NA"), is called missing."""
+    missing ("NA"), is called missing. A percentage is read as the fraction it stands for ("90%" is 0.9, so
+    that "0.9" beside it means the same), and thousands separators or a currency sign are dropped ("1,250" is
+    1250); each of these is noted, as a threshold is on the scale the cells are read in."""
     missing = text.isna().to_numpy()
-    values = text_numbers(text, decimal).to_numpy(dtype=np.float64, na_value=np.nan)
+    numbers, marked = marked_numbers(text, decimal)
+    percent = marked & text.str.strip().str.endswith("%", na=False)
+    if percent.any():
+        numbers = numbers.where(~percent, numbers / 100)
+        notes.append(f"The {name} column has {int(percent.sum()):,} value(s) written as a percentage, such as "
+                     f"{text[percent].iloc[0]!r}: read as the fraction it stands for "
+                     f"({numbers[percent].iloc[0]:g}), so thresholds are fractions too.")
+    if (marked & ~percent).any():
+        unit = marked & ~percent
+        notes.append(f"The {name} column has {int(unit.sum()):,} value(s) written with a currency sign or thousands "
+                     f"separators, read as plain numbers (such as {text[unit].iloc[0]!r} as {numbers[unit].iloc[0]:g}).")
+    values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~missing & ~np.isfinite(values)
     if bad.any():
         if bad.sum() == (~missing).sum() and not np.isinf(values).any():  # every value is text: labels

@@ -603,6 +603,12 @@ class Sweep:
         gained = np.diff(self.tp, prepend=0)
         return float(np.sum(gained * (self.tp / (self.tp + self.fp))) / self.n_pos)
 
+    def ranking(self) -> dict:
+        """The measures of the scores' ranking, at no threshold, as JSON reports give them: ROC AUC with its
+        bootstrap 95% interval (``roc_auc_ci``), and average precision."""
+        return {"roc_auc": self.roc_auc(), "roc_auc_ci": list(self.roc_auc_ci()),
+                "average_precision": self.average_precision()}
+
     def curves(self) -> dict[str, np.ndarray]:
         """The CURVE_METRICS at every threshold in ``thresholds`` (NaN where undefined)."""
         return {"threshold": self.thresholds.copy(),

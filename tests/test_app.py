@@ -334,6 +334,23 @@ def test_people_expected_but_fewer_than_one_are_not_shown_as_none(trained_app):
     at.number_input(key="prevalence").set_value(None).run()
 
 
+def test_uploaded_percentages_are_fractions_and_the_page_says_how_it_read_them():
+    from sklearn.metrics import confusion_matrix
+
+    at = new_app().switch_page("app_pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    y = np.tile([0, 1, 1, 0, 1], 20)
+    s = np.linspace(0.01, 0.99, 100)
+    csv = "y_true,score\n" + "\n".join(f"{a},{round(b * 100)}%" for a, b in zip(y, s))
+    at.session_state["uploaded_scores"] = ("percent.csv", read_scores(csv.encode()))
+    at.run()
+    assert not at.exception
+    tn, fp, fn, tp = confusion_matrix(y, np.round(s, 2) >= 0.5).ravel()  # at the default 0.5: probabilities
+    assert shown_counts(at) == {"tp": tp, "fn": fn, "fp": fp, "tn": tn}
+    assert "The score column has 100 value(s) written as a percentage, such as '1%': read as the fraction it " \
+           "stands for (0.01), so thresholds are fractions too." in [i.value for i in at.info]
+
+
 def test_uploaded_scores_work_without_training_and_labels_keep_the_digits_a_threshold_needs():
     """Counts on the validation rows as scikit-learn counts them; at the log-odds slider's end, 0.9999546,
     the labels read 0.99995 (scores lie between it and 1, so "1" would flag other cases)."""
@@ -481,7 +498,8 @@ def test_a_typed_setting_out_of_range_becomes_the_nearest_allowed_and_the_page_s
 
 @pytest.mark.parametrize("key,label,typed,used", [
     ("cost_ratio", "Cost ratio (FN:FP)", 0.0, 0.001), ("cost_ratio", "Cost ratio (FN:FP)", 5e6, 1e6),  # 1,000,000
-    ("target_sens", "Target sensitivity", 1.5, 1.0), ("target_sens", "Target sensitivity", -0.2, 0.01),
+    ("target_sens", "Target sensitivity", 1.01, 1.0), ("target_sens", "Target sensitivity", 150.0, 1.0),
+    ("target_sens", "Target sensitivity", -0.2, 0.01),
 ])
 def test_a_population_number_out_of_range_becomes_the_nearest_allowed_and_the_page_says_so(trained_app, key, label,
                                                                                            typed, used):
@@ -494,6 +512,19 @@ def test_a_population_number_out_of_range_becomes_the_nearest_allowed_and_the_pa
     at.run()
     assert not any("must be from" in w.value for w in at.warning)  # said once
     at.number_input(key=key).set_value(state.POPULATION[key][1]).run()
+
+
+def test_a_target_sensitivity_typed_as_a_percentage_is_read_as_one_as_prevalence_is(trained_app):
+    at = trained_app.switch_page("app_pages/threshold.py").run()
+    at.number_input(key="target_sens").set_value(90).run()
+    assert "Target sensitivity must be from 0.01 to 1: 90 is read as 90% = 0.9." in [w.value for w in at.warning]
+    assert at.number_input(key="target_sens").value == at.session_state["target_sens_kept"] == 0.9
+    at.button(key="target_sens_button").click().run()
+    run = at.session_state["trained"]
+    sweep = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0])
+    assert at.session_state["threshold_exact"] == pytest.approx(sweep.find_sensitivity(0.9))
+    assert at.session_state["threshold_how"] == "sensitivity ≥ 0.9, found on validation"
+    at.number_input(key="target_sens").set_value(0.95).run()
 
 
 def test_script_runs_leave_tensorflow_alone(trained_app, monkeypatch):
@@ -878,6 +909,36 @@ def test_a_threshold_set_by_hand_on_the_test_split_is_flagged_on_the_model_page_
     at.switch_page("app_pages/model.py").run()
     assert not any("test split" in w.value for w in at.warning)
     assert cards[-1]["threshold"]["split"] == "validation" and "warning" not in cards[-1]["threshold"]
+
+
+def test_the_model_card_reads_the_test_split_for_the_threshold_pages_population(monkeypatch):
+    """The card's test metrics are at the Threshold page's prevalence and cost ratio, and rank as
+    scikit-learn ranks the test scores."""
+    from sklearn.metrics import average_precision_score, confusion_matrix, roc_auc_score
+
+    import logreg_core.export as export
+
+    cards = []
+    real_card = export.model_card
+    monkeypatch.setattr(export, "model_card", lambda *a, **k: cards.append(real_card(*a, **k)) or cards[-1])
+    at = train(new_app(), epochs=3).switch_page("app_pages/threshold.py").run()
+    at.number_input(key="prevalence").set_value(0.02).run()
+    at.number_input(key="cost_ratio").set_value(8.0).run()
+    at.switch_page("app_pages/model.py").run()
+    metrics, threshold = cards[-1]["test_metrics"], cards[-1]["threshold"]["value"]
+    run = at.session_state["trained"]
+    y, p = run.dataset.y_test, run.result.model.predict_proba(run.dataset.X_test)
+    tn, fp, fn, tp = confusion_matrix(y, p >= threshold).ravel()
+    sens, spec = tp / (tp + fn), tn / (tn + fp)
+    assert metrics["prevalence_adjusted"]["ppv"]["value"] == pytest.approx(
+        0.02 * sens / (0.02 * sens + 0.98 * (1 - spec)), abs=1e-12)
+    assert metrics["cost_ratio"] == 8.0
+    assert metrics["expected_cost"] == pytest.approx(8 * 0.02 * (1 - sens) + 0.98 * (1 - spec), abs=1e-12)
+    assert metrics["roc_auc"] == pytest.approx(roc_auc_score(y, p), abs=1e-9)
+    assert metrics["average_precision"] == pytest.approx(average_precision_score(y, p), abs=1e-9)
+    at.switch_page("app_pages/threshold.py").run()
+    at.number_input(key="prevalence").set_value(None).run()
+    at.number_input(key="cost_ratio").set_value(1.0).run()
 
 
 def test_a_threshold_found_at_one_epoch_says_so_at_another():

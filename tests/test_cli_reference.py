@@ -245,6 +245,28 @@ def test_threshold_command_resolves_ties_as_documented(tmp_path, val_rows, expec
         assert points[key] == expected, key
 
 
+def test_threshold_command_reads_percentages_as_fractions_and_says_so(tmp_path):
+    """Scores written as "90%" (as a spreadsheet exports them) are the fractions they stand for, beside
+    plain ones; the JSON says how they were read and echoes what its operating points were found for."""
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 60)
+    s = np.round(np.clip(rng.normal(0.35 + 0.3 * y, 0.2), 0, 1), 2)
+    written = [f"{round(v * 100)}%" if i % 2 else f"{v:.2f}" for i, v in enumerate(s)]
+    path = tmp_path / "percent.csv"
+    path.write_text("y_true,score\n" + "".join(f"{a},{b}\n" for a, b in zip(y, written)))
+    code, out, err = run_main("threshold", "--scores", path, "--cost-ratio", 4, "--target-sensitivity", 0.8,
+                              "--threshold", 0.5, "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    tn, fp, fn, tp = confusion_matrix(y, (s >= 0.5).astype(int), labels=[0, 1]).ravel()
+    assert [summary["counts"][k] for k in ("tp", "fp", "tn", "fn")] == [tp, fp, tn, fn]
+    assert summary["brier"] == pytest.approx(np.mean((s - y) ** 2), abs=1e-12)  # probabilities, so a Brier score
+    assert (summary["cost_ratio"], summary["target_sensitivity"], summary["prevalence"]) == (4, 0.8, None)
+    assert summary["notes"] == [f"The score column has 30 value(s) written as a percentage, such as {written[1]!r}: "
+                                f"read as the fraction it stands for ({s[1]:g}), so thresholds are fractions too."]
+    assert f"note: {summary['notes'][0]}" in err.splitlines()
+
+
 # --------------------------------------------------------------------------- 7. the printable report
 
 

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from sklearn.metrics import confusion_matrix
+from sklearn.metrics import average_precision_score, confusion_matrix, roc_auc_score
 
 from logreg_core import TrainConfig, cli as cli_module, load_dataset, run_training
 from logreg_core.export import load_saved_model, model_card, save_model
@@ -188,6 +188,16 @@ def test_cli_train_json_is_reproducible_and_complete(tmp_path):
     tn, fp, fn, tp = confusion_matrix(test.y_true, test.score >= a["threshold"]).ravel()
     counts = a["test_at_threshold"]["counts"]
     assert {k: counts[k] for k in ("tp", "fp", "tn", "fn")} == {"tp": tp, "fp": fp, "tn": tn, "fn": fn}
+    # the card: the threshold worded as the app words it, and the test scores' ranking as scikit-learn has it
+    card = json.loads((tmp_path / "model" / "model_card.json").read_text())
+    assert card["threshold"]["chosen_by"] == "max Youden's J, found on validation"
+    assert card["threshold"]["split"] == "validation"
+    assert card["test_metrics"]["counts"] == counts
+    assert card["test_metrics"]["roc_auc"] == pytest.approx(roc_auc_score(test.y_true, test.score), abs=1e-9)
+    assert card["test_metrics"]["average_precision"] == pytest.approx(
+        average_precision_score(test.y_true, test.score), abs=1e-9)
+    low, high = card["test_metrics"]["roc_auc_ci"]
+    assert low <= card["test_metrics"]["roc_auc"] <= high
 
 
 def scores_file(tmp_path, with_split=True):

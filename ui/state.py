@@ -253,7 +253,9 @@ CLAMPED = "clamped_settings"  # what a number box said it changed, shown once by
 def _nearest_allowed(label: str, key: str, bounds: tuple, default, save, whole: bool = False):
     """A number box's store: an emptied box takes ``default``; a number outside ``bounds`` (or, ``whole``,
     not a whole number) becomes the nearest allowed, which the box then shows and ``show_clamped`` says;
-    ``save`` keeps the result.
+    ``save`` keeps the result. For a proportion (``bounds`` ending at 1), a number from 2 to 100 is the
+    percentage it reads as ("95" is 0.95), as in the prevalence box; one between 1 and 2 is taken for a
+    step past 1 (the box's + button), not for a percentage.
 
     The boxes have no ``min_value`` or ``max_value`` of their own: given them, the browser refuses a
     number outside with only a red border, and the page went on with the last number it took."""
@@ -264,11 +266,15 @@ def _nearest_allowed(label: str, key: str, bounds: tuple, default, save, whole: 
         near = min(max(value, low), high)
         if whole:  # every whole-number setting is ≥ 0: half rounds up
             near = math.floor(near + 0.5)
+        if high == 1 and 2 <= value <= 100:
+            near = max(value / 100, low)
+            said = f"{value:g} is read as {value:g}% = {near:g}."
+        else:
+            said = f"{value:,.10g} was entered, so it is {near:,.10g}."  # 1,000,000
         if near != value:
             st.session_state[key] = near
             st.session_state.setdefault(CLAMPED, []).append(
-                f"{label} must be {'a whole number ' if whole else ''}from {low:,.10g} to {high:,.10g}: "
-                f"{value:,.10g} was entered, so it is {near:,.10g}.")  # 1,000,000
+                f"{label} must be {'a whole number ' if whole else ''}from {low:,.10g} to {high:,.10g}: {said}")
         save(near)
 
     return store

@@ -344,6 +344,12 @@ def test_uploaded_scores_replaced_by_a_bad_file_stay_and_the_x_removes_them(page
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"\(max F1, found on validation\)")).first).to_be_visible()
     counts, threshold = confusion_counts(page), threshold_value(page)
+    # away and back: the uploader comes back empty, and the page says which file its numbers are from
+    choose_radio(page, "Scores from", "Trained model")
+    choose_radio(page, "Scores from", "Uploaded scores")
+    expect(page.get_by_text("Showing scores.csv, uploaded earlier.", exact=False)).to_be_visible()
+    expect(page.get_by_role("button", name="Remove scores.csv")).to_have_count(0)
+    assert (confusion_counts(page), threshold_value(page)) == (counts, threshold)
     garbage = bytes((i * 37) % 255 + 1 for i in range(3000))  # binary, not UTF-8, no NUL byte
     for name, data, message in (("garbage.csv", garbage, "looks like a binary file"),
                                 ("header.csv", b"y_true,score\n", "the scores file has no rows")):
