@@ -14,6 +14,10 @@ REFRESH_S = 0.8
 WAITING_REFRESH_S = 2.5
 # Replaying a finished run in slow motion costs no training: refresh often, for a smooth curve.
 REPLAY_REFRESH_S = 0.25
+# In slow motion, a run's first second refreshes at the replay's pace too: a fast run (breast cancer's 200 epochs
+# take a quarter of a second) was first drawn at the first refresh after it ended, at REFRESH_S, by when the replay,
+# timed from the run's start, was at epoch 35.
+STARTING_S = 1.0
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 SETTINGS_KEY = "train_settings_open"  # the presentation-mode expander's state
 STOPPED_AT = "stopped_while_showing"  # (job, the epoch on screen when Stop, which ends the replay, was pressed)
@@ -102,19 +106,23 @@ slow_motion = state.kept_value("slow_motion", True)  # its toggle, drawn below, 
 
 
 def shown(snap: dict) -> int:
-    """Epochs to draw now: all that are done, or in slow motion as many as its pace has reached since the job
-    started, until Stop ends the replay. (The replay timed from the page's first epoch instead kept the
-    classroom test's 30 pages from ever going idle: see commit 4f6a01c.)"""
+    """Epochs to draw now: all that are done, or in slow motion as many as its pace has reached since the job's
+    first epoch, until Stop ends the replay. (Timed from the job's start, the first run in a process was half
+    over before it was drawn: TensorFlow's import took 2.5 s of its 5. The replay timed from the page's first
+    epoch instead kept the classroom test's 30 pages from ever going idle: see commit 4f6a01c.)"""
     if not slow_motion or st.session_state.get(STOPPED_AT, (None,))[0] is training.current_job():
         return snap["epochs_done"]
-    return training.shown_epochs(snap["epochs_done"], snap["epochs_total"], snap["seconds_since_start"])
+    return training.shown_epochs(snap["epochs_done"], snap["epochs_total"], snap["seconds_since_first_epoch"])
 
 
 # Buttons act in callbacks, before the page is drawn, so every control shows the new state at once.
 running = job is not None and not job.done
-replaying = job is not None and job.done and shown(snap := job.snapshot()) < snap["epochs_done"]
-refresh = (REPLAY_REFRESH_S if replaying else None if not running
-           else WAITING_REFRESH_S if not job.history and training.waits(job) else REFRESH_S)
+snap = job.snapshot() if job is not None else None
+replaying = job is not None and job.done and shown(snap) < snap["epochs_done"]
+waiting = running and not snap["history"] and training.waits(job)
+starting = running and slow_motion and not waiting and snap["seconds_since_start"] < STARTING_S
+refresh = (REPLAY_REFRESH_S if replaying or starting else WAITING_REFRESH_S if waiting
+           else REFRESH_S if running else None)
 with controls if controls is not None else st.container():
     # One row that wraps where it does not fit (columns would cut "Continue" and the toggles' labels short)
     with st.container(horizontal=True, vertical_alignment="center"):
@@ -202,9 +210,12 @@ def progress_panel():
             st.plotly_chart(charts.decision_boundary(model, job.dataset), key="boundary")
     if snap["state"] == "finished" and not st.session_state.get("job_collected"):
         training.collect_finished()
-        st.rerun()
-    if refresh == REPLAY_REFRESH_S and drawn == done:
+        if not (starting and drawn < done):  # a replay that began here goes on here, and redraws the page when it
+            st.rerun()  # is over: a page redrawn now held it up, and it jumped on by the time that took when it came
+    if (replaying or starting) and drawn == done and snap["state"] == "finished":
         st.rerun()  # the replay is over: redraw the page, which stops the refresh
+    if starting and snap["state"] != "finished" and snap["seconds_since_start"] >= STARTING_S:
+        st.rerun()  # a run that takes longer: redraw the page to refresh at the training pace
 
 
 progress_panel()

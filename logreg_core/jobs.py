@@ -97,6 +97,7 @@ class TrainingJob:
         self._stop = threading.Event()
         self.state = "queued"
         self.started_at: float | None = None
+        self.first_epoch_at: float | None = None  # after TensorFlow's import and the first compilation
         self.history: list[dict] = []
         self.score_history: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.latest: EpochReport | None = None
@@ -133,6 +134,8 @@ class TrainingJob:
 
     def _record(self, report: EpochReport) -> None:
         with self._lock:
+            if not self.history:
+                self.first_epoch_at = time.perf_counter()
             self.history.append(report.history_row())
             self.latest = report
             if self.dataset.n_features == 2:
@@ -167,7 +170,8 @@ class TrainingJob:
     def snapshot(self) -> dict:
         """A consistent copy of the job's progress for drawing a page."""
         with self._lock:
-            elapsed = time.perf_counter() - self.started_at if self.started_at else 0.0
+            now = time.perf_counter()
+            elapsed = now - self.started_at if self.started_at else 0.0
             done_epochs = len(self.history)
             left = None
             if done_epochs and self.state == "running":
@@ -176,6 +180,8 @@ class TrainingJob:
                 "state": self.state, "history": list(self.history), "latest": self.latest,
                 "boundary_models": list(self.boundary_models),
                 "epochs_done": done_epochs, "epochs_total": self.config.epochs,
-                "seconds_left": left, "seconds_since_start": elapsed, "queue_position": self.queue_position(),
+                "seconds_left": left, "seconds_since_start": elapsed,
+                "seconds_since_first_epoch": now - self.first_epoch_at if self.first_epoch_at else 0.0,
+                "queue_position": self.queue_position(),
                 "result": self.result, "error": self.error,
             }

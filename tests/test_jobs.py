@@ -4,6 +4,7 @@ import threading
 import time
 
 import numpy as np
+import pytest
 
 from logreg_core import TrainConfig, load_dataset
 from logreg_core.jobs import JobSlots, TrainingJob
@@ -26,6 +27,12 @@ def test_jobs_queue_behind_a_bounded_slot_and_report_their_place():
     second = TrainingJob(ds, TrainConfig(epochs=2), slots=slots).start()
     assert wait_for(lambda: second.queue_position() == 1)
     assert second.snapshot()["state"] == "queued"
+    assert second.snapshot()["seconds_since_first_epoch"] == 0.0  # the slow-motion replay's clock has not started
+    assert wait_for(lambda: len(first.history) >= 1)
+    snap = first.snapshot()  # the replay is timed from the first epoch, not from the start (TensorFlow's import)
+    assert snap["seconds_since_first_epoch"] == pytest.approx(
+        snap["seconds_since_start"] - (first.first_epoch_at - first.started_at), abs=1e-9)
+    assert 0 < snap["seconds_since_first_epoch"] < snap["seconds_since_start"]
     first.stop()
     assert first.join(30) and first.result.stopped_reason == "stopped"
     assert second.join(60) and second.result.stopped_reason == "completed"

@@ -77,6 +77,18 @@ def test_a_fast_default_run_grows_on_screen_in_slow_motion(page, app_server):
     assert wait_finished(page) == 200
     wait_until(lambda: chart_points(page) == 200, 10, "all 200 epochs drawn")
     no_exception(page)
+    # Again (the browser has its chart code now): the replay is drawn from its first epochs, several times in the
+    # first second. It was first drawn at the first refresh after the run, 0.8 s on, at epoch 30 or more.
+    wait_idle(page)
+    page.evaluate("""() => { window.shownEpochs = []; const start = performance.now();
+        window.sampler = setInterval(() => {
+            const match = /^Epoch (\\d+) of/.exec(document.querySelector('[data-testid="stProgress"]')?.innerText || "");
+            if (match) window.shownEpochs.push([performance.now() - start, +match[1]]); }, 20); }""")
+    button(page, "Train").click()
+    wait_until(lambda: page.evaluate("window.shownEpochs.some(([ms]) => ms > 1500)"), 30, "1.5 s of the replay")
+    shown = page.evaluate("clearInterval(window.sampler) || window.shownEpochs")
+    first_second = sorted({epoch for ms, epoch in shown if ms <= 1000 and epoch > 0})
+    assert len(first_second) >= 2 and first_second[0] < 20, shown[:40]
 
 
 def test_in_presentation_mode_a_run_is_in_view_on_a_900_px_projector(page, app_server):
