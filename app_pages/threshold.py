@@ -7,7 +7,7 @@ import streamlit as st
 from logreg_core import BUILTIN_DATASETS, LogRegError
 from logreg_core.describe import score_histogram
 from logreg_core.operating import describe_choice
-from logreg_core.report import auc_text, percent_text, report_html
+from logreg_core.report import INTERVALS, auc_text, expected_cost_text, percent_text, report_html
 from logreg_core.scores import read_scores
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, default_threshold,
                                    harm_to_benefit, multiclass_confusion, one_vs_rest_scores, per_1000_people,
@@ -306,8 +306,8 @@ def prevalence_as_proportion() -> None:
     if typed is None or low <= typed <= high:
         st.session_state["prevalence_last_good"] = typed
         return
-    stepped = last is not None and any(math.isclose(typed, last + step) for step in (PREVALENCE_STEP,
-                                                                                      -PREVALENCE_STEP))
+    # a + or − press: the browser rounds the result to the box's format (0.0001 − 0.01 shows as −0.0100)
+    stepped = last is not None and abs(typed - last) <= 1.5 * PREVALENCE_STEP
     if stepped or 0 < typed < 1:
         value = min(max(typed, low), high)
         said = f"{typed:g} is read as {value:g}, the {'largest' if value == high else 'smallest'} it can be."
@@ -342,7 +342,8 @@ def _operating_point_controls() -> tuple[float, float | None]:
     # kept across pages and carried by the link (state.POPULATION): the clinician's population
     with c1:
         target = state.kept_number_box("Target sensitivity", "target_sens", step=0.01,
-                                       help="Highest threshold whose validation sensitivity reaches this target.")
+                                       help=f"Highest threshold whose sensitivity on {split_names[choose_on]} "
+                                            "reaches this target (95 is read as 95%).")
     with c2:
         cost = state.kept_number_box("Cost ratio (FN:FP)", "cost_ratio", step=0.5, format="%g",
                                      help="How many false positives one missed positive is worth; 5 means a miss "
@@ -422,9 +423,9 @@ def panel(cost: float, prevalence: float | None):
     label = threshold_texts([threshold], label_scores)[0]
     st.html(view.metrics_html(report, label, split_prevalence=sweep.n_pos / max(sweep.n, 1)
                               if report.prevalence_adjusted else None))
-    st.caption("Intervals: 95% Wilson score intervals for proportions, log method for likelihood ratios; "
-               "— where undefined, and where infinite (LR+ with no false positive, LR− with no true negative). "
-               "PPV and NPV in the table use the split's own prevalence.")
+    st.caption(f"{INTERVALS} PPV and NPV in the table use the split's own prevalence.")
+    st.caption(state.literal(expected_cost_text(report, sweep, cost_ratio=cost, prevalence=prevalence,
+                                                split=SHOWN_ROWS, positive=names[1])))
     how, card = threshold_how(), st.session_state.get("model_card_summary")
     st.download_button(
         "Download report (HTML)", key="report_download", mime="text/html", file_name="threshold_report.html",

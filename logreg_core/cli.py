@@ -328,6 +328,12 @@ def _threshold(args, progress) -> dict:
                                            prevalence=prevalence)
     threshold, how = ((validate_threshold(args.threshold), "given") if args.threshold is not None
                       else default_threshold([choose_sweep, sweep]))
+    highest, lowest = float(report_on[1].max()), float(report_on[1].min())
+    if threshold > highest or threshold <= lowest:  # e.g. 35 on scores read from "35%" as 0.35
+        print(f"note: threshold {threshold:g} is " + (f"above every score (the highest is {highest:g}): no one"
+                                                     if threshold > highest else
+                                                     f"at or below every score (the lowest is {lowest:g}): everyone")
+              + " is flagged", file=sys.stderr)
     if how not in ("given", "default"):  # not probabilities: 0.5 would mean nothing
         print(f"note: the scores are not probabilities: reporting at threshold "
               f"{threshold_texts([threshold], np.sort(scores))[0]} ({how}); "

@@ -22,6 +22,7 @@ import io
 import os
 import re
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -1041,6 +1042,12 @@ def _bare_number(cell: str, decimal: str) -> str:
     if _GROUPED[decimal].fullmatch(cell):
         cell = re.sub("," if decimal == "." else r"[. \u00a0]", "", cell)
     return cell.replace(",", ".") if decimal == "," else cell
+
+
+def percent_fraction(cell: str, decimal: str) -> float:
+    """A percentage as the fraction it stands for, to the nearest float of the decimal written: "1.4%" is
+    0.014, where 1.4 / 100 is 0.013999999999999999, which a threshold of 0.014 does not reach."""
+    return float(Decimal(_bare_number(cell, decimal)).scaleb(-2))
 
 
 def text_numbers(text: pd.Series, decimal: str) -> pd.Series:

@@ -50,10 +50,19 @@ def number_text(value, digits=3) -> str:
     return f"{value:.{digits}f}"
 
 
+# How the metrics' intervals are made, and what "—" stands for in them (the page's and the report's words)
+INTERVALS = ("Intervals: 95% Wilson score intervals for proportions, log method for likelihood ratios; — where "
+             "undefined, and where infinite (LR+ with no false positive, LR− with no true negative).")
+
+
 def percent_text(proportion: float) -> str:
     """A proportion as a percentage to 3 significant digits (0.5 → "50%", 0.005 → "0.5%"), shown beside a
-    prevalence so that 0.5 is not taken for 0.5%."""
-    return f"{100 * proportion:.3g}%"
+    prevalence so that 0.5 is not taken for 0.5%; to more where 3 would round a proportion below 1 up to
+    100% (0.9999 → "99.99%")."""
+    digits = 3
+    while float(text := f"{100 * proportion:.{digits}g}") == 100 and proportion < 1 and digits < 12:
+        digits += 1
+    return f"{text}%"
 
 
 def interval_text(estimate) -> str:
@@ -93,6 +102,20 @@ def auc_text(auc: float, interval: tuple[float | None, float | None]) -> str:
     return estimate_text(auc, low, high)
 
 
+def expected_cost_text(report: ThresholdReport, sweep: Sweep, *, cost_ratio: float, prevalence: float | None,
+                       split: str, positive: str) -> str:
+    """The expected cost per person at ``report``'s threshold (made with ``cost_ratio`` and ``prevalence``),
+    beside the costs of flagging no one and everyone, which any useful threshold beats; ``split`` names the
+    rows, as ``report_html``'s does."""
+    at = (f"the assumed population prevalence {prevalence:.4g}" if prevalence is not None
+          else f"the prevalence in {split}, {sweep.n_pos / max(sweep.n, 1):.3f}")
+    none, everyone = (sweep.report(end, prevalence=prevalence, cost_ratio=cost_ratio).expected_cost
+                      for end in (math.inf, -math.inf))
+    return (f"A missed {positive} case (false negative) is taken to cost {cost_ratio:g} times a false alarm (false "
+            f"positive). Expected cost per person at {at}: {number_text(report.expected_cost)}, in units of one "
+            f"false alarm (flagging no one: {number_text(none)}; flagging everyone: {number_text(everyone)}).")
+
+
 def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str], split: str, origin: str,
                 how: str, prevalence: float | None = None, cost_ratio: float | None = None,
                 card: dict | None = None, threshold_label: str | None = None, notes: list[str] = ()) -> str:
@@ -114,7 +137,7 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
     auc = auc_text(sweep.roc_auc(), sweep.roc_auc_ci())
     roc = _curve_svg(fpr, tpr, (report.metrics["fpr"].value, report.metrics["sensitivity"].value),
                      "false-positive rate", "sensitivity")
-    prev_text = f"Data prevalence on this split: {sweep.n_pos / max(sweep.n, 1):.3f}. "
+    prev_text = f"Prevalence in {split}: {sweep.n_pos / max(sweep.n, 1):.3f}. "
     adj = report.prevalence_adjusted
     if prevalence is not None and adj:
         prev_text += (f"Population prevalence assumed: {prevalence:g} ({percent_text(prevalence)}) — "
@@ -131,11 +154,8 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
         prev_text += "No other population prevalence assumed."
     cost_text = ""
     if cost_ratio is not None and report.expected_cost is not None:
-        at = (f"the assumed population prevalence {prevalence:.4g}" if prevalence is not None
-              else f"this split's prevalence {sweep.n_pos / max(sweep.n, 1):.3f}")
-        cost_text = (f"A missed {pos} case (false negative) is taken to cost {cost_ratio:g} times a false alarm "
-                     f"(false positive). Expected cost per person at {at}: {number_text(report.expected_cost)}, "
-                     "in units of one false alarm.")
+        cost_text = expected_cost_text(report, sweep, cost_ratio=cost_ratio, prevalence=prevalence, split=split,
+                                       positive=pos)
     card_rows = "".join(f"<tr><td>{e(str(k))}</td><td>{e(str(v))}</td></tr>" for k, v in (card or {}).items())
     created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Threshold report</title>
@@ -153,7 +173,7 @@ Scores: {e(origin)}. Numbers below are on <b>{e(split)}</b> ({sweep.n:,} cases: 
 <tr><th>Actual {e(neg)}</th><td>FP {c.fp:,}</td><td>TN {c.tn:,}</td></tr></table>
 <h2>Metrics with 95% intervals</h2>
 <table><tr><th>Metric</th><th>Value</th><th>95% interval</th></tr>{rows}</table>
-<p>Wilson score intervals for proportions; log-method intervals for likelihood ratios.</p>
+<p>{e(INTERVALS)}</p>
 <h2>ROC curve</h2><p>ROC AUC {auc}; average precision {number_text(sweep.average_precision())}.</p>{roc}
 <h2>Prevalence</h2><p>{e(prev_text)}</p>
 {f'<h2>Costs</h2><p>{e(cost_text)}</p>' if cost_text else ''}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .csv_loader import NoDataRows, marked_numbers, read_text_table
+from .csv_loader import NoDataRows, marked_numbers, percent_fraction, read_text_table
 from .errors import LogRegError
 from .threshold import validate_scores
 
@@ -113,7 +113,7 @@ def _numbers(text, decimal: str, rows: np.ndarray, name: str, wanted: str, notes
     numbers, marked = marked_numbers(text, decimal)
     percent = marked & text.str.strip().str.endswith("%", na=False)
     if percent.any():
-        numbers = numbers.where(~percent, numbers / 100)
+        numbers[percent] = text[percent].map(lambda cell: percent_fraction(str(cell).strip(), decimal))
         notes.append(f"The {name} column has {int(percent.sum()):,} value(s) written as a percentage, such as "
                      f"{text[percent].iloc[0]!r}: read as the fraction it stands for "
                      f"({numbers[percent].iloc[0]:g}), so thresholds are fractions too.")

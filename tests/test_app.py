@@ -924,9 +924,15 @@ def test_the_model_card_reads_the_test_split_for_the_threshold_pages_population(
     at = train(new_app(), epochs=3).switch_page("app_pages/threshold.py").run()
     at.number_input(key="prevalence").set_value(0.02).run()
     at.number_input(key="cost_ratio").set_value(8.0).run()
+    run = at.session_state["trained"]
+    # the page says the expected cost at its threshold, on validation, beside flagging no one and everyone
+    y_val, p_val = run.dataset.y_val, run.score_history[max(run.score_history)][0]
+    tn, fp, fn, tp = confusion_matrix(y_val, p_val >= at.session_state["threshold_exact"]).ravel()
+    cost = 8 * 0.02 * fn / (tp + fn) + 0.98 * fp / (tn + fp)
+    assert (f"Expected cost per person at the assumed population prevalence 0.02: {cost:.3f}, in units of one false "
+            f"alarm (flagging no one: {8 * 0.02:.3f}; flagging everyone: 0.980).") in "\n".join(c.value for c in at.caption)
     at.switch_page("app_pages/model.py").run()
     metrics, threshold = cards[-1]["test_metrics"], cards[-1]["threshold"]["value"]
-    run = at.session_state["trained"]
     y, p = run.dataset.y_test, run.result.model.predict_proba(run.dataset.X_test)
     tn, fp, fn, tp = confusion_matrix(y, p >= threshold).ravel()
     sens, spec = tp / (tp + fn), tn / (tn + fp)
@@ -1558,6 +1564,7 @@ def test_a_link_to_a_continued_model_says_how_to_train_the_same_model():
     (None, -3.0, None, "-3 is not above 0, so it stays empty (the split's own)."),
     (None, 0.00001, 0.0001, "1e-05 is read as 0.0001, the smallest it can be."),
     (0.0001, 0.0001 - 0.01, 0.0001, "-0.0099 is read as 0.0001, the smallest it can be."),  # the − button
+    (0.0001, -0.01, 0.0001, "-0.01 is read as 0.0001, the smallest it can be."),  # as the browser rounds it
 ])
 def test_a_prevalence_typed_as_a_percentage_becomes_the_proportion_it_means(trained_app, before, typed, read, said):
     """The browser refused 5 silently (a red border) and the split's own prevalence was used."""
@@ -1573,7 +1580,7 @@ def test_a_prevalence_typed_as_a_percentage_becomes_the_proportion_it_means(trai
         assert "prevalence" not in dict(at.query_params) and not any("prevalence" in m.label for m in at.metric)
     else:  # the tile says the percentage it is: 0.5 is 50%, not 0.5%
         assert dict(at.query_params)["prevalence"] == f"{read:g}"
-        assert any(m.label == f"PPV at {100 * read:.3g}% prevalence" for m in at.metric)
+        assert any(m.label == f"PPV at {100 * read:.4g}% prevalence" for m in at.metric)  # 0.9999: not "100%"
     at.run()  # said once
     assert not any(i.value.startswith("Prevalence is a proportion") for i in at.info)
     at.number_input(key="prevalence").set_value(None).run()

@@ -265,6 +265,10 @@ def test_threshold_command_reads_percentages_as_fractions_and_says_so(tmp_path):
     assert summary["notes"] == [f"The score column has 30 value(s) written as a percentage, such as {written[1]!r}: "
                                 f"read as the fraction it stands for ({s[1]:g}), so thresholds are fractions too."]
     assert f"note: {summary['notes'][0]}" in err.splitlines()
+    # a threshold meant as a percentage is beyond these fractions: said, as the page says it
+    code, out, err = run_main("threshold", "--scores", path, "--threshold", 35, "--json")
+    assert code == 0 and json.loads(out)["counts"]["tp"] == json.loads(out)["counts"]["fp"] == 0
+    assert f"note: threshold 35 is above every score (the highest is {s.max():g}): no one is flagged" in err.splitlines()
 
 
 # --------------------------------------------------------------------------- 7. the printable report

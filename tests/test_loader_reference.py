@@ -21,6 +21,7 @@ from logreg_core.model import TrainedModel
 from logreg_core.predict import feature_matrix, predict_rows
 from logreg_core.errors import LogRegError
 from logreg_core.scores import read_scores
+from logreg_core.threshold import Sweep
 
 
 def all_rows(ds) -> tuple[np.ndarray, np.ndarray]:
@@ -270,6 +271,24 @@ def test_numbers_written_with_units_or_thousands_separators_read_as_their_values
 
 def scores_bytes(y, s, split) -> bytes:
     return ("y_true,score,split\n" + "".join(f"{int(a)},{float(b)!r},{c}\n" for a, b, c in zip(y, s, split))).encode()
+
+
+@pytest.mark.parametrize("sep, point", [(",", "."), (";", ",")])
+def test_percentage_scores_are_the_fractions_written_so_a_threshold_at_one_flags_it(sep, point):
+    """"1.4%" is the float nearest 0.014 (1.4 / 100 is one step below it): at threshold 0.014, score ≥
+    threshold flags it, as scikit-learn's confusion matrix does for the fractions written as decimals."""
+    from sklearn.metrics import confusion_matrix
+
+    tenths = np.arange(1000)
+    y = tenths % 2
+    written = [f"{t / 10:.1f}%".replace(".", point) for t in tenths]
+    parts = read_scores(("y_true" + sep + "score\n" + "".join(f"{a}{sep}{w}\n" for a, w in zip(y, written))).encode())
+    fractions = np.array([float(f"{t / 10:.1f}e-2") for t in tenths])  # Python's own reading of "0.014"
+    np.testing.assert_array_equal(parts["all"][1], fractions)
+    for threshold in (0.014, 0.007, 0.567):
+        tn, fp, fn, tp = confusion_matrix(y, fractions >= threshold).ravel()
+        assert Sweep.from_scores(*parts["all"]).report(threshold).counts.to_dict() == {
+            "tp": tp, "fp": fp, "tn": tn, "fn": fn, "n": 1000, "positives": 500, "negatives": 500}
 
 
 def test_read_scores_takes_validation_as_val():

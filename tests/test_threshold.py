@@ -885,12 +885,15 @@ def test_printable_report_gives_prevalence_adjusted_values_with_their_intervals(
     assert f"NPV {npv.value:.3f} (95% CI {npv.ci_low:.3f} – {npv.ci_high:.3f};" in page
     plain = report_html(sweep.report(0.5), sweep, names=("benign", "malignant"), split="the test split",
                         origin="test data", how="default")
-    assert "No other population prevalence assumed." in plain and "Data prevalence on this split: 0.372" in plain
+    assert "No other population prevalence assumed." in plain and "Prevalence in the test split: 0.372" in plain
     # the table's PPV is the split's, said where a PPV at the assumed prevalence is printed too, as on the page
     assert "<td>PPV (precision), at this split's prevalence 37.2%</td><td>1.000</td>" in page
     assert "<td>NPV, at this split's prevalence 37.2%</td>" in page
     assert "<td>PPV (precision)</td><td>1.000</td>" in plain and "this split's prevalence" not in plain
     assert "<h2>Costs</h2>" not in plain and "<h2>Costs</h2>" not in page  # no cost ratio given
+    # no false positive: LR+ is infinite, printed "—", which the report says, as the page does
+    assert "<td>Positive likelihood ratio (LR+)</td><td>—</td>" in page
+    assert "— where undefined, and where infinite (LR+ with no false positive, LR− with no true negative)" in page
     # separated classes: every bootstrap resample has AUC 1, which is no interval for new cases' AUC
     assert sweep.roc_auc_ci(n_boot=500) == (1.0, 1.0)
     assert "ROC AUC 1.000 (no bootstrap interval: every resample gives 1.000)" in page and "1.000–1.000" not in page
@@ -931,15 +934,17 @@ def test_printable_report_states_the_cost_ratio_and_the_expected_cost_per_person
     names = ("benign", "malignant")
     at_split = html.unescape(report_html(sweep.report(0.5, cost_ratio=5), sweep, names=names, split="the test split",
                                          origin="test data", how="min cost", cost_ratio=5))
-    # 5·FN + FP per person: (5·6 + 4) / 90
+    # 5·FN + FP per person: (5·6 + 4) / 90; flagging no one misses all 36 positives, flagging everyone alarms all 54
     assert ("A missed malignant case (false negative) is taken to cost 5 times a false alarm (false positive). "
-            f"Expected cost per person at this split's prevalence 0.400: {34 / 90:.3f}, in units of one false alarm."
+            f"Expected cost per person at the prevalence in the test split, 0.400: {34 / 90:.3f}, in units of one false "
+            f"alarm (flagging no one: {5 * 36 / 90:.3f}; flagging everyone: {54 / 90:.3f})."
             ) in at_split
     at_population = report_html(sweep.report(0.5, prevalence=0.02, cost_ratio=5), sweep, names=names,
                                 split="the test split", origin="test data", how="min cost", prevalence=0.02,
                                 cost_ratio=5)
     # 5·π·FNR + (1 − π)·FPR with FNR 6/36, FPR 4/54
     assert f"at the assumed population prevalence 0.02: {5 * 0.02 * 6 / 36 + 0.98 * 4 / 54:.3f}," in at_population
+    assert f"(flagging no one: {5 * 0.02:.3f}; flagging everyone: {0.98:.3f})." in at_population
 
 
 def test_auc_text_names_an_interval_only_when_it_has_width():
@@ -948,6 +953,13 @@ def test_auc_text_names_an_interval_only_when_it_has_width():
     assert auc_text(0.91234, (0.85, 0.96)) == "0.912 (95% CI 0.850–0.960)"
     assert auc_text(1.0, (1.0, 1.0)) == "1.000 (no bootstrap interval: every resample gives 1.000)"
     assert auc_text(float("nan"), (None, None)) == "—"
+
+
+def test_percent_text_never_rounds_a_proportion_below_1_to_100_percent():
+    from logreg_core.report import percent_text
+
+    assert [percent_text(p) for p in (0.5, 0.005, 0.12345, 1.0)] == ["50%", "0.5%", "12.3%", "100%"]
+    assert [percent_text(p) for p in (0.9999, 0.99951, 0.9994)] == ["99.99%", "99.95%", "99.9%"]
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
