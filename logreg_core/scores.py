@@ -120,7 +120,8 @@ def _numbers(text, decimal: str, rows: np.ndarray, name: str, wanted: str, notes
     if (marked & ~percent).any():
         unit = marked & ~percent
         notes.append(f"The {name} column has {int(unit.sum()):,} value(s) written with a currency sign or thousands "
-                     f"separators, read as plain numbers (such as {text[unit].iloc[0]!r} as {numbers[unit].iloc[0]:g}).")
+                     f"separators, read as plain numbers (such as {text[unit].iloc[0]!r} as "
+                     f"{numbers[unit].iloc[0]:g}).")
     values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~missing & ~np.isfinite(values)
     if bad.any():

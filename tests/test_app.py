@@ -930,7 +930,8 @@ def test_the_model_card_reads_the_test_split_for_the_threshold_pages_population(
     tn, fp, fn, tp = confusion_matrix(y_val, p_val >= at.session_state["threshold_exact"]).ravel()
     cost = 8 * 0.02 * fn / (tp + fn) + 0.98 * fp / (tn + fp)
     assert (f"Expected cost per person at the assumed population prevalence 0.02: {cost:.3f}, in units of one false "
-            f"alarm (flagging no one: {8 * 0.02:.3f}; flagging everyone: 0.980).") in "\n".join(c.value for c in at.caption)
+            f"alarm (flagging no one: {8 * 0.02:.3f}; flagging everyone: 0.980).") in "\n".join(
+        c.value for c in at.caption)
     at.switch_page("app_pages/model.py").run()
     metrics, threshold = cards[-1]["test_metrics"], cards[-1]["threshold"]["value"]
     y, p = run.dataset.y_test, run.result.model.predict_proba(run.dataset.X_test)

@@ -268,7 +268,8 @@ def test_threshold_command_reads_percentages_as_fractions_and_says_so(tmp_path):
     # a threshold meant as a percentage is beyond these fractions: said, as the page says it
     code, out, err = run_main("threshold", "--scores", path, "--threshold", 35, "--json")
     assert code == 0 and json.loads(out)["counts"]["tp"] == json.loads(out)["counts"]["fp"] == 0
-    assert f"note: threshold 35 is above every score (the highest is {s.max():g}): no one is flagged" in err.splitlines()
+    said = f"note: threshold 35 is above every score (the highest is {s.max():g}): no one is flagged"
+    assert said in err.splitlines()
 
 
 # --------------------------------------------------------------------------- 7. the printable report

@@ -936,8 +936,8 @@ def test_printable_report_states_the_cost_ratio_and_the_expected_cost_per_person
                                          origin="test data", how="min cost", cost_ratio=5))
     # 5·FN + FP per person: (5·6 + 4) / 90; flagging no one misses all 36 positives, flagging everyone alarms all 54
     assert ("A missed malignant case (false negative) is taken to cost 5 times a false alarm (false positive). "
-            f"Expected cost per person at the prevalence in the test split, 0.400: {34 / 90:.3f}, in units of one false "
-            f"alarm (flagging no one: {5 * 36 / 90:.3f}; flagging everyone: {54 / 90:.3f})."
+            f"Expected cost per person at the prevalence in the test split, 0.400: {34 / 90:.3f}, in units of one "
+            f"false alarm (flagging no one: {5 * 36 / 90:.3f}; flagging everyone: {54 / 90:.3f})."
             ) in at_split
     at_population = report_html(sweep.report(0.5, prevalence=0.02, cost_ratio=5), sweep, names=names,
                                 split="the test split", origin="test data", how="min cost", prevalence=0.02,

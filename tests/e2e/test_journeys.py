@@ -82,7 +82,8 @@ def test_a_fast_default_run_grows_on_screen_in_slow_motion(page, app_server):
     wait_idle(page)
     page.evaluate("""() => { window.shownEpochs = []; const start = performance.now();
         window.sampler = setInterval(() => {
-            const match = /^Epoch (\\d+) of/.exec(document.querySelector('[data-testid="stProgress"]')?.innerText || "");
+            const bar = document.querySelector('[data-testid="stProgress"]');
+            const match = /^Epoch (\\d+) of/.exec(bar?.innerText || "");
             if (match) window.shownEpochs.push([performance.now() - start, +match[1]]); }, 20); }""")
     button(page, "Train").click()
     wait_until(lambda: page.evaluate("window.shownEpochs.some(([ms]) => ms > 1500)"), 30, "1.5 s of the replay")
