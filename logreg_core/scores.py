@@ -15,10 +15,10 @@ class ScoreParts(dict):
     saying why they are not split (no split column, or a split column with one split only), and ``notes``:
     sentences on how cells were read that a reader should know of ("90%" read as 0.9)."""
 
-    def __init__(self, parts: dict, unsplit: str = "", notes: tuple[str, ...] = ()):
+    def __init__(self, parts: dict, unsplit: str = ""):
         super().__init__(parts)
         self.unsplit = unsplit
-        self.notes = list(notes)
+        self.notes: list[str] = []
 
     def same_rows_warning(self) -> str | None:
         """What choosing and reporting on the same rows means, when they are not split."""

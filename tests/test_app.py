@@ -524,6 +524,8 @@ def test_a_target_sensitivity_typed_as_a_percentage_is_read_as_one_as_prevalence
     sweep = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0])
     assert at.session_state["threshold_exact"] == pytest.approx(sweep.find_sensitivity(0.9))
     assert at.session_state["threshold_how"] == "sensitivity ≥ 0.9, found on validation"
+    at.number_input(key="target_sens").set_value(90.1).run()  # 0.901, the decimal typed, not 90.1 / 100
+    assert at.session_state["target_sens_kept"] == float("0.901")
     at.number_input(key="target_sens").set_value(0.95).run()
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import streamlit as st
 
 from logreg_core import OPTIMIZERS, Dataset, LogRegError, RunResult, TrainConfig
+from logreg_core.csv_loader import percent_fraction
 from logreg_core.threshold import threshold_texts
 
 DEFAULTS = {
@@ -267,7 +268,7 @@ def _nearest_allowed(label: str, key: str, bounds: tuple, default, save, whole: 
         if whole:  # every whole-number setting is ≥ 0: half rounds up
             near = math.floor(near + 0.5)
         if high == 1 and 2 <= value <= 100:
-            near = max(value / 100, low)
+            near = max(percent_fraction(repr(value), "."), low)  # 90.1 is 0.901, not 90.1 / 100 = 0.90099…
             said = f"{value:g} is read as {value:g}% = {near:g}."
         else:
             said = f"{value:,.10g} was entered, so it is {near:,.10g}."  # 1,000,000
