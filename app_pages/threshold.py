@@ -5,6 +5,7 @@ import numpy as np
 import streamlit as st
 
 from logreg_core import BUILTIN_DATASETS, LogRegError
+from logreg_core.csv_loader import percent_fraction
 from logreg_core.describe import score_histogram
 from logreg_core.operating import describe_choice
 from logreg_core.report import INTERVALS, auc_text, expected_cost_text, percent_text, report_html
@@ -312,8 +313,9 @@ def prevalence_as_proportion() -> None:
         value = min(max(typed, low), high)
         said = f"{typed:g} is read as {value:g}, the {'largest' if value == high else 'smallest'} it can be."
     elif 1 <= typed <= 100:
-        value = min(typed / 100, high)
-        said = f"{typed:g} is read as {typed:g}% = {value:g}" + ("." if value == typed / 100 else
+        fraction = percent_fraction(repr(typed), ".")  # 1.4 is 0.014, as the target sensitivity's box reads it
+        value = min(fraction, high)
+        said = f"{typed:g} is read as {typed:g}% = {value:g}" + ("." if value == fraction else
                                                                  ", the largest it can be.")
     else:
         value, said = last, (f"{typed:g} is {'not above 0' if typed <= 0 else 'neither a proportion nor a percentage'}"
@@ -383,9 +385,9 @@ def panel(cost: float, prevalence: float | None):
         st.error(state.literal(st.session_state.pop("threshold_error")))
     if "threshold_note" in st.session_state:
         st.info(state.literal(st.session_state.pop("threshold_note")))
-    toggles, picker_box = st.container(), st.container()
-    if theme.presentation():  # the display toggles go under the table: then the slider and the table fit on the screen
-        toggles = st.container()
+    above, below = st.container(), st.container()
+    # at projector sizes the display toggles go under the table: then the slider and the table fit on the screen
+    toggles, picker_box = (below, above) if theme.presentation() else (above, below)
     left, right, typed = toggles.columns(3, vertical_alignment="bottom")
     logodds = probability and left.toggle("Log-odds scale", key="logodds",
                                           help="Move the threshold in log-odds, for scores bunched near 0 or 1.")

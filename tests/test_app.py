@@ -1557,6 +1557,7 @@ def test_a_link_to_a_continued_model_says_how_to_train_the_same_model():
 
 @pytest.mark.parametrize("before,typed,read,said", [
     (None, 5.0, 0.05, "5 is read as 5% = 0.05."),
+    (None, 1.4, 0.014, "1.4 is read as 1.4% = 0.014."),  # the decimal typed, not 1.4 / 100 = 0.013999…
     (None, 0.99995, 0.9999, "0.99995 is read as 0.9999, the largest it can be."),
     (None, 100.0, 0.9999, "100 is read as 100% = 0.9999, the largest it can be."),
     (0.99, 1.0, 0.9999, "1 is read as 0.9999, the largest it can be."),  # the + button, not "1%"
