@@ -32,15 +32,28 @@ st.caption(f"Dataset: **{state.literal(dataset.title)}** — {dataset.n_features
            f"{' …' if dataset.n_classes > 10 else ''}")
 
 setup = state.setup()
+
+
+def settings_line() -> str:
+    """The settings in one line: the folded settings' label in presentation mode."""
+    c = state.train_config()
+    extras = [f"L2 {c.l2:g}"] * (c.l2 > 0) + [f"early stopping after {c.early_stopping}"] * (c.early_stopping > 0)
+    extras += ["balanced classes"] * (c.class_weight == "balanced")
+    return " · ".join([f"{c.epochs} epochs", f"batch {c.batch_size}", f"learning rate {c.learning_rate:g}",
+                       state.OPTIMIZER_NAMES[c.optimizer], *extras, f"seed {c.seed}"])
+
+
 # At projector sizes the settings take a screen of their own: they fold away when a run starts (Train or
 # Continue, below), and are folded when the page opens on curves, so that the curves are in view; the class
-# still reads them in the line under the buttons.
+# still reads them in the fold's label, which is the settings in one line (a line of its own under the fold
+# cost the curves' lower edge on a 768 px projector). Streamlit keeps the fold's state, by its key, when a
+# changed setting changes the label.
 if theme.presentation() and SETTINGS_KEY not in st.session_state:  # the page just opened, or presentation mode
     st.session_state[SETTINGS_KEY] = training.current_job() is None
 # At projector sizes the buttons also come first: under the open settings, a 768 px screen cut them off.
 controls = st.container() if theme.presentation() else None
-settings = (st.expander("Settings", expanded=True, key=SETTINGS_KEY, on_change="rerun") if theme.presentation()
-            else st.container())
+settings = (st.expander(settings_line(), icon=":material/settings:", expanded=True, key=SETTINGS_KEY,
+                        on_change="rerun") if theme.presentation() else st.container())
 with settings:
     if theme.presentation():  # projector font sizes: two to a row, so that no label breaks mid-word
         (c1, c2), (c3, c4) = st.columns(2), st.columns(2)
@@ -93,15 +106,6 @@ def start(continues=None) -> None:
         st.session_state[SETTINGS_KEY] = False
 
 
-def settings_line() -> str:
-    """The settings in one line, for when they are folded away."""
-    c = state.train_config()
-    extras = [f"L2 {c.l2:g}"] * (c.l2 > 0) + [f"early stopping after {c.early_stopping}"] * (c.early_stopping > 0)
-    extras += ["balanced classes"] * (c.class_weight == "balanced")
-    return " · ".join([f"{c.epochs} epochs", f"batch {c.batch_size}", f"learning rate {c.learning_rate:g}",
-                       state.OPTIMIZER_NAMES[c.optimizer], *extras, f"seed {c.seed}"])
-
-
 slow_motion = state.kept_value("slow_motion", True)  # its toggle, drawn below, stores a change before the run
 
 
@@ -145,8 +149,6 @@ with controls if controls is not None else st.container():
             st.toggle, "Slow motion", "slow_motion", True, width="content",
             help="Draw a fast run at up to 40 epochs a second (5 s at most), so that the curves visibly grow. "
                  "Training itself runs at full speed; the numbers are the same.")
-    if theme.presentation() and not settings.open:
-        st.caption(settings_line())
 splits = ("train", "val", "test") if show_test else ("train", "val")
 for message in st.session_state.pop("train_errors", []):
     st.error(state.literal(message))

@@ -1467,24 +1467,27 @@ def test_the_train_page_says_mnist_is_not_cached_and_downloads_nothing(monkeypat
 
 
 def test_in_presentation_mode_train_folds_the_settings_into_one_line():
-    """At projector sizes the settings would push the curves off the screen: Train folds them away and
-    a line says what they are; opening them again shows the widgets as they were."""
+    """At projector sizes the settings would push the curves off the screen: Train folds them away under a
+    label that says what they are; opening them again shows the widgets as they were, and a changed setting
+    changes the label and leaves the fold as it was."""
     at = new_app(epochs=3, batch_size=32, lr=0.1, optimizer="adam", seed=7, l2=0.01)
     at.toggle(key="presentation").set_value(True).run()
     at.switch_page("app_pages/train.py").run()
     at.toggle(key="balanced").set_value(True).run()
     assert len(at.expander) == 1 and at.session_state["train_settings_open"] is True
-    captions = lambda: [c.value for c in at.caption]  # noqa: E731
     line = "3 epochs · batch 32 · learning rate 0.1 · Adam · L2 0.01 · balanced classes · seed 7"
-    assert line not in captions()
+    assert at.expander[0].label == line and at.expander[0].proto.expanded
     next(b for b in at.button if b.label == "Train").click().run()
-    assert at.session_state["train_settings_open"] is False and line in captions()
+    assert at.session_state["train_settings_open"] is False and not at.expander[0].proto.expanded
+    assert at.expander[0].label == line and line not in [c.value for c in at.caption]
     assert at.session_state["job"].config.optimizer == "adam" and at.session_state["job"].config.seed == 7
     at.session_state["train_settings_open"] = True  # the user opens them again
     at.run()
-    assert line not in captions() and at.number_input(key="epochs").value == 3
-    at.toggle(key="presentation").set_value(False).run()  # normal mode: no fold, no line
-    assert not at.expander and line not in captions()
+    assert at.number_input(key="epochs").value == 3
+    at.number_input(key="epochs").set_value(4).run()
+    assert at.expander[0].label == line.replace("3 epochs", "4 epochs") and at.expander[0].proto.expanded
+    at.toggle(key="presentation").set_value(False).run()  # normal mode: no fold
+    assert not at.expander
 
 
 def test_the_split_shown_is_kept_across_pages(trained_app):
@@ -1511,7 +1514,7 @@ def test_presentation_mode_folds_what_would_push_the_explorer_and_curves_off_the
     assert at.session_state["train_settings_open"] is False  # presentation turned on with curves shown
     at.session_state["train_settings_open"] = True  # the user opens them, then leaves the page
     at.run()
-    assert at.expander[0].label == "Settings" and at.expander[0].proto.expanded
+    assert at.expander[0].label.startswith("2 epochs · ") and at.expander[0].proto.expanded
     at.switch_page("app_pages/threshold.py").run()
     folded = {re.sub(r"^:material/\w+: ", "", e.label).split(":")[0]: e.proto.expanded for e in at.expander}
     assert folded == {"All classes": False, "Notes": False, "Find a threshold": False}, folded

@@ -33,9 +33,13 @@ def learning_curves(history: list[dict], metric: str, overlays: dict[str, list[d
                       annotation_position=_label_end(fig, resumed_at, low=0 if metric == "loss" else None) + " left")
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(title=metric, rangemode="tozero" if metric == "loss" else None)
-    if theme.presentation():  # both side by side under the folded settings, on a 900 px projector screen; short
-        # titles, which a 1024 px screen's half-width chart does not cut (the page's caption says the rest)
-        return theme.style(fig, "Loss" if metric == "loss" else "Accuracy", height=280)
+    if theme.presentation():  # both side by side under the folded settings, on a 768 px projector screen; short
+        # titles, which a 1024 px screen's half-width chart does not cut (the page's caption says the rest). One
+        # legend for both, inside the loss plot's top right, which a falling loss leaves empty: above the plots, it
+        # took two rows of a half-width chart, and the curves' lower edge was below a 768 px screen's.
+        theme.style(fig, "Loss" if metric == "loss" else "Accuracy", height=280, legend_band=False)
+        return fig.update_layout(showlegend=metric == "loss", legend=dict(
+            orientation="v", x=1, xanchor="right", y=1, yanchor="top", bgcolor="rgba(255,255,255,0.8)"))
     if metric == "loss":
         return theme.style(fig, "Loss", subtitle="cross-entropy, lower is better")
     return theme.style(fig, "Accuracy", subtitle="at P ≥ 0.5, or the most probable class")

@@ -95,10 +95,11 @@ FONT_SIZES = {
 }
 
 
-def style(fig, title: str | None = None, height: int = 360, subtitle: str | None = None):
+def style(fig, title: str | None = None, height: int = 360, subtitle: str | None = None, legend_band: bool = True):
     """Common layout: readable fonts (larger in presentation mode), the title at the very top (a
     ``subtitle`` on its own line under it: a half-width chart cuts a long title off) and the legend
-    between it and the plot, with room for a legend that wraps onto a second row.
+    between it and the plot, with room for a legend that wraps onto a second row; without ``legend_band``,
+    no room for it: the caller puts the legend inside the plot, or hides it.
 
     The empty "none" template: Streamlit's chart theme styles the figure in the browser anyway, and a
     full template such as "plotly_white" is deep-copied into every figure: two thirds of a learning
@@ -106,7 +107,8 @@ def style(fig, title: str | None = None, height: int = 360, subtitle: str | None
     Font sizes are set on every text the chart theme sizes (see FONT_SIZES), or its sizes would win."""
     big = presentation()
     size = FONT_SIZES[big]
-    top = ((130 if big else 90) + (size["legend"] + 8 if subtitle else 0)) if title else 20
+    legend_room = (70 if big else 45) if legend_band else 0
+    top = ((60 if big else 45) + legend_room + (size["legend"] + 8 if subtitle else 0)) if title else 20
     fig.update_layout(
         title=dict(text=title, y=1, yanchor="top", pad=dict(t=8), font=dict(size=size["title"]),
                    subtitle=dict(text=subtitle, font=dict(size=size["legend"]))),
