@@ -139,9 +139,10 @@ frame = pd.concat([pd.DataFrame({"row": ds.test_rows, "y_true": np.asarray(ds.cl
                    prediction_columns(model, ds.X_test, cut)], axis=1)
 c2.download_button("Test predictions (CSV)", safe_csv(frame), "test_predictions.csv", "text/csv",
                    icon=":material/download:",
-                   help="Each test case's row in the data (for a file, its data row: 1 is the first row of data, "
-                        "under the header if there is one; blank lines are not counted), its true class, the "
-                        "model's probabilities and predicted class.")
+                   help="Each test case's row in the data, counted from 1 (for a file, its data row: 1 is the first "
+                        "row under the header if there is one, and blank lines are not counted; for a built-in "
+                        "dataset, row 1 is the one its library numbers 0), its true class, the model's "
+                        "probabilities and predicted class.")
 SAVED_MODEL_HELP = ("Builds a TensorFlow SavedModel that takes the raw feature columns in the model card's "
                     "feature_names order: a text column as its 0/1 level columns (feature_sources says which), a "
                     "missing value as NaN (a number column takes its training median, a text level 0).")

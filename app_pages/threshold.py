@@ -166,10 +166,11 @@ if run and not run.dataset.is_binary:
                     "threshold. The all-classes matrix above takes the most probable class instead, often with a "
                     "probability below 0.5 when there are many classes: so at 0.5 this view can find fewer than the "
                     "matrix's recall. Max Youden or a target sensitivity finds a lower threshold."))
+SHOWN_ROWS = "all rows" if split == "all" else f"the {split_names[split]} split"
 separated = sweep.error_free_range()
 if separated:  # common for small, easy data (breast cancer's validation split): say why nothing moves
     notices.append(("info", "classes do not overlap",
-                    f"On this split the classes do not overlap: every threshold above {separated[0]:.4g} and up to "
+                    f"On {SHOWN_ROWS} the classes do not overlap: every threshold above {separated[0]:.4g} and up to "
                     f"{separated[1]:.4g} makes no error, so the matrix changes only outside that range."
                     + (" The other split, or harder data (on the Data page: synthetic, with a smaller class "
                        "separation), shows the trade-off." if run and run.dataset.name in BUILTIN_DATASETS
@@ -223,7 +224,6 @@ setup = state.setup()
 # −4 to 4) must never reach the trained model's Model page, card, predictions or SavedModel.
 EXACT, HOW = ("threshold_exact", "threshold_how") if run else ("upload_threshold_exact", "upload_threshold_how")
 # said wherever the threshold is (the Model page and the card too): one set looking at test is optimistic there
-SHOWN_ROWS = "all rows" if split == "all" else f"the {split_names[split]} split"
 BY_HAND = f"set by hand on {SHOWN_ROWS}"
 
 
@@ -417,8 +417,8 @@ def panel(cost: float, prevalence: float | None):
         for tile, key in zip(tiles, ("ppv", "npv")):  # a short label: a 1024 px screen cut a longer one off
             tile.metric(f"{key.upper()} at {percent_text(prevalence)} prevalence",
                         view.fmt(adj[key].value),
-                        help=f"Bayes: {key.upper()} for your population's prevalence, from this split's "
-                             "sensitivity and specificity.")
+                        help=f"Bayes: {key.upper()} for your population's prevalence, from the sensitivity and "
+                             f"specificity on {SHOWN_ROWS}.")
             tile.caption(f"95% CI {view.interval(adj[key])}")
         st.caption("Conservative intervals: Bayes' rule at the ends of 97.5% Wilson intervals of sensitivity "
                    "and specificity, so both hold together with at least 95% confidence.")
@@ -470,7 +470,7 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, prev:
     if tabs["Per 1,000 people"].open:
         with tabs["Per 1,000 people"]:
             if people is None:
-                st.caption("Shown when both classes occur in this split (so sensitivity and specificity are defined).")
+                st.caption(f"Shown when both classes occur in {SHOWN_ROWS} (so sensitivity and specificity are defined).")
             else:
                 st.plotly_chart(charts.per_1000, key="per1000")
                 sens, spec = report.metrics["sensitivity"], report.metrics["specificity"]
@@ -481,7 +481,7 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, prev:
                            "on the sensitivity "
                            f"{view.fmt(sens.value)} (95% CI {view.interval(sens)}) and specificity "
                            f"{view.fmt(spec.value)} ({view.interval(spec)}) on "
-                           f"{'all rows' if split == 'all' else f'the {split_names[split]} split'} ({sweep.n:,} "
+                           f"{SHOWN_ROWS} ({sweep.n:,} "
                            "cases), and are as uncertain as those.")
     if probability and tabs["Decision curve"].open:
         with tabs["Decision curve"]:
@@ -490,7 +490,7 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, prev:
                             f"positives (e.g. unnecessary work-ups of {state.literal(names[0])} cases) to find one "
                             f"{state.literal(names[1])} case.")
             st.plotly_chart(charts.decision, key="dca")
-            st.caption(f"Net benefit on this split's own cases (prevalence {sweep.n_pos / max(sweep.n, 1):.3f}); "
+            st.caption(f"Net benefit on the cases of {SHOWN_ROWS} (prevalence {sweep.n_pos / max(sweep.n, 1):.3f}); "
                        "the Prevalence input changes PPV, NPV and the per-1,000 view, not this curve.")
     if probability and tabs["Calibration"].open:
         with tabs["Calibration"]:

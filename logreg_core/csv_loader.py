@@ -1029,10 +1029,11 @@ def _true_false(text: pd.Series) -> np.ndarray | None:
 
 
 _UNIT_MARKS = re.compile(r"^\s*[$€£¥]\s*|\s*%\s*$")
-# digits in groups of three: "1,346.23" in a file with decimal points, "1.346,23" or "1 346,23" with commas
-_GROUPED = {".": re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"),
-            ",": re.compile(r"[+-]?\d{1,3}(?:[. \u00a0]\d{3})+(?:,\d+)?")}
-_POINT_GROUPED = r"[+-]?\d{1,3}(?:\.\d{3})+"  # "1.346": a number in itself, but grouped where decimals are commas
+# digits in groups of three: "1,346.23" in a file with decimal points, "1.346,23" or "1 346,23" with commas. The
+# first group never starts with 0: "0.350" or "0,350" is no grouping of thousands (a probability, not 350).
+_GROUPED = {".": re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?"),
+            ",": re.compile(r"[+-]?[1-9]\d{0,2}(?:[. \u00a0]\d{3})+(?:,\d+)?")}
+_POINT_GROUPED = r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+"  # "1.346": a number, but grouped where decimals are commas
 
 
 def _bare_number(cell: str, decimal: str) -> str:

@@ -32,10 +32,11 @@ METRIC_LABELS = {
 
 def metric_label(key: str, split_prevalence: float | None = None) -> str:
     """A metric's name for a table; with ``split_prevalence`` (the view also shows PPV and NPV at a prevalence
-    the user gave) PPV's and NPV's say theirs are at the split's own, so that the two are not confused."""
+    the user gave) PPV's and NPV's say theirs are at the shown cases' own (a split's, or all rows'), so that
+    the two are not confused."""
     label = METRIC_LABELS[key][0]
     if split_prevalence is not None and key in ("ppv", "npv"):
-        label += f", at this split's prevalence {percent_text(split_prevalence)}"
+        label += f", at these cases' prevalence {percent_text(split_prevalence)}"
     return label
 
 

@@ -286,7 +286,7 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
     assert "PPV at 2% prevalence" in labels and "NPV at 2% prevalence" in labels
     table = html_block(at, "Metrics at this threshold")
     split_prevalence = f"{100 * at.session_state['trained'].dataset.y_val.mean():.3g}%"  # the table's PPV is not 2%'s
-    assert html.escape(f"PPV (precision), at this split's prevalence {split_prevalence}") + "</th>" in table
+    assert html.escape(f"PPV (precision), at these cases' prevalence {split_prevalence}") + "</th>" in table
     run = at.session_state["trained"]
     report = Sweep.from_scores(run.dataset.y_val, run.score_history[max(run.score_history)][0]).report(
         at.session_state["threshold_exact"])

@@ -266,6 +266,32 @@ def test_numbers_written_with_units_or_thousands_separators_read_as_their_values
     np.testing.assert_array_equal(X_pred, X_loader)
 
 
+def test_a_number_with_a_leading_zero_group_is_no_grouping_of_thousands():
+    """"0.350" where decimals are commas, like "0,350" where they are points, cannot be digits grouped in threes
+    (no grouping starts with 0): a score of 0.35 beside "0,9" was read as 350, and the scores as no probabilities.
+    Against Python's own float() of the digits written, in a scores file and a training file."""
+    from sklearn.metrics import confusion_matrix
+
+    rng = np.random.default_rng(11)
+    scores = np.round(rng.uniform(0, 1, 40), 3)
+    y = (scores + rng.normal(0, 0.2, 40) > 0.5).astype(int)
+    # a decimal-comma file with one score written with a point and three decimals, as a spreadsheet pastes it
+    written = [f"{v:.3f}" if i == 7 else f"{v:.3f}".replace(".", ",") for i, v in enumerate(scores)]
+    written[7] = "0.350"
+    expected = np.array([float(w.replace(",", ".")) for w in written])
+    parts = read_scores(("y_true;score\n" + "".join(f"{a};{w}\n" for a, w in zip(y, written))).encode())
+    np.testing.assert_array_equal(parts["all"][1], expected)
+    assert parts["all"][1][7] == 0.35 and parts["all"][1].max() <= 1  # probabilities, as written
+    tn, fp, fn, tp = confusion_matrix(y, expected >= 0.5).ravel()
+    assert Sweep.from_scores(*parts["all"]).report(0.5).counts.to_dict() == {
+        "tp": tp, "fp": fp, "tn": tn, "fn": fn, "n": 40, "positives": tp + fn, "negatives": tn + fp}
+    # a training column: "0.350" is 0.35 there too, and "1.350" still 1350 where decimals are commas
+    lines = ["x;big;label"] + [f"{w};{'1.350' if i == 3 else '2,5'};{a}" for i, (w, a) in enumerate(zip(written, y))]
+    ds = from_csv(("\n".join(lines) + "\n").encode(), target="label")
+    X, _ = all_rows(ds)
+    assert sorted(X[:, 0]) == sorted(expected) and sorted(set(X[:, 1])) == [2.5, 1350.0]
+
+
 # --------------------------------------------------------------------------- 4. score files
 
 

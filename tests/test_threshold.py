@@ -887,9 +887,9 @@ def test_printable_report_gives_prevalence_adjusted_values_with_their_intervals(
                         origin="test data", how="default")
     assert "No other population prevalence assumed." in plain and "Prevalence in the test split: 0.372" in plain
     # the table's PPV is the split's, said where a PPV at the assumed prevalence is printed too, as on the page
-    assert "<td>PPV (precision), at this split's prevalence 37.2%</td><td>1.000</td>" in page
-    assert "<td>NPV, at this split's prevalence 37.2%</td>" in page
-    assert "<td>PPV (precision)</td><td>1.000</td>" in plain and "this split's prevalence" not in plain
+    assert "<td>PPV (precision), at these cases' prevalence 37.2%</td><td>1.000</td>" in page
+    assert "<td>NPV, at these cases' prevalence 37.2%</td>" in page
+    assert "<td>PPV (precision)</td><td>1.000</td>" in plain and "these cases' prevalence" not in plain
     assert "<h2>Costs</h2>" not in plain and "<h2>Costs</h2>" not in page  # no cost ratio given
     # no false positive: LR+ is infinite, printed "—", which the report says, as the page does
     assert "<td>Positive likelihood ratio (LR+)</td><td>—</td>" in page
