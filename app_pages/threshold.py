@@ -7,7 +7,7 @@ import streamlit as st
 from logreg_core import BUILTIN_DATASETS, LogRegError
 from logreg_core.csv_loader import percent_fraction
 from logreg_core.describe import score_histogram
-from logreg_core.operating import describe_choice
+from logreg_core.operating import describe_choice, find_threshold
 from logreg_core.report import INTERVALS, auc_text, expected_cost_text, percent_text, report_html
 from logreg_core.scores import read_scores
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, default_threshold,
@@ -231,16 +231,15 @@ def threshold_how() -> str:
     return state.threshold_how(run.run_id, epoch) if run else st.session_state.get(HOW, "default")
 
 
-def set_threshold(value: float, how: str, by_hand: bool = False, found: bool = False, on: str | None = None) -> None:
-    """``found``: by an operating-point finder, on the scores of the epoch shown now; ``on``: the split whose
-    numbers it was chosen by (a finder's, or the one shown when set by hand). A threshold above every score (a
-    finder's +inf, "flag no one") becomes ``ceiling``: it too flags no one."""
+def set_threshold(value: float, how: str, by_hand: bool = False, on: str | None = None, rule: tuple | None = None):
+    """``on``: the split whose numbers it was chosen by (a finder's, or the one shown when set by hand); ``rule``:
+    the finder's (kind, target or cost ratio, prevalence), which a new run's model is given its threshold by. A
+    threshold above every score (a finder's +inf, "flag no one") becomes ``ceiling``: it too flags no one."""
     value = min(max(float(value), low), ceiling)
-    st.session_state[EXACT], st.session_state[HOW] = value, how
     if run:  # the trained model's threshold: the one the Model page, the card and the link use
-        setup["threshold"], st.session_state["threshold_run"] = value, run.run_id
-        st.session_state["threshold_epoch"] = epoch if found else None
-        st.session_state["threshold_split"] = split_names.get(on)
+        state.keep_model_threshold(value, how, run.run_id, epoch if rule else None, split_names.get(on), rule)
+    else:
+        st.session_state[EXACT], st.session_state[HOW] = value, how
     if not by_hand:  # the slider follows the page again (the user's own moves it already shows)
         st.session_state["threshold_moves"] = st.session_state.get("threshold_moves", 0) + 1
 
@@ -271,14 +270,15 @@ def typed_in() -> None:
     st.rerun([PANEL, state.LINK_FRAGMENT])  # the panel, and the Copy link box with the new threshold
 
 
-def choose(finder, how: str) -> None:
-    on = split_names[choose_on]
+def choose(kind: str, target: float | None = None, prevalence: float | None = None) -> None:
+    """Set the threshold that the finder ``kind`` (``find_threshold``'s) picks on ``choose_on``."""
+    on, how = split_names[choose_on], describe_choice(kind, target, prevalence)
     try:
-        value = finder()
+        value = find_threshold(chooser, kind, target, prevalence)
         if math.isnan(value):  # the core's answer where its criterion is undefined
             raise LogRegError(f"{how} is undefined on {on}: it has {chooser.n_pos} positive and {chooser.n_neg} "
                               "negative cases, and this needs both (the threshold is unchanged)")
-        set_threshold(value, f"{how}, found on {on}", found=True, on=choose_on)
+        set_threshold(value, f"{how}, found on {on}", on=choose_on, rule=(kind, target, prevalence))
     except LogRegError as exc:
         st.session_state["threshold_error"] = str(exc)
 
@@ -365,15 +365,11 @@ def _operating_point_controls() -> tuple[float, float | None]:
         b1 = b2 = b3 = b4 = st.container(horizontal=True)
     else:
         b1, b2, b3, b4 = st.columns(4)
-    b1.button("Max Youden", on_click=choose, args=(chooser.find_youden, describe_choice("youden")),
-              help="Maximise sensitivity + specificity − 1. " + TIES)
-    b2.button("Max F1", on_click=choose, args=(chooser.find_max_f1, describe_choice("f1")),
-              help="Maximise F1 (balance of PPV and sensitivity). " + TIES)
-    b3.button("Target sensitivity", key="target_sens_button", on_click=choose,
-              args=(lambda: chooser.find_sensitivity(target), describe_choice("sensitivity", target)),
+    b1.button("Max Youden", on_click=choose, args=("youden",), help="Maximise sensitivity + specificity − 1. " + TIES)
+    b2.button("Max F1", on_click=choose, args=("f1",), help="Maximise F1 (balance of PPV and sensitivity). " + TIES)
+    b3.button("Target sensitivity", key="target_sens_button", on_click=choose, args=("sensitivity", target),
               help="The highest threshold whose sensitivity reaches the target above.")
-    b4.button("Min cost", on_click=choose, args=(lambda: chooser.find_min_cost(cost, prevalence),
-                                                 describe_choice("cost", cost, prevalence)),
+    b4.button("Min cost", on_click=choose, args=("cost", cost, prevalence),
               help="Minimise cost ratio × FN + FP per person, with the cost ratio above, at the prevalence above "
                    "(empty: the split's own). " + TIES)
     return cost, prevalence

@@ -39,9 +39,16 @@ def describe_choice(kind: str, value: float | None = None, prevalence: float | N
     return f"{kind} ≥ {value:g}"
 
 
+def find_threshold(sweep: Sweep, kind: str, value: float | None = None, prevalence: float | None = None) -> float:
+    """The threshold that the finder ``kind`` (``parse_choice``'s) picks on ``sweep``: ``value`` is its target or
+    cost ratio, ``prevalence`` the population's for a cost (None: the scores' own). NaN where it is undefined."""
+    if kind == "cost":
+        return sweep.find_min_cost(value, prevalence)
+    finders = {"youden": sweep.find_youden, "f1": sweep.find_max_f1, "sensitivity": sweep.find_sensitivity,
+               "specificity": sweep.find_specificity}
+    return finders[kind]() if value is None else finders[kind](value)
+
+
 def choose_threshold(sweep: Sweep, choice: str) -> float:
     """The threshold that ``choice`` (e.g. ``"youden"``, ``"sensitivity:0.95"``, ``"cost:5"``) picks."""
-    kind, value = parse_choice(choice)
-    finders = {"youden": sweep.find_youden, "f1": sweep.find_max_f1, "sensitivity": sweep.find_sensitivity,
-               "specificity": sweep.find_specificity, "cost": sweep.find_min_cost}
-    return finders[kind]() if value is None else finders[kind](value)
+    return find_threshold(sweep, *parse_choice(choice))

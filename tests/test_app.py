@@ -709,18 +709,36 @@ def _val_scores(at: AppTest):
     return run.dataset.y_val, run.score_history[max(run.score_history)][0]
 
 
-def test_how_a_threshold_was_found_names_its_run_after_a_new_training():
+def test_a_found_threshold_is_found_again_for_a_new_run_and_one_typed_in_stays():
+    """A finder's threshold follows its rule to the next model: min cost at 10:1 is searched again on run 2's
+    validation scores (the number run 1's scores gave means nothing for run 2's); checked against the expected
+    cost of every threshold scikit-learn's roc_curve gives. A typed threshold, fixed in advance, stays, and the
+    page names the run it was set on."""
+    from sklearn.metrics import roc_curve
+
     at = train(new_app(), epochs=3)
     at.switch_page("app_pages/threshold.py").run()
-    next(b for b in at.button if b.label == "Max Youden").click().run()
-    assert picker(at)["current"]["how"] == "max Youden's J, found on validation"
-    train(at, epochs=4)  # run 2: the value stays, but it was found on run 1
-    assert "(max Youden's J, found on validation, on run 1)" in _model_caption(at)
+    at.number_input(key="cost_ratio").set_value(10.0).run()
+    next(b for b in at.button if b.label == "Min cost").click().run()
+    first = at.session_state["threshold_exact"]
+    assert picker(at)["current"]["how"] == "minimum cost at 10:1, found on validation"
+    train(at, epochs=40)  # run 2, a different model
+    y, p = _val_scores(at)
+    fpr, tpr, cuts = roc_curve(y, p, drop_intermediate=False)
+    cost = 10 * (1 - tpr) * y.sum() + fpr * (len(y) - y.sum())  # FN·10 + FP at each of sklearn's thresholds
+    found = at.session_state["threshold_exact"]
+    fp, fn = int(((p >= found) & (y == 0)).sum()), int(((p < found) & (y == 1)).sum())
+    assert np.isclose(10 * fn + fp, cost.min()) and found != first
+    assert at.session_state["setup"]["threshold"] == found and at.session_state["threshold_run"] == 2
+    assert any("Threshold found again for run 2" in t.value for t in at.toast)
+    assert "(minimum cost at 10:1, found on validation)" in _model_caption(at)  # no "on run 1": this run's
     at.switch_page("app_pages/threshold.py").run()
-    assert picker(at)["current"]["how"] == "max Youden's J, found on validation, on run 1"
-    next(b for b in at.button if b.label == "Max Youden").click().run()
-    assert picker(at)["current"]["how"] == "max Youden's J, found on validation"
-    assert "(max Youden's J, found on validation)" in _model_caption(at)
+    assert picker(at)["current"]["how"] == "minimum cost at 10:1, found on validation"
+    assert np.isclose(shown_counts(at)["fn"] * 10 + shown_counts(at)["fp"], cost.min())
+    at.number_input(key="typed_threshold").set_value(0.3).run()
+    train(at, epochs=5)  # run 3: a typed threshold stays, and says which run it was set on
+    assert at.session_state["setup"]["threshold"] == 0.3
+    assert "(typed in, on run 2)" in _model_caption(at)
 
 
 def test_an_untouched_threshold_is_called_the_default_everywhere():

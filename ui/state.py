@@ -18,7 +18,8 @@ import streamlit as st
 
 from logreg_core import OPTIMIZERS, Dataset, LogRegError, RunResult, TrainConfig
 from logreg_core.csv_loader import percent_fraction
-from logreg_core.threshold import threshold_texts
+from logreg_core.operating import describe_choice, find_threshold
+from logreg_core.threshold import Sweep, one_vs_rest_scores, threshold_texts
 
 DEFAULTS = {
     "dataset": "breast_cancer", "epochs": 200, "batch_size": 64, "lr": 0.01, "optimizer": "sgd",
@@ -460,6 +461,49 @@ def no_model_yet(alternative: str = "") -> None:
         text += (" A shared link brings its settings, not a trained model: press **Train** there to reproduce "
                  "it (the same seed gives the same numbers).")
     st.info(text)
+
+
+THRESHOLD_RULE = "threshold_rule"  # the finder that chose the trained model's threshold, for refind_threshold
+
+
+def keep_model_threshold(value: float, how: str, run_id: int, epoch: int | None = None, split: str | None = None,
+                         rule: tuple | None = None) -> None:
+    """Make ``value`` the trained model's threshold, the one the Threshold and Model pages, the card and the link
+    use. ``how`` says how it was set; ``epoch``: the epoch whose scores a finder searched (None: set otherwise);
+    ``split``: the split whose numbers chose it (``threshold_found_on``); ``rule``: the finder's (kind, target or
+    cost ratio, prevalence), which ``refind_threshold`` applies to a new run's model."""
+    setup()["threshold"] = value
+    st.session_state.update({"threshold_exact": value, "threshold_how": how, "threshold_run": run_id,
+                             "threshold_epoch": epoch, "threshold_split": split, THRESHOLD_RULE: rule})
+
+
+def refind_threshold(run: "TrainedRun") -> None:
+    """A threshold that a finder chose follows its rule to a new run: found again, the same way, on the new
+    model's validation scores (a multiclass model's for the view class), for the number found on another
+    model's scores means nothing for this one's (a minimum cost at 0.9999 of a diverged run flagged almost no
+    one of the next). One set by hand, typed or brought by a link stays: a cut-off fixed in advance."""
+    rule = st.session_state.get(THRESHOLD_RULE)
+    if rule is None or st.session_state.get("threshold_run") == run.run_id:
+        return
+    kind, target, prevalence = rule
+    epoch = max(run.score_history)
+    ds, scores = run.dataset, run.score_history[epoch][0]
+    y = ds.y_val
+    if not ds.is_binary:
+        view = kept_value("view_class")
+        y, scores = one_vs_rest_scores(y, scores, ds.class_names.index(view) if view in ds.class_names else 0)
+    how = describe_choice(kind, target, prevalence)
+    value = find_threshold(Sweep.from_scores(y, scores), kind, target, prevalence)
+    old = setup()["threshold"]
+    if math.isnan(value):  # e.g. one class only in this validation split: the number stays, set on the last run
+        st.session_state[THRESHOLD_RULE] = None
+        st.toast(f"The threshold stays {old:.4g}: {how} is undefined on run {run.run_id}'s validation split.")
+        return
+    value = min(max(value, 0.0), math.nextafter(1.0, math.inf))  # "flag no one" (+inf): just above every probability
+    keep_model_threshold(value, f"{how}, found on validation", run.run_id, epoch, "validation", rule)
+    st.session_state["threshold_moves"] = st.session_state.get("threshold_moves", 0) + 1  # the slider follows
+    st.toast(f"Threshold found again for run {run.run_id}: {threshold_text(run, value)} ({how}, found on "
+             f"validation; it was {old:.4g}).")
 
 
 def threshold_found_on() -> str | None:

@@ -68,5 +68,7 @@ def collect_finished() -> None:
     result = snap["result"]
     if result is None or not result.history:
         return
-    state.keep_run(state.TrainedRun(state.next_run_id(), job.dataset, result, dict(job.score_history),
-                                    continues=st.session_state.get("job_continues")))
+    run = state.TrainedRun(state.next_run_id(), job.dataset, result, dict(job.score_history),
+                           continues=st.session_state.get("job_continues"))
+    state.keep_run(run)
+    state.refind_threshold(run)
