@@ -20,7 +20,7 @@ SMALL = 100
 TIES = "Where thresholds tie, the middle of their range, not a case's own score."
 
 # the two choices of what is shown, in one row (at projector sizes, only with the room each needs)
-source_column, split_column = st.columns([3, 4] if theme.presentation() else [2, 3])
+source_column, split_column = st.columns([3, 2] if theme.presentation() else [2, 3])
 # at projector sizes without the labels above them, which their options make plain
 radio_labels = "collapsed" if theme.presentation() else "visible"
 source = state.kept(source_column.radio, "Scores from", "score_source", "Trained model", label_visibility=radio_labels,
@@ -28,6 +28,17 @@ source = state.kept(source_column.radio, "Scores from", "score_source", "Trained
                     help="Explore the model trained here, or upload y_true,score[,split] from any model.")
 names, parts, origin, cache_key, run = ("negative", "positive"), {}, "", None, None
 read_notes: list[str] = []  # how an uploaded file's cells were read ("90%" as 0.9)
+
+
+EPOCH = "epoch_scrubber"
+
+
+def epoch_scrubber(epochs: list[int]) -> int:
+    """The epoch whose scores the page shows: the last, or one chosen on the scrubber (for a run of more)."""
+    if len(epochs) < 2:
+        return epochs[-1]
+    return st.select_slider("Epoch", epochs, value=epochs[-1], key=EPOCH,
+                            help="See the whole threshold picture as it was at any epoch of the last run.")
 
 
 SCORES_KEYS = ("uploaded_scores", "uploaded_scores_id", "upload_threshold_exact", "upload_threshold_how")
@@ -92,10 +103,10 @@ else:
         st.stop()
     ds = run.dataset
     epochs = sorted(run.score_history)
-    epoch = epochs[-1]
-    if len(epochs) > 1:
-        epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key="epoch_scrubber",
-                                 help="See the whole threshold picture as it was at any epoch of the last run.")
+    # At projector sizes the scrubber goes under the 2×2 table, with the display toggles (``panel``), where it does
+    # not push the table below a 768 px screen's edge; its value, kept by its key, is read here.
+    epoch = st.session_state.get(EPOCH, epochs[-1]) if theme.presentation() else epoch_scrubber(epochs)
+    epoch = epoch if epoch in epochs else epochs[-1]
     val_scores, test_scores = run.score_history[epoch]
     origin = f"run {run.run_id} on {ds.title}, epoch {epoch}"
     if ds.is_binary:
@@ -114,7 +125,10 @@ else:
 if not parts:
     st.stop()
 
-split_labels = {"val": "Validation (for choosing)", "test": "Test (for reporting)", "all": "All rows"}
+# at projector sizes without "(for choosing)" and "(for reporting)", which the help says: each choice in one row
+# where the page is 900 px wide, or the two rows it took pushed the 2×2 table below a 768 px screen's edge
+split_labels = ({"val": "Validation", "test": "Test", "all": "All rows"} if theme.presentation() else
+                {"val": "Validation (for choosing)", "test": "Test (for reporting)", "all": "All rows"})
 split_names = {"val": "validation", "test": "test", "all": "all rows"}  # in a sentence
 split_options = list(parts)
 split_widget = dict(options=split_options, format_func=split_labels.get, horizontal=True, label_visibility=radio_labels,
@@ -387,13 +401,17 @@ def panel(cost: float, prevalence: float | None):
     left, right, typed = toggles.columns(3, vertical_alignment="bottom")
     logodds = probability and left.toggle("Log-odds scale", key="logodds",
                                           help="Move the threshold in log-odds, for scores bunched near 0 or 1.")
-    share_of_all = right.toggle("Percentages of all cases", key="cm_share_all",
+    share_of_all = right.toggle("% of all cases", key="cm_share_all",  # short: a 1024 px screen broke a long word
                                 help="Off: each cell as a share of its actual row. On: as a share of all cases.")
     typed.number_input("Type a threshold", key=TYPED, value=None, format="%g", on_change=typed_in,
                        placeholder="e.g. 0.3" if probability else f"{low:g} to {high:g}",
                        help="A threshold fixed in advance, exactly: the slider's steps may pass it by. "
                             "Positive when score ≥ it.")
     threshold = st.session_state[EXACT]
+    if run and theme.presentation():
+        with below:
+            if epoch_scrubber(epochs) != epoch:  # another epoch's scores: the whole page is redrawn with them
+                st.rerun()
 
     positions = picker.grid(low, high, probability, logodds)
     every = np.append(positions.thresholds, threshold)

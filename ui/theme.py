@@ -36,19 +36,29 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] p, .thr .thr-rate-value { font-size: 2.6rem; }
 /* The slider's end values and key hint, read from the back of the room too. */
 .thr .thr-ends { font-size: 0.95rem; }
-/* The 2×2 table a little tighter, so that all of it is on a 900 px screen with the slider. */
-.thr .cm th, .thr .cm td { padding: 0.35em 0.8em; }
+/* The 2×2 table a little tighter, so that all of it is on a 768 px screen with the slider. */
+.thr .cm th, .thr .cm td { padding: 0.25em 0.8em; }
 /* Streamlit's padding is in rem: the larger root font took 60 px of width each side, and 130 px above the
    title, which pushed the Train page's progress and curves below a 900 px projector's edge. */
 [data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; padding-top: 1rem; }
+/* With the sidebar folded away (as on a 1024 px projector), the header bar drew its white over the title, which
+   the lesser padding above put under it: the bar is see-through, and the title clears its expand button. */
+body:has([data-testid="stSidebar"][data-collapsed="true"]) [data-testid="stHeader"] { background: transparent; }
+body:has([data-testid="stSidebar"][data-collapsed="true"]) [data-testid="stMainBlockContainer"]
+  [data-testid="stHeadingWithActionElements"] h1 { padding-left: 1.75rem; }
 /* The page title is in the sidebar too: at 2.75rem with its padding it took 120 px of a 900 px screen. */
 [data-testid="stMainBlockContainer"] [data-testid="stHeadingWithActionElements"] h1 {
   font-size: 2.2rem; padding-top: 0.25rem; padding-bottom: 0.5rem; }
 /* Less room between elements: 1rem is 22 px here, and the Threshold page's slider and the matrix it moves
    fit on a 900 px screen only together. */
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
-/* An expander's line a little smaller than text, so that two fit side by side on one line each. */
+/* An expander's line a little smaller than text, so that two fit side by side on one line each; where they
+   still do not (the Threshold page's notes and finders on a 1024 px screen), each ends in an ellipsis rather
+   than taking three lines, which pushed the 2×2 table below a 768 px screen's edge. Opened, they say it all. */
 [data-testid="stExpander"] summary [data-testid="stMarkdownContainer"] p { font-size: 1rem; }
+[data-testid="stColumn"] [data-testid="stExpander"] summary * { min-width: 0; }
+[data-testid="stColumn"] [data-testid="stExpander"] summary [data-testid="stMarkdownContainer"] p {
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 /* A table wider than the page (the run history) scrolls sideways rather than being cut off. */
 [data-testid="stTable"] { overflow-x: auto; font-size: 0.8rem; }
 /* Tabs wrap onto more rows rather than scroll sideways behind an arrow. */
