@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--weights", type=float, metavar="SHARE",
                    help="synthetic, binary: share of positive examples, between 0 and 1 (default: balanced)")
     t.add_argument("--class-sep", type=float,
-                   help="synthetic: separation of the classes, 0 or more; larger is easier (default: 1.0)")
+                   help="synthetic: separation of the classes, above 0; larger is easier (default: 1.0)")
     pick = t.add_mutually_exclusive_group()
     pick.add_argument("--threshold", type=float,
                       help="binary: decision threshold, positive when score ≥ threshold (default: 0.5)")
@@ -103,6 +103,35 @@ def _parser() -> argparse.ArgumentParser:
     th.add_argument("--json", action="store_true",
                     help="print one JSON object on stdout; the readable report goes to stderr")
     return parser
+
+
+def _negative_numbers_attached(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``--threshold -inf`` as ``--threshold=-inf``: argparse takes a value starting with "-" for an option
+    unless it reads like -1 or -0.5, so "-inf" and "-1e-3" were "expected one argument". Done for the options
+    that take a number, so that a negative one is checked as any other (a negative learning rate is refused
+    by its own rule)."""
+    numeric = {option for sub in (parser, *_subparsers(parser)) for action in sub._actions
+               if action.type in (int, float) for option in action.option_strings}
+    out = []
+    for token in argv:
+        if out and out[-1] in numeric and token.startswith("-") and _is_number(token):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    return [sub for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+            for sub in action.choices.values()]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _refuse_unless(args, flags: tuple[str, ...], allowed: bool, where: str, why: str = "") -> None:
@@ -241,7 +270,7 @@ def _train(args, progress) -> dict:
         summary.update(threshold=threshold, threshold_chosen_by=how, convention=CONVENTION,
                        positive_class=dataset.positive_class, test_at_threshold=test_report)
         m = test_report["metrics"]
-        print(f"threshold {threshold:g} ({how}); on test: sensitivity {_estimate(m['sensitivity'])}, "
+        print(f"threshold {threshold:g} ({card_threshold['chosen_by']}); on test: sensitivity {_estimate(m['sensitivity'])}, "
               f"specificity {_estimate(m['specificity'])}", file=progress)
         if args.scores_out:
             from .scores import scores_csv
@@ -285,7 +314,8 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
                 f"{n_chosen_on:,} validation rows.")
     else:
         rows = f"Rows: all {c['n']:,} rows ({classes}); operating points chosen on the same rows."
-    lines = [rows, f"At threshold {threshold_texts([summary['threshold']], sorted_scores)[0]} ({CONVENTION}): "
+    lines = [rows, f"At threshold {threshold_texts([summary['threshold']], sorted_scores)[0]} "
+                   f"({summary['threshold_chosen_by']}; {CONVENTION}): "
                    f"TP {c['tp']:,}, FP {c['fp']:,}, TN {c['tn']:,}, FN {c['fn']:,}"]
     width = max(len(label) for label, _ in METRIC_LABELS.values())
     lines += [f"  {label:<{width}} {_estimate(m[key])}" for key, (label, _) in METRIC_LABELS.items()]
@@ -314,20 +344,23 @@ def _threshold(args, progress) -> dict:
     import numpy as np
 
     from .scores import read_scores
-    from .threshold import (CONVENTION, Sweep, brier_score, default_threshold, threshold_texts, validate_prevalence,
-                            validate_threshold)
+    from .threshold import (CONVENTION, Sweep, brier_score, default_threshold, threshold_texts, validate_cost_ratio,
+                            validate_prevalence, validate_target, validate_threshold)
 
+    # the numbers first: a bad one is the one line said, before a file (maybe large) is read and noted on
+    prevalence = None if args.prevalence is None else validate_prevalence(args.prevalence)
+    validate_cost_ratio(args.cost_ratio)
+    validate_target("sensitivity", args.target_sensitivity)
+    given = None if args.threshold is None else validate_threshold(args.threshold)
     parts = read_scores(args.scores)
     for note in parts.notes:
         print(f"note: {note}", file=sys.stderr)
     choose_on, report_on = (parts["val"], parts["test"]) if "val" in parts else (parts["all"], parts["all"])
     scores = np.concatenate((choose_on[1], report_on[1]))
     choose_sweep, sweep = Sweep.from_scores(*choose_on), Sweep.from_scores(*report_on)
-    prevalence = None if args.prevalence is None else validate_prevalence(args.prevalence)
     points = choose_sweep.operating_points(cost_ratio=args.cost_ratio, target_sensitivity=args.target_sensitivity,
                                            prevalence=prevalence)
-    threshold, how = ((validate_threshold(args.threshold), "given") if args.threshold is not None
-                      else default_threshold([choose_sweep, sweep]))
+    threshold, how = (given, "given") if given is not None else default_threshold([choose_sweep, sweep])
     highest, lowest = float(report_on[1].max()), float(report_on[1].min())
     if threshold > highest or threshold <= lowest:  # e.g. 35 on scores read from "35%" as 0.35
         print(f"note: threshold {threshold:g} is " + (f"above every score (the highest is {highest:g}): no one"
@@ -340,8 +373,9 @@ def _threshold(args, progress) -> dict:
               "give --threshold to choose another", file=sys.stderr)
     report = sweep.report(threshold, prevalence=prevalence, cost_ratio=args.cost_ratio).to_dict()
     summary = {
-        "threshold": threshold, "convention": CONVENTION,
-        "chosen_on": "val" if "val" in parts else "all", "reported_on": "test" if "val" in parts else "all",
+        "threshold": threshold, "threshold_chosen_by": how, "convention": CONVENTION,
+        "operating_points_chosen_on": "val" if "val" in parts else "all",
+        "reported_on": "test" if "val" in parts else "all",
         **{k: report[k] for k in ("counts", "metrics", "expected_cost")},
         **sweep.ranking(),
         "operating_points": points,
@@ -362,7 +396,8 @@ def _threshold(args, progress) -> dict:
 
 def main(argv=None) -> int:
     try:
-        args = _parser().parse_args(argv)
+        parser = _parser()
+        args = parser.parse_args(_negative_numbers_attached(parser, sys.argv[1:] if argv is None else list(argv)))
         if args.command == "datasets":
             from .datasets import BUILTIN_DATASETS
 

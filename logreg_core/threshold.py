@@ -113,15 +113,20 @@ def _whole_number(name: str, value, minimum: int) -> int:
 def _open_unit(name: str, value) -> float:
     value = _number(name, value)
     if not 0 < value < 1:
-        raise LogRegError(f"{name} must be strictly between 0 and 1, got {value}")
+        raise LogRegError(f"{name} must be strictly between 0 and 1, got {value:g}{_as_percentage(value)}")
     return value
 
 
 def _closed_unit(name: str, value) -> float:
     value = _number(name, value)
     if not 0 <= value <= 1:
-        raise LogRegError(f"{name} must be between 0 and 1, got {value}")
+        raise LogRegError(f"{name} must be between 0 and 1, got {value:g}{_as_percentage(value)}")
     return value
+
+
+def _as_percentage(value: float) -> str:
+    """For a proportion given as a percentage (5 for 5%), how to write it."""
+    return f" (a proportion: {value / 100:g} for {value:g}%)" if 1 < value <= 100 else ""
 
 
 def _array(name: str, values, ndim: int) -> np.ndarray:
@@ -180,6 +185,11 @@ def validate_threshold(t) -> float:
 
 def validate_prevalence(p) -> float:
     return _open_unit("prevalence", p)
+
+
+def validate_target(kind: str, value) -> float:
+    """A target sensitivity or specificity (``kind``), from 0 to 1."""
+    return _closed_unit(f"target {kind}", value)
 
 
 def validate_cost_ratio(r) -> float:
@@ -682,7 +692,7 @@ class Sweep:
 
     def find_sensitivity(self, target) -> float:
         """The highest threshold whose sensitivity is at least `target` (+inf for target 0)."""
-        target = _closed_unit("target sensitivity", target)
+        target = validate_target("sensitivity", target)
         if self.n_pos == 0:
             return math.nan
         thresholds, tp, _ = self._with_flag_no_one()
@@ -690,7 +700,7 @@ class Sweep:
 
     def find_specificity(self, target) -> float:
         """The lowest threshold whose specificity is at least `target`."""
-        target = _closed_unit("target specificity", target)
+        target = validate_target("specificity", target)
         if self.n_neg == 0:
             return math.nan
         thresholds, _, fp = self._with_flag_no_one()

@@ -364,3 +364,27 @@ def test_scores_files_the_reader_cannot_take_at_their_word(capsys, tmp_path, con
     assert refused(capsys, "threshold", "--scores", path) == line
     path.write_text("y_true,score,\n1,0.9,\n0,0.2,\n1,0.7,\n0,0.1,\n")  # a trailing comma's empty field is fine
     assert run_cli(capsys, "threshold", "--scores", path, "--json")[0] == 0
+
+
+def test_bad_threshold_options_are_the_one_line_said_before_the_file_is_read(capsys, tmp_path):
+    """A file whose reading makes a note ("90%" read as 0.9) gave that note and then the error on a bad option:
+    the options are checked first. A proportion given as a percentage is told how to write it."""
+    path = tmp_path / "percent.csv"
+    path.write_text("y_true,score\n1,90%\n0,20%\n1,60%\n0,35%\n")
+    assert "(a proportion: 0.05 for 5%)" in refused(capsys, "threshold", "--scores", path, "--prevalence", 5)
+    assert "target sensitivity" in refused(capsys, "threshold", "--scores", path, "--target-sensitivity", 95)
+    assert "cost_ratio" in refused(capsys, "threshold", "--scores", path, "--cost-ratio", 0)
+    assert "prevalence" in refused(capsys, "threshold", "--scores", tmp_path / "missing.csv", "--prevalence", 0)
+
+
+@pytest.mark.parametrize("written, flagged", [("-inf", 4), ("-1e-3", 4), ("1e-3", 4), ("inf", 0)])
+def test_a_negative_threshold_is_a_number_not_an_option(capsys, tmp_path, written, flagged):
+    """argparse took "--threshold -inf" and "--threshold -1e-3" for an option missing its value."""
+    path = tmp_path / "scores.csv"
+    path.write_text("y_true,score\n1,0.9\n0,0.2\n1,0.6\n0,0.35\n")
+    code, out, err = run_cli(capsys, "threshold", "--scores", path, "--threshold", written, "--json")
+    summary = json.loads(out)
+    assert code == 0 and float(summary["threshold"]) == float(written) and summary["threshold_chosen_by"] == "given"
+    assert summary["counts"]["tp"] + summary["counts"]["fp"] == flagged
+    line = refused(capsys, "train", "--dataset", "breast_cancer", "--learning-rate", "-1e-3")  # its own rule, said
+    assert "learning_rate" in line and "positive" in line, line

@@ -205,7 +205,7 @@ def test_threshold_command_finds_operating_points_on_val_not_test(tmp_path, labe
     assert code == 0, err
     summary = json.loads(out)
     points = summary["operating_points"]
-    assert summary["chosen_on"] == "val" and summary["reported_on"] == "test"
+    assert summary["operating_points_chosen_on"] == "val" and summary["reported_on"] == "test"
 
     found = points["sensitivity_target"]
     assert found == highest_reaching_sensitivity(*val, 0.8)

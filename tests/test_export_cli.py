@@ -220,7 +220,7 @@ def test_cli_threshold_report_chooses_on_val_and_reports_on_test(tmp_path):
     report = json.loads(out.stdout)
     tn, fp, fn, tp = confusion_matrix(y[200:], s[200:] >= 0.5).ravel()
     assert {k: report["counts"][k] for k in ("tp", "fp", "tn", "fn")} == {"tp": tp, "fp": fp, "tn": tn, "fn": fn}
-    assert report["chosen_on"] == "val" and report["reported_on"] == "test"
+    assert report["operating_points_chosen_on"] == "val" and report["reported_on"] == "test"
     assert set(report["operating_points"]) == {"youden", "max_f1", "min_cost", "sensitivity_target"}
     assert "per_1000" in report["prevalence_adjusted"] and "brier" in report
     # cost per person at prevalence 0.1 with a miss and a false alarm costing the same: π·FNR + (1 − π)·FPR
@@ -278,7 +278,7 @@ def test_cli_threshold_text_names_its_rows_and_gives_intervals(tmp_path):
     assert text.returncode == 0 and text.stderr == ""
     sample, _, at_prevalence = text.stdout.partition("At prevalence 0.02 ")
     assert "the 200 test rows" in sample and "chosen on the 200 validation rows" in sample
-    assert "At threshold 0.5 (positive when score ≥ threshold)" in sample
+    assert "At threshold 0.5 (given; positive when score ≥ threshold)" in sample
     tn, fp, fn, tp = confusion_matrix(y[200:], s[200:] >= 0.5).ravel()
 
     def shown(part, name):
