@@ -189,6 +189,8 @@ if separated:  # common for small, easy data (breast cancer's validation split):
                     + (" The other split, or harder data (on the Data page: synthetic, with a smaller class "
                        "separation), shows the trade-off." if run and run.dataset.name in BUILTIN_DATASETS
                        else " The other split may show the trade-off." if run else "")))
+if inverted := sweep.inverted_ranking_note(SHOWN_ROWS):
+    notices.append(("warning", "scores the wrong way round", inverted))
 small = min(chooser.n_pos, chooser.n_neg)
 chosen_on = {"val": "The validation split has", "test": "The test split has", "all": "These rows have"}[choose_on]
 if small == 0:

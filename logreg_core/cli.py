@@ -353,11 +353,13 @@ def _threshold(args, progress) -> dict:
     validate_target("sensitivity", args.target_sensitivity)
     given = None if args.threshold is None else validate_threshold(args.threshold)
     parts = read_scores(args.scores)
-    for note in parts.notes:
-        print(f"note: {note}", file=sys.stderr)
     choose_on, report_on = (parts["val"], parts["test"]) if "val" in parts else (parts["all"], parts["all"])
     scores = np.concatenate((choose_on[1], report_on[1]))
     choose_sweep, sweep = Sweep.from_scores(*choose_on), Sweep.from_scores(*report_on)
+    notes = parts.notes + [note for note in [sweep.inverted_ranking_note("the test rows" if "val" in parts
+                                                                           else "these rows")] if note]
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     points = choose_sweep.operating_points(cost_ratio=args.cost_ratio, target_sensitivity=args.target_sensitivity,
                                            prevalence=prevalence)
     threshold, how = (given, "given") if given is not None else default_threshold([choose_sweep, sweep])
@@ -381,7 +383,7 @@ def _threshold(args, progress) -> dict:
         "operating_points": points,
         # what the operating points were found for, echoed so that the JSON stands on its own
         "cost_ratio": args.cost_ratio, "target_sensitivity": args.target_sensitivity, "prevalence": prevalence,
-        "notes": parts.notes,
+        "notes": notes,
     }
     if sweep.is_probability:
         summary["brier"] = brier_score(*report_on)

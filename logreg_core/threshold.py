@@ -619,6 +619,20 @@ class Sweep:
         return {"roc_auc": self.roc_auc(), "roc_auc_ci": list(self.roc_auc_ci()),
                 "average_precision": self.average_precision()}
 
+    def inverted_ranking_note(self, rows: str) -> str | None:
+        """A sentence when the scores rank the classes the wrong way round, beyond chance: the ROC AUC's whole
+        bootstrap interval below 0.5. Most often they are the other class's scores (such as P(benign) with
+        malignant as positive), or the labels are coded the other way; ``rows`` names the rows ("the test split")."""
+        auc = self.roc_auc()
+        if not auc < 0.5:  # (NaN too: one class only)
+            return None
+        low, high = self.roc_auc_ci()
+        if high is None or high >= 0.5:
+            return None
+        return (f"On {rows} the ROC AUC is {auc:.3f} (95% CI {low:.3f}–{high:.3f}), below 0.5: higher scores go with "
+                "the negative class. If these are the other class's scores, use 1 − score; if the labels are coded "
+                "the other way round, swap 0 and 1 in y_true.")
+
     def curves(self) -> dict[str, np.ndarray]:
         """The CURVE_METRICS at every threshold in ``thresholds`` (NaN where undefined)."""
         return {"threshold": self.thresholds.copy(),

@@ -750,6 +750,20 @@ def test_an_untouched_threshold_is_called_the_default_everywhere():
     assert "Threshold 0.3 (from the link)" in _model_caption(at)
 
 
+def test_uploaded_scores_for_the_other_class_are_said_to_rank_the_wrong_way_round():
+    at = new_app().switch_page("app_pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 200)
+    benign = np.round(1 / (1 + np.exp((2 * y - 1) * 2 + rng.normal(0, 1, 200))), 4)  # P(the other class)
+    csv = "y_true,score\n" + "".join(f"{a},{b}\n" for a, b in zip(y, benign))
+    at.session_state["uploaded_scores"] = ("benign.csv", read_scores(csv.encode()))
+    at.run()
+    notes = [w.value for w in at.warning if "below 0.5: higher scores go with the negative class" in w.value]
+    from sklearn.metrics import roc_auc_score
+    assert len(notes) == 1 and f"ROC AUC is {roc_auc_score(y, benign):.3f}" in notes[0], [w.value for w in at.warning]
+
+
 def test_a_split_whose_classes_do_not_overlap_says_so():
     at = new_app().switch_page("app_pages/threshold.py").run()
     at.radio(key="score_source").set_value("Uploaded scores").run()

@@ -222,6 +222,27 @@ def test_threshold_command_finds_operating_points_on_val_not_test(tmp_path, labe
                                                                                   counts(*test, 0.5)))
 
 
+def test_threshold_command_notes_scores_that_rank_the_classes_the_wrong_way_round(tmp_path):
+    """The other class's scores (1 − s): ROC AUC 1 − scikit-learn's, said in a note on stderr and in the JSON."""
+    from sklearn.metrics import roc_auc_score
+
+    text, val, test = disagreeing_scores("val")
+    lines = text.splitlines()
+    flipped = [lines[0]] + [f"{a},{1 - float(b)!r},{c}" for a, b, c in (line.split(",") for line in lines[1:])]
+    path = tmp_path / "flipped.csv"
+    path.write_text("\n".join(flipped) + "\n")
+    code, out, err = run_main("threshold", "--scores", path, "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["roc_auc"] == pytest.approx(1 - roc_auc_score(*test), abs=1e-12)
+    assert summary["roc_auc"] < 0.5 and len(summary["notes"]) == 1
+    assert summary["notes"][0].startswith(f"On the test rows the ROC AUC is {summary['roc_auc']:.3f}")
+    assert f"note: {summary['notes'][0]}" in err
+    right = tmp_path / "right.csv"
+    right.write_text(text)
+    code, out, _ = run_main("threshold", "--scores", right, "--json")
+    assert code == 0 and json.loads(out)["notes"] == []  # the same scores the right way round: no note
+
+
 @pytest.mark.parametrize("val_rows,expected", [
     # J and FN + FP tie on (0.75, 0.875] and (0.125, 0.625]: the wider range's middle
     ([(1, 0.875), (0, 0.75), (1, 0.625), (0, 0.125)], 0.375),

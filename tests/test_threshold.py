@@ -983,3 +983,22 @@ def test_error_free_range_of_separated_scores():
     assert Sweep.from_scores([0, 1, 0, 1], [0.1, 0.3, 0.6, 0.9]).error_free_range() is None
     assert Sweep.from_scores([0, 1], [0.5, 0.5]).error_free_range() is None  # a tie across the classes
     assert Sweep.from_scores([1, 1], [0.5, 0.7]).error_free_range() is None
+
+
+def test_scores_that_rank_the_classes_the_wrong_way_round_are_said_to():
+    """Scores for the other class (1 − P(positive)) give a ROC AUC of 1 minus scikit-learn's: a note says so and
+    how to mend it; the right scores, and scores no better than chance (an interval that reaches 0.5), get none."""
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(8)
+    y = rng.integers(0, 2, 300)
+    p = 1 / (1 + np.exp(-(2 * y - 1) * 1.5 - rng.normal(0, 1, 300)))
+    flipped = Sweep.from_scores(y, 1 - p)
+    note = flipped.inverted_ranking_note("the test split")
+    auc = 1 - roc_auc_score(y, p)
+    assert abs(flipped.roc_auc() - auc) < 1e-12 and auc < 0.5
+    assert note.startswith(f"On the test split the ROC AUC is {auc:.3f} (95% CI ") and "use 1 − score" in note
+    assert Sweep.from_scores(y, p).inverted_ranking_note("x") is None
+    chance = Sweep.from_scores(y, rng.random(300))
+    assert chance.roc_auc_ci()[1] >= 0.5 and chance.inverted_ranking_note("x") is None
+    assert Sweep.from_scores(np.zeros(5, int), rng.random(5)).inverted_ranking_note("x") is None  # one class
