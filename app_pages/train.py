@@ -236,7 +236,7 @@ if state.runs():
     # as typed, and to 4 digits: a loss of 2e-32 (Adam at learning rate 10) in full pushed the table's last columns
     # out of view; lr 10.0 read "10.0" in the HTML table
     history_table["lr"] = history_table["lr"].map("{:g}".format)
-    history_table["best val loss"] = history_table["best val loss"].map(lambda v: "—" if pd.isna(v) else f"{v:.4g}")
+    history_table["val loss"] = history_table["val loss"].map(lambda v: "—" if pd.isna(v) else f"{v:.4g}")
     if set(history_table["dataset"]) == {dataset.title}:  # named in the page's caption: room for the numbers
         history_table = history_table.drop(columns="dataset")
     if theme.presentation():  # an HTML table wraps and scales with the projector font (scrolls if still too wide)

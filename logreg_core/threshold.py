@@ -13,6 +13,7 @@ or beyond the observed scores all give defined results.
 """
 from __future__ import annotations
 
+import decimal
 import math
 import numbers
 from dataclasses import dataclass, fields
@@ -354,9 +355,20 @@ def threshold_texts(thresholds, sorted_scores) -> list[str]:
         moved = np.flatnonzero(np.searchsorted(sorted_scores, [float(t) for t in texts], side="left") != below)
         if not moved.size:
             break
-        for i in moved:
-            texts[i] = f"{values[i]:.{digits}g}"
+        for i in moved:  # one above every score (flags no one) as the shortest number above them: the slider's
+            # end just past a score of 1 is 1.0001, not 1.0000000000000002; it flags the same (no) one
+            texts[i] = (_just_above(sorted_scores[-1], digits) if below[i] == len(sorted_scores)
+                        else f"{values[i]:.{digits}g}")
     return texts
+
+
+def _just_above(x: float, digits: int) -> str:
+    """The smallest number of ``digits`` significant digits above ``x``."""
+    context = decimal.Context(prec=digits, rounding=decimal.ROUND_CEILING)
+    above = context.create_decimal(repr(float(x)))
+    if float(above) <= x:
+        above = above.next_plus(context)
+    return f"{float(above):.{digits}g}"
 
 
 def per_1000_people(sensitivity, specificity, prevalence) -> dict[str, int]:

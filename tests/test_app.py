@@ -654,8 +654,9 @@ def test_run_history_numbers_are_short_whatever_the_loss():
     at = train(new_app(lr=10, optimizer="adam"), epochs=200)
     at.toggle(key="slow_motion").set_value(False).run()
     row = at.dataframe[0].value.iloc[0]
-    best = min(h["val_loss"] for h in at.session_state["trained"].result.history)
-    assert row["best val loss"] == f"{best:.4g}" and len(row["best val loss"]) <= 10 and row["lr"] == "10"
+    kept = at.session_state["trained"].result.kept_history[-1]  # the kept model's loss, beside its accuracy
+    assert row["val loss"] == f"{kept['val_loss']:.4g}" and len(row["val loss"]) <= 10 and row["lr"] == "10"
+    assert row["val accuracy"] == kept["val_accuracy"]
     at.toggle(key="presentation").set_value(True).run()
     assert "10.0" not in at.table[0].value.to_string()
 
@@ -1430,6 +1431,9 @@ def test_a_link_with_a_class_the_data_lacks_is_reported_not_a_crash():
     assert [w.value for w in at.warning] == [
         "The link's one-vs-rest class and features are not in Digits (8×8): ignored, choose on the Data page."]
     assert at.radio(key="train_as").value == "All classes (softmax)" and at.multiselect(key="feature_pair").value == []
+    one = new_app(dataset="digits", view_class="11").switch_page("app_pages/data.py").run()
+    assert [w.value for w in one.warning] == [
+        "The link's threshold view class is not in Digits (8×8): ignored, choose on the Data page."]
     # a choice left from another dataset is dropped without a word: nothing was wrong with it
     at.radio(key="train_as").set_value("One class vs the rest (binary)").run()
     at.radio(key="source_label").set_value("Breast cancer").run()

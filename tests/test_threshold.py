@@ -859,7 +859,7 @@ def test_module_imports_only_numpy_and_the_standard_library():
                 for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.level == 0}
-    assert imported <= {"__future__", "math", "numbers", "dataclasses", "numpy"}, imported
+    assert imported <= {"__future__", "decimal", "math", "numbers", "dataclasses", "numpy"}, imported
 
 
 def test_report_on_a_prepared_sweep_is_fast():

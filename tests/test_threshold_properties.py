@@ -166,3 +166,13 @@ def test_a_threshold_label_takes_the_digits_the_scores_need():
     assert threshold_texts([exact], np.array([0.2, 0.6364, 0.9])) == ["0.6364"]  # 0.6364 is flagged either way
     assert threshold_texts([exact], np.array([0.6363, exact])) == ["0.63636"]  # the score itself stays flagged
     assert threshold_texts([exact], np.array([])) == ["0.6364"]
+
+
+def test_a_threshold_above_every_score_reads_as_the_shortest_number_above_them():
+    """The slider's end just past a score of 1 (float32 probabilities reach it) read 1.0000000000000002."""
+    import math
+
+    ceiling = math.nextafter(1.0, 2.0)
+    assert threshold_texts([ceiling], np.array([0.2, 1.0])) == ["1.0001"]
+    assert threshold_texts([math.nextafter(-3.0, 0.0)], np.array([-5.0, -3.0])) == ["-2.9999"]
+    assert threshold_texts([ceiling], np.array([0.2, 0.7])) == ["1"]  # 1 is above them already

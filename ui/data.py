@@ -77,8 +77,9 @@ def drop_unknown_choices(base: Dataset) -> None:
     if "one-vs-rest class" in dropped:  # no class to train against the rest: back to all classes
         st.session_state["train_as_kept"] = state.TRAIN_AS[0]
     if dropped and st.session_state.get("opened_from_link") and not st.session_state.get("link_choices_checked"):
-        st.warning(f"The link's {' and '.join(dropped)} are not in {state.literal(base.title)}: ignored, choose on "
-                   "the Data page.")
+        verb = "are" if len(dropped) > 1 or dropped == ["features"] else "is"
+        st.warning(f"The link's {' and '.join(dropped)} {verb} not in {state.literal(base.title)}: ignored, choose "
+                   "on the Data page.")
     st.session_state["link_choices_checked"] = True
 
 

@@ -377,14 +377,15 @@ class TrainedRun:
         return self.result.config
 
     def summary(self, show_test: bool = False) -> dict:
-        """A row of the run history; test accuracy only when asked for (choose on validation). Accuracies
-        are the kept model's: after early stopping, an earlier epoch's."""
+        """A row of the run history; test accuracy only when asked for (choose on validation). Loss and
+        accuracies are the kept model's, side by side: after early stopping, an earlier epoch's. (The lowest
+        loss of any epoch beside the last epoch's accuracy read as one model's: 2e-7 beside 0.94.)"""
         history, model, ds = self.result.history, self.result.model, self.dataset
         kept = model.epochs_trained
-        val = [h["val_loss"] for h in history if h["val_loss"] is not None]
         at_kept = next(iter(self.result.kept_history[-1:]), None)
         if at_kept is None:  # the kept model is where the run started (a run that diverged at once)
-            at_kept = {"val_accuracy": model.loss_and_accuracy(ds.X_val, ds.y_val)[1],
+            val_loss, val_accuracy = model.loss_and_accuracy(ds.X_val, ds.y_val)
+            at_kept = {"val_loss": val_loss, "val_accuracy": val_accuracy,
                        "test_accuracy": model.loss_and_accuracy(ds.X_test, ds.y_test)[1]}
         c = self.config
         first, last = (history[0]["epoch"], history[-1]["epoch"]) if history else (None, None)
@@ -396,7 +397,7 @@ class TrainedRun:
         return {"run": self.run_id, "dataset": self.dataset.title, "seed": c.seed,
                 "optimizer": OPTIMIZER_NAMES[c.optimizer], "lr": c.learning_rate, "batch": c.batch_size,
                 "epochs": epochs,
-                "best val loss": min(val) if val else None, "val accuracy": at_kept.get("val_accuracy"),
+                "val loss": at_kept.get("val_loss"), "val accuracy": at_kept.get("val_accuracy"),
                 **({"test accuracy": at_kept.get("test_accuracy")} if show_test else {}),
                 "ended": ENDED[self.result.stopped_reason]}
 
