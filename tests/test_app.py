@@ -661,16 +661,22 @@ def test_run_history_numbers_are_short_whatever_the_loss():
     assert "10.0" not in at.table[0].value.to_string()
 
 
-def test_an_emptied_number_box_takes_its_default_not_its_minimum():
+def test_an_emptied_number_box_keeps_its_number_and_says_so():
+    """Emptied, or given letters (which the browser empties), a box took its default without a word: Epochs 37
+    became 200. It keeps the number it held, and the page says why."""
     at = train(new_app(), epochs=2).switch_page("app_pages/threshold.py").run()
-    for key, typed, default in (("cost_ratio", 5.0, 1.0), ("target_sens", 0.8, 0.95)):
+    for key, label, typed in (("cost_ratio", "Cost ratio (FN:FP)", 5.0), ("target_sens", "Target sensitivity", 0.8)):
         at.number_input(key=key).set_value(typed).run()
         at.number_input(key=key).set_value(None).run()  # what the browser sends for an emptied box
-        assert at.number_input(key=key).value == default, key
+        assert at.number_input(key=key).value == typed, key
+        assert f"{label} was left empty, or not a number: it stays {typed:g}." in [w.value for w in at.warning]
     at.switch_page("app_pages/train.py").run()
-    at.number_input(key="epochs").set_value(7).run()
+    at.number_input(key="epochs").set_value(37).run()
     at.number_input(key="epochs").set_value(None).run()
-    assert at.number_input(key="epochs").value == 200 and at.session_state["setup"]["epochs"] == 200
+    assert at.number_input(key="epochs").value == 37 and at.session_state["setup"]["epochs"] == 37
+    assert [w.value for w in at.warning] == ["Epochs was left empty, or not a number: it stays 37."]
+    at.run()
+    assert not at.warning  # said once
 
 
 def test_a_threshold_on_uploaded_scores_stays_with_them(tmp_path):

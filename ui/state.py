@@ -252,8 +252,9 @@ def bound(widget, label: str, key: str, **kwargs):
 CLAMPED = "clamped_settings"  # what a number box said it changed, shown once by show_clamped()
 
 
-def _nearest_allowed(label: str, key: str, bounds: tuple, default, save, whole: bool = False):
-    """A number box's store: an emptied box takes ``default``; a number outside ``bounds`` (or, ``whole``,
+def _nearest_allowed(label: str, key: str, bounds: tuple, last, save, whole: bool = False):
+    """A number box's store: an emptied box (or one given letters, which the browser empties) keeps ``last()``,
+    the number it held, and says so (it took the default without a word); a number outside ``bounds`` (or, ``whole``,
     not a whole number) becomes the nearest allowed, which the box then shows and ``show_clamped`` says;
     ``save`` keeps the result. For a proportion (``bounds`` ending at 1), a number from 2 to 100 is the
     percentage it reads as ("95" is 0.95), as in the prevalence box; one between 1 and 2 is taken for a
@@ -264,7 +265,10 @@ def _nearest_allowed(label: str, key: str, bounds: tuple, default, save, whole: 
     low, high = bounds
 
     def store(value):
-        value = default if value is None else value
+        if value is None:
+            value = st.session_state[key] = last()
+            st.session_state.setdefault(CLAMPED, []).append(
+                f"{label} was left empty, or not a number: it stays {value:,.10g}.")
         near = min(max(value, low), high)
         if whole:  # every whole-number setting is ≥ 0: half rounds up
             near = math.floor(near + 0.5)
@@ -289,11 +293,13 @@ def number_box(label: str, key: str, **kwargs):
     box with parseInt, so "1e4" became 1 without a word, and 20 digits overflowed to a number never used."""
     default = DEFAULTS[key]
     whole = isinstance(default, int)
-    store = _nearest_allowed(label, key, BOUNDS[key], default, lambda value: setup().update({key: value}), whole)
+    store = _nearest_allowed(label, key, BOUNDS[key], lambda: setup()[key], lambda value: setup().update({key: value}),
+                             whole)
     if whole:
         kwargs = {"format": "%.0f", **kwargs, "step": float(kwargs.get("step", 1))}
-    return _persistent(st.number_input, label, key, st.session_state.get(key, setup()[key]), store,
-                       value=float(default) if whole else default, **kwargs)
+    # value=None: an emptied box reaches ``store`` as None (with a default, Streamlit hands the default over instead)
+    return _persistent(st.number_input, label, key, st.session_state.get(key, setup()[key]), store, value=None,
+                       **kwargs)
 
 
 def kept_number_box(label: str, key: str, **kwargs):
@@ -301,9 +307,10 @@ def kept_number_box(label: str, key: str, **kwargs):
     within its bounds (``_nearest_allowed``)."""
     _, default, bounds = POPULATION[key]
     kept_key = f"{key}_kept"
-    store = _nearest_allowed(label, key, bounds, default, lambda value: st.session_state.update({kept_key: value}))
+    store = _nearest_allowed(label, key, bounds, lambda: st.session_state.get(kept_key, default),
+                             lambda value: st.session_state.update({kept_key: value}))
     return _persistent(st.number_input, label, key, st.session_state.get(kept_key, default), store,
-                       value=default, **kwargs)
+                       value=None, **kwargs)  # as number_box
 
 
 def show_clamped() -> None:
