@@ -486,7 +486,8 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, prev:
     if tabs["Per 1,000 people"].open:
         with tabs["Per 1,000 people"]:
             if people is None:
-                st.caption(f"Shown when both classes occur in {SHOWN_ROWS} (so sensitivity and specificity are defined).")
+                st.caption(f"Shown when both classes occur in {SHOWN_ROWS} (so sensitivity and specificity are "
+                           "defined).")
             else:
                 st.plotly_chart(charts.per_1000, key="per1000")
                 sens, spec = report.metrics["sensitivity"], report.metrics["specificity"]

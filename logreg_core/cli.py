@@ -270,8 +270,8 @@ def _train(args, progress) -> dict:
         summary.update(threshold=threshold, threshold_chosen_by=how, convention=CONVENTION,
                        positive_class=dataset.positive_class, test_at_threshold=test_report)
         m = test_report["metrics"]
-        print(f"threshold {threshold:g} ({card_threshold['chosen_by']}); on test: sensitivity {_estimate(m['sensitivity'])}, "
-              f"specificity {_estimate(m['specificity'])}", file=progress)
+        print(f"threshold {threshold:g} ({card_threshold['chosen_by']}); on test: sensitivity "
+              f"{_estimate(m['sensitivity'])}, specificity {_estimate(m['specificity'])}", file=progress)
         if args.scores_out:
             from .scores import scores_csv
 

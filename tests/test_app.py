@@ -748,6 +748,29 @@ def test_a_found_threshold_is_found_again_for_a_new_run_and_one_typed_in_stays()
     assert "(typed in, on run 2)" in _model_caption(at)
 
 
+def test_a_found_threshold_follows_to_data_without_its_view_class():
+    """Found for digits' class 8, then data of three classes: found again for the page's first class, as the
+    Threshold page then shows it (max Youden's J against scikit-learn's roc_curve)."""
+    from sklearn.metrics import roc_curve
+
+    at = train(new_app(dataset="digits"), epochs=3)
+    at.switch_page("app_pages/threshold.py").run()
+    at.selectbox(key="view_class").set_value("8").run()
+    next(b for b in at.button if b.label == "Max Youden").click().run()
+    at.switch_page("app_pages/data.py").run()
+    at.radio(key="source_label").set_value("Synthetic").run()
+    at.slider(key="n_classes").set_value(3).run()
+    train(at, epochs=5)
+    assert not at.exception and any("Threshold found again for run 2" in t.value for t in at.toast)
+    y, p = _val_scores(at)
+    fpr, tpr, _ = roc_curve(y == 0, p[:, 0], drop_intermediate=False)
+    found = at.session_state["threshold_exact"]
+    flagged = p[:, 0] >= found
+    assert np.isclose(flagged[y == 0].mean() - flagged[y != 0].mean(), (tpr - fpr).max())
+    at.switch_page("app_pages/threshold.py").run()
+    assert not at.exception and picker(at)["current"]["how"] == "max Youden's J, found on validation"
+
+
 def test_an_untouched_threshold_is_called_the_default_everywhere():
     at = train(new_app(), epochs=3)
     assert "Threshold 0.5 (default)" in _model_caption(at)

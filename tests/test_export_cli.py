@@ -347,7 +347,9 @@ def test_cli_threshold_starts_scores_that_are_not_probabilities_where_the_page_d
     assert report["threshold"] == pytest.approx(want, rel=1e-12)
     tn, fp, fn, tp = confusion_matrix(y[100:], s[100:] >= want).ravel()
     assert {k: report["counts"][k] for k in ("tp", "fp", "tn", "fn")} == {"tp": tp, "fp": fp, "tn": tn, "fn": fn}
-    assert out.stderr.startswith("note: the scores are not probabilities: reporting at threshold ")
+    assert "note: the scores are not probabilities: reporting at threshold " in out.stderr
+    # (shifted down, the positives' scores are the lower ones: a note says that they rank the wrong way round)
+    assert ("below 0.5: higher scores go with the negative class" in out.stderr) == (expected == "zero")
 
 
 def test_cli_threshold_warnings_go_to_stderr(tmp_path):

@@ -495,11 +495,12 @@ def refind_threshold(run: "TrainedRun") -> None:
         return
     kind, target, prevalence = rule
     epoch = max(run.score_history)
-    ds, scores = run.dataset, run.score_history[epoch][0]
+    ds, (scores, test_scores) = run.dataset, run.score_history[epoch]
     y = ds.y_val
-    if not ds.is_binary:
+    if not ds.is_binary:  # the view class's, or the page's first class where the data has no such class
         view = kept_value("view_class")
-        y, scores = one_vs_rest_scores(y, scores, ds.class_names.index(view) if view in ds.class_names else 0)
+        code = ds.class_names.index(view) if view in ds.class_names else 0
+        (y, scores), test_scores = one_vs_rest_scores(y, scores, code), test_scores[:, code]
     how = describe_choice(kind, target, prevalence)
     value = find_threshold(Sweep.from_scores(y, scores), kind, target, prevalence)
     old = setup()["threshold"]
@@ -510,8 +511,8 @@ def refind_threshold(run: "TrainedRun") -> None:
     value = min(max(value, 0.0), math.nextafter(1.0, math.inf))  # "flag no one" (+inf): just above every probability
     keep_model_threshold(value, f"{how}, found on validation", run.run_id, epoch, "validation", rule)
     st.session_state["threshold_moves"] = st.session_state.get("threshold_moves", 0) + 1  # the slider follows
-    st.toast(f"Threshold found again for run {run.run_id}: {threshold_text(run, value)} ({how}, found on "
-             f"validation; it was {old:.4g}).")
+    label = threshold_texts([value], np.sort(np.concatenate([scores, test_scores])))[0]  # as the page labels it
+    st.toast(f"Threshold found again for run {run.run_id}: {label} ({how}, found on validation; it was {old:.4g}).")
 
 
 def threshold_found_on() -> str | None:
