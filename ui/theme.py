@@ -23,6 +23,10 @@ _BASE_CSS = """
 [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"], [data-testid="stWidgetLabel"] p,
 button [data-testid="stMarkdownContainer"], button [data-testid="stMarkdownContainer"] p {
   white-space: normal; overflow: visible; text-overflow: clip; }
+/* A number box keeps its number when emptied (ui.state.number_box): no "clear" button, which would not clear it.
+   Only the prevalence (empty: the split's own) and the typed threshold are meant to be emptied. */
+[data-testid="stElementContainer"]:not(.st-key-prevalence):not(.st-key-typed_threshold)
+  [data-testid="stNumberInputClearButton"] { display: none; }
 /* Room between the images of a list (the misclassified digits): Streamlit sets them side by side, touching. */
 [data-testid="stImage"] { column-gap: 0.75rem; }
 </style>

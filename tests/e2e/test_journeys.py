@@ -126,6 +126,15 @@ def test_in_presentation_mode_a_run_is_in_view_on_a_1024_by_768_projector(page, 
     wait_idle(page)
     expect(fold).to_have_text(re.compile("150 epochs · batch 64"))  # the label follows, and the fold stays open
     expect(page.get_by_role("spinbutton", name="Epochs")).to_be_visible()
+    # an emptied box keeps its number (and says so): no "clear" button offers to empty it
+    expect(page.locator('.st-key-epochs [data-testid="stNumberInputClearButton"]')).to_have_count(1)
+    expect(page.locator('.st-key-epochs [data-testid="stNumberInputClearButton"]')).to_be_hidden()
+    box = page.get_by_role("spinbutton", name="Epochs")
+    box.fill("")
+    box.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_text("Epochs was left empty, or not a number: it stays 150.")).to_be_visible()
+    expect(box).to_have_value("150")
     shot(page, "presentation-train")
 
 
