@@ -256,8 +256,8 @@ def set_threshold(value: float, how: str, by_hand: bool = False, on: str | None 
         state.keep_model_threshold(value, how, run.run_id, epoch if rule else None, split_names.get(on), rule)
     else:
         st.session_state[EXACT], st.session_state[HOW] = value, how
-    if not by_hand:  # the slider follows the page again (the user's own moves it already shows)
-        st.session_state["threshold_moves"] = st.session_state.get("threshold_moves", 0) + 1
+    if not by_hand:
+        state.slider_follows()
 
 
 PANEL = "threshold_panel"
@@ -423,7 +423,7 @@ def panel(cost: float, prevalence: float | None):
                     tail=f"— {split_names[split].capitalize()}{'' if split == 'all' else ' split'}, "
                          f"{sweep.n:,} cases, {origin}. "
                          f"Convention: {CONVENTION}.",
-                    revision=[st.session_state["threshold_moves"], logodds, low, high], on_move=moved_by_hand)
+                    revision=[st.session_state[state.SLIDER_MOVES], logodds, low, high], on_move=moved_by_hand)
 
     report = sweep.report(threshold, prevalence=prevalence, cost_ratio=cost)
     m = report.metrics
@@ -441,7 +441,7 @@ def panel(cost: float, prevalence: float | None):
     label = threshold_texts([threshold], label_scores)[0]
     st.html(view.metrics_html(report, label, split_prevalence=sweep.n_pos / max(sweep.n, 1)
                               if report.prevalence_adjusted else None))
-    st.caption(f"{INTERVALS} PPV and NPV in the table use the split's own prevalence.")
+    st.caption(f"{INTERVALS} PPV and NPV in the table use the prevalence in {SHOWN_ROWS}.")
     st.caption(state.literal(expected_cost_text(report, sweep, cost_ratio=cost, prevalence=prevalence,
                                                 split=SHOWN_ROWS, positive=names[1])))
     how, card = threshold_how(), st.session_state.get("model_card_summary")

@@ -356,8 +356,8 @@ def _threshold(args, progress) -> dict:
     choose_on, report_on = (parts["val"], parts["test"]) if "val" in parts else (parts["all"], parts["all"])
     scores = np.concatenate((choose_on[1], report_on[1]))
     choose_sweep, sweep = Sweep.from_scores(*choose_on), Sweep.from_scores(*report_on)
-    notes = parts.notes + [note for note in [sweep.inverted_ranking_note("the test rows" if "val" in parts
-                                                                           else "these rows")] if note]
+    inverted = sweep.inverted_ranking_note("the test rows" if "val" in parts else "these rows")
+    notes = parts.notes + ([inverted] if inverted else [])
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     points = choose_sweep.operating_points(cost_ratio=args.cost_ratio, target_sensitivity=args.target_sensitivity,

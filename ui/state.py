@@ -472,6 +472,12 @@ def no_model_yet(alternative: str = "") -> None:
 
 
 THRESHOLD_RULE = "threshold_rule"  # the finder that chose the trained model's threshold, for refind_threshold
+SLIDER_MOVES = "threshold_moves"  # the threshold picker's revision: a new one puts the slider at the page's threshold
+
+
+def slider_follows() -> None:
+    """The Threshold page's slider goes to the threshold set here (the user's own moves it already shows)."""
+    st.session_state[SLIDER_MOVES] = st.session_state.get(SLIDER_MOVES, 0) + 1
 
 
 def keep_model_threshold(value: float, how: str, run_id: int, epoch: int | None = None, split: str | None = None,
@@ -510,7 +516,7 @@ def refind_threshold(run: "TrainedRun") -> None:
         return
     value = min(max(value, 0.0), math.nextafter(1.0, math.inf))  # "flag no one" (+inf): just above every probability
     keep_model_threshold(value, f"{how}, found on validation", run.run_id, epoch, "validation", rule)
-    st.session_state["threshold_moves"] = st.session_state.get("threshold_moves", 0) + 1  # the slider follows
+    slider_follows()
     label = threshold_texts([value], np.sort(np.concatenate([scores, test_scores])))[0]  # as the page labels it
     st.toast(f"Threshold found again for run {run.run_id}: {label} ({how}, found on validation; it was {old:.4g}).")
 
