@@ -8,7 +8,7 @@ import streamlit as st
 
 from logreg_core import LogRegError
 from logreg_core.export import binary_test_metrics, model_card
-from logreg_core.predict import prediction_columns, predict_rows, safe_csv
+from logreg_core.predict import predict_rows, predictions_file, safe_csv
 from logreg_core.threshold import CONVENTION, multiclass_report
 from ui import state, theme
 
@@ -135,14 +135,14 @@ c1, c2, c3 = st.columns(3)
 c1.download_button("Model card (JSON)", json.dumps(card, indent=2), "model_card.json", "application/json",
                    icon=":material/download:",
                    help="Dataset, features, normalization, weights, odds ratios, config, threshold and test metrics.")
-frame = pd.concat([pd.DataFrame({"row": ds.test_rows, "y_true": np.asarray(ds.class_names)[ds.y_test]}),
-                   prediction_columns(model, ds.X_test, cut)], axis=1)
-c2.download_button("Test predictions (CSV)", safe_csv(frame), "test_predictions.csv", "text/csv",
+c2.download_button("Test predictions (CSV)", safe_csv(predictions_file(model, ds, cut)), "test_predictions.csv",
+                   "text/csv",
                    icon=":material/download:",
                    help="Each test case's row in the data, counted from 1 (for a file, its data row: 1 is the first "
                         "row under the header if there is one, and blank lines are not counted; for a built-in "
                         "dataset, row 1 is the one its library numbers 0), its true class, the model's "
-                        "probabilities and predicted class.")
+                        "probabilities and predicted class. The Threshold page's Uploaded scores and the "
+                        "threshold command read it as it is.")
 SAVED_MODEL_HELP = ("Builds a TensorFlow SavedModel that takes the raw feature columns in the model card's "
                     "feature_names order: a text column as its 0/1 level columns (feature_sources says which), a "
                     "missing value as NaN (a number column takes its training median, a text level 0).")

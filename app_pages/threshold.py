@@ -1,5 +1,4 @@
 import math
-import time
 
 import numpy as np
 import streamlit as st
@@ -9,11 +8,10 @@ from logreg_core.csv_loader import percent_fraction
 from logreg_core.describe import score_histogram
 from logreg_core.operating import describe_choice, find_threshold
 from logreg_core.report import INTERVALS, auc_text, expected_cost_text, percent_text, report_html
-from logreg_core.scores import read_scores
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, default_threshold,
                                    harm_to_benefit, multiclass_confusion, one_vs_rest_scores, per_1000_people,
                                    per_1000_texts, per_class_metrics, threshold_texts, validate_threshold)
-from ui import state, theme, threshold_picker as picker, threshold_view as view
+from ui import score_upload, state, theme, threshold_picker as picker, threshold_view as view
 
 st.title("Threshold")
 SMALL = 100
@@ -41,62 +39,15 @@ def epoch_scrubber(epochs: list[int]) -> int:
                             help="See the whole threshold picture as it was at any epoch of the last run.")
 
 
-SCORES_KEYS = ("uploaded_scores", "uploaded_scores_id", "upload_threshold_exact", "upload_threshold_how")
-# The browser replaces a file in two messages: "no file" (the old one removed, as by its ✕), then, once the new
-# file has arrived, that file (37 ms later on a local server). A removal this recent before a new file that
-# cannot be used was a replacement, and the old file's scores come back; a ✕ longer ago stays a removal.
-REPLACED_WITHIN_S = 5.0
-
-
-# The uploader's key, renewed each time "Uploaded scores" is chosen again: under its old key, the uploader came
-# back empty in the browser while the server still held the old file, so the page did not say which file it showed.
-UPLOADER_ROUND = "scores_uploader_round"
-
-
-def uploader_key() -> str:
-    return f"scores_upload{st.session_state.get(UPLOADER_ROUND, '')}"
-
-
-def scores_removed() -> None:
-    """The user removed the file (✕), or the browser did, to replace it: its scores go with it, put aside
-    for a moment, in case a replacement that cannot be used follows. (Leaving the page forgets the upload
-    without this callback, and the scores stay.)"""
-    if st.session_state.get(uploader_key()) is None:
-        removed = {key: st.session_state.pop(key) for key in SCORES_KEYS if key in st.session_state}
-        if "uploaded_scores" in removed:
-            st.session_state["scores_put_aside"] = (time.monotonic(), removed)
-
-
 if source == "Uploaded scores":
-    st.session_state["scores_uploader_shown"] = True
-    upload = st.file_uploader("Upload scores", type=["csv", "txt"], key=uploader_key(), on_change=scores_removed,
-                              help="A CSV with columns y_true (0/1, 1 = positive) and score, optionally split (val/test).")
-    put_aside = st.session_state.get("scores_put_aside")
-    if put_aside and (upload is not None or time.monotonic() - put_aside[0] > REPLACED_WITHIN_S):
-        del st.session_state["scores_put_aside"]  # used by this file, or a ✕'s: forgotten
-    if upload is not None and upload.file_id != st.session_state.get("uploaded_scores_id"):
-        try:
-            st.session_state["uploaded_scores"] = (upload.name, read_scores(upload.getvalue()))
-            st.session_state["uploaded_scores_id"] = upload.file_id
-            for key in ("upload_threshold_exact", "upload_threshold_how"):  # found on the last file: not this one's
-                st.session_state.pop(key, None)
-        except LogRegError as exc:
-            state.show_error(exc, f"Could not use {state.literal(upload.name)}")
-            if put_aside and "uploaded_scores" not in st.session_state \
-                    and time.monotonic() - put_aside[0] <= REPLACED_WITHIN_S:  # it replaced them: they stay
-                st.session_state.update(put_aside[1])
-            if "uploaded_scores" in st.session_state:
-                st.info(f"Still showing the scores from {state.literal(st.session_state['uploaded_scores'][0])}.")
-    if "uploaded_scores" in st.session_state:
-        origin, parts = st.session_state["uploaded_scores"]
-        read_notes = parts.notes
-        if upload is None:  # Streamlit forgets an upload once another page is shown; its scores stay
-            st.info(f"Showing **{state.literal(origin)}**, uploaded earlier. Upload another file to replace it.")
+    uploaded = score_upload.shown()
+    if uploaded:
+        origin, parts = uploaded
+        names, read_notes = parts.names, parts.notes
         cache_key = ("upload", origin, id(parts))
         origin = f"uploaded scores ({origin})"
 else:
-    if st.session_state.pop("scores_uploader_shown", False):
-        st.session_state[UPLOADER_ROUND] = f"_{time.monotonic_ns()}"
+    score_upload.hidden()
     run = state.trained_run()
     if run is None:
         state.no_model_yet(", or choose **Uploaded scores** above")

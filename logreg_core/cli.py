@@ -88,7 +88,17 @@ def _parser() -> argparse.ArgumentParser:
                         description="Metrics with 95% intervals at a threshold, for scores from any model.")
     th.add_argument("--scores", type=Path, required=True, metavar="PATH",
                     help="CSV with columns y_true (1 positive, 0 negative), score and optionally split (val or "
-                         "test): operating points are then chosen on val and everything is reported on test")
+                         "test): operating points are then chosen on val and everything is reported on test; "
+                         "other usual names are found (label, target, prob, probability_<class>, …), as the "
+                         "app's Test predictions file names them")
+    th.add_argument("--label-column", metavar="COL",
+                    help="the column of true classes (default: y_true, else one named label, target, class, …)")
+    th.add_argument("--score-column", metavar="COL",
+                    help="the column of scores (default: score, else one named y_score, y_prob, prob, …, or the "
+                         "positive class's probability_<class>)")
+    th.add_argument("--positive", metavar="LABEL",
+                    help="the true-class label that is positive; with more than two labels, that label against "
+                         "the rest (default: 1 for 0/1 labels, else guessed, as a note says)")
     th.add_argument("--threshold", type=float,
                     help="report at this threshold, positive when score ≥ threshold (default: 0.5 for "
                          "probabilities, 0 for scores of both signs, else the middle of the scores' range)")
@@ -308,7 +318,9 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
 
     c, m, points = summary["counts"], summary["metrics"], summary["operating_points"]
     sorted_scores = np.sort(scores)
-    classes = f"{c['positives']:,} positive, {c['negatives']:,} negative"
+    negative, positive = summary["classes"]
+    named = ("", "") if (negative, positive) == ("negative", "positive") else (f": {positive}", f": {negative}")
+    classes = f"{c['positives']:,} positive{named[0]}, {c['negatives']:,} negative{named[1]}"
     if summary["reported_on"] == "test":
         rows = (f"Rows: the {c['n']:,} test rows ({classes}); operating points chosen on the "
                 f"{n_chosen_on:,} validation rows.")
@@ -352,7 +364,7 @@ def _threshold(args, progress) -> dict:
     validate_cost_ratio(args.cost_ratio)
     validate_target("sensitivity", args.target_sensitivity)
     given = None if args.threshold is None else validate_threshold(args.threshold)
-    parts = read_scores(args.scores)
+    parts = read_scores(args.scores, args.label_column, args.score_column, args.positive)
     choose_on, report_on = (parts["val"], parts["test"]) if "val" in parts else (parts["all"], parts["all"])
     scores = np.concatenate((choose_on[1], report_on[1]))
     choose_sweep, sweep = Sweep.from_scores(*choose_on), Sweep.from_scores(*report_on)
@@ -376,6 +388,7 @@ def _threshold(args, progress) -> dict:
     report = sweep.report(threshold, prevalence=prevalence, cost_ratio=args.cost_ratio).to_dict()
     summary = {
         "threshold": threshold, "threshold_chosen_by": how, "convention": CONVENTION,
+        "classes": list(parts.names), "positive_label": parts.positive, "columns": parts.columns,
         "operating_points_chosen_on": "val" if "val" in parts else "all",
         "reported_on": "test" if "val" in parts else "all",
         **{k: report[k] for k in ("counts", "metrics", "expected_cost")},

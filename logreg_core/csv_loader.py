@@ -169,7 +169,7 @@ def label_values(frame, target) -> list[str]:
     def run():
         frame_ = _as_frame(frame)
         column, _ = _resolve_target(frame_, target)
-        labels, _, _, numeric = _encode_labels(frame_[column])
+        labels, _, _, numeric = encode_labels(frame_[column])
         if numeric and len(labels) > MAX_TARGET_LABELS:
             raise _continuous_target(frame_, column, len(labels))
         return labels
@@ -187,10 +187,10 @@ def guess_positive(frame, target) -> str | None:
     def run():
         frame_ = _as_frame(frame)
         column, _ = _resolve_target(frame_, target)
-        labels, _, _, _ = _encode_labels(frame_[column])
+        labels, _, _, _ = encode_labels(frame_[column])
         if len(labels) != 2:
             return None
-        return labels[_default_positive(labels)[0]]
+        return labels[default_positive(labels)[0]]
 
     return _guarded(run)
 
@@ -854,7 +854,7 @@ def _format_number(value: float) -> str:
     return repr(float(value))
 
 
-def _encode_labels(series: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray, bool]:
+def encode_labels(series: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray, bool]:
     """(sorted label strings, codes of the kept rows, mask of kept rows, numeric?)."""
     if pd.api.types.is_bool_dtype(series):
         values = series.to_numpy(dtype=bool)
@@ -877,7 +877,9 @@ def _encode_labels(series: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray
     return [str(v) for v in unique], np.asarray(codes, dtype=np.int64).ravel(), keep, False
 
 
-def _match_positive(positive, labels: list[str], numeric: bool, column: str) -> tuple[int, str | None]:
+def match_positive(positive, labels: list[str], numeric: bool, column: str) -> tuple[int, str | None]:
+    """The index of ``positive`` among ``labels`` (as written, else ignoring case, else as a number: "1.0" is
+    "1"), and a remark when it matched only ignoring case; a label that is not there is an error naming them."""
     wanted = str(positive).strip()
     if wanted in labels:
         return labels.index(wanted), None
@@ -893,12 +895,13 @@ def _match_positive(positive, labels: list[str], numeric: bool, column: str) -> 
             return labels.index(as_label), None
     shown = ", ".join(repr(label) for label in labels[:20]) + (" …" if len(labels) > 20 else "")
     raise LogRegError(
-        f"positive={positive!r} does not occur in target column '{column}': its labels are {shown}; "
+        f"positive={positive!r} does not occur in column '{column}': its labels are {shown}; "
         "choose one of them"
     )
 
 
-def _default_positive(labels: list[str]) -> tuple[int, str]:
+def default_positive(labels: list[str]) -> tuple[int, str]:
+    """Of two labels, the one taken as positive when none is named, and why (a usual positive name first)."""
     lowered = [label.lower() for label in labels]
     for preferred in _POSITIVE_NAMES:
         if preferred in lowered:
@@ -949,7 +952,7 @@ def _label_doubts(column: str, labels: list[str]) -> list[str]:
 
 def _target_labels(frame, column, positive, notes):
     """(y codes, class names, mask of rows kept)."""
-    labels, codes, keep, numeric = _encode_labels(frame[column])
+    labels, codes, keep, numeric = encode_labels(frame[column])
     missing = int((~keep).sum())
     if not labels:
         raise LogRegError(
@@ -967,7 +970,7 @@ def _target_labels(frame, column, positive, notes):
     if numeric and len(labels) > MAX_TARGET_LABELS:
         raise _continuous_target(frame, column, len(labels))
     if positive is not None:
-        index, remark = _match_positive(positive, labels, numeric, column)
+        index, remark = match_positive(positive, labels, numeric, column)
         if remark:
             notes.append(remark)
         chosen = labels[index]
@@ -984,7 +987,7 @@ def _target_labels(frame, column, positive, notes):
         )
         return y, [f"not {chosen}", chosen], keep
     if len(labels) == 2:
-        index, why = _default_positive(labels)
+        index, why = default_positive(labels)
         chosen, other = labels[index], labels[1 - index]
         if numeric and labels == ["0", "1"]:
             notes.append(f"Target '{column}' holds 0/1: 1 is the positive class.")

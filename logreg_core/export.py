@@ -17,8 +17,6 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
-
 from .csv_loader import HUGE
 from .jsonsafe import json_safe
 from .model import TrainedModel

@@ -167,3 +167,11 @@ def prediction_columns(model: TrainedModel, X: np.ndarray, threshold: float = 0.
     columns = ({f"probability_{names[1]}": p} if model.is_binary
                else {f"probability_{name}": p[:, k] for k, name in enumerate(names)})
     return pd.DataFrame({**columns, "predicted_class": names[model.predict(X, threshold)]})
+
+
+def predictions_file(model: TrainedModel, dataset, threshold: float = 0.5) -> pd.DataFrame:
+    """The Test predictions file: each test case's ``row`` in the data (counted from 1), its true class by
+    name (``y_true``) and ``prediction_columns``; the Threshold page and the ``threshold`` command read it back
+    as a scores file as it is."""
+    named = pd.DataFrame({"row": dataset.test_rows, "y_true": np.asarray(dataset.class_names)[dataset.y_test]})
+    return pd.concat([named, prediction_columns(model, dataset.X_test, threshold)], axis=1)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .csv_loader import NoDataRows, marked_numbers, percent_fraction, read_text_table
+from .csv_loader import (NoDataRows, default_positive, encode_labels, listed, marked_numbers, match_positive,
+                         percent_fraction, read_text_table, typed_columns)
 from .errors import LogRegError
 from .threshold import validate_scores
 
@@ -12,13 +13,18 @@ SPLITS = ("val", "test")
 
 class ScoreParts(dict):
     """Scores by split, ``{"val": (y, s), "test": (y, s)}``, or ``{"all": (y, s)}`` with ``unsplit``
-    saying why they are not split (no split column, or a split column with one split only), and ``notes``:
-    sentences on how cells were read that a reader should know of ("90%" read as 0.9)."""
+    saying why they are not split (no split column, or a split column with one split only), ``notes``:
+    sentences on how cells were read that a reader should know of ("90%" read as 0.9, a guessed positive
+    class), ``names``: the negative and positive classes' names, ``positive``: the positive label as the file
+    writes it, and ``columns``: where y and s came from."""
 
     def __init__(self, parts: dict, unsplit: str = ""):
         super().__init__(parts)
         self.unsplit = unsplit
         self.notes: list[str] = []
+        self.names = ("negative", "positive")  # the classes coded 0 and 1, as the file names them
+        self.columns = {"label": "y_true", "score": "score"}  # the columns they were read from
+        self.positive = "1"  # the positive class's label as the file writes it
 
     def same_rows_warning(self) -> str | None:
         """What choosing and reporting on the same rows means, when they are not split."""
@@ -28,55 +34,192 @@ class ScoreParts(dict):
                 "better than they will on new data.")
 
 
-def read_scores(file) -> ScoreParts:
-    """Scores by split (``ScoreParts``): validation and test when a ``split`` column has both, else
-    all rows. ``y_true`` must be 0/1 (1 = positive). Read as the CSV loader reads a table (its encodings,
-    delimiters, ``sep=`` line and decimal mark, decided once for the file), with a header row."""
+LABEL_COLUMNS = ("y_true", "label", "target", "class", "outcome", "truth", "actual", "y")
+SCORE_COLUMNS = ("score", "y_score", "y_prob", "y_proba", "y_pred_proba", "prob", "proba", "probability", "risk")
+PROBABILITY_PREFIX = "probability_"  # the app's prediction files: probability_<class> per class
+
+
+def how_to_choose(*options: str) -> str:
+    """Where a choice is made, on the page and on the command line: "(Threshold page: Columns; …)"."""
+    return f"(Threshold page: Columns; command line: {' or '.join(options)})"
+
+
+class ScoreTable:
+    """A scores file read once, so that which columns hold the true class and the score, and which label is
+    positive, can be chosen (or guessed) and changed without reading it again. Read as the CSV loader reads a
+    table (its encodings, delimiters, ``sep=`` line and decimal mark, decided once for the file), with a header
+    row; every cell is kept as text until a column is chosen."""
+
+    def __init__(self, file):
+        raw = _file_bytes(file)
+        if not raw.strip():
+            raise LogRegError("the scores file is empty: expected a header line y_true,score (and optionally split) "
+                              "and then one row per case")
+        try:
+            frame, _, facts = read_text_table(raw, header=True)
+        except NoDataRows:
+            raise LogRegError("the scores file has no rows: put one row per case below the header "
+                              "y_true,score") from None
+        except LogRegError as exc:
+            raise LogRegError(f"cannot read the scores file: {exc}") from None
+        frame.columns = [str(c).strip() for c in frame.columns]
+        extra = [c for c in facts["unnamed"] if frame[c].notna().any()]
+        if extra:  # e.g. "1,0,9": a decimal comma in a comma-separated file splits the score in two
+            raise LogRegError(f"some rows have {len(frame.columns)} fields, but the header names "
+                              f"{len(frame.columns) - len(facts['unnamed'])}: a decimal comma in a comma-separated "
+                              "file splits a number in two; separate fields with semicolons, or write decimal points")
+        self.frame, self.decimal, self.rows = frame, facts["decimal"], facts["rows"]
+        self.columns = [c for c in frame.columns if c not in facts["unnamed"]]
+        self._written = [name.strip().lower() for name in facts["names"]]  # "score,score": score and score_2
+
+    def column(self, given, role: str, guesses: tuple[str, ...] = ()) -> str | None:
+        """The column named ``given`` (as written, else ignoring case), or when none is given the first of
+        ``guesses`` the file has (``None`` if it has none)."""
+        lowered = [c.lower() for c in self.columns]
+        if given is not None:
+            wanted = str(given).strip()
+            if wanted in self.columns:
+                return wanted
+            if lowered.count(wanted.lower()) == 1:
+                return self.columns[lowered.index(wanted.lower())]
+            raise LogRegError(f"the scores file has no column {wanted!r} for the {role}; its columns are "
+                              f"{listed(self.columns, 12)}")
+        return next((self.columns[lowered.index(name)] for name in guesses if name in lowered), None)
+
+    def labels(self, column: str) -> list[str]:
+        """The distinct true-class labels in ``column``, sorted as they are coded (what ``positive`` names)."""
+        return encode_labels(self._typed(column))[0]
+
+    def guessed(self, label_column=None, score_column=None, positive=None) -> tuple[str | None, str | None]:
+        """The true-class and score columns read for these choices: as given, else found by name (``None``
+        where no column has a usual name). A lone ``probability_<class>`` column is the score; of several,
+        the positive class's."""
+        label = self.column(label_column, "true class", LABEL_COLUMNS)
+        score = self.column(score_column, "score", SCORE_COLUMNS)
+        if score is None and score_column is None:
+            per_class = [c for c in self.columns if c.lower().startswith(PROBABILITY_PREFIX)]
+            named = [c for c in per_class if positive is not None
+                     and c[len(PROBABILITY_PREFIX):].lower() == str(positive).strip().lower()]
+            score = named[0] if named else per_class[0] if len(per_class) == 1 else None
+        return label, score
+
+    def parts(self, label_column=None, score_column=None, positive=None) -> ScoreParts:
+        """Scores by split (``ScoreParts``) for the chosen columns and positive label (each ``None``: guessed,
+        with a note that says so): validation and test when a ``split`` column has both, else all rows."""
+        label, score = self.guessed(label_column, score_column, positive)
+        if label is None or score is None:
+            raise self._missing_columns(label, score)
+        if label == score:
+            raise LogRegError(f"the true class and the score are both column {label!r}: choose two columns")
+        split = self.column(None, "split", ("split",))
+        twice = [c for c in (label, score, split) if c and self._written.count(c.lower()) > 1]
+        if twice:
+            raise LogRegError(f"the scores file has more than one column named {' and '.join(twice)}: keep one")
+        notes: list[str] = []
+        if (label.lower(), score.lower()) != ("y_true", "score") and None in (label_column, score_column):
+            how = how_to_choose("--label-column", "--score-column")
+            notes.append(f"True classes read from column {label!r} and scores from column {score!r}, found by "
+                         f"their names; to read others, choose them {how}.")
+        y, names, shown = self._true_classes(label, score, positive, notes)
+        s = _scores(self.frame[score], self.decimal, self.rows, score, notes)
+        parts = _by_split(self.frame, split, y, s)
+        _both_classes(parts, label, shown)
+        parts.notes, parts.names, parts.positive = notes, names, shown[1]
+        parts.columns = {"label": label, "score": score}
+        return parts
+
+    def _typed(self, column: str):
+        """The column as the loader types it: numbers, true/false, or text."""
+        return typed_columns(self.frame[[column]], self.decimal)[column]
+
+    def _true_classes(self, column: str, score: str, positive, notes: list[str]):
+        """(1 for positive cases else 0, the classes' names (negative, positive) and their labels as written in
+        messages). 0/1 labels need no choice; of two others one is taken as positive (the class a
+        ``probability_<class>`` score column names, else a usual positive name, as the loader takes one), with
+        a note; of more, one must be chosen and the rest count as negative."""
+        missing = self.frame[column].isna().to_numpy()
+        if missing.any():
+            raise LogRegError(f"the {column} column is blank or NA on {int(missing.sum())} row(s) (first on data "
+                              f"row {self.rows[missing.argmax()]}): each case needs its true class; fill or remove "
+                              "those rows")
+        labels, codes, _, numeric = encode_labels(self._typed(column))
+        if numeric and not all(float(label).is_integer() for label in labels):
+            fractions = [label for label in labels if not float(label).is_integer()][:3]
+            raise LogRegError(f"the {column} column holds numbers that are not whole ({', '.join(fractions)}): it "
+                              f"should hold each case's true class (0/1, or two labels), not scores; choose the "
+                              f"columns {how_to_choose('--label-column', '--score-column')}")
+        named_by_score = score.lower().startswith(PROBABILITY_PREFIX) and positive is None
+        if named_by_score:
+            positive = score[len(PROBABILITY_PREFIX):]
+            if not any(label.lower() == positive.lower() for label in labels):
+                positive, named_by_score = None, False
+        zero_one = set(labels) <= {"0", "1"}  # the format's own: 1 is positive
+        if positive is not None:
+            index, remark = match_positive(positive, labels, numeric, column)
+            notes += [remark] if remark else []
+        elif zero_one:
+            index = labels.index("1") if "1" in labels else None  # one label alone: the other class is missing
+        elif len(labels) == 2:
+            index, why = default_positive(labels)
+            other = labels[1 - index]
+            notes.append(f"{labels[index]!r} in column {column!r} was taken as the positive class because {why}, "
+                         f"and {other!r} as negative; to swap them, choose {other!r} as the positive class "
+                         f"{how_to_choose('--positive')}.")
+        else:
+            many = "only one label" if len(labels) == 1 else f"{len(labels)} labels"
+            raise LogRegError(f"the {column} column has {many} ({listed([repr(v) for v in labels], 8)}), not 0/1: "
+                              f"choose the positive one {how_to_choose('--positive')}; the others count as negative")
+        y = (codes == index).astype(np.int64)  # index None (0s only): no positive case
+        if zero_one and (index is None or labels[index] == "1"):
+            return y, ("negative", "positive"), ("0", "1")
+        chosen = labels[index]
+        if len(labels) == 2:
+            other = labels[1 - index]
+            if named_by_score:
+                notes.append(f"{chosen!r} is the positive class, as the score column {score!r} names it, and "
+                             f"{other!r} the negative.")
+            return y, (other, chosen), (other, chosen)
+        if len(labels) > 2:
+            notes.append(f"One-vs-rest: column {column!r} has {len(labels)} labels; {chosen!r} is the positive "
+                         f"class and the other {len(labels) - 1} are negative.")
+        return y, (f"not {chosen}", chosen), (f"other than {chosen}", chosen)
+
+    def _missing_columns(self, label, score) -> LogRegError:
+        per_class = [c for c in self.columns if c.lower().startswith(PROBABILITY_PREFIX)]
+        if label is not None and len(per_class) > 1:  # the app's predictions of a multiclass model
+            return LogRegError(f"the scores file has a probability column per class ({listed(per_class, 4)}): "
+                               "choose the positive class, and its probability is the score, or choose the score "
+                               f"column {how_to_choose('--positive', '--score-column')}")
+        wanted = [f"a column of true classes (y_true, or one named {', '.join(LABEL_COLUMNS[1:4])}, …)"
+                  if label is None else "",
+                  f"a column of scores (score, or one named {', '.join(SCORE_COLUMNS[1:3])}, …, or "
+                  f"{PROBABILITY_PREFIX}<class>)" if score is None else ""]
+        how = how_to_choose("--label-column", "--score-column")
+        return LogRegError(f"the scores file needs {' and '.join(w for w in wanted if w)}; its columns are "
+                           f"{listed(self.columns, 12)}: choose them {how}")
+
+
+def read_scores(file, label_column=None, score_column=None, positive=None) -> ScoreParts:
+    """``ScoreTable(file).parts(...)``: the scores by split, with the true class and the score read from the
+    columns named (or found by name) and ``positive`` the label counted as positive (0/1 needs none)."""
+    return ScoreTable(file).parts(label_column, score_column, positive)
+
+
+def _file_bytes(file) -> bytes:
     try:
         if isinstance(file, bytes) or hasattr(file, "read"):
-            raw = file if isinstance(file, bytes) else file.read()
-        else:
-            with open(file, "rb") as handle:
-                raw = handle.read()
+            return file if isinstance(file, bytes) else file.read()
+        with open(file, "rb") as handle:
+            return handle.read()
     except OSError as exc:
         raise LogRegError(f"cannot read the scores file {file}: {exc.strerror or exc}") from None
-    if not raw.strip():
-        raise LogRegError("the scores file is empty: expected a header line y_true,score (and optionally split) "
-                          "and then one row per case")
-    try:
-        frame, _, facts = read_text_table(raw, header=True)
-    except NoDataRows:
-        raise LogRegError("the scores file has no rows: put one row per case below the header y_true,score") from None
-    except LogRegError as exc:
-        raise LogRegError(f"cannot read the scores file: {exc}") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = {"y_true", "score"} - set(frame.columns)
-    if missing:
-        raise LogRegError(f"the scores file needs columns y_true and score (missing: {', '.join(sorted(missing))}; "
-                          f"found: {', '.join(frame.columns[:10])})")
-    written = [name.strip().lower() for name in facts["names"]]  # "score,score" is read as score, score_2
-    twice = [c for c in ("y_true", "score", "split") if written.count(c) > 1]
-    if twice:
-        raise LogRegError(f"the scores file has more than one column named {' and '.join(twice)}: keep one")
-    extra = [c for c in facts["unnamed"] if frame[c].notna().any()]
-    if extra:  # e.g. "1,0,9": a decimal comma in a comma-separated file splits the score in two
-        raise LogRegError(f"some rows have {len(frame.columns)} fields, but the header names "
-                          f"{len(frame.columns) - len(facts['unnamed'])}: a decimal comma in a comma-separated file "
-                          "splits a number in two; separate fields with semicolons, or write decimal points")
-    rows = facts["rows"]  # each row's data row in the file, for the messages
-    notes: list[str] = []
-    y = _numbers(frame["y_true"], facts["decimal"], rows, "y_true", "0 or 1 (1 = positive)", notes)
-    s = _numbers(frame["score"], facts["decimal"], rows, "score", "a number", notes)
-    parts = _both_classes(_by_split(frame, y, s))
-    parts.notes = notes
-    return parts
 
 
-def _by_split(frame, y: np.ndarray, s: np.ndarray) -> ScoreParts:
-    """The rows by the ``split`` column, if there is one with both splits; else all of them."""
-    if "split" not in frame.columns:
+def _by_split(frame, column: str | None, y: np.ndarray, s: np.ndarray) -> ScoreParts:
+    """The rows by the split ``column``, if there is one with both splits; else all of them."""
+    if column is None:
         return ScoreParts({"all": validate_scores(y, s)}, "No split column")
-    split = frame["split"].fillna("").str.lower().replace({"validation": "val"})
+    split = frame[column].fillna("").str.lower().replace({"validation": "val"})
     unknown = sorted(set(split) - set(SPLITS))
     if unknown:
         training = {"train", "training"} & set(unknown)
@@ -92,19 +235,18 @@ def _by_split(frame, y: np.ndarray, s: np.ndarray) -> ScoreParts:
     return ScoreParts({"all": validate_scores(y, s)}, f"The split column holds {only} rows only")
 
 
-def _both_classes(parts: ScoreParts) -> ScoreParts:
+def _both_classes(parts: ScoreParts, column: str, shown: tuple[str, str]) -> None:
     """Sensitivity, specificity, ROC AUC and the operating points all need positives and negatives."""
     rows = {"val": "validation rows", "test": "test rows", "all": "rows"}
     for part, (y, _) in parts.items():
-        for label, kind in ((1, "positive"), (0, "negative")):
-            if not (y == label).any():
-                raise LogRegError(f"the scores file's {rows[part]} have no {kind} cases (y_true {label}): "
+        for code, kind in ((1, "positive"), (0, "negative")):
+            if not (y == code).any():
+                raise LogRegError(f"the scores file's {rows[part]} have no {kind} cases ({column} {shown[code]}): "
                                   "threshold analysis needs both classes")
-    return parts
 
 
-def _numbers(text, decimal: str, rows: np.ndarray, name: str, wanted: str, notes: list[str]) -> np.ndarray:
-    """A text column as finite numbers, with the file's decimal mark. Text that is not one ("high", "inf")
+def _scores(text, decimal: str, rows: np.ndarray, name: str, notes: list[str]) -> np.ndarray:
+    """The score column ``name`` as finite numbers, with the file's decimal mark. Text that is not one ("high", "inf")
     is named in the error, by its data row in the file (``rows``); a blank cell, or one the loader reads as
     missing ("NA"), is called missing. A percentage is read as the fraction it stands for ("90%" is 0.9, so
     that "0.9" beside it means the same), and thousands separators or a currency sign are dropped ("1,250" is
@@ -127,15 +269,15 @@ def _numbers(text, decimal: str, rows: np.ndarray, name: str, wanted: str, notes
     if bad.any():
         if bad.sum() == (~missing).sum() and not np.isinf(values).any():  # every value is text: labels
             labels = ", ".join(repr(v) for v in sorted(text[bad].unique())[:3])
-            raise LogRegError(f"the {name} column holds text ({labels}), not numbers: each {name} must be "
-                              f"{wanted}; recode the column")
+            raise LogRegError(f"the {name} column holds text ({labels}), not numbers: each score must be a "
+                              "number; choose the score column, or recode it")
         examples = ", ".join(repr(v) for v in text[bad].unique()[:3])
         raise LogRegError(f"the {name} column has {int(bad.sum())} value(s) that are not finite numbers, such as "
-                          f"{examples} (first on data row {rows[bad.argmax()]}): each {name} must be "
-                          f"{wanted}; fix or remove those rows")
+                          f"{examples} (first on data row {rows[bad.argmax()]}): each score must be a number; "
+                          "fix or remove those rows")
     if missing.any():
         raise LogRegError(f"the {name} column is blank or NA on {int(missing.sum())} row(s) (first on data row "
-                          f"{rows[missing.argmax()]}): each {name} must be {wanted}; fill or remove those rows")
+                          f"{rows[missing.argmax()]}): each score must be a number; fill or remove those rows")
     return values
 
 

@@ -506,7 +506,7 @@ def test_a_scores_file_with_a_non_numeric_score(app, trained):
 
 
 @pytest.mark.parametrize("data,fragment", [(b"", "is empty"), (b"   \r\n", "is empty"),
-                                           (b"a|b\n1|2\n", "needs columns y_true and score")])
+                                           (b"a|b\n1|2\n", "needs a column of true classes")])
 def test_an_empty_or_unparsable_scores_file_after_a_good_one(app, trained, data, fragment):
     """A bad file after a good one: the error names the file, and the good file's analysis stays, said so."""
     app.switch_page("app_pages/threshold.py").run()

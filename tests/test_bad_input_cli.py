@@ -232,7 +232,7 @@ def test_a_scores_file_with_a_non_numeric_score(capsys, tmp_path):
 
 @pytest.mark.parametrize("content,fragment", [("", "error: the scores file is empty"),
                                               ("\n\n", "error: the scores file is empty"),
-                                              ("a|b\n1|2\n", "error: the scores file needs columns y_true and score")])
+                                              ("a|b\n1|2\n", "error: the scores file needs a column of true classes")])
 def test_an_empty_or_undelimited_scores_file(capsys, tmp_path, content, fragment):
     path = tmp_path / "scores.csv"
     path.write_text(content)
@@ -340,16 +340,21 @@ def test_a_scores_file_with_training_rows_says_to_remove_them(capsys, tmp_path):
     # the row numbers are the file's data rows, past a row the reader skipped (",": no value at all)
     ("y_true,score\n1,0.4\n,\n0,high\n", "error: the score column has 1 value(s) that are not finite numbers, such "
      "as 'high' (first on data row 3): each score must be a number; fix or remove those rows"),
-    # text labels: every value is text, which no row's fixing or removal mends
-    ("y_true,score\npos,0.4\nneg,0.3\npos,0.8\n", "error: the y_true column holds text ('neg', 'pos'), not "
-     "numbers: each y_true must be 0 or 1 (1 = positive); recode the column"),
+    # more than two labels and none named positive: which is the positive class is the user's to say
+    ("y_true,score\nlow,0.4\nmid,0.3\nhigh,0.8\n", "error: the y_true column has 3 labels ('high', 'low', "
+     "'mid'), not 0/1: choose the positive one (Threshold page: Columns; command line: --positive); the others "
+     "count as negative"),
+    # scores where the true classes belong, as a swap of the two columns gives
+    ("y_true,score\n0.4,1\n0.3,0\n0.8,1\n", "error: the y_true column holds numbers that are not whole (0.3, "
+     "0.4, 0.8): it should hold each case's true class (0/1, or two labels), not scores; choose the columns "
+     "(Threshold page: Columns; command line: --label-column or --score-column)"),
     ("y_true,score\n1,0.4\n,\n0,0.3\n1,NA\n", "error: the score column is blank or NA on 1 row(s) (first on data "
      "row 4): each score must be a number; fill or remove those rows"),
     # decimal commas between commas: each score split in two (read as 0, silently, by a reader that padded)
     ("y_true,score\n1,0,9\n0,0,2\n1,0,7\n0,0,1\n", "error: some rows have 3 fields, but the header names 2: a "
      "decimal comma in a comma-separated file splits a number in two; separate fields with semicolons, or "
      "write decimal points"),
-    ("y_true,Score,score\n1,0.9,0.8\n0,0.2,0.1\n", "error: the scores file has more than one column named score: "
+    ("y_true,Score,score\n1,0.9,0.8\n0,0.2,0.1\n", "error: the scores file has more than one column named Score: "
      "keep one"),
     # written exactly alike, the second is read as score_2 or y_true_2: still two scores, two truths
     ("y_true,score,score\n1,0.9,0.8\n0,0.2,0.1\n", "error: the scores file has more than one column named score: "

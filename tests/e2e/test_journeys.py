@@ -540,3 +540,49 @@ def test_download_model_card(page, app_server):
     flagged = (predictions["predicted_class"] == "malignant") == (predictions["y_true"] == "malignant")
     assert int(flagged.sum()) == counts["tp"] + counts["tn"]
     shot(page, "model")
+    # the file read back as uploaded scores: malignant positive, as its probability column names it, and at 0.5
+    # the model card's test counts
+    go(page, "Threshold")
+    choose_radio(page, "Scores from", "Uploaded scores")
+    upload(page, "test_predictions.csv", open(info.value.path(), "rb").read())
+    expect(page.get_by_text("Columns: true class y_true (positive malignant), score probability_malignant",
+                            exact=True)).to_be_visible()
+    no_exception(page)
+    assert confusion_counts(page) == {cell.upper(): str(counts[cell]) for cell in ("tp", "fn", "fp", "tn")}
+
+
+def test_a_scores_files_own_column_names_are_chosen_on_the_page(page, app_server):
+    """Neither column has a usual name: the pickers open with the error, and once the true class and the
+    score are chosen, the matrix is scikit-learn's on the validation rows; the other positive class swaps it."""
+    from sklearn.metrics import confusion_matrix
+
+    rows = [(i, "MB"[(i * 7) % 3 == 0], round(((i * 37) % 71) / 100 + 0.3 * ((i * 7) % 3 != 0), 2)) for i in range(160)]
+    csv = "case,final_dx,model_v2,split\n" + "".join(
+        f"{i},{dx},{score},{'val' if i < 80 else 'test'}\n" for i, dx, score in rows)
+    open_app(page, app_server)
+    go(page, "Threshold")
+    choose_radio(page, "Scores from", "Uploaded scores")
+    upload(page, "odd.csv", csv.encode())
+    expect(page.get_by_text("Could not use odd.csv: the scores file needs a column of true classes",
+                            exact=False)).to_be_visible()
+
+    def pick(label: str, option: str) -> None:
+        box = page.get_by_role("combobox", name=label)
+        # still, first: a list opened while its fold unfolds closes as the box moves
+        wait_until(lambda: box.bounding_box() == (time.sleep(0.2) or box.bounding_box()), 10, f"{label} to settle")
+        box.click()
+        page.get_by_role("option", name=option, exact=True).click()
+        wait_idle(page)
+
+    pick("True class", "final_dx")
+    pick("Score", "model_v2")
+    expect(page.get_by_text("Columns: true class final_dx (positive M), score model_v2", exact=True)).to_be_visible()
+    truth, scores = [dx for _, dx, _ in rows[:80]], [score for _, _, score in rows[:80]]
+    for positive in ("M", "B"):
+        if positive == "B":
+            page.get_by_text("Columns: true class final_dx", exact=False).click()  # unfold the pickers
+            pick("Positive class", "B")
+        tn, fp, fn, tp = confusion_matrix([dx == positive for dx in truth], [s >= 0.5 for s in scores]).ravel()
+        assert confusion_counts(page) == {"TP": str(tp), "FN": str(fn), "FP": str(fp), "TN": str(tn)}
+    expect(page.get_by_text("Could not use", exact=False)).to_have_count(0)
+    no_exception(page)

@@ -1,0 +1,190 @@
+"""Scores files from any model: columns found by their usual names or chosen, true classes as 0/1 or labels,
+and the app's own Test predictions file read back as it is, checked against scikit-learn on the same numbers."""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import confusion_matrix, roc_auc_score
+
+from logreg_core import LogRegError, cli, load_dataset
+from logreg_core.model import TrainedModel
+from logreg_core.predict import predictions_file, safe_csv
+from logreg_core.scores import ScoreTable, read_scores
+
+
+def run_main(*argv) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main([str(a) for a in argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+def sklearn_model(dataset) -> TrainedModel:
+    """A model whose weights scikit-learn found, on standardized training rows: no TensorFlow needed."""
+    model = TrainedModel.untrained(dataset)
+    fitted = LogisticRegression(max_iter=5000).fit((dataset.X_train - model.mean) / model.scale, dataset.y_train)
+    return dataclasses.replace(model, weights=fitted.coef_.T.copy(), bias=fitted.intercept_.copy())
+
+
+@pytest.fixture(scope="module")
+def cancer_file():
+    dataset = load_dataset("breast_cancer", seed=3)
+    model = sklearn_model(dataset)
+    return dataset, model.predict_proba(dataset.X_test), safe_csv(predictions_file(model, dataset, 0.5)).encode()
+
+
+def test_the_apps_test_predictions_file_reads_back_as_its_positive_class_scores(cancer_file, tmp_path):
+    """The Model page's download, uploaded or given to the command line: malignant is positive, as its
+    probability column names it, and the numbers are scikit-learn's on the same scores."""
+    dataset, p, raw = cancer_file
+    parts = read_scores(raw)
+    y, s = parts["all"]
+    assert np.array_equal(y, dataset.y_test) and np.allclose(s, p, rtol=0, atol=1e-15)
+    assert parts.names == ("benign", "malignant") and parts.positive == "malignant"
+    assert parts.columns == {"label": "y_true", "score": "probability_malignant"}
+    assert "'malignant' is the positive class, as the score column 'probability_malignant' names it, and " \
+           "'benign' the negative." in parts.notes
+    path = tmp_path / "test_predictions.csv"
+    path.write_bytes(raw)
+    code, out, err = run_main("threshold", "--scores", path, "--threshold", 0.3, "--json")
+    summary = json.loads(out)
+    tn, fp, fn, tp = confusion_matrix(dataset.y_test, p >= 0.3).ravel()
+    assert code == 0 and {k: summary["counts"][k] for k in ("tp", "fp", "tn", "fn")} == dict(tp=tp, fp=fp, tn=tn, fn=fn)
+    assert summary["roc_auc"] == pytest.approx(roc_auc_score(dataset.y_test, p), abs=1e-12)
+    assert summary["classes"] == ["benign", "malignant"] and summary["positive_label"] == "malignant"
+    _, text, _ = run_main("threshold", "--scores", path)
+    assert f"Rows: all {len(p)} rows ({tp + fn} positive: malignant, {tn + fp} negative: benign)" in text
+
+
+def test_the_other_class_named_positive_reverses_the_ranking(cancer_file, tmp_path):
+    """--positive benign reads benign as positive against the malignant probability: AUC is 1 − AUC."""
+    dataset, p, raw = cancer_file
+    path = tmp_path / "test_predictions.csv"
+    path.write_bytes(raw)
+    code, out, _ = run_main("threshold", "--scores", path, "--positive", "Benign", "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["positive_label"] == "benign" and summary["classes"] == ["malignant", "benign"]
+    assert summary["roc_auc"] == pytest.approx(roc_auc_score(dataset.y_test == 0, p), abs=1e-12)
+    assert summary["counts"]["positives"] == int((dataset.y_test == 0).sum())
+
+
+def test_a_multiclass_predictions_file_is_one_class_against_the_rest(tmp_path):
+    """Digits: naming the positive class picks its probability column; the rest count as negative."""
+    dataset = load_dataset("digits", seed=1)
+    model = sklearn_model(dataset)
+    raw = safe_csv(predictions_file(model, dataset)).encode()
+    with pytest.raises(LogRegError, match=r"a probability column per class \(probability_0, probability_1, "
+                                          r"probability_2, probability_3 and 6 more\): choose the positive class"):
+        read_scores(raw)
+    parts = read_scores(raw, positive="3")
+    y, s = parts["all"]
+    truth = dataset.y_test == 3
+    assert np.array_equal(y, truth) and np.allclose(s, model.predict_proba(dataset.X_test)[:, 3], rtol=0, atol=1e-15)
+    assert parts.names == ("not 3", "3") and parts.columns["score"] == "probability_3"
+    path = tmp_path / "digits.csv"
+    path.write_bytes(raw)
+    code, out, _ = run_main("threshold", "--scores", path, "--positive", 3, "--json")
+    assert code == 0 and json.loads(out)["roc_auc"] == pytest.approx(roc_auc_score(truth, s), abs=1e-12)
+    assert json.loads(out)["counts"]["positives"] == int(truth.sum())
+
+
+@pytest.mark.parametrize("header,label,score", [("label,prob", "label", "prob"), ("Target,Y_Prob", "Target", "Y_Prob"),
+                                                ("outcome,risk", "outcome", "risk")])
+def test_usual_column_names_are_found_and_said(header, label, score):
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 80)
+    s = np.round(rng.random(80) * 0.6 + 0.3 * y, 4)
+    raw = (header + "\n" + "\n".join(f"{a},{b}" for a, b in zip(y, s))).encode()
+    parts = read_scores(raw)
+    assert np.array_equal(parts["all"][0], y) and np.array_equal(parts["all"][1], s)
+    assert parts.columns == {"label": label, "score": score} and parts.names == ("negative", "positive")
+    assert parts.notes == [f"True classes read from column {label!r} and scores from column {score!r}, found by "
+                           "their names; to read others, choose them (Threshold page: Columns; command line: "
+                           "--label-column or --score-column)."]
+
+
+def test_chosen_columns_compare_two_models_in_one_file(tmp_path):
+    """truth, model_a, model_b: each model's scores by --score-column, each as scikit-learn scores it."""
+    rng = np.random.default_rng(8)
+    truth = rng.integers(0, 2, 120)
+    a, b = rng.random(120) + 0.2 * truth, rng.random(120) + 0.8 * truth
+    frame = pd.DataFrame({"id": np.arange(120), "truth": truth, "model_a": a, "model_b": b})
+    path = tmp_path / "two.csv"
+    frame.to_csv(path, index=False)
+    for column, scores in (("model_a", a), ("model_b", b)):
+        code, out, err = run_main("threshold", "--scores", path, "--label-column", "truth", "--score-column",
+                                  column, "--json")
+        summary = json.loads(out)
+        assert code == 0 and summary["columns"] == {"label": "truth", "score": column}
+        assert summary["roc_auc"] == pytest.approx(roc_auc_score(truth, scores), abs=1e-12)
+        assert "found by their names" not in err
+    code, _, err = run_main("threshold", "--scores", path)
+    assert code == 2 and err.startswith("error: the scores file needs a column of scores") \
+        and "its columns are id, truth, model_a, model_b: choose them" in err
+
+
+@pytest.mark.parametrize("labels,positive,note", [
+    (("no", "yes"), "yes", "'yes' in column 'y_true' was taken as the positive class because 'yes' is a usual name"),
+    (("False", "True"), "True", "'True' in column 'y_true' was taken as the positive class"),
+    (("B", "M"), "M", "'M' in column 'y_true' was taken as the positive class"),
+    (("1", "2"), "1", "'1' in column 'y_true' was taken as the positive class"),
+])
+def test_two_labels_other_than_0_and_1_take_a_positive_class_as_training_does(labels, positive, note):
+    rng = np.random.default_rng(2)
+    codes = rng.integers(0, 2, 60)
+    s = rng.random(60) + 0.5 * codes
+    raw = ("y_true,score\n" + "\n".join(f"{labels[c]},{v}" for c, v in zip(codes, s))).encode()
+    parts = read_scores(raw)
+    is_positive = np.asarray(labels)[codes] == positive
+    assert np.array_equal(parts["all"][0], is_positive) and parts.positive == positive
+    assert any(n.startswith(note) for n in parts.notes), parts.notes
+    other = next(label for label in labels if label != positive)
+    swapped = read_scores(raw, positive=other)
+    assert np.array_equal(swapped["all"][0], ~is_positive) and swapped.names == (positive, other)
+
+
+def test_0_1_labels_named_positive_keep_their_names_and_0_can_be_positive():
+    raw = b"y_true,score\n1,0.9\n0,0.2\n1,0.6\n0,0.4\n"
+    assert read_scores(raw, positive="1").names == read_scores(raw).names == ("negative", "positive")
+    flipped = read_scores(raw, positive="0")
+    assert list(flipped["all"][0]) == [0, 1, 0, 1] and flipped.names == ("1", "0")
+
+
+@pytest.mark.parametrize("choice,message", [
+    (dict(label_column="truth"), "the scores file has no column 'truth' for the true class; its columns are "
+                                 "y_true, score, other"),
+    (dict(score_column="y_true"), "the true class and the score are both column 'y_true': choose two columns"),
+    (dict(label_column="other"), "the other column has 3 labels ('a', 'b', 'c'), not 0/1: choose the positive one"),
+    (dict(label_column="other", positive="d"), "positive='d' does not occur in column 'other': its labels are "
+                                               "'a', 'b', 'c'; choose one of them"),
+])
+def test_choices_the_file_cannot_meet_say_what_it_has(choice, message):
+    raw = b"y_true,score,other\n1,0.9,a\n0,0.2,b\n1,0.6,c\n0,0.4,a\n"
+    with pytest.raises(LogRegError) as caught:
+        read_scores(raw, **choice)
+    assert str(caught.value).startswith(message), str(caught.value)
+
+
+def test_one_class_against_the_rest_of_a_label_column():
+    raw = b"y_true,score,other\n1,0.9,a\n0,0.2,b\n1,0.6,c\n0,0.4,a\n"
+    parts = read_scores(raw, label_column="OTHER", positive="a")
+    assert list(parts["all"][0]) == [1, 0, 0, 1] and parts.names == ("not a", "a")
+    assert "One-vs-rest: column 'other' has 3 labels; 'a' is the positive class and the other 2 are negative." \
+        in parts.notes
+    with pytest.raises(LogRegError, match=r"rows have no negative cases \(other other than a\)"):
+        read_scores(b"other,score\na,0.2\na,0.4\n", label_column="other", positive="a")
+
+
+def test_a_table_offers_its_columns_and_a_columns_labels():
+    table = ScoreTable(b"truth;risk score;split\nyes;0,4;val\nno;0,3;val\nyes;0,8;test\nno;0,1;test\n")
+    assert table.columns == ["truth", "risk score", "split"]
+    assert table.labels("truth") == ["no", "yes"] and table.guessed() == ("truth", None)
+    parts = table.parts("truth", "risk score")
+    assert list(parts["val"][0]) == [1, 0] and list(parts["test"][1]) == [0.8, 0.1]
