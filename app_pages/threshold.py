@@ -14,7 +14,6 @@ from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_c
 from ui import score_upload, state, theme, threshold_picker as picker, threshold_view as view
 
 st.title("Threshold")
-SMALL = 100
 TIES = "Where thresholds tie, the middle of their range, not a case's own score."
 
 # the two choices of what is shown, in one row (at projector sizes, only with the room each needs)
@@ -151,12 +150,8 @@ if small == 0:
                     f"{undefined} is undefined, and a threshold that flags {flagged} makes no error here, so a "
                     "threshold found on these rows (the buttons that still answer find that one) says nothing about "
                     "the other class. Choose on rows with both classes."))
-elif small < SMALL:
-    half_width = 1.96 * math.sqrt(0.25 / small)
-    notices.append(("info", f"few {split_names[choose_on]} cases",
-                    f"{chosen_on} only {chooser.n_pos} positives and {chooser.n_neg} negatives: intervals there are "
-                    f"up to ±{half_width:.0%} wide, and a threshold chosen on so few cases looks better than it "
-                    "will be."))
+elif few := chooser.few_cases_note(chosen_on):
+    notices.append(("info", f"few {split_names[choose_on]} cases", few))
 certain = sweep.counts_at(1.0) if sweep.is_probability else None
 if certain is not None and certain.tp + certain.fp:  # the slider's right end is 1: it cannot clear them
     flagged = certain.tp + certain.fp

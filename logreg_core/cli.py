@@ -369,7 +369,8 @@ def _threshold(args, progress) -> dict:
     scores = np.concatenate((choose_on[1], report_on[1]))
     choose_sweep, sweep = Sweep.from_scores(*choose_on), Sweep.from_scores(*report_on)
     inverted = sweep.inverted_ranking_note("the test rows" if "val" in parts else "these rows")
-    notes = parts.notes + ([inverted] if inverted else [])
+    few = choose_sweep.few_cases_note("The validation rows have" if "val" in parts else "These rows have")
+    notes = parts.notes + [note for note in (inverted, few) if note]
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     points = choose_sweep.operating_points(cost_ratio=args.cost_ratio, target_sensitivity=args.target_sensitivity,

@@ -63,8 +63,12 @@ class ScoreTable:
         except LogRegError as exc:
             raise LogRegError(f"cannot read the scores file: {exc}") from None
         frame.columns = [str(c).strip() for c in frame.columns]
-        extra = [c for c in facts["unnamed"] if frame[c].notna().any()]
-        if extra:  # e.g. "1,0,9": a decimal comma in a comma-separated file splits the score in two
+        # A column without a name before a named one is in the header (pandas' row index: ",y_true,score"), and
+        # is not read; filled columns past the last name are not, as when "1,0,9" splits a decimal comma's score
+        named = [i for i, c in enumerate(frame.columns) if c not in facts["unnamed"]]
+        extra = [c for i, c in enumerate(frame.columns)
+                 if c in facts["unnamed"] and i > max(named, default=-1) and frame[c].notna().any()]
+        if extra:
             raise LogRegError(f"some rows have {len(frame.columns)} fields, but the header names "
                               f"{len(frame.columns) - len(facts['unnamed'])}: a decimal comma in a comma-separated "
                               "file splits a number in two; separate fields with semicolons, or write decimal points")

@@ -24,6 +24,7 @@ from .errors import LogRegError
 from .jsonsafe import json_safe
 
 CONVENTION = "positive when score ≥ threshold"
+FEW_CASES = 100  # fewer positives or negatives than this: intervals wider than ±10%, said (few_cases_note)
 METRIC_NAMES = (
     "sensitivity", "specificity", "fpr", "fnr", "ppv", "npv", "accuracy",
     "balanced_accuracy", "f1", "mcc", "youden_j", "lr_positive", "lr_negative",
@@ -643,7 +644,19 @@ class Sweep:
             return None
         return (f"On {rows} the ROC AUC is {auc:.3f} (95% CI {low:.3f}–{high:.3f}), below 0.5: higher scores go with "
                 "the negative class. If these are the other class's scores, use 1 − score; if the labels are coded "
-                "the other way round, swap 0 and 1 in y_true.")
+                "the other way round, make the other class positive (Threshold page: Columns; command line: "
+                "--positive).")
+
+    def few_cases_note(self, rows: str) -> str | None:
+        """A sentence when either class has fewer than ``FEW_CASES`` cases (but some): how wide a 95% interval
+        of a proportion of them can be (1.96·√(0.25/n), its width at 50%), and that a threshold chosen on them
+        flatters itself. ``rows`` begins the sentence ("The validation split has")."""
+        small = min(self.n_pos, self.n_neg)
+        if not 0 < small < FEW_CASES:
+            return None
+        return (f"{rows} only {self.n_pos} positives and {self.n_neg} negatives: intervals there are up to "
+                f"±{1.96 * math.sqrt(0.25 / small):.0%} wide, and a threshold chosen on so few cases looks better "
+                "than it will be.")
 
     def curves(self) -> dict[str, np.ndarray]:
         """The CURVE_METRICS at every threshold in ``thresholds`` (NaN where undefined)."""

@@ -188,3 +188,40 @@ def test_a_table_offers_its_columns_and_a_columns_labels():
     assert table.labels("truth") == ["no", "yes"] and table.guessed() == ("truth", None)
     parts = table.parts("truth", "risk score")
     assert list(parts["val"][0]) == [1, 0] and list(parts["test"][1]) == [0.8, 0.1]
+
+
+def test_the_command_line_cautions_on_few_cases_as_the_page_does(tmp_path):
+    """Fewer than 100 positives or negatives where thresholds are chosen (validation rows): said, with how wide
+    an interval of a proportion of them can be (at 50%, 1.96·√(0.25/30) is 18%); 100 of each are not few."""
+    rng = np.random.default_rng(9)
+    path = tmp_path / "few.csv"
+    note = ("The validation rows have only 30 positives and 150 negatives: intervals there are up to ±18% wide, "
+            "and a threshold chosen on so few cases looks better than it will be.")
+    for val_positives in (30, 100):
+        y = np.r_[np.ones(val_positives), np.zeros(150), np.ones(120), np.zeros(120)].astype(int)
+        split = ["val"] * (val_positives + 150) + ["test"] * 240
+        pd.DataFrame({"y_true": y, "score": rng.random(y.size) * 0.5 + 0.4 * y, "split": split}).to_csv(
+            path, index=False)
+        code, out, err = run_main("threshold", "--scores", path, "--json")
+        notes = json.loads(out)["notes"]
+        if val_positives == 30:
+            assert code == 0 and note in notes and f"note: {note}" in err, notes
+        else:
+            assert code == 0 and not any("intervals there are up to" in n for n in notes), notes
+
+
+def test_pandas_row_index_column_is_not_read(tmp_path):
+    """``DataFrame.to_csv`` writes the row index first, under no name: it is not a column to read (it was
+    taken for a decimal comma's second half), while fields past the header's last name still are refused."""
+    rng = np.random.default_rng(10)
+    y = rng.integers(0, 2, 50)
+    s = np.round(rng.random(50) * 0.7 + 0.2 * y, 3)
+    path = tmp_path / "pandas.csv"
+    pd.DataFrame({"y_true": y, "y_prob": s}, index=rng.permutation(50) + 1000).to_csv(path)
+    assert path.read_text().startswith(",y_true,y_prob\n")
+    code, out, _ = run_main("threshold", "--scores", path, "--threshold", 0.5, "--json")
+    tn, fp, fn, tp = confusion_matrix(y, s >= 0.5).ravel()
+    counts = json.loads(out)["counts"]
+    assert code == 0 and {k: counts[k] for k in ("tp", "fp", "tn", "fn")} == dict(tp=tp, fp=fp, tn=tn, fn=fn)
+    with pytest.raises(LogRegError, match="some rows have 3 fields, but the header names 2: a decimal comma"):
+        read_scores(b"y_true,score\n1,0,9\n0,0,2\n")
