@@ -798,9 +798,10 @@ def _guess_target(frame: pd.DataFrame) -> tuple[str, str]:
     for key in _TARGET_NAMES:
         if key in lowered:
             return columns[lowered.index(key)], "its name suggests the class label"
-    last = columns[-1]
+    filled = [c for c in columns if frame[c].notna().any()]  # trailing empty columns (",,") are not the last
+    last = filled[-1] if filled else columns[-1]
     if len(columns) == 1 or _plausible_target(frame[last], last):
-        return last, "it is the last column"
+        return last, "it is the last column" + ("" if last == columns[-1] else " with values")
     for column in columns:
         if _looks_like_labels(frame[column], column):
             return column, (

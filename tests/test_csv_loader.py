@@ -320,6 +320,17 @@ def test_target_guessed_as_last_column():
     assert "second label in sorted order" in notes_text(ds)
 
 
+def test_trailing_empty_columns_do_not_hide_the_last_column_with_values():
+    """A spreadsheet's export often ends each row with empty fields: the last column is the one before them,
+    not the first label-like column (a 1–10 integer feature here)."""
+    rows = [["age", "grade", "sick", "", ""]] + [[20 + i % 37, 1 + i % 10, ("oui" if i % 3 else "non"), "", ""]
+                                                 for i in range(60)]
+    ds = from_csv(encoded(rows))
+    assert ds.class_names == ["non", "oui"] and ds.feature_names == ["age", "grade"]
+    assert "guessed 'sick' because it is the last column with values" in notes_text(ds)
+    assert target_candidates(read_table(encoded(rows))[0])[0] == "sick"
+
+
 def test_target_by_name_case_insensitive_and_by_negative_index():
     rows = binary_rows()
     assert from_csv(encoded(rows), target="LABEL").class_names == ["no", "yes"]
