@@ -80,8 +80,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="write a SavedModel and model_card.json to this directory, created if missing "
                         "(default: no export)")
     t.add_argument("--scores-out", type=Path, metavar="PATH",
-                   help="binary: write validation and test scores to this CSV file (split,y_true,score) "
-                        "(default: not written)")
+                   help="binary: write validation and test scores to this CSV file (split,y_true,score,row; "
+                        "row: the case's row in the data, counted from 1) (default: not written)")
     t.add_argument("--json", action="store_true", help="print one JSON object on stdout; progress goes to stderr")
 
     th = sub.add_parser("threshold", help="threshold analytics on a CSV of y_true,score[,split]",
@@ -288,7 +288,8 @@ def _train(args, progress) -> dict:
             with _writing("--scores-out", args.scores_out):
                 args.scores_out.parent.mkdir(parents=True, exist_ok=True)
                 args.scores_out.write_text(scores_csv((dataset.y_val, result.val_scores),
-                                                      (dataset.y_test, result.test_scores)))
+                                                      (dataset.y_test, result.test_scores),
+                                                      (dataset.val_rows, dataset.test_rows)))
     if args.export:
         from .export import model_card, save_model
         from .threshold import multiclass_report

@@ -48,12 +48,15 @@ class Dataset:
     # Each test row's place in the source, counted from 1: a CSV's data row (neither the header nor blank lines
     # counted, as the loader's messages count rows), a bundled dataset's sample; so that predictions join back.
     test_rows: np.ndarray | None = None
+    val_rows: np.ndarray | None = None  # the same for the validation rows (MNIST's: its training images')
 
     def __post_init__(self):
         self.title = self.title or self.name
         self.feature_sources = list(self.feature_sources) or [(name, None) for name in self.feature_names]
         if self.test_rows is None:
             self.test_rows = np.arange(1, len(self.y_test) + 1)
+        if self.val_rows is None:
+            self.val_rows = np.arange(1, len(self.y_val) + 1)
         if len(self.feature_sources) != len(self.feature_names):
             raise ValueError("feature_sources must name one source per feature")
 
@@ -189,7 +192,7 @@ def build_dataset(
     rows = np.arange(1, len(y) + 1) if rows is None else np.asarray(rows)
     (X_rest, X_test, y_rest, y_test, rows_rest, test_rows), test_stratified = _split_off(
         X, y, rows, test_fraction, seed, notes)
-    (X_train, X_val, y_train, y_val, _, _), val_stratified = _split_off(
+    (X_train, X_val, y_train, y_val, _, val_rows), val_stratified = _split_off(
         X_rest, y_rest, rows_rest, val_fraction, seed, notes)
     how = ("stratified by class" if test_stratified and val_stratified else "at random"
            if not (test_stratified or val_stratified) else
@@ -215,7 +218,7 @@ def build_dataset(
     return Dataset(
         name, X_train, y_train, X_val, y_val, X_test, y_test,
         list(feature_names), list(class_names), notes, image_shape, dict(options or {}), title,
-        list(feature_sources or []), target_name, test_rows,
+        list(feature_sources or []), target_name, test_rows, val_rows,
     )
 
 
@@ -288,14 +291,14 @@ def _mnist(seed: int, val_fraction: float = VAL_FRACTION) -> Dataset:
         f"MNIST from Keras' cache ({path}): {len(y_train):,} training images, "
         f"the official {len(y_test):,}-image test set kept as test.",
     ]
-    (X_train, X_val, y_train, y_val, _, _), stratified = _split_off(
+    (X_train, X_val, y_train, y_val, _, val_rows), stratified = _split_off(
         flat(x_train), y_train.astype(np.int64), np.arange(1, len(y_train) + 1), val_fraction, seed, notes)
     notes.append(f"Validation: {len(y_val):,} images taken from the training set (seed {seed}, "
                  f"{'stratified' if stratified else 'at random'}).")
     return Dataset(
         "mnist", X_train, y_train, X_val, y_val, flat(x_test), y_test.astype(np.int64),
         [f"pixel_{r}_{c}" for r in range(side) for c in range(side)],
-        [str(d) for d in range(10)], notes, (side, side), title="MNIST", target_name="digit",
+        [str(d) for d in range(10)], notes, (side, side), title="MNIST", target_name="digit", val_rows=val_rows,
     )
 
 

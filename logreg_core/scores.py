@@ -285,9 +285,11 @@ def _scores(text, decimal: str, rows: np.ndarray, name: str, notes: list[str]) -
     return values
 
 
-def scores_csv(val: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]) -> str:
-    """``split,y_true,score`` rows for validation then test (full float precision)."""
-    lines = ["split,y_true,score"]
-    for name, (y, s) in (("val", val), ("test", test)):
-        lines += [f"{name},{int(t)},{float(p)!r}" for t, p in zip(y, s)]
+def scores_csv(val: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray],
+               rows: tuple[np.ndarray, np.ndarray]) -> str:
+    """``split,y_true,score,row`` rows for validation then test (full float precision), ``row`` being each
+    case's place in the data (``Dataset.val_rows``, ``test_rows``), so that the scores join back to it."""
+    lines = ["split,y_true,score,row"]
+    for name, (y, s), where in (("val", val, rows[0]), ("test", test, rows[1])):
+        lines += [f"{name},{int(t)},{float(p)!r},{int(r)}" for t, p, r in zip(y, s, where)]
     return "\n".join(lines) + "\n"
