@@ -49,10 +49,12 @@ def test_mnist_reads_the_keras_cache_without_tensorflow(tmp_path, monkeypatch):
     path = mnist_cache_path()
     path.parent.mkdir(parents=True)
     rng = np.random.default_rng(0)
-    np.savez(path, x_train=rng.integers(0, 256, (300, 28, 28), dtype=np.uint8), y_train=np.arange(300) % 10,
-             x_test=rng.integers(0, 256, (50, 28, 28), dtype=np.uint8), y_test=np.arange(50) % 10)
+    x_train, x_test = (rng.integers(0, 256, (n, 28, 28), dtype=np.uint8) for n in (300, 50))
+    np.savez(path, x_train=x_train, y_train=np.arange(300) % 10, x_test=x_test, y_test=np.arange(50) % 10)
     ds = load_dataset("mnist")
     assert ds.sizes() == {"train": 240, "val": 60, "test": 50}  # official test set kept whole
+    np.testing.assert_array_equal(ds.X_test, x_test.reshape(50, -1))  # in its own order: rows 1 to 50
+    np.testing.assert_array_equal(ds.X_val, x_train.reshape(300, -1)[ds.val_rows - 1])  # training images' rows
     assert ds.n_features == 784 and ds.image_shape == (28, 28)
 
 
@@ -136,6 +138,8 @@ def test_test_rows_point_back_to_the_source_rows():
     ds = load_dataset("breast_cancer", seed=3)
     np.testing.assert_array_equal(ds.X_test, data[ds.test_rows - 1])
     assert ds.test_rows.min() >= 1 and ds.test_rows.max() <= len(data) and len(set(ds.test_rows)) == len(ds.y_test)
+    np.testing.assert_array_equal(ds.X_val, data[ds.val_rows - 1])  # and validation's, apart from test's
+    assert not set(ds.val_rows) & set(ds.test_rows) and len(set(ds.val_rows)) == len(ds.y_val)
     rng = np.random.default_rng(0)
     lines, targets = [], []
     for i in range(60):  # row i + 1 of the file: its own features say which it is
@@ -145,6 +149,7 @@ def test_test_rows_point_back_to_the_source_rows():
     ds = from_csv(("row_id_x,half,outcome\n" + "\n".join(lines) + "\n").encode(), target="outcome", seed=1)
     assert ds.feature_names == ["row_id_x", "half"]
     np.testing.assert_array_equal(ds.X_test[:, 0], ds.test_rows)  # each test row's own number
+    np.testing.assert_array_equal(ds.X_val[:, 0], ds.val_rows)
     assert not {5, 10, 18} & set(ds.test_rows)
     assert [targets[r - 1] for r in ds.test_rows] == [ds.class_names[c] for c in ds.y_test]
     picked = select_features(one_vs_rest(load_dataset("digits"), "3"), ["pixel_3_3"])
