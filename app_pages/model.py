@@ -141,8 +141,8 @@ c2.download_button("Test predictions (CSV)", safe_csv(predictions_file(model, ds
                    help="Each test case's row in the data, counted from 1 (for a file, its data row: 1 is the first "
                         "row under the header if there is one, and blank lines are not counted; for a built-in "
                         "dataset, row 1 is the one its library numbers 0), its true class, the model's "
-                        "probabilities and predicted class. The Threshold page's Uploaded scores and the "
-                        "threshold command read it as it is.")
+                        "probabilities, predicted class and split (test). The Threshold page's Uploaded scores "
+                        "and the threshold command read it as it is.")
 SAVED_MODEL_HELP = ("Builds a TensorFlow SavedModel that takes the raw feature columns in the model card's "
                     "feature_names order: a text column as its 0/1 level columns (feature_sources says which), a "
                     "missing value as NaN (a number column takes its training median, a text level 0).")

@@ -25,6 +25,7 @@ source = state.kept(source_column.radio, "Scores from", "score_source", "Trained
                     help="Explore the model trained here, or upload y_true,score[,split] from any model.")
 names, parts, origin, cache_key, run = ("negative", "positive"), {}, "", None, None
 read_notes: list[str] = []  # how an uploaded file's cells were read ("90%" as 0.9)
+read_warnings: list[str] = []  # what makes its numbers likely not the ones meant (another class's probability)
 
 
 EPOCH = "epoch_scrubber"
@@ -42,9 +43,9 @@ if source == "Uploaded scores":
     uploaded = score_upload.shown()
     if uploaded:
         origin, parts = uploaded
-        names, read_notes = parts.names, parts.notes
+        names, read_notes, read_warnings = parts.names, parts.notes, parts.warnings
         cache_key = ("upload", origin, id(parts))
-        origin = f"uploaded scores ({origin})"
+        origin = f"uploaded scores ({origin}, score column {parts.columns['score']})"  # two models' apart
 else:
     score_upload.hidden()
     run = state.trained_run()
@@ -123,6 +124,7 @@ elif split == "all":
            else "Give the split column both val and test rows")
     notices.append(("warning", "no separate test rows",
                     f"{parts.same_rows_warning()} {fix} to choose on one and report on the other."))
+notices += [("warning", "scores in doubt", warning) for warning in read_warnings]
 notices += [("info", "how the file was read", note) for note in read_notes]
 if run and not run.dataset.is_binary:
     notices.append(("info", f"{names[1]} vs the rest",
@@ -156,8 +158,8 @@ certain = sweep.counts_at(1.0) if sweep.is_probability else None
 if certain is not None and certain.tp + certain.fp:  # the slider's right end is 1: it cannot clear them
     flagged = certain.tp + certain.fp
     notices.append(("info", "scores of 1",
-                    f"{flagged} of these {sweep.n:,} cases score exactly 1 (a probability that rounds to 1): every "
-                    f"threshold, the slider's right end included, flags {'it' if flagged == 1 else 'them'}, as a "
+                    f"{flagged:,} of these {sweep.n:,} cases score exactly 1 (a probability of 1, or one that "
+                    f"rounds to it): every threshold, the slider's right end included, flags {'it' if flagged == 1 else 'them'}, as a "
                     "case is positive when its score ≥ the threshold."))
 finder_slot = st  # where the (folded) threshold finders go at projector sizes
 if theme.presentation() and notices:  # folded too, beside them, under a line that names them: open, the notes

@@ -374,6 +374,8 @@ def _threshold(args, progress) -> dict:
     notes = parts.notes + [note for note in (inverted, few) if note]
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
+    for warning in parts.warnings:  # a score column for the other class, predicted classes as scores
+        print(f"warning: {warning}", file=sys.stderr)
     points = choose_sweep.operating_points(cost_ratio=args.cost_ratio, target_sensitivity=args.target_sensitivity,
                                            prevalence=prevalence)
     threshold, how = (given, "given") if given is not None else default_threshold([choose_sweep, sweep])
@@ -398,7 +400,7 @@ def _threshold(args, progress) -> dict:
         "operating_points": points,
         # what the operating points were found for, echoed so that the JSON stands on its own
         "cost_ratio": args.cost_ratio, "target_sensitivity": args.target_sensitivity, "prevalence": prevalence,
-        "notes": notes,
+        "notes": notes + parts.warnings,
     }
     if sweep.is_probability:
         summary["brier"] = brier_score(*report_on)

@@ -901,13 +901,17 @@ def match_positive(positive, labels: list[str], numeric: bool, column: str) -> t
     )
 
 
+def usual_positive(labels: list[str]) -> int | None:
+    """The index of the label with a usual positive name (1, yes, true, positive, malignant, M, …), if any."""
+    lowered = [label.lower() for label in labels]
+    return next((lowered.index(name) for name in _POSITIVE_NAMES if name in lowered), None)
+
+
 def default_positive(labels: list[str]) -> tuple[int, str]:
     """Of two labels, the one taken as positive when none is named, and why (a usual positive name first)."""
-    lowered = [label.lower() for label in labels]
-    for preferred in _POSITIVE_NAMES:
-        if preferred in lowered:
-            index = lowered.index(preferred)
-            return index, f"'{labels[index]}' is a usual name for the positive label"
+    index = usual_positive(labels)
+    if index is not None:
+        return index, f"'{labels[index]}' is a usual name for the positive label"
     return 1, "it is the second label in sorted order"
 
 

@@ -171,7 +171,7 @@ def prediction_columns(model: TrainedModel, X: np.ndarray, threshold: float = 0.
 
 def predictions_file(model: TrainedModel, dataset, threshold: float = 0.5) -> pd.DataFrame:
     """The Test predictions file: each test case's ``row`` in the data (counted from 1), its true class by
-    name (``y_true``) and ``prediction_columns``; the Threshold page and the ``threshold`` command read it back
-    as a scores file as it is."""
+    name (``y_true``), ``prediction_columns`` and ``split`` (test, all of them); the Threshold page and the
+    ``threshold`` command read it back as a scores file as it is, and know its rows for test rows."""
     named = pd.DataFrame({"row": dataset.test_rows, "y_true": np.asarray(dataset.class_names)[dataset.y_test]})
-    return pd.concat([named, prediction_columns(model, dataset.X_test, threshold)], axis=1)
+    return pd.concat([named, prediction_columns(model, dataset.X_test, threshold)], axis=1).assign(split="test")

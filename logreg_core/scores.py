@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .csv_loader import (NoDataRows, default_positive, encode_labels, listed, marked_numbers, match_positive,
-                         percent_fraction, read_text_table, typed_columns)
+from .csv_loader import (MAX_TARGET_LABELS, NoDataRows, encode_labels, listed, marked_numbers, match_positive,
+                         percent_fraction, read_text_table, typed_columns, usual_positive)
 from .errors import LogRegError
-from .threshold import validate_scores
+from .threshold import Sweep, validate_scores
 
 SPLITS = ("val", "test")
 
@@ -25,6 +25,7 @@ class ScoreParts(dict):
         self.names = ("negative", "positive")  # the classes coded 0 and 1, as the file names them
         self.columns = {"label": "y_true", "score": "score"}  # the columns they were read from
         self.positive = "1"  # the positive class's label as the file writes it
+        self.warnings: list[str] = []  # what makes these numbers likely not the ones meant
 
     def same_rows_warning(self) -> str | None:
         """What choosing and reporting on the same rows means, when they are not split."""
@@ -34,9 +35,16 @@ class ScoreParts(dict):
                 "better than they will on new data.")
 
 
-LABEL_COLUMNS = ("y_true", "label", "target", "class", "outcome", "truth", "actual", "y")
-SCORE_COLUMNS = ("score", "y_score", "y_prob", "y_proba", "y_pred_proba", "prob", "proba", "probability", "risk")
+LABEL_COLUMNS = ("y_true", "label", "target", "class", "outcome", "diagnosis", "truth", "actual", "y")
+SCORE_COLUMNS = ("score", "y_score", "y_prob", "y_proba", "y_pred_proba", "prob", "proba", "probability", "risk",
+                 "decision_function", "margin", "logit")
 PROBABILITY_PREFIX = "probability_"  # the app's prediction files: probability_<class> per class
+CLASS_PREFIXES = (PROBABILITY_PREFIX, "proba_", "prob_")  # a class's probability column, as exports name it
+
+
+class PositiveToChoose(LogRegError):
+    """The file cannot say which class is positive (a probability column per class, or more than two labels):
+    a choice to ask for, not a fault of the file."""
 
 
 def how_to_choose(*options: str) -> str:
@@ -96,21 +104,40 @@ class ScoreTable:
 
     def guessed(self, label_column=None, score_column=None, positive=None) -> tuple[str | None, str | None]:
         """The true-class and score columns read for these choices: as given, else found by name (``None``
-        where no column has a usual name). A lone ``probability_<class>`` column is the score; of several,
-        the positive class's."""
+        where no column has a usual name). Of the columns holding one class's probability each
+        (``probability_<class>``), the positive class's is the score: the one named, else the one 0/1 or
+        yes/no-like labels make positive; a lone one is the score whatever its class."""
         label = self.column(label_column, "true class", LABEL_COLUMNS)
         score = self.column(score_column, "score", SCORE_COLUMNS)
         if score is None and score_column is None:
-            per_class = [c for c in self.columns if c.lower().startswith(PROBABILITY_PREFIX)]
-            named = [c for c in per_class if positive is not None
-                     and c[len(PROBABILITY_PREFIX):].lower() == str(positive).strip().lower()]
-            score = named[0] if named else per_class[0] if len(per_class) == 1 else None
+            per_class = {class_of(c).lower(): c for c in self.columns if class_of(c) is not None}
+            wanted = positive if positive is not None else self._usual_positive(label)
+            score = per_class.get(str(wanted).strip().lower()) if wanted is not None else None
+            if score is None and len(per_class) == 1:
+                score = next(iter(per_class.values()))
         return label, score
+
+    def _usual_positive(self, label: str | None) -> str | None:
+        """The label taken as positive without looking at scores: 1 of 0/1 (or −1/1), or of two text labels the
+        one with a usual positive name (yes, true, positive, …)."""
+        if label is None:
+            return None
+        try:
+            labels, _, _, numeric = encode_labels(self._typed(label))
+        except LogRegError:
+            return None
+        if set(labels) <= {"0", "1"} or set(labels) == {"-1", "1"}:
+            return "1"
+        index = usual_positive(labels) if len(labels) == 2 and not numeric else None
+        return None if index is None else labels[index]
 
     def parts(self, label_column=None, score_column=None, positive=None) -> ScoreParts:
         """Scores by split (``ScoreParts``) for the chosen columns and positive label (each ``None``: guessed,
         with a note that says so): validation and test when a ``split`` column has both, else all rows."""
         label, score = self.guessed(label_column, score_column, positive)
+        if label is not None and positive is not None:  # a label the column lacks is said before anything else
+            labels, _, _, numeric = encode_labels(self._typed(label))
+            match_positive(positive, labels, numeric, label)
         if label is None or score is None:
             raise self._missing_columns(label, score)
         if label == score:
@@ -119,81 +146,115 @@ class ScoreTable:
         twice = [c for c in (label, score, split) if c and self._written.count(c.lower()) > 1]
         if twice:
             raise LogRegError(f"the scores file has more than one column named {' and '.join(twice)}: keep one")
-        notes: list[str] = []
-        if (label.lower(), score.lower()) != ("y_true", "score") and None in (label_column, score_column):
-            how = how_to_choose("--label-column", "--score-column")
-            notes.append(f"True classes read from column {label!r} and scores from column {score!r}, found by "
-                         f"their names; to read others, choose them {how}.")
-        y, names, shown = self._true_classes(label, score, positive, notes)
+        notes = self._found_by_name(label if label_column is None else None, score if score_column is None else None)
         s = _scores(self.frame[score], self.decimal, self.rows, score, notes)
-        parts = _by_split(self.frame, split, y, s)
+        y, names, shown = self._true_classes(label, score, s, positive, notes)
+        parts = _by_split(self.frame, split, y, s, self.rows)
         _both_classes(parts, label, shown)
         parts.notes, parts.names, parts.positive = notes, names, shown[1]
         parts.columns = {"label": label, "score": score}
+        named = class_of(score)
+        if named is not None and named.lower() != shown[1].lower() \
+                and named.lower() in map(str.lower, self.labels(label)):
+            parts.warnings.append(f"The score column {score!r} is the probability of {named!r}, but {shown[1]!r} "
+                                  f"is the positive class: these scores rank the other class; choose "
+                                  f"{_class_column(score, shown[1])!r} as the score, or {named!r} as the positive "
+                                  f"class {how_to_choose('--score-column', '--positive')}.")
+        distinct = np.unique(s)
+        if distinct.size <= 2:
+            parts.warnings.append(f"The score column {score!r} holds only {distinct.size} different value(s) "
+                                  f"({', '.join(f'{v:g}' for v in distinct)}): predicted classes, it seems, not "
+                                  "scores. Every threshold between them gives the same matrix; for the trade-off, "
+                                  "choose a column of probabilities or margins.")
         return parts
+
+    def _found_by_name(self, label: str | None, score: str | None) -> list[str]:
+        """A note on the columns found by their names (not y_true and score, which the format names), and on
+        other columns with a usual score name, which could be meant instead."""
+        others = [c for c in self.columns if score and c != score and
+                  (c.lower() in SCORE_COLUMNS or (class_of(c) is not None and class_of(score) is None))]
+        found = [f"{what} from column {name!r}" for what, name, usual in
+                 (("true classes", label, "y_true"), ("scores", score, "score"))
+                 if name and (name.lower() != usual or (what == "scores" and others))]
+        if not found:
+            return []
+        also = f" (the file also has {listed([repr(c) for c in others], 4)})" if others else ""
+        how = how_to_choose("--label-column", "--score-column")
+        return [f"Read {' and '.join(found)}{also}, found by {'their names' if len(found) > 1 else 'its name'}; "
+                f"to read others, choose them {how}."]
 
     def _typed(self, column: str):
         """The column as the loader types it: numbers, true/false, or text."""
         return typed_columns(self.frame[[column]], self.decimal)[column]
 
-    def _true_classes(self, column: str, score: str, positive, notes: list[str]):
+    def _true_classes(self, column: str, score: str, s: np.ndarray, positive, notes: list[str]):
         """(1 for positive cases else 0, the classes' names (negative, positive) and their labels as written in
-        messages). 0/1 labels need no choice; of two others one is taken as positive (the class a
-        ``probability_<class>`` score column names, else a usual positive name, as the loader takes one), with
-        a note; of more, one must be chosen and the rest count as negative."""
+        messages). The positive class is the one named; else the class a ``probability_<class>`` score column
+        names; else 1 of 0/1 or −1/1; of two text labels, one with a usual positive name (yes, true, …); of any
+        other two, the one whose cases score higher (scores are for the class they rank higher), with a note;
+        of more labels, one must be chosen, and the rest count as negative."""
         missing = self.frame[column].isna().to_numpy()
         if missing.any():
             raise LogRegError(f"the {column} column is blank or NA on {int(missing.sum())} row(s) (first on data "
                               f"row {self.rows[missing.argmax()]}): each case needs its true class; fill or remove "
                               "those rows")
         labels, codes, _, numeric = encode_labels(self._typed(column))
+        choose_columns = how_to_choose("--label-column", "--score-column")
         if numeric and not all(float(label).is_integer() for label in labels):
             fractions = [label for label in labels if not float(label).is_integer()][:3]
             raise LogRegError(f"the {column} column holds numbers that are not whole ({', '.join(fractions)}): it "
                               f"should hold each case's true class (0/1, or two labels), not scores; choose the "
-                              f"columns {how_to_choose('--label-column', '--score-column')}")
-        named_by_score = score.lower().startswith(PROBABILITY_PREFIX) and positive is None
-        if named_by_score:
-            positive = score[len(PROBABILITY_PREFIX):]
-            if not any(label.lower() == positive.lower() for label in labels):
-                positive, named_by_score = None, False
-        zero_one = set(labels) <= {"0", "1"}  # the format's own: 1 is positive
+                              f"columns {choose_columns}")
+        if len(labels) > MAX_TARGET_LABELS:
+            raise LogRegError(f"the {column} column has {len(labels):,} different values, too many for classes (an "
+                              f"identifier, it seems): choose the column of true classes {choose_columns}")
+        named = class_of(score) if positive is None else None
+        if named is not None and named.lower() in map(str.lower, labels):
+            positive = named
+        if positive is None and len(labels) != 2 or set(labels) == {"0"}:  # one label, or many: ask which
+            if set(labels) <= {"0", "1"}:  # 0/1 with one class missing, said as such later
+                return (codes == labels.index("1") if "1" in labels else codes < 0).astype(np.int64), \
+                    ("negative", "positive"), ("0", "1")
+            many = "only one label" if len(labels) == 1 else f"{len(labels)} labels"
+            raise PositiveToChoose(f"the {column} column has {many} ({listed([repr(v) for v in labels], 8)}), not "
+                                   f"0/1: choose the positive one {how_to_choose('--positive')}; the others count "
+                                   "as negative")
         if positive is not None:
             index, remark = match_positive(positive, labels, numeric, column)
             notes += [remark] if remark else []
-        elif zero_one:
-            index = labels.index("1") if "1" in labels else None  # one label alone: the other class is missing
-        elif len(labels) == 2:
-            index, why = default_positive(labels)
-            other = labels[1 - index]
-            notes.append(f"{labels[index]!r} in column {column!r} was taken as the positive class because {why}, "
-                         f"and {other!r} as negative; to swap them, choose {other!r} as the positive class "
+            if named is not None:
+                notes.append(f"{labels[index]!r} is the positive class, as the score column {score!r} names it.")
+        elif (usual := self._usual_positive(column)) is not None:
+            index = labels.index(usual)
+            if set(labels) not in ({"0", "1"}, {"-1", "1"}):
+                notes.append(f"{usual!r} in column {column!r} was taken as the positive class, as a usual name for "
+                             f"it, and {labels[1 - index]!r} as negative; to swap them, choose "
+                             f"{labels[1 - index]!r} as the positive class {how_to_choose('--positive')}.")
+        else:  # two labels that say nothing: the scores do
+            auc = Sweep.from_scores(codes, s).roc_auc()
+            index = int(auc >= 0.5)
+            notes.append(f"{labels[index]!r} in column {column!r} was taken as the positive class because its cases "
+                         f"score higher (ROC AUC {max(auc, 1 - auc):.3f} that way round), and {labels[1 - index]!r} "
+                         f"as negative; to swap them, choose {labels[1 - index]!r} as the positive class "
                          f"{how_to_choose('--positive')}.")
-        else:
-            many = "only one label" if len(labels) == 1 else f"{len(labels)} labels"
-            raise LogRegError(f"the {column} column has {many} ({listed([repr(v) for v in labels], 8)}), not 0/1: "
-                              f"choose the positive one {how_to_choose('--positive')}; the others count as negative")
-        y = (codes == index).astype(np.int64)  # index None (0s only): no positive case
-        if zero_one and (index is None or labels[index] == "1"):
-            return y, ("negative", "positive"), ("0", "1")
         chosen = labels[index]
-        if len(labels) == 2:
-            other = labels[1 - index]
-            if named_by_score:
-                notes.append(f"{chosen!r} is the positive class, as the score column {score!r} names it, and "
-                             f"{other!r} the negative.")
-            return y, (other, chosen), (other, chosen)
+        y = (codes == index).astype(np.int64)
         if len(labels) > 2:
             notes.append(f"One-vs-rest: column {column!r} has {len(labels)} labels; {chosen!r} is the positive "
                          f"class and the other {len(labels) - 1} are negative.")
-        return y, (f"not {chosen}", chosen), (f"other than {chosen}", chosen)
+            return y, (f"not {chosen}", chosen), (f"other than {chosen}", chosen)
+        other = labels[1 - index] if len(labels) == 2 else f"other than {chosen}"
+        if {chosen, other} in ({"0", "1"}, {"-1", "1"}) and chosen == "1":
+            return y, ("negative", "positive"), (other, chosen)
+        names = (f"class {other}", f"class {chosen}") if numeric else (other, chosen)
+        return y, names, (other, chosen)
 
     def _missing_columns(self, label, score) -> LogRegError:
-        per_class = [c for c in self.columns if c.lower().startswith(PROBABILITY_PREFIX)]
+        per_class = [c for c in self.columns if class_of(c) is not None]
         if label is not None and len(per_class) > 1:  # the app's predictions of a multiclass model
-            return LogRegError(f"the scores file has a probability column per class ({listed(per_class, 4)}): "
-                               "choose the positive class, and its probability is the score, or choose the score "
-                               f"column {how_to_choose('--positive', '--score-column')}")
+            return PositiveToChoose(f"the scores file has a probability column per class ({listed(per_class, 4)}): "
+                                    "choose the positive class, and its probability is the score, or choose the "
+                                    f"score column {how_to_choose('--positive', '--score-column')}")
         wanted = [f"a column of true classes (y_true, or one named {', '.join(LABEL_COLUMNS[1:4])}, …)"
                   if label is None else "",
                   f"a column of scores (score, or one named {', '.join(SCORE_COLUMNS[1:3])}, …, or "
@@ -209,6 +270,18 @@ def read_scores(file, label_column=None, score_column=None, positive=None) -> Sc
     return ScoreTable(file).parts(label_column, score_column, positive)
 
 
+def class_of(column: str) -> str | None:
+    """The class a ``probability_<class>`` column (or ``proba_``, ``prob_``) holds the probability of, if it
+    is one."""
+    return next((column[len(p):] for p in CLASS_PREFIXES if column.lower().startswith(p) and len(column) > len(p)),
+                None)
+
+
+def _class_column(score: str, cls: str) -> str:
+    """``probability_<cls>`` written as ``score`` writes its prefix."""
+    return score[:len(score) - len(class_of(score))] + cls
+
+
 def _file_bytes(file) -> bytes:
     try:
         if isinstance(file, bytes) or hasattr(file, "read"):
@@ -219,8 +292,9 @@ def _file_bytes(file) -> bytes:
         raise LogRegError(f"cannot read the scores file {file}: {exc.strerror or exc}") from None
 
 
-def _by_split(frame, column: str | None, y: np.ndarray, s: np.ndarray) -> ScoreParts:
-    """The rows by the split ``column``, if there is one with both splits; else all of them."""
+def _by_split(frame, column: str | None, y: np.ndarray, s: np.ndarray, rows: np.ndarray) -> ScoreParts:
+    """The rows by the split ``column``, if there is one with both splits; else all of them (``rows``: each
+    row's data row in the file, for the messages)."""
     if column is None:
         return ScoreParts({"all": validate_scores(y, s)}, "No split column")
     split = frame[column].fillna("").str.lower().replace({"validation": "val"})
@@ -231,7 +305,8 @@ def _by_split(frame, column: str | None, y: np.ndarray, s: np.ndarray) -> ScoreP
                   "cases a model learned from flatter it; thresholds are chosen on val, reported on test)"
                   if training else "")
         found = ", ".join(value or "(blank or NA)" for value in unknown[:5])
-        raise LogRegError(f"split must be 'val' or 'test', found {found}{advice}")
+        first = rows[np.flatnonzero(~split.isin(SPLITS).to_numpy())[0]]
+        raise LogRegError(f"split must be 'val' or 'test', found {found} (first on data row {first}){advice}")
     parts = {name: validate_scores(y[split == name], s[split == name]) for name in SPLITS if (split == name).any()}
     if len(parts) == 2:
         return ScoreParts(parts)

@@ -454,6 +454,37 @@ def test_a_scores_file_with_its_own_column_names_is_read_once_they_are_chosen():
     assert shown_counts(at) == {"tp": tp, "fn": fn, "fp": fp, "tn": tn} and not at.error
 
 
+def test_a_typed_threshold_stays_for_another_models_column_and_a_found_one_goes():
+    """Two models' scores in one file, compared at one threshold typed in: it stays when the score column
+    changes, and the counts are scikit-learn's for each column; a threshold a finder found goes back to 0.5."""
+    from sklearn.metrics import confusion_matrix
+
+    at = new_app().switch_page("app_pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    rng = np.random.default_rng(13)
+    y = rng.integers(0, 2, 150)
+    a, b = np.round(rng.random(150) * 0.7 + 0.2 * y, 3), np.round(rng.random(150) * 0.5 + 0.4 * y, 3)
+    csv = "y_true,model_a,model_b\n" + "".join(f"{t},{u},{v}\n" for t, u, v in zip(y, a, b))
+    at.file_uploader(key="scores_upload").set_value(("two.csv", csv.encode(), "text/csv")).run()
+    scores_picker(at, "score").set_value("model_a").run()
+    at.number_input(key="typed_threshold").set_value(0.35).run()
+    at.run()  # the box reran its panel only: the whole page, pickers included
+    for scores, column in ((a, "model_a"), (b, "model_b")):
+        if column == "model_b":
+            scores_picker(at, "score").set_value(column).run()
+        tn, fp, fn, tp = confusion_matrix(y, scores >= 0.35).ravel()
+        assert shown_counts(at) == {"tp": tp, "fn": fn, "fp": fp, "tn": tn}, column
+        assert at.session_state["upload_threshold_exact"] == 0.35
+    assert "uploaded scores (two.csv, score column model_b)" in picker(at)["text"]["tail"]  # the column shown
+    next(b for b in at.button if b.label == "Max Youden").click().run()
+    at.run()
+    scores_picker(at, "score").set_value("model_a").run()
+    assert (at.session_state["upload_threshold_exact"], at.session_state["upload_threshold_how"]) == (
+        0.5, "default")  # max Youden was found on model_b's scores, not model_a's
+    tn, fp, fn, tp = confusion_matrix(y, a >= 0.5).ravel()
+    assert shown_counts(at) == {"tp": tp, "fn": fn, "fp": fp, "tn": tn}
+
+
 def test_a_multiclass_predictions_file_is_read_for_the_positive_class_chosen():
     """A probability column per class: choosing the positive class reads its column as the score."""
     from sklearn.metrics import confusion_matrix
@@ -466,13 +497,16 @@ def test_a_multiclass_predictions_file_is_read_for_the_positive_class_chosen():
     csv = "row,y_true,probability_cat,probability_dog,probability_fox\n" + "".join(
         f"{i + 1},{t},{a},{b},{c}\n" for i, (t, (a, b, c)) in enumerate(zip(truth, p)))
     at.file_uploader(key="scores_upload").set_value(("animals.csv", csv.encode(), "text/csv")).run()
-    assert "a probability column per class (probability_cat, probability_dog, probability_fox)" in at.error[0].value \
-        .replace("\\", "")
+    assert not at.error  # a choice to make, asked for, not an error
+    assert any("a probability column per class (probability_cat, probability_dog, probability_fox): choose the "
+               "positive class" in i.value.replace("\\", "") for i in at.info)
     assert scores_picker(at, "label").value == "y_true" and scores_picker(at, "score").value is None
-    scores_picker(at, "positive").set_value("dog").run()
-    assert not at.exception and not at.error and scores_picker(at, "score").value == "probability_dog"
-    tn, fp, fn, tp = confusion_matrix(truth == "dog", p[:, 1] >= 0.5).ravel()
-    assert shown_counts(at) == {"tp": tp, "fn": fn, "fp": fp, "tn": tn}
+    for code, cls in ((1, "dog"), (2, "fox")):  # the score follows the positive class to its own column
+        scores_picker(at, "positive").set_value(cls).run()
+        assert not at.exception and not at.error and scores_picker(at, "score").value == f"probability_{cls}"
+        tn, fp, fn, tp = confusion_matrix(truth == cls, p[:, code] >= 0.5).ravel()
+        assert shown_counts(at) == {"tp": tp, "fn": fn, "fp": fp, "tn": tn}
+        assert not any("rank the other class" in w.value for w in at.warning)
 
 
 @pytest.mark.parametrize("page", ["app_pages/threshold.py", "app_pages/model.py", "app_pages/data.py"])
@@ -1778,8 +1812,9 @@ def test_scores_of_exactly_1_are_said_to_stay_flagged_at_the_sliders_right_end()
     csv = "y_true,score\n" + "\n".join(f"{y},{s}" for y, s in rows)
     at.session_state["uploaded_scores"] = ("certain.csv", read_scores(csv.encode()))
     at.run()
-    assert "3 of these 8 cases score exactly 1 (a probability that rounds to 1): every threshold, the slider's right " \
-           "end included, flags them, as a case is positive when its score ≥ the threshold." in [i.value for i in at.info]
+    assert "3 of these 8 cases score exactly 1 (a probability of 1, or one that rounds to it): every threshold, the " \
+           "slider's right end included, flags them, as a case is positive when its score ≥ the threshold." \
+           in [i.value for i in at.info]
     move_threshold(at, 1.0)
     from sklearn.metrics import confusion_matrix
 

@@ -223,7 +223,8 @@ def test_a_scores_file_with_a_non_numeric_score(capsys, tmp_path):
     assert line == ("error: the score column is blank or NA on 1 row(s) (first on data row 3): each score must "
                     "be a number; fill or remove those rows"), line
     path.write_text("y_true,score,split\n1,0.9,val\n0,0.2,\n")
-    assert refused(capsys, "threshold", "--scores", path) == "error: split must be 'val' or 'test', found (blank or NA)"
+    assert refused(capsys, "threshold", "--scores", path) == ("error: split must be 'val' or 'test', found (blank or "
+                                                             "NA) (first on data row 2)")
     path.write_text("y_true,score\n1,0.9\n0,\n1,0.7\n")
     line = refused(capsys, "threshold", "--scores", path)
     assert line == ("error: the score column is blank or NA on 1 row(s) (first on data row 2): each score must be "
@@ -331,9 +332,11 @@ def test_a_scores_file_with_training_rows_says_to_remove_them(capsys, tmp_path):
     path = tmp_path / "scores.csv"
     path.write_text("y_true,score,split\n1,0.9,train\n0,0.2,train\n1,0.7,val\n0,0.3,val\n1,0.8,test\n0,0.1,test\n")
     line = refused(capsys, "threshold", "--scores", path)
-    assert line.startswith("error: split must be 'val' or 'test', found train: remove the 2 train rows"), line
+    assert line.startswith("error: split must be 'val' or 'test', found train (first on data row 1): remove the 2 "
+                           "train rows"), line
     path.write_text("y_true,score,split\n1,0.9,holdout\n0,0.2,val\n")
-    assert refused(capsys, "threshold", "--scores", path) == "error: split must be 'val' or 'test', found holdout"
+    assert refused(capsys, "threshold", "--scores", path) == ("error: split must be 'val' or 'test', found holdout "
+                                                             "(first on data row 1)")
 
 
 @pytest.mark.parametrize("content,line", [
@@ -361,7 +364,8 @@ def test_a_scores_file_with_training_rows_says_to_remove_them(capsys, tmp_path):
      "keep one"),
     ("y_true,y_true,score\n1,1,0.8\n0,0,0.1\n", "error: the scores file has more than one column named y_true: "
      "keep one"),
-    ("y_true,score,split\n1,0.9,NA\n0,0.2,val\n", "error: split must be 'val' or 'test', found (blank or NA)"),
+    ("y_true,score,split\n1,0.9,NA\n0,0.2,val\n", "error: split must be 'val' or 'test', found (blank or NA) "
+     "(first on data row 1)"),
 ])
 def test_scores_files_the_reader_cannot_take_at_their_word(capsys, tmp_path, content, line):
     path = tmp_path / "scores.csv"

@@ -49,8 +49,7 @@ def test_the_apps_test_predictions_file_reads_back_as_its_positive_class_scores(
     assert np.array_equal(y, dataset.y_test) and np.allclose(s, p, rtol=0, atol=1e-15)
     assert parts.names == ("benign", "malignant") and parts.positive == "malignant"
     assert parts.columns == {"label": "y_true", "score": "probability_malignant"}
-    assert "'malignant' is the positive class, as the score column 'probability_malignant' names it, and " \
-           "'benign' the negative." in parts.notes
+    assert "'malignant' is the positive class, as the score column 'probability_malignant' names it." in parts.notes
     path = tmp_path / "test_predictions.csv"
     path.write_bytes(raw)
     code, out, err = run_main("threshold", "--scores", path, "--threshold", 0.3, "--json")
@@ -105,7 +104,7 @@ def test_usual_column_names_are_found_and_said(header, label, score):
     parts = read_scores(raw)
     assert np.array_equal(parts["all"][0], y) and np.array_equal(parts["all"][1], s)
     assert parts.columns == {"label": label, "score": score} and parts.names == ("negative", "positive")
-    assert parts.notes == [f"True classes read from column {label!r} and scores from column {score!r}, found by "
+    assert parts.notes == [f"Read true classes from column {label!r} and scores from column {score!r}, found by "
                            "their names; to read others, choose them (Threshold page: Columns; command line: "
                            "--label-column or --score-column)."]
 
@@ -131,12 +130,17 @@ def test_chosen_columns_compare_two_models_in_one_file(tmp_path):
 
 
 @pytest.mark.parametrize("labels,positive,note", [
-    (("no", "yes"), "yes", "'yes' in column 'y_true' was taken as the positive class because 'yes' is a usual name"),
-    (("False", "True"), "True", "'True' in column 'y_true' was taken as the positive class"),
-    (("B", "M"), "M", "'M' in column 'y_true' was taken as the positive class"),
-    (("1", "2"), "1", "'1' in column 'y_true' was taken as the positive class"),
+    (("no", "yes"), "yes", "'yes' in column 'y_true' was taken as the positive class, as a usual name for it"),
+    (("False", "True"), "True", "'True' in column 'y_true' was taken as the positive class, as a usual name"),
+    (("B", "M"), "M", "'M' in column 'y_true' was taken as the positive class, as a usual name"),
+    # names that say nothing, and numbers other than 0/1: the class whose cases score higher (labels[1] here)
+    (("1", "2"), "2", "'2' in column 'y_true' was taken as the positive class because its cases score higher"),
+    (("healthy", "cancer"), "cancer", "'cancer' in column 'y_true' was taken as the positive class because its"),
+    (("paid", "default"), "default", "'default' in column 'y_true' was taken as the positive class because its"),
 ])
-def test_two_labels_other_than_0_and_1_take_a_positive_class_as_training_does(labels, positive, note):
+def test_two_labels_other_than_0_and_1_take_the_positive_class_they_name_or_score_higher(labels, positive, note):
+    """As training takes a positive class from a usual name; where the names say nothing, the scores are taken
+    to be for the class whose cases they rank higher (the ROC AUC above 0.5 that way round), and that is said."""
     rng = np.random.default_rng(2)
     codes = rng.integers(0, 2, 60)
     s = rng.random(60) + 0.5 * codes
@@ -147,14 +151,14 @@ def test_two_labels_other_than_0_and_1_take_a_positive_class_as_training_does(la
     assert any(n.startswith(note) for n in parts.notes), parts.notes
     other = next(label for label in labels if label != positive)
     swapped = read_scores(raw, positive=other)
-    assert np.array_equal(swapped["all"][0], ~is_positive) and swapped.names == (positive, other)
+    assert np.array_equal(swapped["all"][0], ~is_positive) and swapped.positive == other and not swapped.notes
 
 
 def test_0_1_labels_named_positive_keep_their_names_and_0_can_be_positive():
     raw = b"y_true,score\n1,0.9\n0,0.2\n1,0.6\n0,0.4\n"
     assert read_scores(raw, positive="1").names == read_scores(raw).names == ("negative", "positive")
     flipped = read_scores(raw, positive="0")
-    assert list(flipped["all"][0]) == [0, 1, 0, 1] and flipped.names == ("1", "0")
+    assert list(flipped["all"][0]) == [0, 1, 0, 1] and flipped.names == ("class 1", "class 0")
 
 
 @pytest.mark.parametrize("choice,message", [
@@ -225,3 +229,58 @@ def test_pandas_row_index_column_is_not_read(tmp_path):
     assert code == 0 and {k: counts[k] for k in ("tp", "fp", "tn", "fn")} == dict(tp=tp, fp=fp, tn=tn, fn=fn)
     with pytest.raises(LogRegError, match="some rows have 3 fields, but the header names 2: a decimal comma"):
         read_scores(b"y_true,score\n1,0,9\n0,0,2\n")
+
+
+def test_a_probability_column_for_the_other_class_is_warned_of(tmp_path):
+    """Iris-like: versicolor as positive but virginica's probability as the score ranks the wrong class; said
+    as a warning on the command line (and in the JSON's notes), whose numbers stay those asked for."""
+    rng = np.random.default_rng(11)
+    truth = np.array(["setosa", "versicolor", "virginica"])[rng.integers(0, 3, 150)]
+    p = rng.dirichlet(np.ones(3), 150)
+    frame = pd.DataFrame({"y_true": truth, "probability_setosa": p[:, 0], "probability_versicolor": p[:, 1],
+                          "probability_virginica": p[:, 2]})
+    path = tmp_path / "iris.csv"
+    frame.to_csv(path, index=False)
+    code, out, err = run_main("threshold", "--scores", path, "--positive", "versicolor", "--score-column",
+                              "probability_virginica", "--json")
+    summary = json.loads(out)
+    warning = ("The score column 'probability_virginica' is the probability of 'virginica', but 'versicolor' is "
+               "the positive class: these scores rank the other class; choose 'probability_versicolor' as the "
+               "score, or 'virginica' as the positive class")
+    assert code == 0 and f"warning: {warning}" in err and any(n.startswith(warning) for n in summary["notes"])
+    assert summary["roc_auc"] == pytest.approx(roc_auc_score(truth == "versicolor", p[:, 2]), abs=1e-12)
+    code, out, err = run_main("threshold", "--scores", path, "--positive", "virginica", "--json")
+    assert code == 0 and "warning: The score column" not in err and json.loads(out)["columns"]["score"] == \
+        "probability_virginica"
+    code, _, err = run_main("threshold", "--scores", path, "--positive", "dog")  # said before anything else
+    assert code == 2 and err.startswith("error: positive='dog' does not occur in column 'y_true': its labels are "
+                                        "'setosa', 'versicolor', 'virginica'")
+
+
+@pytest.mark.parametrize("header,labels,score", [
+    ("y_true,probability_0,probability_1", ("0", "1"), "probability_1"),
+    ("y_true,proba_no,proba_yes", ("no", "yes"), "proba_yes"),
+    ("label,prob_False,prob_True", ("False", "True"), "prob_True"),
+])
+def test_a_binary_export_with_both_classes_probabilities_reads_the_positive_ones(header, labels, score):
+    rng = np.random.default_rng(12)
+    codes = rng.integers(0, 2, 40)
+    p1 = np.round(rng.random(40) * 0.6 + 0.3 * codes, 3)
+    raw = (header + "\n" + "".join(f"{labels[c]},{1 - v:.3f},{v}\n" for c, v in zip(codes, p1))).encode()
+    parts = read_scores(raw)
+    assert parts.columns["score"] == score and parts.positive == labels[1]
+    assert np.array_equal(parts["all"][0], codes) and np.array_equal(parts["all"][1], p1)
+
+
+def test_predicted_classes_as_scores_and_other_score_columns_are_said():
+    raw = b"y_true,score,prob,y_pred\n1,0.9,0.8,1\n0,0.2,0.1,0\n1,0.7,0.6,1\n0,0.4,0.5,0\n"
+    parts = read_scores(raw)
+    assert parts.notes == ["Read scores from column 'score' (the file also has 'prob'), found by its name; to read "
+                           "others, choose them (Threshold page: Columns; command line: --label-column or "
+                           "--score-column)."] and parts.warnings == []
+    hard = read_scores(raw, score_column="y_pred")
+    assert hard.warnings == ["The score column 'y_pred' holds only 2 different value(s) (0, 1): predicted classes, "
+                             "it seems, not scores. Every threshold between them gives the same matrix; for the "
+                             "trade-off, choose a column of probabilities or margins."]
+    with pytest.raises(LogRegError, match=r"the id column has 60 different values, too many for classes"):
+        read_scores(("id,score\n" + "".join(f"{i},{i / 60}\n" for i in range(60))).encode(), label_column="id")

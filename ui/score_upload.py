@@ -2,17 +2,19 @@
 (found by name, or chosen), and what stays shown when a file cannot be used."""
 from __future__ import annotations
 
+import re
 import time
 
 import streamlit as st
 
 from logreg_core import LogRegError
 from logreg_core.csv_loader import MAX_TARGET_LABELS
-from logreg_core.scores import ScoreParts, ScoreTable
+from logreg_core.scores import PositiveToChoose, ScoreParts, ScoreTable, class_of
 from ui import state
 
 SHOWN = ("uploaded_scores", "uploaded_scores_id", "upload_threshold_exact", "upload_threshold_how")
 THRESHOLD_KEYS = SHOWN[2:]  # found on the scores shown: not on another file's, or other columns'
+HAND_SET = re.compile(r"set by hand|typed in")  # how a threshold that stays for other columns was set
 TABLE, CHOICE, READ_ERROR = "scores_table", "scores_columns", "scores_read_error"  # the latest file read
 FILE_KEYS = (TABLE, CHOICE, READ_ERROR)
 # The browser replaces a file in two messages: "no file" (the old one removed, as by its ✕), then, once the new
@@ -93,38 +95,49 @@ def shown() -> tuple[str, ScoreParts] | None:
 def _read(choice: dict) -> None:
     """Read the latest file's scores with ``choice`` (``None``: found by name, or guessed): shown when they can
     be, with the columns and positive class they were read with as the new choice; else the error is kept
-    to be shown, and the choice as made."""
+    to be shown (a prompt, where only a positive class is missing), and the choice as made. A threshold typed
+    in or set by hand stays for other columns of the same file (to compare two models' scores at it); one
+    found by a finder, or any on another file's scores, goes."""
     file_id, name, table = st.session_state[TABLE]
     st.session_state[PICKERS_ROUND] = st.session_state.get(PICKERS_ROUND, 0) + 1
     try:
         parts = table.parts(choice["label"], choice["score"], choice["positive"])
     except LogRegError as exc:
-        st.session_state[CHOICE], st.session_state[READ_ERROR] = choice, str(exc)
+        st.session_state[CHOICE] = choice
+        st.session_state[READ_ERROR] = (str(exc), isinstance(exc, PositiveToChoose))
         return
     st.session_state.pop(READ_ERROR, None)
     st.session_state[CHOICE] = {**parts.columns, "positive": parts.positive}
+    same_file = st.session_state.get("uploaded_scores_id") == file_id
     st.session_state["uploaded_scores"], st.session_state["uploaded_scores_id"] = (name, parts), file_id
-    for key in THRESHOLD_KEYS:
-        st.session_state.pop(key, None)
+    if not (same_file and HAND_SET.match(st.session_state.get("upload_threshold_how", ""))):
+        for key in THRESHOLD_KEYS:
+            st.session_state.pop(key, None)
 
 
 def _picked(role: str, key: str) -> None:
-    """A picker changed: read again with it (another true-class column has other labels: its positive class
-    is guessed again)."""
+    """A picker changed: read again with it. Another true-class column has other labels: its positive class
+    is guessed again; another positive class takes its own probability column, where the score was one."""
     choice = {**st.session_state[CHOICE], role: st.session_state[key]}
     if role == "label":
         choice["positive"] = None
+    if role == "positive" and choice["score"] and class_of(choice["score"]) is not None:
+        choice["score"] = None
     _read(choice)
 
 
 def _pickers(file_id: str, name: str, table: ScoreTable) -> None:
     """Which columns hold the true class and the score, and which label is positive: folded under a line that
     says what was read, open while the file cannot be read as chosen."""
-    choice, error = st.session_state[CHOICE], st.session_state.get(READ_ERROR)
-    if error:
+    choice, (error, prompt) = st.session_state[CHOICE], st.session_state.get(READ_ERROR, (None, False))
+    if prompt:
+        st.info(f"{state.literal(name)}: {state.literal(error)}")
+    elif error:
         state.show_error(error, f"Could not use {state.literal(name)}")
     positives = _labels(table, choice["label"])
-    if error:
+    if prompt:
+        title = f"Columns of {name}: choose the positive class"
+    elif error:
         title = f"Columns of {name}: choose the true class and the score"
     else:
         title = f"Columns: {_reading(choice)}"
