@@ -159,8 +159,8 @@ if certain is not None and certain.tp + certain.fp:  # the slider's right end is
     flagged = certain.tp + certain.fp
     notices.append(("info", "scores of 1",
                     f"{flagged:,} of these {sweep.n:,} cases score exactly 1 (a probability of 1, or one that "
-                    f"rounds to it): every threshold, the slider's right end included, flags {'it' if flagged == 1 else 'them'}, as a "
-                    "case is positive when its score ≥ the threshold."))
+                    "rounds to it): every threshold, the slider's right end included, flags "
+                    f"{'it' if flagged == 1 else 'them'}, as a case is positive when its score ≥ the threshold."))
 finder_slot = st  # where the (folded) threshold finders go at projector sizes
 if theme.presentation() and notices:  # folded too, beside them, under a line that names them: open, the notes
     # pushed the slider and the matrix it moves off the screen
