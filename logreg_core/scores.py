@@ -211,7 +211,7 @@ class ScoreTable:
         named = class_of(score) if positive is None else None
         if named is not None and named.lower() in map(str.lower, labels):
             positive = named
-        if positive is None and len(labels) != 2 or set(labels) == {"0"}:  # one label, or many: ask which
+        if positive is None and len(labels) != 2:  # one label, or many: ask which
             if set(labels) <= {"0", "1"}:  # 0/1 with one class missing, said as such later
                 return (codes == labels.index("1") if "1" in labels else codes < 0).astype(np.int64), \
                     ("negative", "positive"), ("0", "1")

@@ -184,6 +184,8 @@ def test_one_class_against_the_rest_of_a_label_column():
         in parts.notes
     with pytest.raises(LogRegError, match=r"rows have no negative cases \(other other than a\)"):
         read_scores(b"other,score\na,0.2\na,0.4\n", label_column="other", positive="a")
+    with pytest.raises(LogRegError, match=r"rows have no negative cases \(y_true other than 0\)"):
+        read_scores(b"y_true,score\n0,0.2\n0,0.4\n", positive="0")  # 0s only, and 0 positive: no negatives
 
 
 def test_a_table_offers_its_columns_and_a_columns_labels():
