@@ -92,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
                          "other usual names are found (label, target, prob, probability_<class>, …), as the "
                          "app's Test predictions file names them")
     th.add_argument("--label-column", metavar="COL",
-                    help="the column of true classes (default: y_true, else one named label, target, class, …)")
+                    help="the column of true classes (default: y_true, else one named target, label, class, …)")
     th.add_argument("--score-column", metavar="COL",
                     help="the column of scores (default: score, else one named y_score, y_prob, prob, …, or the "
                          "positive class's probability_<class>)")

@@ -42,7 +42,7 @@ HUGE = 1e30                  # magnitudes above this are not safely representabl
 _DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", ":": "colon"}
 _HOW_HEADER = "(Data page: Header row No; command line: --no-header; Python: header=False)"
-_TARGET_NAMES = ("target", "label", "class", "outcome", "diagnosis", "y", "y_true")
+TARGET_NAMES = ("target", "label", "class", "outcome", "diagnosis", "y", "y_true")
 _POSITIVE_NAMES = ("1", "yes", "y", "true", "positive", "pos", "malignant", "m")
 _ID_NAMES = {
     "id", "index", "idx", "row", "rowid", "row_id", "row id", "rownum", "row number", "#", "unnamed: 0",
@@ -795,7 +795,7 @@ def _plausible_target(series: pd.Series, name: str) -> bool:
 def _guess_target(frame: pd.DataFrame) -> tuple[str, str]:
     columns = [str(c) for c in frame.columns]
     lowered = [c.strip().lower() for c in columns]
-    for key in _TARGET_NAMES:
+    for key in TARGET_NAMES:
         if key in lowered:
             return columns[lowered.index(key)], "its name suggests the class label"
     filled = [c for c in columns if frame[c].notna().any()]  # trailing empty columns (",,") are not the last

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .csv_loader import (MAX_TARGET_LABELS, NoDataRows, encode_labels, listed, marked_numbers, match_positive,
-                         percent_fraction, read_text_table, typed_columns, usual_positive)
+from .csv_loader import (MAX_TARGET_LABELS, TARGET_NAMES, NoDataRows, encode_labels, listed, marked_numbers,
+                         match_positive, percent_fraction, read_text_table, typed_columns, usual_positive)
 from .errors import LogRegError
 from .threshold import Sweep, validate_scores
 
@@ -35,7 +35,8 @@ class ScoreParts(dict):
                 "better than they will on new data.")
 
 
-LABEL_COLUMNS = ("y_true", "label", "target", "class", "outcome", "diagnosis", "truth", "actual", "y")
+# the loader's names for a target column, y_true (the format's own) first, and what a scores file adds
+LABEL_COLUMNS = ("y_true", *(name for name in TARGET_NAMES if name != "y_true"), "truth", "actual")
 SCORE_COLUMNS = ("score", "y_score", "y_prob", "y_proba", "y_pred_proba", "prob", "proba", "probability", "risk",
                  "decision_function", "margin", "logit")
 PROBABILITY_PREFIX = "probability_"  # the app's prediction files: probability_<class> per class
@@ -83,6 +84,7 @@ class ScoreTable:
         self.frame, self.decimal, self.rows = frame, facts["decimal"], facts["rows"]
         self.columns = [c for c in frame.columns if c not in facts["unnamed"]]
         self._written = [name.strip().lower() for name in facts["names"]]  # "score,score": score and score_2
+        self._encoded: dict[str, tuple] = {}  # a true-class column's labels, codes and kind, once per column
 
     def column(self, given, role: str, guesses: tuple[str, ...] = ()) -> str | None:
         """The column named ``given`` (as written, else ignoring case), or when none is given the first of
@@ -100,7 +102,16 @@ class ScoreTable:
 
     def labels(self, column: str) -> list[str]:
         """The distinct true-class labels in ``column``, sorted as they are coded (what ``positive`` names)."""
-        return encode_labels(self._typed(column))[0]
+        return self._classes(column)[0]
+
+    def _classes(self, column: str) -> tuple[list[str], np.ndarray, bool]:
+        """``column`` as true classes: its sorted labels, each row's code among them, and whether they are
+        numbers; typed as the loader types a column (numbers, true/false or text), once."""
+        if column not in self._encoded:
+            typed = typed_columns(self.frame[[column]], self.decimal)[column]
+            labels, codes, _, numeric = encode_labels(typed)
+            self._encoded[column] = (labels, codes, numeric)
+        return self._encoded[column]
 
     def guessed(self, label_column=None, score_column=None, positive=None) -> tuple[str | None, str | None]:
         """The true-class and score columns read for these choices: as given, else found by name (``None``
@@ -123,7 +134,7 @@ class ScoreTable:
         if label is None:
             return None
         try:
-            labels, _, _, numeric = encode_labels(self._typed(label))
+            labels, _, numeric = self._classes(label)
         except LogRegError:
             return None
         if set(labels) <= {"0", "1"} or set(labels) == {"-1", "1"}:
@@ -136,7 +147,7 @@ class ScoreTable:
         with a note that says so): validation and test when a ``split`` column has both, else all rows."""
         label, score = self.guessed(label_column, score_column, positive)
         if label is not None and positive is not None:  # a label the column lacks is said before anything else
-            labels, _, _, numeric = encode_labels(self._typed(label))
+            labels, _, numeric = self._classes(label)
             match_positive(positive, labels, numeric, label)
         if label is None or score is None:
             raise self._missing_columns(label, score)
@@ -183,10 +194,6 @@ class ScoreTable:
         return [f"Read {' and '.join(found)}{also}, found by {'their names' if len(found) > 1 else 'its name'}; "
                 f"to read others, choose them {how}."]
 
-    def _typed(self, column: str):
-        """The column as the loader types it: numbers, true/false, or text."""
-        return typed_columns(self.frame[[column]], self.decimal)[column]
-
     def _true_classes(self, column: str, score: str, s: np.ndarray, positive, notes: list[str]):
         """(1 for positive cases else 0, the classes' names (negative, positive) and their labels as written in
         messages). The positive class is the one named; else the class a ``probability_<class>`` score column
@@ -198,7 +205,7 @@ class ScoreTable:
             raise LogRegError(f"the {column} column is blank or NA on {int(missing.sum())} row(s) (first on data "
                               f"row {self.rows[missing.argmax()]}): each case needs its true class; fill or remove "
                               "those rows")
-        labels, codes, _, numeric = encode_labels(self._typed(column))
+        labels, codes, numeric = self._classes(column)
         choose_columns = how_to_choose("--label-column", "--score-column")
         if numeric and not all(float(label).is_integer() for label in labels):
             fractions = [label for label in labels if not float(label).is_integer()][:3]

@@ -424,8 +424,8 @@ def test_a_scores_file_with_its_own_column_names_is_read_once_they_are_chosen():
     at.file_uploader(key="scores_upload").set_value(("mine.csv", csv.encode(), "text/csv")).run()
     assert not at.exception and "uploaded_scores" not in at.session_state and not page_html(at)
     assert [e.value.replace("\\", "") for e in at.error] == [  # as written, without Markdown's escapes
-        "Could not use mine.csv: the scores file needs a column of true classes (y_true, or one named label, "
-        "target, class, …) and a column of scores (score, or one named y_score, y_prob, …, or "
+        "Could not use mine.csv: the scores file needs a column of true classes (y_true, or one named target, "
+        "label, class, …) and a column of scores (score, or one named y_score, y_prob, …, or "
         "probability_<class>); its columns are case, final_dx, model_v2, split: choose them (Threshold page: "
         "Columns; command line: --label-column or --score-column)"]
     assert at.expander[0].proto.expanded and scores_picker(at, "label").options == [

@@ -188,7 +188,8 @@ def test_cli_train_json_is_reproducible_and_complete(tmp_path):
     # each row joins back to scikit-learn's copy of the data (sample row − 1, where 0 is malignant: our 1)
     from sklearn.datasets import load_breast_cancer
 
-    assert scores.row.is_unique and scores.y_true.tolist() == (load_breast_cancer().target[scores.row - 1] == 0).tolist()
+    malignant = load_breast_cancer().target[scores.row - 1] == 0
+    assert scores.row.is_unique and scores.y_true.tolist() == malignant.tolist()
     tn, fp, fn, tp = confusion_matrix(test.y_true, test.score >= a["threshold"]).ravel()
     counts = a["test_at_threshold"]["counts"]
     assert {k: counts[k] for k in ("tp", "fp", "tn", "fn")} == {"tp": tp, "fp": fp, "tn": tn, "fn": fn}
