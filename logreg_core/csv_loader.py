@@ -476,14 +476,18 @@ def _sniff(sample: str, whole: bool) -> tuple[str, str, list[list[str]]]:
             raise failure
         return ",", ".", []
     _, delimiter, rows = best
-    decimal = "."
-    if delimiter != ",":
-        cells = [c.strip() for r in rows[1:] for c in r]
-        commas = sum(1 for c in cells if _DECIMAL_COMMA.fullmatch(c))
-        dots = sum(1 for c in cells if _DECIMAL_DOT.fullmatch(c))
-        if commas and commas >= dots:
-            decimal = ","
-    return delimiter, decimal, rows
+    return delimiter, _decimal_mark(delimiter, rows), rows
+
+
+def _decimal_mark(delimiter: str, rows: list[list[str]]) -> str:
+    """"," when more numbers below the first row are written with a decimal comma than with a point. Between
+    commas such a number is quoted ("0,9", as a spreadsheet in a decimal-comma locale exports it), and one that
+    could be thousands grouped in threes ("1,250") does not count: only "0,9", "12,5" or "1.346,2" do."""
+    cells = [c.strip() for r in rows[1:] for c in r]
+    commas = sum(1 for c in cells if _DECIMAL_COMMA.fullmatch(c)
+                 and not (delimiter == "," and _GROUPED["."].fullmatch(c)))
+    dots = sum(1 for c in cells if _DECIMAL_DOT.fullmatch(c))
+    return "," if commas and commas >= dots else "."
 
 
 def _detect_header(rows: list[list[str]], decimal: str) -> tuple[bool, str]:
@@ -622,9 +626,7 @@ def _parse_bytes(data: bytes, header, all_text: bool = False) -> tuple[pd.DataFr
     if forced_delimiter is not None:
         rows = _sample_rows(sample, forced_delimiter, whole)
         delimiter = forced_delimiter
-        decimal = "," if forced_delimiter != "," and any(
-            _DECIMAL_COMMA.fullmatch(c.strip()) for r in rows[1:] for c in r
-        ) else "."
+        decimal = _decimal_mark(delimiter, rows)
     else:
         delimiter, decimal, rows = _sniff(sample, whole)
     ncols = max((len(r) for r in rows), default=1)

@@ -39,6 +39,7 @@ class ScoreParts(dict):
 LABEL_COLUMNS = ("y_true", *(name for name in TARGET_NAMES if name != "y_true"), "truth", "actual")
 SCORE_COLUMNS = ("score", "y_score", "y_prob", "y_proba", "y_pred_proba", "prob", "proba", "probability", "risk",
                  "decision_function", "margin", "logit")
+SPLIT_COLUMNS = ("set", "subset", "partition", "fold", "dataset")  # beside "split", read when holding split names
 PROBABILITY_PREFIX = "probability_"  # the app's prediction files: probability_<class> per class
 CLASS_PREFIXES = (PROBABILITY_PREFIX, "proba_", "prob_")  # a class's probability column, as exports name it
 
@@ -153,11 +154,11 @@ class ScoreTable:
             raise self._missing_columns(label, score)
         if label == score:
             raise LogRegError(f"the true class and the score are both column {label!r}: choose two columns")
-        split = self.column(None, "split", ("split",))
+        split = self._split_column(notes := [])
         twice = [c for c in (label, score, split) if c and self._written.count(c.lower()) > 1]
         if twice:
             raise LogRegError(f"the scores file has more than one column named {' and '.join(twice)}: keep one")
-        notes = self._found_by_name(label if label_column is None else None, score if score_column is None else None)
+        notes += self._found_by_name(label if label_column is None else None, score if score_column is None else None)
         s = _scores(self.frame[score], self.decimal, self.rows, score, notes)
         y, names, shown = self._true_classes(label, score, s, positive, notes)
         parts = _by_split(self.frame, split, y, s, self.rows)
@@ -178,6 +179,19 @@ class ScoreTable:
                                   "scores. Every threshold between them gives the same matrix; for the trade-off, "
                                   "choose a column of probabilities or margins.")
         return parts
+
+    def _split_column(self, notes: list[str]) -> str | None:
+        """The column named ``split``; else one with another usual name for it (``set``, ``subset``, …) that
+        holds split names only (val, test, …), noted; a ``fold`` of numbers is no split."""
+        split = self.column(None, "split", ("split",))
+        if split is not None:
+            return split
+        for column in (c for c in self.columns if c.lower() in SPLIT_COLUMNS):
+            values = set(self.frame[column].dropna().str.strip().str.lower())
+            if values and values <= {*SPLITS, "validation", "train", "training"}:
+                notes.append(f"Read the split (validation or test) from column {column!r}, found by its name.")
+                return column
+        return None
 
     def _found_by_name(self, label: str | None, score: str | None) -> list[str]:
         """A note on the columns found by their names (not y_true and score, which the format names), and on

@@ -654,7 +654,8 @@ class Sweep:
         small = min(self.n_pos, self.n_neg)
         if not 0 < small < FEW_CASES:
             return None
-        return (f"{rows} only {self.n_pos} positives and {self.n_neg} negatives: intervals there are up to "
+        cases = [f"{n} {kind}{'' if n == 1 else 's'}" for n, kind in ((self.n_pos, "positive"), (self.n_neg, "negative"))]
+        return (f"{rows} only {cases[0]} and {cases[1]}: intervals there are up to "
                 f"±{1.96 * math.sqrt(0.25 / small):.0%} wide, and a threshold chosen on so few cases looks better "
                 "than it will be.")
 

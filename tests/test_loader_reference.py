@@ -349,6 +349,30 @@ def test_read_scores_reads_decimal_commas_as_the_csv_loader_does():
         read_scores(text.replace("1,0;", "high;", 1).encode())
 
 
+def test_quoted_decimal_commas_between_commas_are_read_as_numbers():
+    """A spreadsheet in a decimal-comma locale that exports with commas between fields quotes each number:
+    "0,6010". Scores and training features read so equal Python's float() of the digits written, and the
+    confusion matrix equals scikit-learn's; a quoted "1,250" in a file with decimal points is still 1250."""
+    from sklearn.metrics import confusion_matrix
+
+    rng = np.random.default_rng(8)
+    y, s = rng.integers(0, 2, 40), np.round(rng.random(40), 4)
+    written = [f'"{v:.4f}"'.replace(".", ",") for v in s]
+    parts = read_scores(("y_true,score\n" + "".join(f"{a},{w}\n" for a, w in zip(y, written))).encode())
+    np.testing.assert_array_equal(parts["all"][1], s)
+    tn, fp, fn, tp = confusion_matrix(y, s >= 0.5).ravel()
+    assert Sweep.from_scores(*parts["all"]).report(0.5).counts.to_dict() == {
+        "tp": tp, "fp": fp, "tn": tn, "fn": fn, "n": 40, "positives": tp + fn, "negatives": tn + fp}
+    ds = from_csv(("x,label\n" + "".join(f"{w},{a}\n" for w, a in zip(written, y))).encode(), target="label")
+    assert sorted(all_rows(ds)[0][:, 0]) == sorted(s)
+    assert "Numbers use a decimal comma (1,5 means 1.5)." in ds.notes
+    amounts = rng.integers(1000, 9999, 40)
+    ds = from_csv(("x,amount,label\n" + "".join(f'{float(v)!r},"{m:,}",{a}\n' for v, m, a in zip(s + 0.5, amounts, y))
+                   ).encode(), target="label")
+    X, _ = all_rows(ds)
+    assert sorted(X[:, 1]) == sorted(amounts.astype(float))
+
+
 @pytest.mark.parametrize("only", ["val", "validation", "test"])
 def test_read_scores_with_a_single_split_falls_back_to_all_rows(only):
     rng = np.random.default_rng(6)

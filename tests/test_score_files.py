@@ -17,6 +17,7 @@ from logreg_core import LogRegError, cli, load_dataset
 from logreg_core.model import TrainedModel
 from logreg_core.predict import predictions_file, safe_csv
 from logreg_core.scores import ScoreTable, read_scores
+from logreg_core.threshold import Sweep
 
 
 def run_main(*argv) -> tuple[int, str, str]:
@@ -214,6 +215,33 @@ def test_the_command_line_cautions_on_few_cases_as_the_page_does(tmp_path):
             assert code == 0 and note in notes and f"note: {note}" in err, notes
         else:
             assert code == 0 and not any("intervals there are up to" in n for n in notes), notes
+
+
+@pytest.mark.parametrize("column,values,split", [("set", ("validation", "Test"), True), ("subset", ("val", "test"), True),
+                                                 ("fold", ("1", "2"), False), ("set", ("a", "b"), False)])
+def test_a_split_column_by_another_name_is_read_when_it_holds_split_names(column, values, split):
+    """``set`` (or ``subset``, …) holding val/test splits the rows as ``split`` does, said in a note; a ``fold``
+    of numbers, or a ``set`` of other values, is not a split, and all rows are read, as scikit-learn counts them."""
+    rng = np.random.default_rng(13)
+    y = np.r_[0, 1, 0, 1, rng.integers(0, 2, 56)]
+    s, where = np.round(rng.random(60) * 0.6 + 0.3 * y, 3), np.arange(60) % 2
+    frame = pd.DataFrame({"y_true": y, "score": s, column: np.array(values)[where]})
+    parts = read_scores(frame.to_csv(index=False).encode())
+    if split:
+        assert set(parts) == {"val", "test"} and np.array_equal(parts["val"][1], s[where == 0])
+        assert f"Read the split (validation or test) from column {column!r}, found by its name." in parts.notes
+    else:
+        assert list(parts) == ["all"] and not parts.notes
+    rows = where == 1 if split else np.full(60, True)
+    tn, fp, fn, tp = confusion_matrix(y[rows], s[rows] >= 0.5).ravel()
+    counts = Sweep.from_scores(*parts["test" if split else "all"]).report(0.5).counts.to_dict()
+    assert [counts[k] for k in ("tp", "fp", "tn", "fn")] == [tp, fp, tn, fn]
+
+
+def test_a_few_cases_note_counts_one_case_as_one():
+    parts = read_scores(b"y_true,score\n1,0.9\n1,0.8\n0,0.4\n")
+    assert Sweep.from_scores(*parts["all"]).few_cases_note("These rows have").startswith(
+        "These rows have only 2 positives and 1 negative: intervals")
 
 
 def test_pandas_row_index_column_is_not_read(tmp_path):
