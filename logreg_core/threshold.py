@@ -654,7 +654,8 @@ class Sweep:
         small = min(self.n_pos, self.n_neg)
         if not 0 < small < FEW_CASES:
             return None
-        cases = [f"{n} {kind}{'' if n == 1 else 's'}" for n, kind in ((self.n_pos, "positive"), (self.n_neg, "negative"))]
+        cases = [f"{n} {kind}{'' if n == 1 else 's'}"
+                 for n, kind in ((self.n_pos, "positive"), (self.n_neg, "negative"))]
         return (f"{rows} only {cases[0]} and {cases[1]}: intervals there are up to "
                 f"±{1.96 * math.sqrt(0.25 / small):.0%} wide, and a threshold chosen on so few cases looks better "
                 "than it will be.")

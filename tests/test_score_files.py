@@ -217,8 +217,9 @@ def test_the_command_line_cautions_on_few_cases_as_the_page_does(tmp_path):
             assert code == 0 and not any("intervals there are up to" in n for n in notes), notes
 
 
-@pytest.mark.parametrize("column,values,split", [("set", ("validation", "Test"), True), ("subset", ("val", "test"), True),
-                                                 ("fold", ("1", "2"), False), ("set", ("a", "b"), False)])
+@pytest.mark.parametrize("column,values,split", [
+    ("set", ("validation", "Test"), True), ("subset", ("val", "test"), True),
+    ("fold", ("1", "2"), False), ("set", ("a", "b"), False)])
 def test_a_split_column_by_another_name_is_read_when_it_holds_split_names(column, values, split):
     """``set`` (or ``subset``, …) holding val/test splits the rows as ``split`` does, said in a note; a ``fold``
     of numbers, or a ``set`` of other values, is not a split, and all rows are read, as scikit-learn counts them."""
