@@ -221,6 +221,8 @@ def _train(args, progress) -> dict:
 
     _refuse_unless(args, CSV_ONLY, args.csv is not None, "--csv", ": a built-in dataset fixes its target and classes")
     _refuse_unless(args, SYNTHETIC_ONLY, args.dataset == "synthetic", "--dataset synthetic")
+    _refuse_unless(args, ("--weights",), args.n_classes in (None, 2), "binary data",
+                   f": synthetic has {args.n_classes} classes")  # before make_classification sees one share
     if args.choose:
         from .operating import parse_choice
 
@@ -241,14 +243,14 @@ def _train(args, progress) -> dict:
         print(f"note: {note}", file=progress)
 
     def show(report):  # no test numbers on these lines (the JSON history has them): shown as training runs,
-        # they invite choosing epochs or settings on the test split
+        # they invite choosing epochs or settings on the test split. Notes (a batch clamped) come with the first.
+        for note in report.notes:
+            print(f"note: {note}", file=progress)
         print(f"epoch {report.epoch:>5}/{report.epochs_total}  train_loss {report.train_loss:.4f}  "
               f"train_acc {report.train_accuracy:.4f}  val_loss {report.val_loss:.4f}  "
               f"val_acc {report.val_accuracy:.4f}  ({report.seconds * 1000:.1f} ms)", file=progress)
 
     result = run_training(dataset, config, on_epoch=show)
-    for note in result.notes:
-        print(f"note: {note}", file=progress)
     if result.message:
         print(result.message, file=progress)
     test_loss, test_acc = result.model.loss_and_accuracy(dataset.X_test, dataset.y_test)
@@ -357,13 +359,14 @@ def _threshold(args, progress) -> dict:
     import numpy as np
 
     from .scores import read_scores
+    from .operating import choice_target
     from .threshold import (CONVENTION, Sweep, brier_score, default_threshold, threshold_texts, validate_cost_ratio,
-                            validate_prevalence, validate_target, validate_threshold)
+                            validate_prevalence, validate_threshold)
 
     # the numbers first: a bad one is the one line said, before a file (maybe large) is read and noted on
     prevalence = None if args.prevalence is None else validate_prevalence(args.prevalence)
     validate_cost_ratio(args.cost_ratio)
-    validate_target("sensitivity", args.target_sensitivity)
+    choice_target("sensitivity", args.target_sensitivity)
     given = None if args.threshold is None else validate_threshold(args.threshold)
     parts = read_scores(args.scores, args.label_column, args.score_column, args.positive)
     choose_on, report_on = (parts["val"], parts["test"]) if "val" in parts else (parts["all"], parts["all"])

@@ -30,6 +30,7 @@ import pandas as pd
 
 from .datasets import Dataset, build_dataset
 from .errors import LogRegError
+from .model import HUGE
 
 MAX_UPLOAD_MB = 200          # the largest file accepted (the app's server.maxUploadSize is set from this)
 MAX_COLUMNS = 20_000
@@ -37,7 +38,6 @@ MAX_COLUMNS = 20_000
 MAX_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 MAX_ONE_HOT_LEVELS = 10      # text columns with at most this many distinct values are one-hot encoded
 MAX_TARGET_LABELS = 50       # more distinct numeric target values than this looks continuous
-HUGE = 1e30                  # magnitudes above this are not safely representable in float32 arithmetic
 
 _DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", ":": "colon"}

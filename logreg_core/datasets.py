@@ -312,7 +312,9 @@ def _synthetic(
 ) -> Dataset:
     from sklearn.datasets import make_classification
 
-    n_samples, n_features, n_classes = int(n_samples), int(n_features), int(n_classes)
+    n_samples, n_features, n_classes = (_whole(value, name) for name, value in
+                                        (("n_samples", n_samples), ("n_features", n_features),
+                                         ("n_classes", n_classes)))
     if not 30 <= n_samples <= 200_000:
         raise LogRegError(f"n_samples={n_samples}: use 30 to 200,000")
     if not 1 <= n_features <= 2_000:
@@ -327,10 +329,7 @@ def _synthetic(
             f"{n_classes} classes need at least {int(np.ceil(np.log2(n_classes)))} "
             f"informative features; use more features or fewer classes"
         )
-    if isinstance(weights, (int, float)):
-        if not 0 < weights < 1:
-            raise LogRegError(f"weights={weights}: the positive share must be between 0 and 1")
-        weights = [1 - weights, weights] if n_classes == 2 else None
+    weights, shares = _class_shares(weights, n_classes)
     X, y = make_classification(
         n_samples=n_samples, n_features=n_features, n_informative=informative,
         n_redundant=0, n_repeated=0, n_classes=n_classes, n_clusters_per_class=1,
@@ -343,11 +342,45 @@ def _synthetic(
         f"{n_features} feature{'s' * (n_features != 1)} ({informative} informative), {n_classes} classes, "
         f"class_sep={class_sep:g}, 1% of labels flipped."
     ]
+    if shares is not None:
+        notes.append(f"Class shares asked for: {', '.join(f'{w:.0%}' for w in shares)} (before the flipped labels).")
     names = ["negative", "positive"] if n_classes == 2 else [f"class {i}" for i in range(n_classes)]
     return build_dataset(
         "synthetic", X, y, [f"x{i + 1}" for i in range(n_features)], names, notes,
         seed=seed, options=options, title="Synthetic", target_name="class",
     )
+
+
+def _whole(value, name: str) -> int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number) or not number.is_integer():
+        raise LogRegError(f"{name}={value!r}: use a whole number")
+    return int(number)
+
+
+def _class_shares(weights, n_classes: int) -> tuple[list[float] | None, list[float] | None]:
+    """make_classification's ``weights`` as it takes them, and every class's share: one number is the
+    positive share of two classes; a list gives every class's share, or all but the last (which takes the
+    rest, as make_classification's own rule)."""
+    if weights is None:
+        return None, None
+    if isinstance(weights, (int, float)):
+        if n_classes != 2:
+            raise LogRegError(f"weights={weights}: one number is the positive share of 2 classes; for "
+                              f"{n_classes} classes give {n_classes} shares")
+        if not 0 < weights < 1:
+            raise LogRegError(f"weights={weights}: the positive share must be between 0 and 1")
+        given = [1 - weights, weights]
+    else:
+        given = [float(w) for w in weights]
+    shares = given + [1 - sum(given)] if len(given) == n_classes - 1 else given
+    if len(shares) != n_classes or not all(0 < w < 1 for w in shares) or abs(sum(shares) - 1) > 1e-9:
+        raise LogRegError(f"weights={weights}: give each of the {n_classes} classes a share between 0 and 1, "
+                          "the shares adding up to 1 (e.g. 0.9 and 0.1)")
+    return given, shares
 
 
 def load_dataset(name: str, seed: int = 0, **options) -> Dataset:

@@ -17,9 +17,8 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .csv_loader import HUGE
 from .jsonsafe import json_safe
-from .model import TrainedModel
+from .model import HUGE, TrainedModel
 from .threshold import Sweep
 
 CARD_FILE = "model_card.json"

@@ -13,6 +13,9 @@ import numpy as np
 from .errors import LogRegError
 
 
+HUGE = 1e30  # magnitudes above this are not safely representable in float32 arithmetic: read as missing
+
+
 def standardization(X_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean and scale of each training column. A constant column gets its value and scale 1, so that it
     standardizes to exactly 0 and never moves its weight: its computed std is rounding noise, not 0
@@ -99,7 +102,11 @@ class TrainedModel:
         return X
 
     def standardize(self, X) -> np.ndarray:
-        return (self.check_features(X) - self.mean) / self.scale
+        """Standardized rows; a missing (NaN), infinite or huge feature takes ``fill`` first, as the loader,
+        ``predict_rows`` and the exported model treat one, so that every path predicts alike."""
+        X = self.check_features(X)
+        usable = np.isfinite(X) & (np.abs(X) <= HUGE)
+        return (np.where(usable, X, self.fill) - self.mean) / self.scale
 
     def logits(self, X) -> np.ndarray:
         return self.logits_of_standardized(self.standardize(X))

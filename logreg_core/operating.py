@@ -20,13 +20,18 @@ def parse_choice(choice: str) -> tuple[str, float | None]:
     if kind in ("youden", "f1") and not arg:
         return kind, None
     if kind in ("sensitivity", "specificity") and arg:
-        value = _number(arg, f"target {kind}")
-        if not 0 < value <= 1:
-            raise LogRegError(f"target {kind} must be in (0, 1], got {arg}")
-        return kind, value
+        return kind, choice_target(kind, _number(arg, f"target {kind}"))
     if kind == "cost" and arg:
         return kind, validate_cost_ratio(_number(arg, "cost ratio"))
     raise LogRegError(f"unknown way to choose a threshold {choice!r}: use {CHOICES}")
+
+
+def choice_target(kind: str, value: float) -> float:
+    """A target sensitivity or specificity to choose a threshold by, as the page takes one: above 0 (every
+    threshold meets a target of 0, so the one found would flag no one) and at most 1."""
+    if not 0 < value <= 1:
+        raise LogRegError(f"target {kind} must be in (0, 1], got {value:g}")
+    return value
 
 
 def describe_choice(kind: str, value: float | None = None, prevalence: float | None = None) -> str:

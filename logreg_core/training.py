@@ -26,7 +26,7 @@ import numpy as np
 from .config import TrainConfig
 from .datasets import Dataset
 from .errors import LogRegError
-from .model import TrainedModel
+from .model import HUGE, TrainedModel
 
 MOMENTUM = 0.9
 ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON = 0.9, 0.999, 1e-7
@@ -206,6 +206,20 @@ def _diverged(loss: float, first_loss: float, high_streak: int) -> str | None:
     return None
 
 
+def _check_features(dataset: Dataset) -> None:
+    """The loaders fill missing values and read huge ones as missing; a Dataset built by hand may not have,
+    and a NaN would end training as if the learning rate were too high."""
+    for split in ("train", "val", "test"):
+        X = getattr(dataset, f"X_{split}")
+        bad = ~(np.isfinite(X) & (np.abs(X) <= HUGE))
+        if bad.any():
+            row, column = np.argwhere(bad)[0]
+            raise LogRegError(f"the {split} features hold {int(bad.sum())} missing (NaN), infinite or huge (beyond "
+                              f"±1e30) value(s), first {float(X[row, column])!r} at X_{split}[{row}, {column}] "
+                              f"(feature {str(dataset.feature_names[column])!r}): fill or remove them (the CSV "
+                              "loader fills them with the training median)")
+
+
 def train(dataset: Dataset, config: TrainConfig, initial: TrainedModel | None = None) -> Iterator[EpochReport]:
     """Train logistic regression on ``dataset``, yielding an EpochReport per epoch.
 
@@ -215,6 +229,7 @@ def train(dataset: Dataset, config: TrainConfig, initial: TrainedModel | None = 
     The same dataset, config and seed give the same numbers.
     """
     config = config.validated()
+    _check_features(dataset)
     notes = []
     n = len(dataset.y_train)
     batch_size = config.batch_size

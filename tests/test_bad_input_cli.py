@@ -283,7 +283,9 @@ def test_a_batch_larger_than_the_data_is_clamped_with_a_note(capsys):
     summary = json.loads(out)
     assert code == 0 and summary["stopped_reason"] == "completed" and summary["epochs_run"] == 2
     n_train = summary["n_train"]
-    assert f"note: Batch size 100000 is larger than the {n_train} training rows: using {n_train} (full batch)." in err
+    note = f"note: Batch size 100000 is larger than the {n_train} training rows: using {n_train} (full batch)."
+    assert note in err and err.index(note) < err.index("epoch     1/2")  # said before training, not after it
+    assert summary["notes"].count(note[len("note: "):]) == 1
 
 
 def test_a_huge_learning_rate_is_reported_as_divergence(capsys):
@@ -382,6 +384,10 @@ def test_bad_threshold_options_are_the_one_line_said_before_the_file_is_read(cap
     path.write_text("y_true,score\n1,90%\n0,20%\n1,60%\n0,35%\n")
     assert "(a proportion: 0.05 for 5%)" in refused(capsys, "threshold", "--scores", path, "--prevalence", 5)
     assert "target sensitivity" in refused(capsys, "threshold", "--scores", path, "--target-sensitivity", 95)
+    # 0, which every threshold meets, as train --choose sensitivity:0 and the page refuse it
+    for command in (("threshold", "--scores", path, "--target-sensitivity", 0),
+                    ("train", "--dataset", "breast_cancer", "--choose", "sensitivity:0")):
+        assert refused(capsys, *command) == "error: target sensitivity must be in (0, 1], got 0"
     assert "cost_ratio" in refused(capsys, "threshold", "--scores", path, "--cost-ratio", 0)
     assert "prevalence" in refused(capsys, "threshold", "--scores", tmp_path / "missing.csv", "--prevalence", 0)
 

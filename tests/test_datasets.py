@@ -39,6 +39,38 @@ def test_synthetic_options_are_sklearns_and_two_features_work():
         load_dataset("synthetic", n_classes=6, n_features=2)
 
 
+@pytest.mark.parametrize("n_classes,weights,shares", [(2, 0.2, [0.8, 0.2]), (2, [0.9], [0.9, 0.1]),
+                                                      (3, [0.5, 0.3, 0.2], [0.5, 0.3, 0.2]),
+                                                      (3, [0.5, 0.3], [0.5, 0.3, 0.2])])
+def test_synthetic_class_shares_are_make_classifications(n_classes, weights, shares):
+    """One share is the positive class's of two; a list gives each class's (the last may be left to take the
+    rest): the rows are the very ones make_classification makes with those shares, and a note says them."""
+    from sklearn.datasets import make_classification
+
+    ds = load_dataset("synthetic", seed=4, n_samples=300, n_features=4, n_classes=n_classes, weights=weights)
+    _, y = make_classification(n_samples=300, n_features=4, n_informative=2, n_redundant=0, n_repeated=0,
+                               n_classes=n_classes, n_clusters_per_class=1, flip_y=0.01,
+                               weights=[0.8, 0.2] if weights == 0.2 else weights,
+                               random_state=4)
+    assert np.array_equal(np.bincount(np.concatenate([ds.y_train, ds.y_val, ds.y_test])), np.bincount(y))
+    assert f"Class shares asked for: {', '.join(f'{w:.0%}' for w in shares)} (before the flipped labels)." \
+        in ds.notes
+
+
+@pytest.mark.parametrize("options,message", [
+    (dict(n_classes=3, weights=0.2), "weights=0.2: one number is the positive share of 2 classes; for 3 classes"),
+    (dict(weights=[2, 3]), "weights=\\[2, 3\\]: give each of the 2 classes a share between 0 and 1"),
+    (dict(weights=[0.5, 0.6]), "the shares adding up to 1"),
+    (dict(weights=1.2), "weights=1.2: the positive share must be between 0 and 1"),
+    (dict(n_samples="abc"), "n_samples='abc': use a whole number"),
+    (dict(n_features=float("nan")), "n_features=nan: use a whole number"),
+    (dict(n_classes=2.5), "n_classes=2.5: use a whole number"),
+])
+def test_synthetic_options_that_make_no_sense_are_named(options, message):
+    with pytest.raises(LogRegError, match=message):
+        load_dataset("synthetic", **options)
+
+
 def test_unknown_dataset_is_a_clear_error():
     with pytest.raises(LogRegError, match="choose one of"):
         load_dataset("iris")

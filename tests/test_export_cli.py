@@ -36,12 +36,15 @@ def test_saved_model_reloads_with_identical_predictions(trained, tmp_path):
     np.testing.assert_allclose(served["probabilities"].numpy(), result.model.predict_proba(ds.X_test), atol=1e-12)
     np.testing.assert_array_equal(served["predicted_class"].numpy(), result.model.predict(ds.X_test, 0.3))
     # a missing or infinite value takes the training split's median, as in training and on the Model page
-    holes = ds.X_test[:4].copy()
-    holes[0, 0], holes[1, 3], holes[2, [5, 7]], holes[3, 9] = np.nan, np.inf, np.nan, -np.inf
+    # (and beyond ±1e30, read as missing), in the exported model and the engine's own alike
+    holes = ds.X_test[:5].copy()
+    holes[0, 0], holes[1, 3], holes[2, [5, 7]], holes[3, 9], holes[4, 2] = np.nan, np.inf, np.nan, -np.inf, 1e300
     medians = np.median(ds.X_train, axis=0)
-    filled = np.where(np.isfinite(holes), holes, medians)
+    filled = np.where(np.isfinite(holes) & (np.abs(holes) < 1e30), holes, medians)
     served = load_saved_model(tmp_path / "m")(features=tf.constant(holes, tf.float64))
-    np.testing.assert_allclose(served["probabilities"].numpy(), result.model.predict_proba(filled), atol=1e-12)
+    for model_of_holes in (lambda model: model.predict_proba(filled), lambda model: model.predict_proba(holes)):
+        np.testing.assert_allclose(served["probabilities"].numpy(), model_of_holes(result.model), atol=1e-12)
+    np.testing.assert_array_equal(served["predicted_class"].numpy(), result.model.predict(holes, 0.3))
     written = json.loads((tmp_path / "m" / "model_card.json").read_text())
     np.testing.assert_array_equal(written["missing_values"]["fill"], medians)
     assert written["class_names"] == ["benign", "malignant"] and written["positive_class"] == "malignant"

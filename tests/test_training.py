@@ -1,4 +1,6 @@
 """Training against scikit-learn's LogisticRegression on the same splits, and its contract."""
+import re
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -156,6 +158,17 @@ def test_constant_features_do_not_produce_nan():
     ds.X_train[:, 0] = ds.X_val[:, 0] = ds.X_test[:, 0] = 5.0
     result = run_training(ds, TrainConfig(epochs=3))
     assert np.isfinite(result.model.weights).all() and np.isfinite(result.history[-1]["val_loss"])
+
+
+@pytest.mark.parametrize("split,value", [("train", np.nan), ("val", np.inf), ("test", 1e154)])
+def test_features_that_are_not_finite_are_named_before_training(split, value):
+    """A Dataset built by hand with a NaN (which ended training as "diverged: lower the learning rate") or a
+    value whose square overflows (which standardized every row to 0) is refused, naming the value's place."""
+    ds = load_dataset("breast_cancer")
+    getattr(ds, f"X_{split}")[3, 2] = value
+    with pytest.raises(LogRegError, match=re.escape(f"first {value!r} at X_{split}[3, 2] (feature 'mean perimeter'): "
+                                                    "fill or remove them")):
+        run_training(ds, TrainConfig(epochs=1))
 
 
 def test_a_constant_column_of_an_inexact_value_has_no_effect_on_the_model():
