@@ -10,7 +10,11 @@ state.setup()
 
 with st.sidebar:
     st.toggle("Presentation mode", key="presentation",
-              help="Larger text and thicker lines, for a projector.")
+              help="Larger text and thicker lines, for a projector; the sidebar folds away to give the page "
+                   "room (› at the top left opens it).")
+# Streamlit applies a sidebar state when it differs from the last one sent: so turning presentation mode on
+# folds the sidebar once, and the sidebar opened again by hand stays open.
+st.set_page_config(initial_sidebar_state="collapsed" if theme.presentation() else "auto")
 theme.apply_css()
 
 pages = [
@@ -20,7 +24,7 @@ pages = [
     st.Page("app_pages/threshold.py", title="Threshold", icon=":material/tune:"),
     st.Page("app_pages/model.py", title="Model", icon=":material/functions:"),
 ]
-navigation = st.navigation(pages)
+navigation = st.navigation(pages, position="top" if theme.presentation() else "sidebar")
 training.collect_finished()
 
 with st.sidebar:

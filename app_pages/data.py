@@ -160,7 +160,7 @@ with right:
     else:
         st.markdown("**Feature summary (training split)**")
         summary = feature_summary(dataset)
-        st.dataframe(summary, hide_index=True, height=min(320, 36 * (len(summary) + 1) + 2))  # no empty rows
+        theme.data_table(summary, hide_index=True, height=min(320, 36 * (len(summary) + 1) + 2))  # no empty rows
 st.markdown("**Preview (first training rows as the model gets them: before standardization, text one-hot "
             "encoded, blanks filled)**")
-st.dataframe(preview(dataset), hide_index=True, height=280)
+theme.data_table(preview(dataset), hide_index=True, height=280)

@@ -17,6 +17,7 @@ run = state.trained_run()
 if run is None:
     state.no_model_yet()
     st.stop()
+state.earlier_data_note(run)
 ds, model, setup = run.dataset, run.result.model, state.setup()
 threshold = float(setup["threshold"]) if model.is_binary else None
 cut = 0.5 if threshold is None else threshold  # what predict() takes; multiclass ignores it (argmax)
@@ -50,7 +51,7 @@ if model.is_binary:
         title = "Weights, largest first" + (" (top 30)" if len(numeric) > 30 else "")
         st.plotly_chart(theme.style(fig, title + (" — number columns" if level.any() else ""),
                                     height=max(360, row * len(top) + 120)), key="weights")
-    st.dataframe(weights.loc[numeric].assign(**{"odds ratio per SD": odds["per_sd"][numeric],
+    theme.data_table(weights.loc[numeric].assign(**{"odds ratio per SD": odds["per_sd"][numeric],
                                                 "odds ratio per raw unit": odds["per_unit"][numeric]}),
                  hide_index=True, column_config={
         "odds ratio per SD": st.column_config.NumberColumn(help="Odds multiply by this for +1 standard deviation."),
@@ -59,7 +60,7 @@ if model.is_binary:
     if level.any():
         st.markdown("**Text columns: each level against the column's reference level**")
         rows = np.flatnonzero(level)  # in the loader's order: a column's levels together
-        st.dataframe(pd.DataFrame({
+        theme.data_table(pd.DataFrame({
             "column": [model.feature_sources[i][0] for i in rows],
             "level": [model.feature_sources[i][1] for i in rows],
             "weight (per SD)": model.weights[rows, 0],
@@ -76,7 +77,7 @@ else:
     st.caption("Each class's weight on each feature, per standard deviation of the feature: a class's logit "
                "rises by its weight when the feature rises by one SD; the softmax turns the logits into "
                f"probabilities.{' The first 200 features are shown.' if model.n_features > 200 else ''}")
-    st.dataframe(pd.DataFrame(model.weights, index=ds.feature_names, columns=ds.class_names).iloc[:200])
+    theme.data_table(pd.DataFrame(model.weights, index=ds.feature_names, columns=ds.class_names).iloc[:200])
     st.caption("Biases (each class's logit at the training mean): "
                + ", ".join(f"{state.literal(name)}: {b:.4f}" for name, b in zip(ds.class_names, model.bias)) + ".")
 

@@ -52,6 +52,7 @@ else:
     if run is None:
         state.no_model_yet(", or choose **Uploaded scores** above")
         st.stop()
+    state.earlier_data_note(run)
     ds = run.dataset
     epochs = sorted(run.score_history)
     # At projector sizes the scrubber goes under the 2×2 table, with the display toggles (``panel``), where it does
@@ -103,7 +104,7 @@ if run and not run.dataset.is_binary:
         st.plotly_chart(theme.style(fig, f"{split_name.capitalize()} confusion matrix", 480,
                                     subtitle="rows actual, columns predicted"), key="multiclass_cm")
         per = per_class_metrics(y_all, scores_all)
-        st.dataframe({"class": ds.class_names, "precision": per["precision"], "recall": per["recall"],
+        theme.data_table({"class": ds.class_names, "precision": per["precision"], "recall": per["recall"],
                       "f1": per["f1"], "support": per["support"]}, hide_index=True)
 sweeps = st.session_state.setdefault("sweeps", {})
 if cache_key not in sweeps:

@@ -187,9 +187,12 @@ def progress_panel():
     st.progress(1.0 if ended_early and drawn == done else min((start + drawn) / (start + total), 1.0),
                 text=text)  # ended early, by design: full
     stopped_at = st.session_state.get(STOPPED_AT)
-    if stopped and stopped_at is not None and stopped_at[0] is job:
-        st.caption(f"Slow motion showed epoch {start + stopped_at[1]} when you pressed Stop; training itself, at "
-                   f"full speed, had reached epoch {start + done}.")
+    if stopped_at is not None and stopped_at[0] is job:
+        at = f"Slow motion showed epoch {start + stopped_at[1]} when you pressed Stop"
+        st.caption(f"{at}; training itself, at full speed, had reached epoch {start + done}." if stopped else
+                   f"{at}, but training itself, at full speed, had already finished all {done} epochs{took}: the "
+                   f"model is epoch {start + done}'s. To look at an earlier epoch, use the epoch scrubber on the "
+                   "Threshold page, or train fewer epochs.")
     if snap["error"]:
         st.error(state.literal(snap["error"]))
     elif result is not None and result.message and not stopped:
@@ -239,13 +242,10 @@ if state.runs():
     history_table["val loss"] = history_table["val loss"].map(lambda v: "—" if pd.isna(v) else f"{v:.4g}")
     if set(history_table["dataset"]) == {dataset.title}:  # named in the page's caption: room for the numbers
         history_table = history_table.drop(columns="dataset")
-    if theme.presentation():  # an HTML table wraps and scales with the projector font (scrolls if still too wide)
-        st.table(history_table, hide_index=True)
-    else:
-        st.dataframe(history_table, hide_index=True, column_config={  # "201–400 (continues run 1)" in full
-            "epochs": st.column_config.TextColumn(width="medium"),
-            "seed": st.column_config.NumberColumn(help="The data split and the shuffling: runs with different "
-                                                       "seeds are scored on different validation cases.")})
+    theme.data_table(history_table, hide_index=True, column_config={  # "201–400 (continues run 1)" in full
+        "epochs": st.column_config.TextColumn(width="medium"),
+        "seed": st.column_config.NumberColumn(help="The data split and the shuffling: runs with different "
+                                                   "seeds are scored on different validation cases.")})
     st.multiselect("Overlay runs on the curves", [r.run_id for r in state.runs()], max_selections=2, select_all=False,
                    key="overlay_runs", format_func=lambda i: f"run {i}",
                    help="Draw up to two earlier runs' validation curves, dashed, for comparison.")

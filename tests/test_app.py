@@ -312,6 +312,12 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
     assert [len(d) for d in dots] == [people[k] for k in ("tp", "fn", "fp", "tn")]
     assert [t["name"].rsplit(": ", 1)[1] for t in icons] == [str(people[k]) for k in ("tp", "fn", "fp", "tn")]
     assert len({dot for d in dots for dot in d}) == 1000
+    # coloured as the 2×2 table colours its cells: right calls blue, errors vermillion (the cleared grey)
+    from ui.threshold_picker import CSS
+
+    cell_rgb = dict(re.findall(r'\.cm td\[data-cell="(\w+)"\].*?background: rgb\((\d+ \d+ \d+)', CSS))
+    rgb = {cell: "#{:02X}{:02X}{:02X}".format(*map(int, cell_rgb[cell].split())) for cell in ("TP", "FP")}
+    assert [t["marker"]["color"] for t in icons] == [rgb["TP"], rgb["FP"], rgb["FP"], theme.PALETTE["grey"]]
     assert (f"of 1,000 people, {people['tp'] + people['fn']} are positive (malignant); the model flags "
             f"{people['tp'] + people['fp']}, of whom {people['tp']} truly are") in "\n".join(c.value for c in at.caption)
     spec = report.metrics["specificity"]  # and says which cases they rest on, with those cases' uncertainty
@@ -515,7 +521,8 @@ def test_pages_that_stop_early_keep_the_copy_link_box_and_the_links_warnings(pag
     names what the link got wrong, which is what someone opening a shared link sees first."""
     at = new_app(dataset="csv", epochs=-1).switch_page(page).run()
     assert not at.exception
-    assert [w.body for w in at.sidebar.warning] == ["Ignored invalid link settings: epochs"]
+    assert [w.body for w in at.sidebar.warning] == [
+        "Ignored invalid link settings: epochs=-1 (use 1 to 10,000; 200 used)"]
     assert at.sidebar.code and "dataset=csv&epochs=200&" in at.sidebar.code[0].value
 
 
@@ -917,13 +924,20 @@ def test_a_split_whose_classes_do_not_overlap_says_so():
 
 
 def test_pages_without_a_model_say_what_a_shared_link_brings():
+    """... and link to the page that goes on: Train, or Data for a CSV (a link landing here had no way on)."""
+    def linked(at):
+        return [(link.proto.label, link.proto.page) for link in at.get("page_link")]
+
     at = new_app(epochs=30, lr=0.05).switch_page("app_pages/threshold.py").run()
     assert any("A shared link brings its settings, not a trained model" in i.value for i in at.info)
+    assert linked(at) == [("Go to the Train page", "train")]
     at = new_app().switch_page("app_pages/model.py").run()
     assert [i.value for i in at.info] == ["Train a model on the **Train** page first."]
+    assert linked(at) == [("Go to the Train page", "train")]
     at = new_app(dataset="csv").switch_page("app_pages/model.py").run()  # the file itself is not in a link
     assert any("not an uploaded file or a trained model: upload the CSV on the **Data** page" in i.value
                for i in at.info)
+    assert linked(at) == [("Go to the Data page", "data")]
 
 
 def test_a_scores_file_on_the_data_page_points_to_the_threshold_page():
@@ -1267,6 +1281,16 @@ def test_a_continued_then_stopped_run_counts_epochs_on_from_the_first_run():
     assert loss["data"][1]["x"] == list(range(1, 6 + done))
     assert loss["data"][1]["y"][:5] == [h["val_loss"] for h in first]
     assert [shape["x0"] for shape in loss["layout"]["shapes"]] == [5]
+    assert [a["text"] for a in loss["layout"]["annotations"] if a["text"] == "Continue"] == ["Continue"]
+    # in presentation mode the line is named in the legend: its label by the line sat on the legend
+    at.toggle(key="presentation").set_value(True).run()
+    loss, accuracy = (json.loads(next(c for c in at.get("plotly_chart") if c.key == f"{m}_curve").proto.spec)
+                      for m in ("loss", "accuracy"))
+    for figure in (loss, accuracy):
+        assert [shape["x0"] for shape in figure["layout"]["shapes"]] == [5]
+        assert not [a for a in figure["layout"].get("annotations", []) if a["text"] == "Continue"]
+    assert loss["layout"]["showlegend"] and [t["name"] for t in loss["data"]][-1] == "Continue"
+    assert loss["data"][-1]["line"]["dash"] == loss["layout"]["shapes"][0]["line"]["dash"] == "dot"
 
 
 def test_stop_in_slow_motion_shows_where_training_was_and_which_epoch_was_on_screen(monkeypatch):
@@ -1292,6 +1316,30 @@ def test_stop_in_slow_motion_shows_where_training_was_and_which_epoch_was_on_scr
     assert _progress_text(at).startswith(f"Stopped: {done} epochs in ")
     loss = json.loads(next(c for c in at.get("plotly_chart") if c.key == "loss_curve").proto.spec)
     assert loss["data"][0]["x"] == list(range(1, done + 1))  # every epoch trained, not the 2 replayed
+
+
+def test_stop_during_the_replay_of_a_finished_run_says_training_had_already_finished(monkeypatch):
+    """A fast run finishes at full speed while slow motion replays it; the Stop button, drawn before the run
+    ended, could still be pressed: it ended the replay and the page said "Finished: 30 epochs", unexplained."""
+    from ui import training
+
+    at = new_app()
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="epochs").set_value(30).run()
+    monkeypatch.setattr(training, "shown_epochs", lambda done, total, seconds: min(done, 4))  # a slow replay
+    next(b for b in at.button if b.label == "Train").click().run()
+    job = at.session_state["job"]
+    assert job.join(60) and len(job.history) == 30
+    stop = next(b for b in at.button if b.label == "Stop")  # as drawn while the run was under way
+    assert not stop.disabled
+    stop.click().run()
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Slow motion showed epoch 4 when you pressed Stop, but training itself, at full speed, "
+                            "had already finished all 30 epochs in ") and c.endswith(": the model is epoch 30's. To "
+                            "look at an earlier epoch, use the epoch scrubber on the Threshold page, or train fewer "
+                            "epochs.") for c in captions), captions
+    assert _progress_text(at).startswith("Finished: 30 epochs in ")
+    assert at.session_state["runs"][-1].result.stopped_reason == "completed"
 
 
 def test_slow_motion_draws_the_boundary_and_the_bar_of_the_epoch_on_screen(monkeypatch):
@@ -1406,6 +1454,16 @@ def test_the_train_page_says_whose_curves_it_shows_after_the_data_changed():
                for c in at.caption), [c.value for c in at.caption]
     cont = next(b for b in at.button if b.label == "Continue")
     assert cont.disabled and "the data has changed since" in cont.help
+    # and so do the Threshold and Model pages, which showed the old model as if it were on the data chosen now
+    note = ("This is run 1's model, trained on **Breast cancer (Wisconsin)**; the data chosen now is **Digits (8×8)**: "
+            "press **Train** on the Train page to train on it.")
+    for page in ("threshold", "model"):
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception and any(c.value.endswith(note) for c in at.caption), page
+    at.switch_page("app_pages/data.py").run()
+    at.radio(key="source_label").set_value("Breast cancer").run()
+    at.switch_page("app_pages/threshold.py").run()
+    assert not any(c.value.endswith(note) for c in at.caption)  # back on its data
 
 
 def test_an_overlaid_run_on_other_data_is_named_with_its_dataset():

@@ -324,9 +324,11 @@ def test_synthetic_link_values_beyond_the_widgets_are_ignored_with_a_warning(par
     """A link may only hold what the Data page's widgets can show (a value beyond a slider crashed the page)."""
     at = new_app(dataset="synthetic", **{param: value}).switch_page("app_pages/data.py").run()
     assert not at.exception
-    assert [w.body for w in at.sidebar.warning] == [f"Ignored invalid link settings: {param}"]
-    from ui.state import DEFAULTS
+    from ui.state import BOUNDS, DEFAULTS
 
+    low, high = BOUNDS[param]
+    assert [w.body for w in at.sidebar.warning] == [
+        f"Ignored invalid link settings: {param}={value} (use {low:g} to {high:,g}; {DEFAULTS[param]:g} used)"]
     assert getattr(at, widget)(key=param).value == DEFAULTS[param]
 
 
@@ -347,9 +349,12 @@ def test_invalid_link_settings_are_ignored_with_a_warning(param, value):
     default is used instead (learning rates outside the slider's 1e-5–10 included)."""
     at = new_app(**{param: value}).run()
     assert not at.exception
-    assert [w.body for w in at.sidebar.warning] == [f"Ignored invalid link settings: {param}"]
     from ui.state import DEFAULTS
 
+    (warning,) = [w.body for w in at.sidebar.warning]
+    # what it should be and what is used instead: "lr=0 (use 1e-05 to 10; 0.01 used)"
+    assert warning.startswith(f"Ignored invalid link settings: {param}={value} (use ")
+    assert warning.endswith(f"; {DEFAULTS[param]:g} used)")
     assert at.session_state["setup"][param] == DEFAULTS[param]
     if param == "epochs":  # once the user sets things up themselves, the link's mistakes are moot
         at.switch_page("app_pages/train.py").run()

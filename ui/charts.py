@@ -29,8 +29,14 @@ def learning_curves(history: list[dict], metric: str, overlays: dict[str, list[d
                         name=f"{theme.chart_text(name)} (validation)",
                         line=dict(color=colour, width=theme.line_width(), dash="dash"))
     if resumed_at is not None and len(history) and history[0]["epoch"] <= resumed_at:
-        fig.add_vline(x=resumed_at, line=dict(color="#888", dash="dot", width=1), annotation_text="Continue",
-                      annotation_position=_label_end(fig, resumed_at, low=0 if metric == "loss" else None) + " left")
+        marker = dict(color="#888", dash="dot", width=1)
+        if theme.presentation():  # named in the one legend (the loss plot's): a label by the line sat on it
+            fig.add_vline(x=resumed_at, line=marker)
+            fig.add_scatter(x=[None], y=[None], mode="lines", line=marker | dict(width=2), name="Continue")
+        else:
+            fig.add_vline(x=resumed_at, line=marker, annotation_text="Continue",
+                          annotation_position=_label_end(fig, resumed_at, low=0 if metric == "loss" else None)
+                          + " left")
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(title=metric, rangemode="tozero" if metric == "loss" else None)
     if theme.presentation():  # both side by side under the folded settings, on a 768 px projector screen; short

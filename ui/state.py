@@ -57,6 +57,15 @@ def _parse(key: str, text: str):
     return value if math.isfinite(value) and low <= value <= high else None
 
 
+def _ignored(key: str, text: str) -> str:
+    """A link's value that ``_parse`` refused, as the sidebar names it: what it should be, and what is used."""
+    shown = text if len(text) <= 20 else f"{text[:20]}…"
+    if key in CHOICES:
+        return f"{key}={shown} (not one of {', '.join(CHOICES[key])}; {DEFAULTS[key]} used)"
+    low, high = BOUNDS[key]
+    return f"{key}={shown} (use {low:g} to {high:,g}; {DEFAULTS[key]:g} used)"
+
+
 # The sidebar's Copy link box is a fragment under this key: a fragment that changes what the link carries
 # (the threshold slider's) reruns it too, by ``st.rerun([its own key, LINK_FRAGMENT])`` from its callback.
 LINK_FRAGMENT = "link"
@@ -85,13 +94,14 @@ PRESENT = "present"
 def setup() -> dict:
     """The session's set-up, first filled from the URL's query parameters."""
     if "setup" not in st.session_state:
-        values, ignored = dict(DEFAULTS), []
+        values, ignored, refused = dict(DEFAULTS), [], []
         params = st.query_params.to_dict()
         for key, text in params.items():
             if key in DEFAULTS:
                 parsed = _parse(key, text)
                 if parsed is None:
-                    ignored.append(key)
+                    refused.append(key)
+                    ignored.append(_ignored(key, text))
                 else:
                     values[key] = parsed
         st.session_state["setup"] = values
@@ -101,7 +111,7 @@ def setup() -> dict:
         ignored += _restore_choices(choices)
         if "how" in params:  # kept with the link's threshold and dataset, and named only while they are the set-up's
             how = params["how"].removeprefix(f"{LINKED_FROM}: ")
-            if "threshold" in params and "threshold" not in ignored and OWN_HOW.fullmatch(how):
+            if "threshold" in params and "threshold" not in refused and OWN_HOW.fullmatch(how):
                 st.session_state["link_threshold_how"] = (how, values["dataset"], values["threshold"])
             else:
                 ignored.append("how")
@@ -458,17 +468,29 @@ def next_run_id() -> int:
 
 
 def no_model_yet(alternative: str = "") -> None:
-    """Say that this page needs a trained model; after a shared link, that the link brought the settings
-    and not the model."""
-    text = f"Train a model on the **Train** page first{alternative}."
+    """Say that this page needs a trained model, with a link to the page that makes one; after a shared
+    link, that the link brought the settings and not the model."""
+    text, page = f"Train a model on the **Train** page first{alternative}.", "train"
     if st.session_state.get("opened_from_link") and setup()["dataset"] == "csv":
         text += (" A shared link brings its settings, not an uploaded file or a trained model: upload the CSV on "
                  "the **Data** page (the link's target column and positive class are picked for you), then press "
                  "**Train** (the same seed gives the same numbers).")
+        page = "data"
     elif st.session_state.get("opened_from_link"):
         text += (" A shared link brings its settings, not a trained model: press **Train** there to reproduce "
                  "it (the same seed gives the same numbers).")
     st.info(text)
+    st.page_link(f"app_pages/{page}.py", label=f"Go to the {page.title()} page", icon=":material/arrow_forward:")
+
+
+def earlier_data_note(run) -> None:
+    """On a page showing a trained run: when the data chosen on the Data page is not what it was trained on,
+    say so (only a caption naming the run's data said it)."""
+    now = current_dataset()
+    if now is not None and run.dataset is not now:
+        st.caption(f":material/history: This is run {run.run_id}'s model, trained on **{literal(run.dataset.title)}**; "
+                   f"the data chosen now is **{literal(now.title)}**: press **Train** on the Train page to train on "
+                   "it.")
 
 
 THRESHOLD_RULE = "threshold_rule"  # the finder that chose the trained model's threshold, for refind_threshold

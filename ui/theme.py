@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
 import streamlit as st
 
 PALETTE = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
@@ -43,16 +44,13 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 /* The 2×2 table a little tighter, so that all of it is on a 768 px screen with the slider. */
 .thr .cm th, .thr .cm td { padding: 0.25em 0.8em; }
 /* Streamlit's padding is in rem: the larger root font took 60 px of width each side, and 130 px above the
-   title, which pushed the Train page's progress and curves below a 900 px projector's edge. */
-[data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; padding-top: 1rem; }
-/* With the sidebar folded away (as on a 1024 px projector), the header bar drew its white over the title, which
-   the lesser padding above put under it: the bar is see-through, and the title clears its expand button. */
-body:has([data-testid="stSidebar"][data-collapsed="true"]) [data-testid="stHeader"] { background: transparent; }
-body:has([data-testid="stSidebar"][data-collapsed="true"]) [data-testid="stMainBlockContainer"]
-  [data-testid="stHeadingWithActionElements"] h1 { padding-left: 1.75rem; }
-/* The page title is in the sidebar too: at 2.75rem with its padding it took 120 px of a 900 px screen. */
-[data-testid="stMainBlockContainer"] [data-testid="stHeadingWithActionElements"] h1 {
-  font-size: 2.2rem; padding-top: 0.25rem; padding-bottom: 0.5rem; }
+   page, which pushed the Train page's progress and curves below a 900 px projector's edge. The page starts
+   just under the header bar, which holds the pages' links here (app.py). */
+[data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; padding-top: 4rem; }
+/* The header bar's links mark the page shown, so its title goes: 80 px that the Threshold page's 2×2 table
+   needs on a 768 px projector (with the sidebar folded away, as turning this mode on does). */
+[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]:has(> [data-testid="stHeading"] h1) {
+  display: none; }
 /* Less room between elements: 1rem is 22 px here, and the Threshold page's slider and the matrix it moves
    fit on a 900 px screen only together. */
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
@@ -80,6 +78,22 @@ input[type="number"], input[type="text"], textarea, [role="option"], [data-testi
 
 def presentation() -> bool:
     return bool(st.session_state.get("presentation"))
+
+
+PRESENTED_ROWS = 10  # the rows of an HTML table shown in presentation mode before it scrolls in a box of its own
+
+
+def data_table(data, *, height: int | None = None, **options) -> None:
+    """A table: Streamlit's data grid, or in presentation mode an HTML table, whose text scales with the
+    projector font and wraps (the grid's text stayed at 13 px, and a height counted in its rows showed one
+    row of the Data page's two-row feature summary). A long one scrolls, in ``height`` pixels for the grid;
+    ``options`` are ``st.dataframe``'s (column settings, which an HTML table has none of)."""
+    if not presentation():
+        st.dataframe(data, height="auto" if height is None else height, **options)
+        return
+    frame = pd.DataFrame(data)
+    with st.container(height=PRESENTED_ROWS * 48) if len(frame) > PRESENTED_ROWS else st.container():
+        st.table(frame, hide_index=options.get("hide_index"))
 
 
 def apply_css() -> None:

@@ -128,11 +128,14 @@ def decision_curve_figure(curve: dict) -> go.Figure:
     return theme.style(fig, "Decision curve")
 
 
-# Missed people are rings, not dots: in grey print, or to a colour-blind eye, orange next to the
-# grey of the cleared is hard to tell apart, and the missed are the ones a clinician must see.
-PER_1000_PARTS = (("tp", "{pos}, flagged (TP)", "vermillion", "circle"),
-                  ("fn", "{pos}, missed (FN)", "orange", "circle-open"),
-                  ("fp", "{neg}, flagged (FP)", "blue", "circle"), ("tn", "{neg}, cleared (TN)", "grey", "circle"))
+# The 2×2 table's cells, coloured as it colours them: right calls blue, errors vermillion (the dots were by class,
+# so that the table's blue true positives were vermillion here and its vermillion false positives blue). The
+# cleared are a quiet grey, so that the few flagged or missed stand out. Missed people are rings, not dots: in
+# grey print, or to a colour-blind eye, a colour next to the grey of the cleared is hard to tell apart, and the
+# missed are the ones a clinician must see.
+PER_1000_PARTS = (("tp", "{pos}, flagged (TP)", "blue", "circle"),
+                  ("fn", "{pos}, missed (FN)", "vermillion", "circle-open"),
+                  ("fp", "{neg}, flagged (FP)", "vermillion", "circle"), ("tn", "{neg}, cleared (TN)", "grey", "circle"))
 ICON_COLUMNS = 50  # 1,000 people as 20 rows of 50
 
 

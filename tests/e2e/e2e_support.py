@@ -224,8 +224,10 @@ def no_exception(page) -> None:
 
 
 def nav_link(page, name: str):
-    # The accessible name is the page's title (icons are aria-hidden).
-    return page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=name, exact=True)
+    # The accessible name is the page's title (icons are aria-hidden). The links are in the sidebar, or in the
+    # header bar in presentation mode.
+    return page.locator('[data-testid="stSidebarNav"], [data-testid="stTopNav"]').get_by_role(
+        "link", name=name, exact=True)
 
 
 def go(page, name: str, *, idle: bool = True) -> None:
