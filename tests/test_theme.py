@@ -89,12 +89,12 @@ def test_presentation_css_only_in_presentation_mode(mode, monkeypatch):
                                                       html=written.append))
     theme.apply_css()
     assert written == [theme._BASE_CSS] and "text-overflow: clip" in written[0]  # labels wrap in both modes
+    assert '[role="tablist"] { flex-wrap: wrap' in written[0]  # and tabs ("Calibrat›" at 1024 px)
     theme.st.session_state["presentation"] = True
     theme.apply_css()
     assert written[1] == theme._BASE_CSS + theme._PRESENTATION_CSS
     css = theme._PRESENTATION_CSS
-    # The review's findings: tabs wrap instead of scrolling, input values grow, buttons' columns hold them.
-    assert '[role="tablist"] { flex-wrap: wrap' in css
+    # The review's findings: input values grow, buttons' columns hold them.
     assert 'input[type="number"]' in css
     assert "min-width: max-content" in css
     # A metric's value is a paragraph: its size comes after, and wins over, the paragraph rule.
@@ -113,3 +113,20 @@ def test_the_continue_label_sits_at_the_end_of_its_line_away_from_the_curves(mod
     fig = charts.learning_curves(rows, metric, resumed_at=10)
     label = next(a for a in fig.layout.annotations if a.text == "Continue")
     assert (label.yanchor, label.y) == (end, 1 if end == "top" else 0)
+
+
+@pytest.mark.parametrize("on", [False, True])
+def test_a_long_roc_subtitle_takes_two_lines_and_their_room(mode, on):
+    """"AUC 1.000 (no bootstrap interval: every resample gives 1.000)" was cut off in a half-width chart at
+    1024 px: it breaks before its bracket, and the chart's top margin grows by a line, its plot keeping its
+    height."""
+    from ui.threshold_view import roc_figure
+
+    mode(on)
+    base = {"fpr": [0, 0, 1], "tpr": [0, 1, 1]}
+    short, long = (roc_figure(base, text) for text in
+                   ("AUC 0.943 (95% CI 0.846–0.981)", "AUC 1.000 (no bootstrap interval: every resample gives 1.000)"))
+    assert short.layout.title.subtitle.text == "AUC 0.943 (95% CI 0.846–0.981)"
+    assert long.layout.title.subtitle.text == "AUC 1.000<br>(no bootstrap interval: every resample gives 1.000)"
+    line = theme.FONT_SIZES[on]["legend"] + 8
+    assert long.layout.margin.t - short.layout.margin.t == long.layout.height - short.layout.height == line

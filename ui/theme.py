@@ -28,6 +28,8 @@ button [data-testid="stMarkdownContainer"], button [data-testid="stMarkdownConta
    Only the prevalence (empty: the split's own) and the typed threshold are meant to be emptied. */
 [data-testid="stElementContainer"]:not(.st-key-prevalence):not(.st-key-typed_threshold)
   [data-testid="stNumberInputClearButton"] { display: none; }
+/* Tabs wrap onto more rows rather than scroll sideways behind an arrow ("Calibrat›" on a 1024 px screen). */
+[data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; overflow-x: visible; row-gap: 0.25rem; }
 /* Room between the images of a list (the misclassified digits): Streamlit sets them side by side, touching. */
 [data-testid="stImage"] { column-gap: 0.75rem; }
 </style>
@@ -63,8 +65,6 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 /* A table wider than the page (the run history) scrolls sideways rather than being cut off. */
 [data-testid="stTable"] { overflow-x: auto; font-size: 0.8rem; }
-/* Tabs wrap onto more rows rather than scroll sideways behind an arrow. */
-[data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; overflow-x: visible; row-gap: 0.25rem; }
 /* Values and placeholders in inputs, select boxes and their option lists. */
 input[type="number"], input[type="text"], textarea, [role="option"], [data-testid="stMultiSelectTag"] {
   font-size: 1.1rem; }
@@ -136,7 +136,8 @@ def style(fig, title: str | None = None, height: int = 360, subtitle: str | None
     big = presentation()
     size = FONT_SIZES[big]
     legend_room = (70 if big else 45) if legend_band else 0
-    top = ((60 if big else 45) + legend_room + (size["legend"] + 8 if subtitle else 0)) if title else 20
+    subtitle_room = (size["legend"] + 8) * (subtitle.count("<br>") + 1) if subtitle else 0
+    top = ((60 if big else 45) + legend_room + subtitle_room) if title else 20
     fig.update_layout(
         title=dict(text=title, y=1, yanchor="top", pad=dict(t=8), font=dict(size=size["title"]),
                    subtitle=dict(text=subtitle, font=dict(size=size["legend"]))),

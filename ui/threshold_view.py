@@ -75,7 +75,9 @@ def roc_figure(base: dict, auc_text: str) -> go.Figure:
     _marker(fig)
     fig.update_xaxes(title="false-positive rate (1 − specificity)", range=[0, 1])
     fig.update_yaxes(title="sensitivity (TPR)", range=[0, 1.02])
-    return theme.style(fig, "ROC curve", subtitle=auc_text)
+    # in two lines when long ("AUC 1.000 (no bootstrap interval: …)"): a half-width chart at 1024 px cut it off
+    subtitle = auc_text.replace(" (", "<br>(", 1) if len(auc_text) > 40 else auc_text
+    return theme.style(fig, "ROC curve", subtitle=subtitle)
 
 
 def pr_figure(base: dict, ap: float, prevalence: float) -> go.Figure:
@@ -135,7 +137,8 @@ def decision_curve_figure(curve: dict) -> go.Figure:
 # missed are the ones a clinician must see.
 PER_1000_PARTS = (("tp", "{pos}, flagged (TP)", "blue", "circle"),
                   ("fn", "{pos}, missed (FN)", "vermillion", "circle-open"),
-                  ("fp", "{neg}, flagged (FP)", "vermillion", "circle"), ("tn", "{neg}, cleared (TN)", "grey", "circle"))
+                  ("fp", "{neg}, flagged (FP)", "vermillion", "circle"),
+                  ("tn", "{neg}, cleared (TN)", "grey", "circle"))
 ICON_COLUMNS = 50  # 1,000 people as 20 rows of 50
 
 
