@@ -1293,17 +1293,22 @@ def test_a_continued_then_stopped_run_counts_epochs_on_from_the_first_run():
     assert loss["data"][-1]["line"]["dash"] == loss["layout"]["shapes"][0]["line"]["dash"] == "dot"
 
 
-def test_stop_in_slow_motion_shows_where_training_was_and_which_epoch_was_on_screen(monkeypatch):
-    """Training runs ahead of the slow-motion replay: Stop landed hundreds of epochs past the epoch on screen,
-    unexplained. Now the curves jump to the stop and the page names both epochs."""
+def training_in_slow_motion(monkeypatch, epochs: int, replayed: int) -> tuple[AppTest, object]:
+    """The Train page after Train, with a replay that stays at epoch ``replayed``; and the job."""
     from ui import training
 
     at = new_app()
     at.switch_page("app_pages/train.py").run()
-    at.number_input(key="epochs").set_value(10_000).run()
-    monkeypatch.setattr(training, "shown_epochs", lambda done, total, seconds: min(done, 2))  # a slow replay
+    at.number_input(key="epochs").set_value(epochs).run()
+    monkeypatch.setattr(training, "shown_epochs", lambda done, total, seconds: min(done, replayed))
     next(b for b in at.button if b.label == "Train").click().run()
-    job = at.session_state["job"]
+    return at, at.session_state["job"]
+
+
+def test_stop_in_slow_motion_shows_where_training_was_and_which_epoch_was_on_screen(monkeypatch):
+    """Training runs ahead of the slow-motion replay: Stop landed hundreds of epochs past the epoch on screen,
+    unexplained. Now the curves jump to the stop and the page names both epochs."""
+    at, job = training_in_slow_motion(monkeypatch, 10_000, replayed=2)
     end = time.time() + 60
     while len(job.history) < 5 and time.time() < end:
         time.sleep(0.05)
@@ -1321,14 +1326,7 @@ def test_stop_in_slow_motion_shows_where_training_was_and_which_epoch_was_on_scr
 def test_stop_during_the_replay_of_a_finished_run_says_training_had_already_finished(monkeypatch):
     """A fast run finishes at full speed while slow motion replays it; the Stop button, drawn before the run
     ended, could still be pressed: it ended the replay and the page said "Finished: 30 epochs", unexplained."""
-    from ui import training
-
-    at = new_app()
-    at.switch_page("app_pages/train.py").run()
-    at.number_input(key="epochs").set_value(30).run()
-    monkeypatch.setattr(training, "shown_epochs", lambda done, total, seconds: min(done, 4))  # a slow replay
-    next(b for b in at.button if b.label == "Train").click().run()
-    job = at.session_state["job"]
+    at, job = training_in_slow_motion(monkeypatch, 30, replayed=4)
     assert job.join(60) and len(job.history) == 30
     stop = next(b for b in at.button if b.label == "Stop")  # as drawn while the run was under way
     assert not stop.disabled
