@@ -375,7 +375,10 @@ def _class_shares(weights, n_classes: int) -> tuple[list[float] | None, list[flo
             raise LogRegError(f"weights={weights}: the positive share must be between 0 and 1")
         given = [1 - weights, weights]
     else:
-        given = [float(w) for w in weights]
+        try:
+            given = [float(w) for w in ([] if isinstance(weights, str) else weights)]
+        except (TypeError, ValueError):
+            given = []
     shares = given + [1 - sum(given)] if len(given) == n_classes - 1 else given
     if len(shares) != n_classes or not all(0 < w < 1 for w in shares) or abs(sum(shares) - 1) > 1e-9:
         raise LogRegError(f"weights={weights}: give each of the {n_classes} classes a share between 0 and 1, "

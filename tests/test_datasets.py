@@ -61,6 +61,8 @@ def test_synthetic_class_shares_are_make_classifications(n_classes, weights, sha
     (dict(n_classes=3, weights=0.2), "weights=0.2: one number is the positive share of 2 classes; for 3 classes"),
     (dict(weights=[2, 3]), "weights=\\[2, 3\\]: give each of the 2 classes a share between 0 and 1"),
     (dict(weights=[0.5, 0.6]), "the shares adding up to 1"),
+    (dict(weights="0.2"), "weights=0.2: give each of the 2 classes a share"),  # a text, not read letter by letter
+    (dict(weights=[0.5, "half"]), "give each of the 2 classes a share"),
     (dict(weights=1.2), "weights=1.2: the positive share must be between 0 and 1"),
     (dict(n_samples="abc"), "n_samples='abc': use a whole number"),
     (dict(n_features=float("nan")), "n_features=nan: use a whole number"),
