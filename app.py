@@ -36,8 +36,8 @@ with st.sidebar:
 def link_contents() -> None:
     """The link's warnings and the Copy link box, as the set-up is now. A fragment, so that the threshold
     slider's fragment can have it redrawn with its own (see ``state.LINK_FRAGMENT``)."""
-    if state.link_warnings():
-        st.warning("Ignored invalid link settings: " + ", ".join(state.link_warnings()))
+    if state.link_warnings() and not theme.presentation():  # else over the page: the sidebar starts folded
+        link_warning()
     values = state.link_values()
     with st.popover("Copy link", help="A link that opens this same set-up (training starts when you press Train)."):
         st.code(state.share_link(values), language=None, wrap_lines=True)
@@ -55,6 +55,10 @@ def link_contents() -> None:
     state.write_query_params(values | ({state.PRESENT: "1"} if theme.presentation() else {}))
 
 
+def link_warning() -> None:
+    st.warning("Ignored invalid link settings: " + ", ".join(state.link_warnings()))
+
+
 def link_box() -> None:
     with link_slot.container():
         link_contents()
@@ -64,5 +68,7 @@ def link_box() -> None:
 # a page that stops early (st.stop: "train a model first") keeps the first drawing, as nothing after the
 # stop is drawn.
 link_box()
+if state.link_warnings() and theme.presentation():
+    link_warning()
 navigation.run()
 link_box()

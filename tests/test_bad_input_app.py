@@ -362,6 +362,18 @@ def test_invalid_link_settings_are_ignored_with_a_warning(param, value):
         assert not at.sidebar.warning
 
 
+def test_in_presentation_mode_a_links_ignored_settings_are_said_over_the_page():
+    """Presentation mode folds the sidebar away, where the warning was: it is said over the page instead."""
+    at = new_app(lr=50, present=1).run()
+    text = "Ignored invalid link settings: lr=50 (use 1e-05 to 10; 0.01 used)"
+    def said(where):
+        return [w.body for w in where.warning if w.body.startswith("Ignored")]
+
+    assert not at.exception and said(at.main) == [text] and not said(at.sidebar)
+    at.toggle(key="presentation").set_value(False).run()
+    assert said(at.sidebar) == [text] and not said(at.main)
+
+
 @pytest.mark.parametrize("key,value,fragment", [
     ("epochs", 0, "epochs=0 is outside 1–10,000: choose a number in that range"),
     ("epochs", -3, "epochs=-3 is outside 1–10,000"),
