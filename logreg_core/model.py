@@ -16,6 +16,11 @@ from .errors import LogRegError
 HUGE = 1e30  # magnitudes above this are not safely representable in float32 arithmetic: read as missing
 
 
+def unusable(X: np.ndarray) -> np.ndarray:
+    """Where a feature value is missing (NaN), infinite or huge: none a model can use as it is."""
+    return ~(np.isfinite(X) & (np.abs(X) <= HUGE))
+
+
 def standardization(X_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean and scale of each training column. A constant column gets its value and scale 1, so that it
     standardizes to exactly 0 and never moves its weight: its computed std is rounding noise, not 0
@@ -105,8 +110,12 @@ class TrainedModel:
         """Standardized rows; a missing (NaN), infinite or huge feature takes ``fill`` first, as the loader,
         ``predict_rows`` and the exported model treat one, so that every path predicts alike."""
         X = self.check_features(X)
-        usable = np.isfinite(X) & (np.abs(X) <= HUGE)
-        return (np.where(usable, X, self.fill) - self.mean) / self.scale
+        bad = unusable(X)
+        return self.standardize_usable(np.where(bad, self.fill, X) if bad.any() else X)
+
+    def standardize_usable(self, X) -> np.ndarray:
+        """Rows already known to hold only usable values (training's splits, checked once per run)."""
+        return (X - self.mean) / self.scale
 
     def logits(self, X) -> np.ndarray:
         return self.logits_of_standardized(self.standardize(X))

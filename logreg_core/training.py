@@ -26,7 +26,7 @@ import numpy as np
 from .config import TrainConfig
 from .datasets import Dataset
 from .errors import LogRegError
-from .model import HUGE, TrainedModel
+from .model import TrainedModel, unusable
 
 MOMENTUM = 0.9
 ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON = 0.9, 0.999, 1e-7
@@ -211,7 +211,7 @@ def _check_features(dataset: Dataset) -> None:
     and a NaN would end training as if the learning rate were too high."""
     for split in ("train", "val", "test"):
         X = getattr(dataset, f"X_{split}")
-        bad = ~(np.isfinite(X) & (np.abs(X) <= HUGE))
+        bad = unusable(X)
         if bad.any():
             row, column = np.argwhere(bad)[0]
             raise LogRegError(f"the {split} features hold {int(bad.sum())} missing (NaN), infinite or huge (beyond "
@@ -254,7 +254,7 @@ def _epochs(dataset, config, model, batch_size, notes):
 
     tf = tensorflow()
     epoch_fn = compiled_epoch(model.is_binary, config.optimizer)
-    splits = [(model.standardize(X), y) for X, y in ((dataset.X_train, dataset.y_train),
+    splits = [(model.standardize_usable(X), y) for X, y in ((dataset.X_train, dataset.y_train),
                                                      (dataset.X_val, dataset.y_val), (dataset.X_test, dataset.y_test))]
     X, y = tf.constant(padded_rows(splits[0][0], np.float32)), tf.constant(padded_rows(dataset.y_train, np.int32))
     weights = class_weights(dataset.y_train, dataset.n_classes, config.class_weight)

@@ -20,6 +20,13 @@ from logreg_core.scores import ScoreTable, read_scores
 from logreg_core.threshold import Sweep
 
 
+def leaning_scores(seed: int, n: int, decimals: int) -> tuple[np.ndarray, np.ndarray]:
+    """0/1 classes, and scores in [0, 1) that lean towards each case's class (positives 0.3 higher)."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    return y, np.round(rng.random(n) * 0.6 + 0.3 * y, decimals)
+
+
 def run_main(*argv) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -98,9 +105,7 @@ def test_a_multiclass_predictions_file_is_one_class_against_the_rest(tmp_path):
 @pytest.mark.parametrize("header,label,score", [("label,prob", "label", "prob"), ("Target,Y_Prob", "Target", "Y_Prob"),
                                                 ("outcome,risk", "outcome", "risk")])
 def test_usual_column_names_are_found_and_said(header, label, score):
-    rng = np.random.default_rng(5)
-    y = rng.integers(0, 2, 80)
-    s = np.round(rng.random(80) * 0.6 + 0.3 * y, 4)
+    y, s = leaning_scores(5, 80, 4)
     raw = (header + "\n" + "\n".join(f"{a},{b}" for a, b in zip(y, s))).encode()
     parts = read_scores(raw)
     assert np.array_equal(parts["all"][0], y) and np.array_equal(parts["all"][1], s)
@@ -294,9 +299,7 @@ def test_a_probability_column_for_the_other_class_is_warned_of(tmp_path):
     ("label,prob_False,prob_True", ("False", "True"), "prob_True"),
 ])
 def test_a_binary_export_with_both_classes_probabilities_reads_the_positive_ones(header, labels, score):
-    rng = np.random.default_rng(12)
-    codes = rng.integers(0, 2, 40)
-    p1 = np.round(rng.random(40) * 0.6 + 0.3 * codes, 3)
+    codes, p1 = leaning_scores(12, 40, 3)
     raw = (header + "\n" + "".join(f"{labels[c]},{1 - v:.3f},{v}\n" for c, v in zip(codes, p1))).encode()
     parts = read_scores(raw)
     assert parts.columns["score"] == score and parts.positive == labels[1]
