@@ -204,15 +204,21 @@ def progress_panel():
                 state.earlier_epochs(r.continues) + r.result.history  # a continued run from its first's start
                 for r in state.runs() if r.run_id in overlay_ids}
     if whole:
-        for column, metric in zip(st.columns(2), ("loss", "accuracy")):
+        boundary = bool(snap["boundary_models"] and drawn)  # two features: the boundary of the epoch shown
+        beside = boundary and theme.presentation()  # on a projector: under the curves, below a 768 px screen's edge
+        columns = st.columns([1, 1, 1.25] if beside else 2)
+        for column, metric in zip(columns, ("loss", "accuracy")):
             column.plotly_chart(charts.learning_curves(whole, metric, overlays, splits, resumed_at=start or None),
                                 key=f"{metric}_curve")
-        if theme.presentation():  # the charts' short titles, in full
-            st.caption("Loss: cross-entropy, lower is better. Accuracy: at P ≥ 0.5, or the most probable class.")
-        if snap["boundary_models"] and drawn:  # two features: the boundary of the epoch the curves end at
+        if boundary:
             kept = result is not None and drawn == done  # (early stopping keeps an earlier epoch's weights)
             model = result.model if kept else snap["boundary_models"][drawn - 1]
-            st.plotly_chart(charts.decision_boundary(model, job.dataset), key="boundary")
+            (columns[2] if beside else st).plotly_chart(charts.decision_boundary(model, job.dataset), key="boundary")
+        if theme.presentation():  # the charts' short titles, in full
+            shading = ("shading: the class predicted there" if len(job.dataset.class_names) > 2 else
+                       "black line: P = 0.5; shading: P(positive), red high, blue low")
+            st.caption("Loss: cross-entropy, lower is better. Accuracy: at P ≥ 0.5, or the most probable class."
+                       + f" Boundary: the training points; {shading}." * beside)
     if snap["state"] == "finished" and not st.session_state.get("job_collected"):
         training.collect_finished()
         if not (starting and drawn < done):  # a replay that began here goes on here, and redraws the page when it

@@ -1368,6 +1368,32 @@ def test_slow_motion_draws_the_boundary_and_the_bar_of_the_epoch_on_screen(monke
     assert at.get("progress")[0].proto.value == 100
 
 
+def test_in_presentation_mode_the_boundary_sits_beside_the_curves_with_its_line_black():
+    """Under the curves, the boundary was below a 768 px projector screen's edge: in presentation mode it is
+    the third chart of their row, and the caption names what its legend no longer has room for. Its P = 0.5
+    line is black in both modes (coloured "lines", Plotly took the line's colour from the scale)."""
+    at = train(new_app(dataset="synthetic", n_samples=300), epochs=3)
+    at.toggle(key="slow_motion").set_value(False).run()
+
+    def rows() -> list[list[str]]:
+        return [[c.key for c in column.get("plotly_chart")] for column in at.columns if column.get("plotly_chart")]
+
+    def boundary() -> dict:
+        return next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "boundary")
+
+    assert rows() == [["loss_curve"], ["accuracy_curve"]]  # normal mode: under them, at full width
+    line = next(t for t in boundary()["data"] if t.get("name") == "boundary (P = 0.5)")
+    assert (line["contours"]["coloring"], line["line"]["color"]) == ("none", "black")
+    at.toggle(key="presentation").set_value(True).run()
+    assert rows() == [["loss_curve"], ["accuracy_curve"], ["boundary"]]
+    spec = boundary()
+    assert spec["layout"]["title"]["text"] == "Boundary, epoch 3"
+    assert [t["name"] for t in spec["data"] if t.get("showlegend", True)] == ["negative", "positive"]
+    assert any("black line: P = 0.5; shading: P(positive), red high, blue low" in c.value for c in at.caption)
+    curve = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "loss_curve")
+    assert spec["layout"]["height"] == curve["layout"]["height"]  # one row, as high
+
+
 def test_a_continued_run_before_its_first_epoch_counts_on_and_keeps_the_earlier_curves(monkeypatch):
     """Until a continued run's first epoch is in (here: waiting for a slot that never frees), the page says
     where it resumes, "Epoch 5 of 10", not "Epoch 0 of 5", and still shows the earlier run's curves."""

@@ -74,7 +74,8 @@ def decision_boundary(model, dataset, max_points: int = 1500) -> go.Figure:
         fig.add_contour(x=xs, y=ys, z=z, colorscale="RdBu_r", zmin=0, zmax=1, opacity=0.55,
                         contours=dict(start=0.1, end=0.9, size=0.1), colorbar=dict(title="P(positive)"),
                         name="P(positive)")
-        fig.add_contour(x=xs, y=ys, z=z, contours=dict(start=0.5, end=0.5, coloring="lines"),
+        # coloring "none": the line in line.color ("lines" coloured it from the scale, an orange among the shades)
+        fig.add_contour(x=xs, y=ys, z=z, contours=dict(start=0.5, end=0.5, coloring="none"),
                         line=dict(width=theme.line_width() + 1, color="black"), showscale=False,
                         name="boundary (P = 0.5)", showlegend=True)
     else:
@@ -91,4 +92,10 @@ def decision_boundary(model, dataset, max_points: int = 1500) -> go.Figure:
                                     symbol=["circle", "x", "diamond", "square", "triangle-up", "cross"][code % 6]))
     fig.update_xaxes(title=theme.chart_text(dataset.feature_names[0]))
     fig.update_yaxes(title=theme.chart_text(dataset.feature_names[1]))
+    if theme.presentation():  # beside the curves and as high, on a projector: a short title, and the classes'
+        # legend in a font that fits one row over a plot this narrow; the line and the shading are named in the
+        # page's caption, which has room for it (no colour scale's bar)
+        fig.update_traces(showscale=False, showlegend=False, selector=dict(type="contour"))
+        theme.style(fig, f"Boundary, epoch {model.epochs_trained}", height=280, legend_band=False)  # the curves'
+        return fig.update_layout(legend=dict(font=dict(size=16), itemwidth=30), margin=dict(t=95))  # one row's room
     return theme.style(fig, f"Decision boundary after epoch {model.epochs_trained} (training points)", height=460)
