@@ -42,9 +42,12 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 /* After the paragraph rule: a metric's value is a paragraph too. */
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] p, .thr .thr-rate-value { font-size: 2.6rem; }
 /* The slider's end values and key hint, read from the back of the room too. */
-.thr .thr-ends { font-size: 0.95rem; }
-/* The 2×2 table a little tighter, so that all of it is on a 768 px screen with the slider. */
+.thr .thr-ends { font-size: 0.95rem; margin-bottom: 0.4rem; }
+/* The 2×2 table a little tighter, and less room above it, so that all of it is on a 768 px screen with the
+   slider, and on a 720 px one (1280 × 720) with the sidebar folded. */
 .thr .cm th, .thr .cm td { padding: 0.25em 0.8em; }
+.thr .cm-count { line-height: 1.15; }
+.thr .thr-caption { margin-bottom: 0.5rem; }
 /* Streamlit's padding is in rem: the larger root font took 60 px of width each side, and 130 px above the
    page, which pushed the Train page's progress and curves below a 900 px projector's edge. The page starts
    just under the header bar, which holds the pages' links here (app.py). */

@@ -138,6 +138,23 @@ def test_in_presentation_mode_a_run_is_in_view_on_a_1024_by_768_projector(page, 
     shot(page, "presentation-train")
 
 
+def test_in_presentation_mode_a_two_feature_models_boundary_is_in_view_beside_the_curves(page, app_server):
+    """Under the curves, a two-feature model's decision boundary was below a 1024 × 768 projector's edge."""
+    page.set_viewport_size({"width": 1024, "height": 768})
+    open_app(page, app_server, "train", "dataset=synthetic&n_samples=400&epochs=20&lr=0.1&present=1")
+    train(page, 20)
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    expect(charts).to_have_count(3)
+    boxes = [charts.nth(i).bounding_box() for i in range(3)]
+    for box in boxes:
+        assert box["y"] + box["height"] <= 768 and box["x"] + box["width"] <= 1024, box
+    assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"] and abs(boxes[2]["y"] - boxes[0]["y"]) < 2, boxes  # a row
+    expect(charts.nth(2)).to_contain_text("Boundary, epoch 20")
+    legend = charts.nth(2).locator(".legend").bounding_box()
+    plot = charts.nth(2).locator(".nsewdrag").bounding_box()
+    assert legend["y"] + legend["height"] <= plot["y"] + 1, (legend, plot)  # above the points, not over them
+
+
 def test_in_presentation_mode_the_threshold_slider_and_the_matrix_it_moves_share_a_1024_by_768_screen(page, app_server):
     """At projector font sizes the notes on the test split (two boxes) and the threshold finders pushed the 2×2
     table below a 1400 × 900 screen: now folded side by side, each under a line that says what it holds. On a
@@ -170,6 +187,11 @@ def test_in_presentation_mode_the_threshold_slider_and_the_matrix_it_moves_share
     scrubber = page.get_by_text("Epoch", exact=True)
     assert scrubber.bounding_box()["y"] > cells.nth(3).bounding_box()["y"]  # under the table
     shot(page, "presentation-threshold")
+    page.set_viewport_size({"width": 1280, "height": 720})  # a 720p projector: the table's second row touched the
+    page.wait_for_timeout(300)  # screen's edge, and its note was below it
+    for box in [cells.nth(i).bounding_box() for i in range(4)] + [page.locator(".cm-note").bounding_box()]:
+        assert box["y"] + box["height"] <= 720, box
+    page.set_viewport_size({"width": 1024, "height": 768})
     notes.click()  # and the notes are a click away
     expect(page.get_by_text("You are looking at the test split")).to_be_visible()
 
