@@ -324,6 +324,8 @@ def _operating_point_controls() -> tuple[float, float | None]:
                                 help="Your population's share of positives, as a proportion: 0.05 for 5% "
                                      "(empty: the split's own, as the box shows); PPV, NPV and the "
                                      "per-1,000 view use it.")
+        if prevalence is not None:  # 0.5 is 50%: said, for whoever meant 0.5%
+            st.caption(f"Read as {percent_text(prevalence)}.")
     state.show_clamped()
     st.caption(f"Find a threshold on {split_names[choose_on]}:")
     if theme.presentation():  # projector font sizes: as many to a row as fit whole
@@ -408,7 +410,7 @@ def panel(cost: float, prevalence: float | None):
         texts = per_1000_texts(m["sensitivity"].value, m["specificity"].value, prev)
     charts = threshold_charts(cache_key, split)
     charts.move_to(threshold, report, per, texts)
-    chart_tabs(charts, threshold, label, prev, texts, report)
+    chart_tabs(charts, threshold, label, prevalence, texts, report)
 
 
 def side_by_side(*figures) -> None:
@@ -419,19 +421,31 @@ def side_by_side(*figures) -> None:
         column.plotly_chart(figure, key=key)
 
 
-def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, prev: float, people: dict | None,
-               report) -> None:
+def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, assumed: float | None,
+               people: dict | None, report) -> None:
     """The charts, one tab at a time: only the open tab is drawn (and redrawn on a slider step),
-    so the confusion matrix above them updates without waiting for five Plotly figures."""
+    so the confusion matrix above them updates without waiting for five Plotly figures. ``assumed``: the
+    Prevalence box's, which only some of them use, as their captions say."""
+    own = sweep.n_pos / max(sweep.n, 1)
+    at_own = (f"at the prevalence of {SHOWN_ROWS}, {percent_text(own)}; the Prevalence box's "
+              f"{percent_text(assumed)} is in the PPV and NPV tiles and the per-1,000 view"
+              if assumed is not None else "")
     titles = ["ROC and precision–recall", "Scores and metrics", "Per 1,000 people"]
     titles += ["Decision curve", "Calibration"] if probability else []
     tabs = dict(zip(titles, st.tabs(titles, key="chart_tab", on_change="rerun")))
+    if not probability:  # the two tabs probabilities would have: why not (low, high: every split's scores)
+        st.caption(f"No decision curve or calibration: they are for probabilities, from 0 to 1, and these scores run "
+                   f"from {low:g} to {high:g}. (Risks in percent are probabilities once divided by 100, in the file.)")
     if tabs["ROC and precision–recall"].open:
         with tabs["ROC and precision–recall"]:
             side_by_side((charts.roc, "roc"), (charts.pr, "pr"))
+            if at_own:
+                st.caption(f"Precision (PPV) here is {at_own}.")
     if tabs["Scores and metrics"].open:
         with tabs["Scores and metrics"]:
             side_by_side((charts.distribution, "dist"), (charts.metric_curves, "curves"))
+            if at_own:
+                st.caption(f"PPV and NPV here are {at_own}.")
     if tabs["Per 1,000 people"].open:
         with tabs["Per 1,000 people"]:
             if people is None:
@@ -441,7 +455,10 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, prev:
                 st.plotly_chart(charts.per_1000, key="per1000")
                 sens, spec = report.metrics["sensitivity"], report.metrics["specificity"]
                 named = "" if names[1] == "positive" else f" ({state.literal(names[1])})"
-                st.caption(f"At prevalence {prev:g} ({percent_text(prev)}): of 1,000 people, {people['positive']} "
+                prevalence = (f"the assumed population prevalence {percent_text(assumed)}" if assumed is not None
+                              else f"the prevalence of {SHOWN_ROWS}, {percent_text(own)} (the Prevalence box is "
+                                   "empty)")
+                st.caption(f"At {prevalence}: of 1,000 people, {people['positive']} "
                            f"are positive{named}; the model flags {people['flagged']}, of whom {people['tp']} truly "
                            "are (expected numbers, rounded to whole people; <1: some, but fewer than one). They rest "
                            "on the sensitivity "
@@ -452,12 +469,16 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, prev:
     if probability and tabs["Decision curve"].open:
         with tabs["Decision curve"]:
             if 0 < threshold < 1:
+                benefit = f"Net benefit at {label}: **{view.fmt(report.net_benefit)}** per person on these cases"
+                if assumed is not None and report.prevalence_adjusted.get("net_benefit") is not None:
+                    benefit += (f", **{view.fmt(report.prevalence_adjusted['net_benefit'])}** at the assumed "
+                                f"prevalence {percent_text(assumed)}")
                 st.markdown(f"At **{label}** you accept up to **{harm_to_benefit(threshold):.1f}** false "
                             f"positives (e.g. unnecessary work-ups of {state.literal(names[0])} cases) to find one "
-                            f"{state.literal(names[1])} case.")
+                            f"{state.literal(names[1])} case. {benefit}.")
             st.plotly_chart(charts.decision, key="dca")
-            st.caption(f"Net benefit on the cases of {SHOWN_ROWS} (prevalence {sweep.n_pos / max(sweep.n, 1):.3f}); "
-                       "the Prevalence input changes PPV, NPV and the per-1,000 view, not this curve.")
+            st.caption(f"Net benefit on the cases of {SHOWN_ROWS} (prevalence {own:.3f}); the Prevalence box "
+                       "changes PPV, NPV and the per-1,000 view (and the net benefit at it, above), not this curve.")
     if probability and tabs["Calibration"].open:
         with tabs["Calibration"]:
             st.plotly_chart(charts.calibration, key="calibration")

@@ -104,10 +104,17 @@ def model_card(model: TrainedModel, *, dataset, config, threshold: dict | None =
 
 def binary_test_metrics(y_test, test_scores, threshold: float, prevalence: float | None = None,
                         cost_ratio: float | None = None) -> dict:
-    """A binary model card's ``test_metrics``: the test split's report at ``threshold`` (with PPV, NPV and
-    the cost at ``prevalence`` and ``cost_ratio`` when given), and its ROC AUC and average precision."""
+    """A binary model card's ``test_metrics``: the test split's report at ``threshold`` (with PPV, NPV, the
+    net benefit and the cost at ``prevalence`` and ``cost_ratio`` when given), and its ROC AUC and average
+    precision; ``prevalence_note`` says which numbers are at which prevalence."""
     sweep = Sweep.from_scores(y_test, test_scores)
     metrics = {**sweep.report(threshold, prevalence=prevalence, cost_ratio=cost_ratio).to_dict(), **sweep.ranking()}
+    own = sweep.n_pos / max(sweep.n, 1)
+    metrics["split_prevalence"] = own
+    metrics["prevalence_note"] = (
+        f"counts, metrics and net_benefit are the test split's, at its own prevalence ({own:.4g})"
+        + ("." if prevalence is None else f"; prevalence_adjusted and expected_cost are at the population "
+                                           f"prevalence assumed, {prevalence:g}."))
     if cost_ratio is not None:  # what expected_cost was computed for
         metrics["cost_ratio"] = cost_ratio
     return metrics

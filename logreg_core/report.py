@@ -42,18 +42,37 @@ def metric_label(key: str, split_prevalence: float | None = None) -> str:
 
 def number_text(value, digits=3) -> str:
     """A metric as every view shows it (page, picker, printable report): fixed digits, "—" when undefined,
-    and two significant digits where the fixed ones would round a value that is not 0 to 0 (a PPV at a
-    prevalence of 1 in 10,000 is 0.00021, not 0.000)."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+    "∞" when infinite, and two significant digits where the fixed ones would
+    round a value that is not 0 to 0 (a PPV at a prevalence of 1 in 10,000 is 0.00021, not 0.000), or a
+    value below 1 up to 1: there, two of the distance to 1 (an NPV of 0.99959, 4 misses in 10,000 cleared,
+    is not 1.000)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
     if value and abs(value) < 0.5 * 10 ** -digits:
         return np.format_float_positional(value, precision=2, unique=False, fractional=False, trim="-")
+    if 1 - 0.5 * 10 ** -digits <= value < 1:
+        distance = float(f"{1 - value:.2g}")  # 1 − 0.9999999 is 9.9999999e-08: two digits are 1.0e-07
+        return f"{value:.{1 - math.floor(math.log10(distance))}f}"
     return f"{value:.{digits}f}"
 
 
 # How the metrics' intervals are made, and what "—" stands for in them (the page's and the report's words)
 INTERVALS = ("Intervals: 95% Wilson score intervals for proportions, log method for likelihood ratios; — where "
-             "undefined, and where infinite (LR+ with no false positive, LR− with no true negative).")
+             "undefined, as for an infinite likelihood ratio (∞: LR+ with no false positive, LR− with no true "
+             "negative).")
+
+
+def metric_text(report, key: str) -> str:
+    """A metric of ``report`` as ``number_text`` shows it, but "∞" for a likelihood ratio over a rate of 0
+    with a numerator that is not 0 (LR+ with true but no false positives, LR− with misses but no true
+    negative): the numbers leave it undefined (NaN), as scikit-learn does, while it says that such a result
+    is conclusive, which "—" hid."""
+    c = report.counts
+    infinite = {"lr_positive": c.fp == 0 and c.tp > 0 and c.negatives > 0,
+                "lr_negative": c.tn == 0 and c.fn > 0 and c.negatives > 0}
+    return "∞" if infinite.get(key) else number_text(report.metrics[key].value)
 
 
 def percent_text(proportion: float) -> str:
@@ -131,7 +150,7 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
     c = report.counts
     split_prevalence = sweep.n_pos / max(sweep.n, 1) if prevalence is not None and report.prevalence_adjusted else None
     rows = "".join(
-        f"<tr><td>{metric_label(k, split_prevalence)}</td><td>{number_text(v.value)}</td>"
+        f"<tr><td>{metric_label(k, split_prevalence)}</td><td>{metric_text(report, k)}</td>"
         f"<td>{interval_text(v)}</td></tr>"
         for k, v in report.metrics.items())
     fpr, tpr, _ = sweep.roc()

@@ -80,9 +80,10 @@ class ThresholdReport:
     ``expected_cost`` is the cost per person in units of a false positive,
     cost_ratio·FN + FP over n — or, when a prevalence is given, at that
     prevalence: cost_ratio·prevalence·FNR + (1 − prevalence)·FPR — present
-    when a cost ratio was given; ``net_benefit`` is present when the scores are probabilities and
-    0 < threshold < 1; ``prevalence_adjusted`` is present when a prevalence was
-    given: {"prevalence", "ppv": Estimate, "npv": Estimate, "per_1000": {"tp", "fp", "tn", "fn"}}.
+    when a cost ratio was given; ``net_benefit`` (at the cases' own prevalence) is present when the scores
+    are probabilities and 0 < threshold < 1; ``prevalence_adjusted`` is present when a prevalence was
+    given: {"prevalence", "ppv": Estimate, "npv": Estimate, "per_1000": {"tp", "fp", "tn", "fn"}}, and
+    "net_benefit" at that prevalence where there is one at the cases'.
     """
 
     threshold: float
@@ -437,6 +438,13 @@ def net_benefit(counts: Counts, threshold) -> float:
     return float(_net_benefit(counts.tp, counts.fp, counts.n, t))
 
 
+def _population_net_benefit(c: Counts, prevalence: float, t: float) -> float:
+    """Net benefit per person at ``prevalence`` rather than the cases' own: prevalence·sensitivity −
+    (1 − prevalence)·FPR·t/(1−t), which is ``net_benefit`` when the prevalence is the cases'."""
+    sens, fpr = _ratio(c.tp, c.positives), _ratio(c.fp, c.negatives)
+    return float(prevalence * sens - (1 - prevalence) * fpr * t / (1 - t))
+
+
 def treat_all_net_benefit(prevalence, threshold) -> float:
     """Net benefit of treating everyone: prevalence − (1 − prevalence)·t/(1−t)."""
     p = _closed_unit("prevalence", prevalence)
@@ -570,6 +578,8 @@ class Sweep:
         adjusted = None
         if prevalence is not None:
             adjusted = _prevalence_adjusted(counts, validate_prevalence(prevalence))
+            if benefit is not None:  # the net benefit per person of that population, as is the rest here
+                adjusted["net_benefit"] = _population_net_benefit(counts, adjusted["prevalence"], threshold)
         return ThresholdReport(threshold, CONVENTION, counts, metrics, expected_cost, benefit, adjusted)
 
     def roc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -758,8 +768,8 @@ class Sweep:
         if not self.is_probability:
             raise LogRegError(f"decision curves need probabilities in [0, 1]; these scores range "
                               f"from {self.min_score:g} to {self.max_score:g}")
-        if thresholds is None:
-            t = np.linspace(0.01, 0.99, 99)
+        if thresholds is None:  # each the float 0.35 is, as a score written "0.35" is read: linspace's
+            t = np.arange(1, 100) / 100  # 0.35000000000000003 left out the scores on it
         else:
             t = _array("thresholds", thresholds, 1)
             if not ((t > 0) & (t < 1)).all():

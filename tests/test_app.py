@@ -134,6 +134,10 @@ def test_a_typed_threshold_of_zero_on_uploaded_margins_is_exactly_zero():
     assert at.session_state["upload_threshold_exact"] == 0.0
     (tn, fp), (fn, tp) = confusion_matrix(y, (margins >= 0).astype(int))
     assert shown_counts(at) == {"tp": tp, "fp": fp, "tn": tn, "fn": fn}
+    at.run()  # margins: no tabs for probabilities, and the page says why rather than leave them out unsaid
+    assert [t.label for t in at.tabs] == ["ROC and precision–recall", "Scores and metrics", "Per 1,000 people"]
+    assert (f"No decision curve or calibration: they are for probabilities, from 0 to 1, and these scores run from "
+            f"{margins.min():g} to {margins.max():g}.") in "\n".join(c.value for c in at.caption)
 
 
 def test_picker_has_the_cores_counts_and_rates_at_every_position(trained_app):
@@ -324,6 +328,52 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
     assert (f"sensitivity {sens.value:.3f} (95% CI {sens.ci_low:.3f} – {sens.ci_high:.3f}) and specificity "
             f"{spec.value:.3f} ({spec.ci_low:.3f} – {spec.ci_high:.3f}) on the validation split "
             f"({len(run.dataset.y_val)} cases)") in "\n".join(c.value for c in at.caption)
+
+
+def test_each_view_says_at_which_prevalence_its_numbers_are():
+    """The Prevalence box changes the tiles, the per-1,000 view and a net benefit; the curves stay at the cases'
+    own prevalence. Each says which, and the box says how it read the number (0.5 is 50%, not 0.5%). The net
+    benefit, at both, against scikit-learn's counts; the decision curve's axis reaches down to its marker."""
+    from sklearn.metrics import confusion_matrix
+
+    at = new_app().switch_page("app_pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    rng = np.random.default_rng(3)
+    y = (rng.random(400) < 0.2).astype(int)
+    s = np.clip(rng.normal(0.45 + 0.2 * y, 0.1), 0, 1).round(2)  # at 0.35 most negatives are flagged
+    csv = "y_true,score\n" + "\n".join(f"{a},{b}" for a, b in zip(y, s))
+    at.file_uploader(key="scores_upload").set_value(("risk.csv", csv.encode(), "text/csv")).run()
+    at.number_input(key="typed_threshold").set_value(0.35).run()
+    at.run()  # the whole page, after the panel's own rerun
+    at.number_input(key="prevalence").set_value(0.5).run()
+    captions = lambda: "\n".join(c.value for c in at.caption)  # noqa: E731
+    assert "Read as 50%." in captions()
+    own = f"{100 * y.mean():.3g}%"
+    assert (f"Precision (PPV) here is at the prevalence of all rows, {own}; the Prevalence box's 50% is in the PPV "
+            "and NPV tiles and the per-1,000 view.") in captions()  # the ROC and precision–recall tab
+    at.session_state["chart_tab"] = "Scores and metrics"
+    at.run()
+    assert f"PPV and NPV here are at the prevalence of all rows, {own};" in captions()
+    at.session_state["chart_tab"] = "Per 1,000 people"
+    at.run()
+    assert "At the assumed population prevalence 50%: of 1,000 people, 500 are positive" in captions()
+    at.session_state["chart_tab"] = "Decision curve"
+    at.run()
+    tn, fp, fn, tp = confusion_matrix(y, (s >= 0.35).astype(int)).ravel()
+    odds = 0.35 / 0.65
+    here, at_half = tp / len(y) - fp / len(y) * odds, 0.5 * tp / (tp + fn) - 0.5 * fp / (fp + tn) * odds
+    assert here < -0.05  # below where the axis used to start
+    text = next(m.value for m in at.markdown if "Net benefit at" in m.value)
+    assert f"Net benefit at 0.35: **{here:.3f}** per person on these cases, **{at_half:.3f}** at the assumed " \
+           "prevalence 50%." in text
+    dca = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "dca")
+    marker = dca["data"][-1]
+    assert marker["y"] == [pytest.approx(here)] and dca["layout"]["yaxis"]["range"][0] <= here
+    at.number_input(key="prevalence").set_value(None).run()
+    at.session_state["chart_tab"] = "Per 1,000 people"
+    at.run()
+    assert f"At the prevalence of all rows, {own} (the Prevalence box is empty): of 1,000 people" in captions()
+    assert "Read as" not in captions() and "Precision (PPV) here" not in captions()
 
 
 def test_people_expected_but_fewer_than_one_are_not_shown_as_none(trained_app):
@@ -1130,6 +1180,16 @@ def test_the_model_card_reads_the_test_split_for_the_threshold_pages_population(
     assert metrics["expected_cost"] == pytest.approx(8 * 0.02 * (1 - sens) + 0.98 * (1 - spec), abs=1e-12)
     assert metrics["roc_auc"] == pytest.approx(roc_auc_score(y, p), abs=1e-9)
     assert metrics["average_precision"] == pytest.approx(average_precision_score(y, p), abs=1e-9)
+    # the net benefit at both prevalences, each named as such (the card gave the split's alone, beside the cost
+    # at the population's)
+    odds = threshold / (1 - threshold)
+    assert metrics["net_benefit"] == pytest.approx(tp / len(y) - fp / len(y) * odds, abs=1e-12)
+    assert metrics["prevalence_adjusted"]["net_benefit"] == pytest.approx(0.02 * sens - 0.98 * (1 - spec) * odds,
+                                                                          abs=1e-12)
+    assert metrics["split_prevalence"] == pytest.approx(y.mean())
+    assert metrics["prevalence_note"] == (
+        f"counts, metrics and net_benefit are the test split's, at its own prevalence ({y.mean():.4g}); "
+        "prevalence_adjusted and expected_cost are at the population prevalence assumed, 0.02.")
     at.switch_page("app_pages/threshold.py").run()
     at.number_input(key="prevalence").set_value(None).run()
     at.number_input(key="cost_ratio").set_value(1.0).run()

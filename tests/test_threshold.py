@@ -544,10 +544,26 @@ def test_prevalence_adjustment_is_bayes_from_counts():
         assert sum(freq.values()) == pytest.approx(1000)
         assert freq["tp"] == pytest.approx(1000 * prevalence * sens)
         assert freq["fp"] / (freq["tp"] + freq["fp"]) == pytest.approx(1 - ppv)
-    # At the sample's own prevalence, Bayes gives back the sample's PPV and NPV.
+    # At the sample's own prevalence, Bayes gives back the sample's PPV, NPV and net benefit.
     report = sweep.report(0.6, prevalence=y.mean())
     assert report.prevalence_adjusted["ppv"].value == pytest.approx(tp / (tp + fp), abs=TOL)
     assert report.prevalence_adjusted["npv"].value == pytest.approx(tn / (tn + fn), abs=TOL)
+    assert report.prevalence_adjusted["net_benefit"] == pytest.approx(report.net_benefit, abs=TOL)
+
+
+def test_net_benefit_at_a_population_prevalence():
+    """Per person of a population with that prevalence: its share with the condition times sensitivity, less
+    its share without times the FPR weighted by the threshold's odds (Vickers & Elkin); none where the sample's
+    net benefit is undefined (a threshold outside (0, 1))."""
+    y, s = DATASETS["random"]
+    sweep = Sweep.from_scores(y, s)
+    tp, fp, tn, fn = sk_counts(y, s, 0.6)
+    for prevalence in (0.01, 0.3):
+        benefit = sweep.report(0.6, prevalence=prevalence).prevalence_adjusted["net_benefit"]
+        expected = prevalence * tp / (tp + fn) - (1 - prevalence) * fp / (fp + tn) * 0.6 / 0.4
+        assert benefit == pytest.approx(expected, abs=TOL)
+    assert "net_benefit" not in sweep.report(1.0, prevalence=0.01).prevalence_adjusted
+    assert sweep.report(0.6).prevalence_adjusted is None
 
 
 def test_prevalence_helpers_undefined_and_invalid():
@@ -605,7 +621,7 @@ def test_decision_curve():
     y, s = DATASETS["random"]
     sweep = Sweep.from_scores(y, s)
     curve = sweep.decision_curve()
-    np.testing.assert_allclose(curve["threshold"], np.linspace(0.01, 0.99, 99))
+    assert curve["threshold"].tolist() == [float(f"0.{k:02d}") for k in range(1, 100)]  # as written, exactly
     assert set(curve) == {"threshold", "net_benefit", "treat_all", "treat_none"}
     for i, t in enumerate(curve["threshold"]):
         assert curve["net_benefit"][i] == pytest.approx(net_benefit(sweep.counts_at(t), t), abs=TOL)
@@ -617,6 +633,20 @@ def test_decision_curve():
         Sweep.from_scores(*DATASETS["risk_0_100"]).decision_curve()
     with pytest.raises(LogRegError, match="strictly between 0 and 1"):
         sweep.decision_curve([0.0, 0.5])
+
+
+def test_decision_curve_counts_scores_on_its_thresholds_as_positive():
+    """Whole-percent risk scores, many on the curve's own thresholds (0.35 …): each counts as positive there,
+    as the page's rule says (score ≥ threshold). Reference: scikit-learn's confusion matrix at each threshold
+    as a clinician writes it."""
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 800)
+    s = np.clip(rng.normal(0.3 + 0.25 * y, 0.15), 0, 1).round(2)
+    curve = Sweep.from_scores(y, s).decision_curve()
+    for t, model in zip(curve["threshold"], curve["net_benefit"]):
+        t = float(f"{t:.2f}")
+        tn, fp, fn, tp = confusion_matrix(y, (s >= t).astype(int), labels=[0, 1]).ravel()
+        assert model == pytest.approx(tp / len(y) - fp / len(y) * t / (1 - t), abs=TOL), t
 
 
 # ---------------------------------------------------------------- calibration and Brier
@@ -872,6 +902,37 @@ def test_report_on_a_prepared_sweep_is_fast():
     assert np.median(timings) < 1e-3
 
 
+@pytest.mark.parametrize("value, text", [
+    (0.5, "0.500"), (1.0, "1.000"), (0.9994, "0.999"), (0.00021, "0.00021"), (None, "—"), (float("nan"), "—"),
+    (float("inf"), "∞"),  # LR+ with no false positive: infinite, not undefined
+    (0.99959, "0.99959"),  # an NPV at 1% prevalence: 4 misses in 10,000 cleared, not "1.000"
+    (0.9995, "0.99950"), (0.9999999, "0.99999990"),
+])
+def test_number_text_keeps_what_three_digits_would_round_away(value, text):
+    from logreg_core.report import number_text
+
+    assert number_text(value) == text
+    if text not in ("—", "∞"):  # and what it shows is the value, to its last digit
+        assert abs(float(text) - value) <= 0.5 * 10 ** -len(text.split(".")[1])
+
+
+def test_an_infinite_likelihood_ratio_is_shown_as_such_and_an_undefined_one_as_undefined():
+    """The numbers leave LR+ with no false positive undefined, as scikit-learn does; shown, it is ∞ when
+    there are true positives, and stays "—" when there are none either (0/0)."""
+    from logreg_core.report import metric_text
+
+    for (tp, fp, tn, fn), lr_positive, lr_negative in (((30, 0, 50, 5), "∞", None), ((30, 4, 0, 5), None, "∞"),
+                                                       ((0, 0, 50, 5), "—", None), ((30, 4, 0, 0), None, "—")):
+        report = _sweep_with_counts(tp, fp, tn, fn).report(0.5)
+        assert math.isnan(report.metrics["lr_positive" if lr_positive else "lr_negative"].value)
+        if lr_positive:
+            assert metric_text(report, "lr_positive") == lr_positive
+        if lr_negative:
+            assert metric_text(report, "lr_negative") == lr_negative
+    finite = _sweep_with_counts(30, 4, 50, 5).report(0.5)
+    assert metric_text(finite, "lr_positive") == f"{(30 / 35) / (4 / 54):.3f}"
+
+
 def test_printable_report_gives_prevalence_adjusted_values_with_their_intervals():
     from logreg_core.report import report_html
 
@@ -891,9 +952,9 @@ def test_printable_report_gives_prevalence_adjusted_values_with_their_intervals(
     assert "<td>NPV, at these cases' prevalence 37.2%</td>" in page
     assert "<td>PPV (precision)</td><td>1.000</td>" in plain and "these cases' prevalence" not in plain
     assert "<h2>Costs</h2>" not in plain and "<h2>Costs</h2>" not in page  # no cost ratio given
-    # no false positive: LR+ is infinite, printed "—", which the report says, as the page does
-    assert "<td>Positive likelihood ratio (LR+)</td><td>—</td>" in page
-    assert "— where undefined, and where infinite (LR+ with no false positive, LR− with no true negative)" in page
+    # no false positive: LR+ is infinite, printed "∞" (not "—", which is for undefined), as the page prints it
+    assert "<td>Positive likelihood ratio (LR+)</td><td>∞</td>" in page
+    assert "— where undefined, as for an infinite likelihood ratio (∞: LR+ with no false positive" in page
     # separated classes: every bootstrap resample has AUC 1, which is no interval for new cases' AUC
     assert sweep.roc_auc_ci(n_boot=500) == (1.0, 1.0)
     assert "ROC AUC 1.000 (no bootstrap interval: every resample gives 1.000)" in page and "1.000–1.000" not in page

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from logreg_core.report import METRIC_LABELS, metric_label
+from logreg_core.report import METRIC_LABELS, metric_label, metric_text
 from logreg_core.report import interval_text as interval
 from logreg_core.report import number_text as fmt
 from logreg_core.threshold import ThresholdReport
@@ -40,7 +40,7 @@ def metrics_html(report: ThresholdReport, threshold_text: str, split_prevalence:
         est = report.metrics[key]
         label = metric_label(key, split_prevalence)
         rows.append(f'<tr title="{html.escape(explanation)}"><th scope="row">{html.escape(label)}</th>'
-                    f'<td>{fmt(est.value)}</td><td>{interval(est)}</td></tr>')
+                    f'<td>{metric_text(report, key)}</td><td>{interval(est)}</td></tr>')
     style = ("<style>.mt{border-collapse:collapse;width:100%}.mt th,.mt td{border-bottom:1px solid #ddd;"
              "padding:.3em .6em;text-align:left}.mt td{font-variant-numeric:tabular-nums}"
              ".mt caption{text-align:left;font-weight:600;padding:.3em .6em}</style>")
@@ -115,6 +115,11 @@ def metric_curves_figure(base: dict) -> go.Figure:
     return theme.style(fig, "Metrics against threshold")
 
 
+# Where the decision curve's axis starts: treating everyone falls far below 0 at high thresholds, and the part
+# that matters is above treating no one. It starts lower when the threshold's own net benefit is lower.
+DECISION_FLOOR = -0.05
+
+
 def decision_curve_figure(curve: dict) -> go.Figure:
     fig = go.Figure()
     fig.add_scatter(x=curve["threshold"], y=curve["net_benefit"], mode="lines", name="model",
@@ -125,7 +130,7 @@ def decision_curve_figure(curve: dict) -> go.Figure:
                     line=dict(color="#555", width=theme.line_width(), dash="dot"))
     _marker(fig)
     top = np.nanmax(curve["net_benefit"]) if len(curve["net_benefit"]) else 1
-    fig.update_yaxes(title="net benefit", range=[-0.05, max(top, 0.05) * 1.1])
+    fig.update_yaxes(title="net benefit", range=[DECISION_FLOOR, max(top, 0.05) * 1.1])
     fig.update_xaxes(title="threshold probability")
     return theme.style(fig, "Decision curve")
 
@@ -182,6 +187,10 @@ class ThresholdCharts:
                 fig.layout.shapes[0].update(x0=threshold, x1=threshold)
         if self.decision is not None:
             _move_marker(self.decision, threshold, report.net_benefit)
+            benefit = report.net_benefit  # a marker below the axis was not drawn, while the legend named it
+            low = (min(DECISION_FLOOR, benefit * 1.1) if benefit is not None and math.isfinite(benefit)
+                   else DECISION_FLOOR)
+            self.decision.update_yaxes(range=[low, self.decision.layout.yaxis.range[1]])
         if per is not None:
             neg, pos = self.names
             first = 0

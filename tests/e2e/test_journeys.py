@@ -363,7 +363,7 @@ def test_operating_point_and_prevalence(page, app_server):
     expect(page.get_by_text("PPV at 2% prevalence").first).to_be_visible()
     page.get_by_role("tab", name="Per 1,000 people").click()
     wait_idle(page)
-    expect(page.get_by_text("At prevalence 0.02 (2%)").first).to_be_visible()
+    expect(page.get_by_text("At the assumed population prevalence 2%:").first).to_be_visible()
     shot(page, "threshold-prevalence", full_page=True)
     page.get_by_role("tab", name="Decision curve").click()
     wait_idle(page)
