@@ -7,7 +7,8 @@ from logreg_core import BUILTIN_DATASETS, LogRegError
 from logreg_core.csv_loader import percent_fraction
 from logreg_core.describe import score_histogram
 from logreg_core.operating import describe_choice, find_threshold
-from logreg_core.report import INTERVALS, auc_text, expected_cost_text, percent_text, report_html
+from logreg_core.report import (INTERVALS, auc_text, expected_cost_text, percent_text, report_html, whole_cut_text,
+                                whole_scores)
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, default_threshold,
                                    harm_to_benefit, multiclass_confusion, one_vs_rest_scores, per_1000_people,
                                    per_1000_texts, per_class_metrics, threshold_texts, validate_threshold)
@@ -244,6 +245,10 @@ def choose(kind: str, target: float | None = None, prevalence: float | None = No
             raise LogRegError(f"{how} is undefined on {on}: it has {chooser.n_pos} positive and {chooser.n_neg} "
                               "negative cases, and this needs both (the threshold is unchanged)")
         set_threshold(value, f"{how}, found on {on}", on=choose_on, rule=(kind, target, prevalence))
+        if kind == "youden" and chooser.report(value).metrics["youden_j"].value <= 0:  # all scores equal, say
+            st.session_state["threshold_note"] = (
+                f"Youden's J is at most 0 on {on}: no threshold there tells the classes apart better than chance, "
+                "so this one is no better than flagging everyone or no one.")
     except LogRegError as exc:
         st.session_state["threshold_error"] = str(exc)
 
@@ -374,6 +379,7 @@ def panel(cost: float, prevalence: float | None):
                     tail=f"— {split_names[split].capitalize()}{'' if split == 'all' else ' split'}, "
                          f"{sweep.n:,} cases, {origin}. "
                          f"Convention: {CONVENTION}.",
+                    cuts=[whole_cut_text(t) for t in every] if whole_scores(sweep) else None,
                     revision=[st.session_state[state.SLIDER_MOVES], logodds, low, high], on_move=moved_by_hand)
 
     report = sweep.report(threshold, prevalence=prevalence, cost_ratio=cost)

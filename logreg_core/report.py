@@ -85,6 +85,20 @@ def percent_text(proportion: float) -> str:
     return f"{text}%"
 
 
+def whole_scores(sweep: Sweep) -> bool:
+    """Whether every score is a whole number (a 0–100 risk score, say)."""
+    return bool(sweep.n) and np.array_equal(sweep.thresholds, np.round(sweep.thresholds))
+
+
+def whole_cut_text(threshold: float) -> str:
+    """For whole-number scores (``whole_scores``), a threshold between two of them as the whole-number cut-off
+    that flags the same cases, what a protocol would write down ("… score ≥ 44" for 43.5: the finders put
+    theirs in the middle of a range of equal thresholds); "" for one that is whole already, or infinite."""
+    if not math.isfinite(threshold) or threshold == math.ceil(threshold):
+        return ""
+    return f"On these whole-number scores, that is score ≥ {math.ceil(threshold)}."
+
+
 def interval_text(estimate) -> str:
     return "—" if estimate.ci_low is None else f"{number_text(estimate.ci_low)} – {number_text(estimate.ci_high)}"
 
@@ -184,7 +198,7 @@ table{{border-collapse:collapse;margin:.5em 0}}td,th{{border:1px solid #999;padd
 .note{{background:#fff4e0;padding:.6em;border-left:4px solid #E69F00}}@media print{{body{{margin:0}}}}</style></head><body>
 <h1>Threshold report</h1>
 <p class="note">For teaching and exploration, not for clinical decisions.</p>
-<p><b>Threshold {e(threshold_label or threshold_texts([report.threshold], sweep.sorted_scores)[0])}</b> — {e(how)}. Convention: {e(CONVENTION)}.<br>
+<p><b>Threshold {e(threshold_label or threshold_texts([report.threshold], sweep.sorted_scores)[0])}</b> — {e(how)}. Convention: {e(CONVENTION)}. {whole_cut_text(report.threshold) if whole_scores(sweep) else ''}<br>
 Scores: {e(origin)}. Numbers below are on <b>{e(split)}</b> ({sweep.n:,} cases: {sweep.n_pos:,} {e(pos)}, {sweep.n_neg:,} {e(neg)}).</p>
 {"".join(f'<p class="note">{e(note)}</p>' for note in notes)}
 <h2>Confusion matrix</h2>

@@ -173,8 +173,13 @@ class ScoreTable:
                                   f"{_class_column(score, shown[1])!r} as the score, or {named!r} as the positive "
                                   f"class {how_to_choose('--score-column', '--positive')}.")
         distinct = np.unique(s)
-        if distinct.size <= 2:
-            parts.warnings.append(f"The score column {score!r} holds only {distinct.size} different value(s) "
+        if distinct.size == 1:
+            parts.warnings.append(f"Every score in column {score!r} is {distinct[0]:g}: they do not tell any case "
+                                  "from another, so a threshold flags everyone (at or below it) or no one (above); "
+                                  "no threshold trades one error for the other. Choose a column of probabilities "
+                                  "or margins.")
+        elif distinct.size == 2:
+            parts.warnings.append(f"The score column {score!r} holds only 2 different values "
                                   f"({', '.join(f'{v:g}' for v in distinct)}): predicted classes, it seems, not "
                                   "scores. Every threshold between them gives the same matrix; for the trade-off, "
                                   "choose a column of probabilities or margins.")

@@ -140,6 +140,31 @@ def test_a_typed_threshold_of_zero_on_uploaded_margins_is_exactly_zero():
             f"{margins.min():g} to {margins.max():g}.") in "\n".join(c.value for c in at.caption)
 
 
+def test_a_threshold_between_whole_number_scores_is_also_said_as_the_whole_number_cut_off():
+    """Finders put a threshold in the middle of a range (43.5 on 0–100 scores): the page and its report also
+    give the cut-off a protocol would write, which flags the very same cases (checked with scikit-learn)."""
+    from sklearn.metrics import confusion_matrix
+
+    at = new_app().switch_page("app_pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    rng = np.random.default_rng(8)
+    y = (rng.random(300) < 0.3).astype(int)
+    s = np.clip(rng.normal(40 + 20 * y, 12), 0, 100).round()
+    csv = "y_true,score\n" + "\n".join(f"{a},{b:g}" for a, b in zip(y, s))
+    at.file_uploader(key="scores_upload").set_value(("risk.csv", csv.encode(), "text/csv")).run()
+    next(b for b in at.button if b.label == "Max Youden").click().run()
+    threshold = at.session_state["upload_threshold_exact"]
+    assert threshold != round(threshold)  # between two scores
+    cut = int(np.ceil(threshold))
+    data = picker(at)  # a sentence for each position's threshold, as the slider shows them
+    assert data["cuts"][-1] == f"On these whole-number scores, that is score ≥ {cut}."
+    np.testing.assert_array_equal(confusion_matrix(y, s >= threshold), confusion_matrix(y, s >= cut))
+    for t, text in zip(data["thresholds"], data["cuts"]):
+        assert text == ("" if t == int(t) else f"On these whole-number scores, that is score ≥ {int(np.ceil(t))}.")
+    at.number_input(key="typed_threshold").set_value(45.0).run()
+    assert picker(at)["cuts"][-1] == ""  # a whole number already
+
+
 def test_picker_has_the_cores_counts_and_rates_at_every_position(trained_app):
     """The browser only looks up what the page sent: each slider position's counts and rates are the core's,
     the row shares are counts over row totals, and the last entry is the page's own threshold."""

@@ -518,6 +518,12 @@ def test_a_scores_file_with_a_non_numeric_score(app, trained):
     assert not app.exception
     message = errors(app)
     assert message.startswith("Could not use mine.csv:") and "'high'" in message and "number" in message, message
+    columns = next(e for e in app.expander if "Columns" in e.label)  # the rows to fix, not the columns to choose
+    assert (columns.label, columns.proto.expanded) == ("Columns of mine.csv", False)
+    app.file_uploader[0].set_value(("mine.csv", b"y_true,score\n1,a\n0,b\n1,a\n0,c\n", "text/csv")).run()
+    assert "choose the score column" in errors(app)  # a column of text: perhaps another column is the score
+    columns = next(e for e in app.expander if "Columns" in e.label)
+    assert (columns.label, columns.proto.expanded) == ("Columns of mine.csv: choose the true class and the score", True)
     app.radio(key="score_source").set_value("Trained model").run()
     assert_work_kept(app, trained)
 
@@ -619,6 +625,28 @@ def test_a_finder_on_a_validation_split_of_one_class_says_so_and_keeps_the_thres
     # the one finder that answers on negatives only flags no one, as the warning says
     next(b for b in app.button if b.label == "Min cost").click().run()
     assert not app.exception and app.session_state["upload_threshold_exact"] > 0.4
+    app.radio(key="score_source").set_value("Trained model").run()
+    assert_work_kept(app, trained)
+
+
+def test_scores_all_equal_are_said_to_tell_no_case_apart_and_a_finder_says_it_does_no_better(app, trained):
+    """A score column of one value (a constant placeholder, say): the page names it as such, not as "predicted
+    classes", and Max Youden's answer, which flags everyone, comes with the news that its J is 0."""
+    app.switch_page("app_pages/threshold.py").run()
+    app.radio(key="score_source").set_value("Uploaded scores").run()
+    rows = "".join(f"{i % 3 == 0:d},42,{'val' if i % 2 else 'test'}\n" for i in range(120))
+    app.file_uploader(key="scores_upload").set_value(("same.csv", ("y_true,score,split\n" + rows).encode(),
+                                                      "text/csv")).run()
+    assert not app.exception
+    assert any(w.value.startswith("Every score in column 'score' is 42: they do not tell any case from another")
+               for w in app.warning)
+    next(b for b in app.button if b.label == "Max Youden").click().run()
+    assert not app.exception
+    y_val = np.array([i % 3 == 0 for i in range(120) if i % 2], int)
+    j = Sweep.from_scores(y_val, np.full(len(y_val), 42.0)).report(app.session_state["upload_threshold_exact"])
+    assert j.metrics["youden_j"].value == 0  # the core's answer, which flags everyone or no one
+    assert ("Youden's J is at most 0 on validation: no threshold there tells the classes apart better than chance, "
+            "so this one is no better than flagging everyone or no one.") in [i.value for i in app.info]
     app.radio(key="score_source").set_value("Trained model").run()
     assert_work_kept(app, trained)
 

@@ -313,8 +313,12 @@ def test_predicted_classes_as_scores_and_other_score_columns_are_said():
                            "others, choose them (Threshold page: Columns; command line: --label-column or "
                            "--score-column)."] and parts.warnings == []
     hard = read_scores(raw, score_column="y_pred")
-    assert hard.warnings == ["The score column 'y_pred' holds only 2 different value(s) (0, 1): predicted classes, "
+    assert hard.warnings == ["The score column 'y_pred' holds only 2 different values (0, 1): predicted classes, "
                              "it seems, not scores. Every threshold between them gives the same matrix; for the "
                              "trade-off, choose a column of probabilities or margins."]
+    same = read_scores(b"y_true,score\n1,42\n0,42\n1,42\n0,42\n")  # one value: no classes, predicted or not
+    assert same.warnings == ["Every score in column 'score' is 42: they do not tell any case from another, so a "
+                             "threshold flags everyone (at or below it) or no one (above); no threshold trades one "
+                             "error for the other. Choose a column of probabilities or margins."]
     with pytest.raises(LogRegError, match=r"the id column has 60 different values, too many for classes"):
         read_scores(("id,score\n" + "".join(f"{i},{i / 60}\n" for i in range(60))).encode(), label_column="id")

@@ -933,6 +933,23 @@ def test_an_infinite_likelihood_ratio_is_shown_as_such_and_an_undefined_one_as_u
     assert metric_text(finite, "lr_positive") == f"{(30 / 35) / (4 / 54):.3f}"
 
 
+def test_a_threshold_between_whole_number_scores_is_said_as_the_whole_number_cut_off():
+    from logreg_core.report import report_html, whole_cut_text, whole_scores
+
+    y = np.array([0, 0, 1, 1, 0, 1])
+    whole = Sweep.from_scores(y, np.array([10.0, 43, 44, 80, 43, 90]))
+    assert whole_scores(whole) and not whole_scores(Sweep.from_scores(y, np.array([0.1, 0.3, 0.4, 0.8, 0.3, 1])))
+    assert whole_cut_text(43.5) == "On these whole-number scores, that is score ≥ 44."
+    assert whole_cut_text(-0.5) == "On these whole-number scores, that is score ≥ 0."
+    for threshold in (44.0, math.inf, -math.inf):
+        assert whole_cut_text(threshold) == ""
+    page = report_html(whole.report(43.5), whole, names=("no", "yes"), split="all rows", origin="o", how="max F1")
+    assert "Convention: positive when score ≥ threshold. On these whole-number scores, that is score ≥ 44." in page
+    fractions = Sweep.from_scores(y, np.array([10.5, 43, 44, 80, 43, 90]))
+    assert "whole-number" not in report_html(fractions.report(43.5), fractions, names=("no", "yes"), split="all rows",
+                                             origin="o", how="max F1")
+
+
 def test_printable_report_gives_prevalence_adjusted_values_with_their_intervals():
     from logreg_core.report import report_html
 

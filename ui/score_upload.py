@@ -135,14 +135,19 @@ def _pickers(file_id: str, name: str, table: ScoreTable) -> None:
     elif error:
         state.show_error(error, f"Could not use {state.literal(name)}")
     positives = _labels(table, choice["label"])
+    # open for an error that asks for other columns; one about the rows (a blank true class, one class in the
+    # test rows) is fixed in the file, and the columns, open, said "choose the true class and the score"
+    about_columns = bool(error) and "choose" in error
     if prompt:
         title = f"Columns of {name}: choose the positive class"
-    elif error:
+    elif about_columns:
         title = f"Columns of {name}: choose the true class and the score"
+    elif error:
+        title = f"Columns of {name}"
     else:
         title = f"Columns: {_reading(choice)}"
     options = {"label": table.columns, "score": table.columns, "positive": positives}
-    with st.expander(state.literal(title), expanded=bool(error), icon=":material/view_column:"):
+    with st.expander(state.literal(title), expanded=about_columns, icon=":material/view_column:"):
         for (role, label), column in zip(ROLES.items(), st.columns(3)):
             key = f"scores_{role}_{st.session_state[PICKERS_ROUND]}"
             shown_value = choice[role]

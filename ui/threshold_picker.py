@@ -41,7 +41,7 @@ HTML = """
   <div class="thr-ends" aria-hidden="true"><span data-part="min"></span><span data-text="keys"></span>
     <span data-part="max"></span></div>
   <p class="thr-caption"><strong>Threshold <span data-part="threshold"></span></strong>
-    (<span data-part="how"></span>) <span data-text="tail"></span></p>
+    (<span data-part="how"></span>) <span data-text="tail"></span> <span data-part="cut"></span></p>
   <div class="thr-body">
     <div>
       <table class="cm" aria-label="Confusion matrix">
@@ -96,6 +96,7 @@ const count = new Intl.NumberFormat("en-US");
 function show(root, data, entry, how) {{
   root.querySelector('[data-part="threshold"]').textContent = data.threshold_text[entry];
   root.querySelector('[data-part="how"]').textContent = how;
+  root.querySelector('[data-part="cut"]').textContent = data.cuts ? data.cuts[entry] : "";
   for (const td of root.querySelectorAll("td[data-cell]")) {{
     const cell = td.dataset.cell;
     td.querySelector(".cm-count").textContent = count.format(data.counts[cell][entry]);
@@ -200,12 +201,13 @@ def grid(low: float, high: float, probability: bool, logodds: bool) -> Grid:
 
 
 def show(positions: Grid, table: dict, threshold_texts: list[str], *, names: tuple[str, str], share_of_all: bool,
-         tail: str, how: str, by_hand: str, revision: list, on_move) -> None:
+         tail: str, how: str, by_hand: str, revision: list, on_move, cuts: list[str] | None = None) -> None:
     """Mount the picker. ``table`` is ``Sweep.at_thresholds`` of the grid's thresholds followed by the
     page's threshold, and ``threshold_texts`` their labels (``logreg_core.threshold.threshold_texts``);
     the slider reads the page's own label too, or its log-odds on that scale. ``how`` says how the page's
     threshold was set, ``by_hand`` how one the user moves to is. ``on_move`` runs when the user has moved
-    it (read ``moved_to()`` there)."""
+    it (read ``moved_to()`` there). ``cuts``: a sentence per threshold said after ``tail`` (whole-number
+    scores' cut-off), each as its threshold is shown."""
     counts = {cell: table[cell.lower()] for cell in CELLS}
     positives, negatives = table["tp"] + table["fn"], table["fp"] + table["tn"]
     wholes = {"TP": positives, "FN": positives, "FP": negatives, "TN": negatives}  # each actual row
@@ -221,6 +223,7 @@ def show(positions: Grid, table: dict, threshold_texts: list[str], *, names: tup
         "slider_text": positions.texts,
         "thresholds": table["threshold"].tolist(),
         "threshold_text": threshold_texts,
+        "cuts": cuts,  # for whole-number scores: each threshold's whole-number cut-off, said after the tail
         "counts": {cell: c.tolist() for cell, c in counts.items()},
         "shares": {cell: [f"{v:.1%}" for v in s] for cell, s in shares.items()},
         "shades": {cell: np.round(s, 2).tolist() for cell, s in shares.items()},  # the cells' colour only
