@@ -7,8 +7,8 @@ from logreg_core import BUILTIN_DATASETS, LogRegError
 from logreg_core.csv_loader import percent_fraction
 from logreg_core.describe import score_histogram
 from logreg_core.operating import describe_choice, find_threshold
-from logreg_core.report import (INTERVALS, auc_text, expected_cost_text, percent_text, report_html, whole_cut_text,
-                                whole_scores)
+from logreg_core.report import (INTERVALS, auc_text, expected_cost_text, number_text, percent_text, report_html,
+                                whole_cut_text, whole_scores)
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, default_threshold,
                                    harm_to_benefit, multiclass_confusion, one_vs_rest_scores, per_1000_people,
                                    per_1000_texts, per_class_metrics, threshold_texts, validate_threshold)
@@ -389,7 +389,7 @@ def panel(cost: float, prevalence: float | None):
         tiles = st.columns(2 if theme.presentation() else 3)
         for tile, key in zip(tiles, ("ppv", "npv")):  # a short label: a 1024 px screen cut a longer one off
             tile.metric(f"{key.upper()} at {percent_text(prevalence)} prevalence",
-                        view.fmt(adj[key].value),
+                        number_text(adj[key].value),
                         help=f"Bayes: {key.upper()} for your population's prevalence, from the sensitivity and "
                              f"specificity on {SHOWN_ROWS}.")
             tile.caption(f"95% CI {view.interval(adj[key])}")
@@ -468,16 +468,16 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, assum
                            f"are positive{named}; the model flags {people['flagged']}, of whom {people['tp']} truly "
                            "are (expected numbers, rounded to whole people; <1: some, but fewer than one). They rest "
                            "on the sensitivity "
-                           f"{view.fmt(sens.value)} (95% CI {view.interval(sens)}) and specificity "
-                           f"{view.fmt(spec.value)} ({view.interval(spec)}) on "
+                           f"{number_text(sens.value)} (95% CI {view.interval(sens)}) and specificity "
+                           f"{number_text(spec.value)} ({view.interval(spec)}) on "
                            f"{SHOWN_ROWS} ({sweep.n:,} "
                            "cases), and are as uncertain as those.")
     if probability and tabs["Decision curve"].open:
         with tabs["Decision curve"]:
             if 0 < threshold < 1:
-                benefit = f"Net benefit at {label}: **{view.fmt(report.net_benefit)}** per person on these cases"
+                benefit = f"Net benefit at {label}: **{number_text(report.net_benefit)}** per person on these cases"
                 if assumed is not None and report.prevalence_adjusted.get("net_benefit") is not None:
-                    benefit += (f", **{view.fmt(report.prevalence_adjusted['net_benefit'])}** at the assumed "
+                    benefit += (f", **{number_text(report.prevalence_adjusted['net_benefit'])}** at the assumed "
                                 f"prevalence {percent_text(assumed)}")
                 st.markdown(f"At **{label}** you accept up to **{harm_to_benefit(threshold):.1f}** false "
                             f"positives (e.g. unnecessary work-ups of {state.literal(names[0])} cases) to find one "

@@ -316,7 +316,7 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
     ``scores``."""
     import numpy as np
 
-    from .report import METRIC_LABELS, auc_text, number_text, percent_text
+    from .report import METRIC_LABELS, auc_text, infinite_ratio, number_text, percent_text
     from .threshold import CONVENTION, per_1000_texts, threshold_texts
 
     c, m, points = summary["counts"], summary["metrics"], summary["operating_points"]
@@ -333,7 +333,9 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
                    f"({summary['threshold_chosen_by']}; {CONVENTION}): "
                    f"TP {c['tp']:,}, FP {c['fp']:,}, TN {c['tn']:,}, FN {c['fn']:,}"]
     width = max(len(label) for label, _ in METRIC_LABELS.values())
-    lines += [f"  {label:<{width}} {_estimate(m[key])}" for key, (label, _) in METRIC_LABELS.items()]
+    counts = {cell: c[cell] for cell in ("tp", "fp", "tn", "fn")}
+    lines += [f"  {label:<{width}} {'∞' if infinite_ratio(key, **counts) else _estimate(m[key])}"
+              for key, (label, _) in METRIC_LABELS.items()]
     lines.append(f"ROC AUC {auc_text(summary['roc_auc'], summary['roc_auc_ci'])}, "
                  f"average precision {summary['average_precision']:.3f}"
                  + (f", Brier score {summary['brier']:.3f}" if "brier" in summary else ""))
@@ -345,6 +347,9 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
                   f"  {'PPV':<{width}} {_estimate(adjusted['ppv'])}",
                   f"  {'NPV':<{width}} {_estimate(adjusted['npv'])}",
                   f"  per 1,000 people: TP {people['tp']}, FN {people['fn']}, FP {people['fp']}, TN {people['tn']}"]
+        if "net_benefit" in adjusted:
+            lines.append(f"  {'net benefit':<{width}} {number_text(adjusted['net_benefit'])} per person (in these "
+                         f"rows {number_text(summary['net_benefit'])})")
     at_prevalence = "" if args.prevalence is None else f", prevalence {args.prevalence:g}"
     lines.append(f"Expected cost per person (FN:FP = {args.cost_ratio:g}{at_prevalence}): "
                  f"{number_text(summary['expected_cost'])}, in units of one false positive")
@@ -398,7 +403,7 @@ def _threshold(args, progress) -> dict:
         "classes": list(parts.names), "positive_label": parts.positive, "columns": parts.columns,
         "operating_points_chosen_on": "val" if "val" in parts else "all",
         "reported_on": "test" if "val" in parts else "all",
-        **{k: report[k] for k in ("counts", "metrics", "expected_cost")},
+        **{k: report[k] for k in ("counts", "metrics", "expected_cost", "net_benefit")},
         **sweep.ranking(),
         "operating_points": points,
         # what the operating points were found for, echoed so that the JSON stands on its own

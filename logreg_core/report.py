@@ -64,15 +64,18 @@ INTERVALS = ("Intervals: 95% Wilson score intervals for proportions, log method 
              "negative).")
 
 
+def infinite_ratio(key: str, tp: int, fp: int, tn: int, fn: int) -> bool:
+    """Whether the metric ``key`` is a likelihood ratio over a rate of 0 with a numerator that is not 0 (LR+
+    with true but no false positives, LR− with misses but no true negative): the numbers leave it undefined
+    (NaN), as scikit-learn does, while it says that such a result is conclusive, which "—" hid."""
+    infinite = {"lr_positive": fp == 0 and tp > 0 and tn > 0, "lr_negative": tn == 0 and fn > 0 and fp > 0}
+    return infinite.get(key, False)
+
+
 def metric_text(report, key: str) -> str:
-    """A metric of ``report`` as ``number_text`` shows it, but "∞" for a likelihood ratio over a rate of 0
-    with a numerator that is not 0 (LR+ with true but no false positives, LR− with misses but no true
-    negative): the numbers leave it undefined (NaN), as scikit-learn does, while it says that such a result
-    is conclusive, which "—" hid."""
+    """A metric of ``report`` as ``number_text`` shows it, but "∞" for an infinite likelihood ratio."""
     c = report.counts
-    infinite = {"lr_positive": c.fp == 0 and c.tp > 0 and c.negatives > 0,
-                "lr_negative": c.tn == 0 and c.fn > 0 and c.negatives > 0}
-    return "∞" if infinite.get(key) else number_text(report.metrics[key].value)
+    return "∞" if infinite_ratio(key, c.tp, c.fp, c.tn, c.fn) else number_text(report.metrics[key].value)
 
 
 def percent_text(proportion: float) -> str:
@@ -160,6 +163,8 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
     it (default: ``threshold_texts`` on this split's scores); ``notes``: plain-text cautions about these
     numbers (a threshold tuned on test, few cases), shown under the threshold as on the page."""
     e = html.escape
+    label = threshold_label or threshold_texts([report.threshold], sweep.sorted_scores)[0]
+    cut = whole_cut_text(report.threshold) if whole_scores(sweep) else ""  # "… score ≥ 44" for 43.5
     neg, pos = names
     c = report.counts
     split_prevalence = sweep.n_pos / max(sweep.n, 1) if prevalence is not None and report.prevalence_adjusted else None
@@ -198,7 +203,7 @@ table{{border-collapse:collapse;margin:.5em 0}}td,th{{border:1px solid #999;padd
 .note{{background:#fff4e0;padding:.6em;border-left:4px solid #E69F00}}@media print{{body{{margin:0}}}}</style></head><body>
 <h1>Threshold report</h1>
 <p class="note">For teaching and exploration, not for clinical decisions.</p>
-<p><b>Threshold {e(threshold_label or threshold_texts([report.threshold], sweep.sorted_scores)[0])}</b> — {e(how)}. Convention: {e(CONVENTION)}. {whole_cut_text(report.threshold) if whole_scores(sweep) else ''}<br>
+<p><b>Threshold {e(label)}</b> — {e(how)}. Convention: {e(CONVENTION)}. {cut}<br>
 Scores: {e(origin)}. Numbers below are on <b>{e(split)}</b> ({sweep.n:,} cases: {sweep.n_pos:,} {e(pos)}, {sweep.n_neg:,} {e(neg)}).</p>
 {"".join(f'<p class="note">{e(note)}</p>' for note in notes)}
 <h2>Confusion matrix</h2>

@@ -325,6 +325,15 @@ def test_cli_threshold_text_names_its_rows_and_gives_intervals(tmp_path):
     cost = p * (1 - sens) + (1 - p) * (1 - spec)  # the default cost ratio 1, at the prevalence given
     assert f"Expected cost per person (FN:FP = 1, prevalence 0.02): {cost:.3f}, in units of one false positive" \
         in text.stdout
+    # net benefit (Vickers & Elkin) at threshold 0.5, whose odds are 1: in these rows, and per person at 2%
+    here, at_two = tp / 200 - fp / 200, p * sens - (1 - p) * (1 - spec)
+    assert as_json["net_benefit"] == pytest.approx(here) and as_json["prevalence_adjusted"]["net_benefit"] == \
+        pytest.approx(at_two)
+    assert shown(at_prevalence, "net benefit") == f"{at_two:.3f} per person (in these rows {here:.3f})"
+    # beyond the highest negative score no false positive is left: LR+ is infinite, "∞" (it was "undefined")
+    beyond = s[200:][y[200:] == 0].max() + 1e-9
+    flagged = cli("threshold", "--scores", str(path), "--threshold", repr(float(beyond)))
+    assert shown(flagged.stdout, "Positive likelihood ratio (LR+)") == "∞", (flagged.stdout, flagged.stderr)
 
 
 def test_cli_threshold_names_a_split_column_without_validation_rows(tmp_path):

@@ -25,9 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from logreg_core.report import METRIC_LABELS
+from logreg_core.report import METRIC_LABELS, number_text
 
-from .threshold_view import fmt
 
 REPORT_AFTER_MS = 120
 KEY = "threshold_picker"
@@ -227,7 +226,7 @@ def show(positions: Grid, table: dict, threshold_texts: list[str], *, names: tup
         "counts": {cell: c.tolist() for cell, c in counts.items()},
         "shares": {cell: [f"{v:.1%}" for v in s] for cell, s in shares.items()},
         "shades": {cell: np.round(s, 2).tolist() for cell, s in shares.items()},  # the cells' colour only
-        "rates": {name: [fmt(v) for v in table[name]] for name in RATES},  # "—" where undefined
+        "rates": {name: [number_text(v) for v in table[name]] for name in RATES},  # "—" where undefined
         "current": {"position": positions.nearest(table["threshold"][-1]), "how": how, "revision": revision,
                     "text": positions.logodds_text(table["threshold"][-1]) if positions.logodds
                     else threshold_texts[-1]},

@@ -14,7 +14,6 @@ import plotly.graph_objects as go
 
 from logreg_core.report import METRIC_LABELS, metric_label, metric_text
 from logreg_core.report import interval_text as interval
-from logreg_core.report import number_text as fmt
 from logreg_core.threshold import ThresholdReport
 
 from . import theme
