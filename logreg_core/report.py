@@ -42,10 +42,9 @@ def metric_label(key: str, split_prevalence: float | None = None) -> str:
 
 def number_text(value, digits=3) -> str:
     """A metric as every view shows it (page, picker, printable report): fixed digits, "—" when undefined,
-    "∞" when infinite, and two significant digits where the fixed ones would
-    round a value that is not 0 to 0 (a PPV at a prevalence of 1 in 10,000 is 0.00021, not 0.000), or a
-    value below 1 up to 1: there, two of the distance to 1 (an NPV of 0.99959, 4 misses in 10,000 cleared,
-    is not 1.000)."""
+    "∞" when infinite, and two significant digits where the fixed ones would round a value that is not 0 to
+    0 (a PPV at a prevalence of 1 in 10,000 is 0.00021, not 0.000), or a value below 1 up to 1: there, two
+    of its distance to 1 (an NPV of 0.99959, 4 misses in 10,000 cleared, is not 1.000)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if math.isinf(value):
