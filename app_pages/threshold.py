@@ -247,8 +247,8 @@ def choose(kind: str, target: float | None = None, prevalence: float | None = No
         set_threshold(value, f"{how}, found on {on}", on=choose_on, rule=(kind, target, prevalence))
         if kind == "youden" and chooser.report(value).metrics["youden_j"].value <= 0:  # all scores equal, say
             st.session_state["threshold_note"] = (
-                f"Youden's J is at most 0 on {on}: no threshold there tells the classes apart better than chance, "
-                "so this one is no better than flagging everyone or no one.")
+                f"Youden's J is at most 0 on {on}: with higher scores as {names[1]}, no threshold there tells the "
+                "classes apart better than chance, so this one is no better than flagging everyone or no one.")
     except LogRegError as exc:
         st.session_state["threshold_error"] = str(exc)
 

@@ -645,8 +645,9 @@ def test_scores_all_equal_are_said_to_tell_no_case_apart_and_a_finder_says_it_do
     y_val = np.array([i % 3 == 0 for i in range(120) if i % 2], int)
     j = Sweep.from_scores(y_val, np.full(len(y_val), 42.0)).report(app.session_state["upload_threshold_exact"])
     assert j.metrics["youden_j"].value == 0  # the core's answer, which flags everyone or no one
-    assert ("Youden's J is at most 0 on validation: no threshold there tells the classes apart better than chance, "
-            "so this one is no better than flagging everyone or no one.") in [i.value for i in app.info]
+    assert ("Youden's J is at most 0 on validation: with higher scores as positive, no threshold there tells the "
+            "classes apart better than chance, so this one is no better than flagging everyone or no one.") in [
+        i.value for i in app.info]
     app.radio(key="score_source").set_value("Trained model").run()
     assert_work_kept(app, trained)
 
