@@ -325,7 +325,7 @@ def _operating_point_controls() -> tuple[float, float | None]:
         # an emptied box is empty (the split's own prevalence)
         prevalence = state.kept(st.number_input, "Prevalence", "prevalence", None, value=None, min_value=None,
                                 max_value=None, step=PREVALENCE_STEP, format="%.4f",
-                                placeholder=f"data: {sweep.n_pos / max(sweep.n, 1):.3f}",
+                                placeholder=f"data: {sweep.prevalence:.3f}",
                                 help="Your population's share of positives, as a proportion: 0.05 for 5% "
                                      "(empty: the split's own, as the box shows); PPV, NPV and the "
                                      "per-1,000 view use it.")
@@ -396,8 +396,7 @@ def panel(cost: float, prevalence: float | None):
         st.caption("Conservative intervals: Bayes' rule at the ends of 97.5% Wilson intervals of sensitivity "
                    "and specificity, so both hold together with at least 95% confidence.")
     label = threshold_texts([threshold], label_scores)[0]
-    st.html(view.metrics_html(report, label, split_prevalence=sweep.n_pos / max(sweep.n, 1)
-                              if report.prevalence_adjusted else None))
+    st.html(view.metrics_html(report, label, split_prevalence=sweep.prevalence if report.prevalence_adjusted else None))
     st.caption(f"{INTERVALS} PPV and NPV in the table use the prevalence in {SHOWN_ROWS}.")
     st.caption(state.literal(expected_cost_text(report, sweep, cost_ratio=cost, prevalence=prevalence,
                                                 split=SHOWN_ROWS, positive=names[1])))
@@ -409,7 +408,7 @@ def panel(cost: float, prevalence: float | None):
                                  prevalence=prevalence, cost_ratio=cost, card=card, threshold_label=label),
         help="One self-contained, printable HTML page with the threshold, how it was chosen, and every number here.")
 
-    prev = prevalence if prevalence is not None else sweep.n_pos / max(sweep.n, 1)
+    prev = prevalence if prevalence is not None else sweep.prevalence
     per = texts = None
     if 0 < prev < 1 and math.isfinite(m["sensitivity"].value) and math.isfinite(m["specificity"].value):
         per = per_1000_people(m["sensitivity"].value, m["specificity"].value, prev)
@@ -432,7 +431,7 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, assum
     """The charts, one tab at a time: only the open tab is drawn (and redrawn on a slider step),
     so the confusion matrix above them updates without waiting for five Plotly figures. ``assumed``: the
     Prevalence box's, which only some of them use, as their captions say."""
-    own = sweep.n_pos / max(sweep.n, 1)
+    own = sweep.prevalence
     at_own = (f"at the prevalence of {SHOWN_ROWS}, {percent_text(own)}; the Prevalence box's "
               f"{percent_text(assumed)} is in the PPV and NPV tiles and the per-1,000 view"
               if assumed is not None else "")
@@ -523,7 +522,7 @@ def threshold_charts(key, split_name: str) -> view.ThresholdCharts:
         s = sweep_by_split[split_name]
         cache.clear()
         auc = "AUC " + auc_text(base["auc"], base["auc_ci"])
-        cache[wanted] = view.ThresholdCharts(base, names, s.n_pos / max(s.n, 1), auc, s.is_probability)
+        cache[wanted] = view.ThresholdCharts(base, names, s.prevalence, auc, s.is_probability)
     return cache[wanted]
 
 

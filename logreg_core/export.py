@@ -109,10 +109,9 @@ def binary_test_metrics(y_test, test_scores, threshold: float, prevalence: float
     precision; ``prevalence_note`` says which numbers are at which prevalence."""
     sweep = Sweep.from_scores(y_test, test_scores)
     metrics = {**sweep.report(threshold, prevalence=prevalence, cost_ratio=cost_ratio).to_dict(), **sweep.ranking()}
-    own = sweep.n_pos / max(sweep.n, 1)
-    metrics["split_prevalence"] = own
+    metrics["split_prevalence"] = sweep.prevalence
     metrics["prevalence_note"] = (
-        f"counts, metrics and net_benefit are the test split's, at its own prevalence ({own:.4g})"
+        f"counts, metrics and net_benefit are the test split's, at its own prevalence ({sweep.prevalence:.4g})"
         + ("." if prevalence is None else f"; prevalence_adjusted and expected_cost are at the population "
                                            f"prevalence assumed, {prevalence:g}."))
     if cost_ratio is not None:  # what expected_cost was computed for

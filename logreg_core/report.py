@@ -144,7 +144,7 @@ def expected_cost_text(report: ThresholdReport, sweep: Sweep, *, cost_ratio: flo
     beside the costs of flagging no one and everyone, which any useful threshold beats; ``split`` names the
     rows, as ``report_html``'s does."""
     at = (f"the assumed population prevalence {prevalence:.4g}" if prevalence is not None
-          else f"the prevalence in {split}, {sweep.n_pos / max(sweep.n, 1):.3f}")
+          else f"the prevalence in {split}, {sweep.prevalence:.3f}")
     none, everyone = (sweep.report(end, prevalence=prevalence, cost_ratio=cost_ratio).expected_cost
                       for end in (math.inf, -math.inf))
     return (f"A missed {positive} case (false negative) is taken to cost {cost_ratio:g} times a false alarm (false "
@@ -166,7 +166,7 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
     cut = whole_cut_text(report.threshold) if whole_scores(sweep) else ""  # "… score ≥ 44" for 43.5
     neg, pos = names
     c = report.counts
-    split_prevalence = sweep.n_pos / max(sweep.n, 1) if prevalence is not None and report.prevalence_adjusted else None
+    split_prevalence = sweep.prevalence if prevalence is not None and report.prevalence_adjusted else None
     rows = "".join(
         f"<tr><td>{metric_label(k, split_prevalence)}</td><td>{metric_text(report, k)}</td>"
         f"<td>{interval_text(v)}</td></tr>"
@@ -175,7 +175,7 @@ def report_html(report: ThresholdReport, sweep: Sweep, *, names: tuple[str, str]
     auc = auc_text(sweep.roc_auc(), sweep.roc_auc_ci())
     roc = _curve_svg(fpr, tpr, (report.metrics["fpr"].value, report.metrics["sensitivity"].value),
                      "false-positive rate", "sensitivity")
-    prev_text = f"Prevalence in {split}: {sweep.n_pos / max(sweep.n, 1):.3f}. "
+    prev_text = f"Prevalence in {split}: {sweep.prevalence:.3f}. "
     adj = report.prevalence_adjusted
     if prevalence is not None and adj:
         prev_text += (f"Population prevalence assumed: {prevalence:g} ({percent_text(prevalence)}) — "

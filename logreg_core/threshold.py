@@ -516,6 +516,11 @@ class Sweep:
                 f"distinct_scores={self.thresholds.size})")
 
     @property
+    def prevalence(self) -> float:
+        """The share of positives among these cases (0 when there are none)."""
+        return self.n_pos / max(self.n, 1)
+
+    @property
     def sorted_scores(self) -> np.ndarray:
         """The scores, ascending (what ``threshold_texts`` takes)."""
         return self._scores
