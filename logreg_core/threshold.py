@@ -233,6 +233,15 @@ def _ratio(num, den) -> np.ndarray:
     return out
 
 
+def _mcc(tp, fp, tn, fn) -> np.ndarray:
+    """Matthews correlation, 0 where one row or column of the 2×2 table is empty (everyone or no one flagged,
+    or one class only): a constant prediction has no correlation with the truth. That is scikit-learn's
+    convention, and the limit the coefficient tends to as the empty margin's count goes to 0. No cases: NaN."""
+    mcc = _ratio(tp * tn - fp * fn, np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)))
+    mcc[np.isnan(mcc) & (tp + fp + tn + fn > 0)] = 0.0
+    return mcc
+
+
 def _rates(tp, fp, tn, fn, names=METRIC_NAMES) -> dict[str, np.ndarray]:
     """The metrics called ``names`` (default: all of METRIC_NAMES), elementwise over count arrays.
 
@@ -250,7 +259,7 @@ def _rates(tp, fp, tn, fn, names=METRIC_NAMES) -> dict[str, np.ndarray]:
         "accuracy": lambda: _ratio(tp + tn, positives + negatives),
         "balanced_accuracy": lambda: (rate("sensitivity") + rate("specificity")) / 2,
         "f1": lambda: _ratio(2 * tp, 2 * tp + fp + fn),
-        "mcc": lambda: _ratio(tp * tn - fp * fn, np.sqrt((tp + fp) * positives * negatives * (tn + fn))),
+        "mcc": lambda: _mcc(tp, fp, tn, fn),
         "youden_j": lambda: rate("sensitivity") + rate("specificity") - 1,
         "lr_positive": lambda: _ratio(rate("sensitivity"), rate("fpr")),
         "lr_negative": lambda: _ratio(rate("fnr"), rate("specificity")),
