@@ -38,7 +38,7 @@ class ScoreParts(dict):
 # the loader's names for a target column, y_true (the format's own) first, and what a scores file adds
 LABEL_COLUMNS = ("y_true", *(name for name in TARGET_NAMES if name != "y_true"), "truth", "actual")
 SCORE_COLUMNS = ("score", "y_score", "y_prob", "y_proba", "y_pred_proba", "prob", "proba", "probability", "risk",
-                 "decision_function", "margin", "logit")
+                 "risk_score", "predicted_risk", "predicted_probability", "decision_function", "margin", "logit")
 SPLIT_COLUMNS = ("set", "subset", "partition", "fold", "dataset")  # beside "split", read when holding split names
 PROBABILITY_PREFIX = "probability_"  # the app's prediction files: probability_<class> per class
 CLASS_PREFIXES = (PROBABILITY_PREFIX, "proba_", "prob_")  # a class's probability column, as exports name it

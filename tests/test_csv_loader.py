@@ -269,6 +269,28 @@ def test_no_header_with_text_labels_that_repeat():
     assert list(frame.columns) == ["col_0", "col_1"] and len(frame) == 20
 
 
+@pytest.mark.parametrize("index,target_name", [(False, 4), (True, 4), (False, "target")])
+def test_a_header_that_numbers_the_columns_is_a_header(index, target_name):
+    """pandas writes a frame without column names as "0,1,2,…" (after a blank cell for its index): that row
+    names the columns, it is not a case with those values."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(np.round(rng.normal(size=(40, 4)), 3))
+    frame[target_name] = np.arange(40) % 2
+    raw = frame.to_csv(index=index).encode()
+    ds = from_csv(raw)
+    assert ds.feature_names == ["0", "1", "2", "3"] and sum(ds.sizes().values()) == 40
+    assert "the first row numbers the columns 0, 1, 2" in notes_text(ds)
+    X_all = np.vstack([ds.X_train, ds.X_val, ds.X_test])
+    np.testing.assert_allclose(np.sort(X_all, axis=0), np.sort(frame.iloc[:, :4].to_numpy(), axis=0))
+    assert read_table(raw, header=False)[0].shape[0] == 41  # still read as data when asked
+
+
+def test_a_first_row_counting_up_over_rows_that_do_too_is_data():
+    rows = [[i + j for j in range(4)] + [i % 2] for i in range(30)]
+    frame, notes = read_table(encoded(rows))
+    assert frame.shape == (30, 5) and "No header row detected" in notes_text(notes)
+
+
 def test_header_forced_both_ways():
     data = encoded(numeric_rows(with_header=False))
     forced = read_table(data, header=True)[0]

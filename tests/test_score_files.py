@@ -103,7 +103,8 @@ def test_a_multiclass_predictions_file_is_one_class_against_the_rest(tmp_path):
 
 
 @pytest.mark.parametrize("header,label,score", [("label,prob", "label", "prob"), ("Target,Y_Prob", "Target", "Y_Prob"),
-                                                ("outcome,risk", "outcome", "risk")])
+                                                ("outcome,risk", "outcome", "risk"),
+                                                ("diagnosis,Risk_Score", "diagnosis", "Risk_Score")])
 def test_usual_column_names_are_found_and_said(header, label, score):
     y, s = leaning_scores(5, 80, 4)
     raw = (header + "\n" + "\n".join(f"{a},{b}" for a, b in zip(y, s))).encode()
