@@ -9,9 +9,10 @@ from logreg_core.describe import score_histogram
 from logreg_core.operating import describe_choice, find_threshold
 from logreg_core.report import (INTERVALS, auc_text, expected_cost_text, number_text, percent_text, report_html,
                                 whole_cut_text, whole_scores)
-from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, default_threshold,
-                                   harm_to_benefit, multiclass_confusion, one_vs_rest_scores, per_1000_people,
-                                   per_1000_texts, per_class_metrics, threshold_texts, validate_threshold)
+from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, calibration_in_the_large,
+                                   default_threshold, harm_to_benefit, multiclass_confusion, one_vs_rest_scores,
+                                   per_1000_people, per_1000_texts, per_class_metrics, threshold_texts,
+                                   validate_threshold)
 from ui import score_upload, state, theme, threshold_picker as picker, threshold_view as view
 
 st.title("Threshold")
@@ -487,6 +488,17 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, assum
     if probability and tabs["Calibration"].open:
         with tabs["Calibration"]:
             st.plotly_chart(charts.calibration, key="calibration")
+            overall = charts.calibration_overall
+            verdict = {"over": "above that interval: the model over-predicts on average",
+                       "under": "below that interval: the model under-predicts on average",
+                       "within": "inside that interval"}[overall["direction"]]
+            st.caption(f"Each point is a tenth of the probability scale: the cases of {SHOWN_ROWS} scored in it, "
+                       f"their mean predicted probability across and the share of them positive up, with its 95% "
+                       f"Wilson interval; a bar that crosses the dotted line is consistent with calibration there, "
+                       f"and few cases make a long bar (hover for the counts). Over all {overall['n']:,} cases the "
+                       f"share positive is {overall['observed']:.3f} (95% CI {overall['ci_low']:.3f} – "
+                       f"{overall['ci_high']:.3f}) and the mean predicted probability "
+                       f"{overall['mean_predicted']:.3f}, {verdict}.")
 
 
 def curve_data(key, split_name: str) -> dict:
@@ -507,6 +519,7 @@ def curve_data(key, split_name: str) -> dict:
         if s.is_probability:
             data["decision"] = s.decision_curve()
             data["calibration"] = calibration_curve(y, scores)
+            data["calibration_overall"] = calibration_in_the_large(y, scores)
             data["brier"] = brier_score(y, scores)
         cache.clear()
         cache[(key, split_name)] = data

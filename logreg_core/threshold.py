@@ -796,20 +796,38 @@ class Sweep:
 # ---------------------------------------------------------------- probabilities
 
 def calibration_curve(y_true, prob, n_bins=10) -> dict:
-    """Reliability-diagram data over `n_bins` equal-width bins of [0, 1], non-empty bins only.
+    """Reliability-diagram data over `n_bins` equal-width bins of [0, 1], non-empty bins only: each bin's
+    mean predicted probability, its share of positives with a 95% Wilson interval, and its counts.
 
     Bins are closed on the right, (a, b], with 0 in the first — the binning of
     sklearn.calibration.calibration_curve(strategy="uniform") — so a probability on
-    an edge, such as 0.3 with 10 bins, falls in the lower bin.
+    an edge, such as 0.3 with 10 bins, falls in the lower bin. The intervals are what keep a bin of
+    four cases from reading as evidence of miscalibration.
     """
     y, p = _validate_probabilities(y_true, prob)
     n_bins = _whole_number("n_bins", n_bins, 1)
     bins = np.searchsorted(np.linspace(0.0, 1.0, n_bins + 1)[1:-1], p, side="left")
     count = np.bincount(bins, minlength=n_bins)
+    positives = np.bincount(bins, weights=y, minlength=n_bins).astype(int)
     kept = count > 0
+    low, high = np.array([wilson_interval(k, n) for k, n in zip(positives[kept], count[kept])],
+                         dtype=float).reshape(-1, 2).T
     return {"mean_predicted": np.bincount(bins, weights=p, minlength=n_bins)[kept] / count[kept],
-            "fraction_positive": np.bincount(bins, weights=y, minlength=n_bins)[kept] / count[kept],
-            "count": count[kept]}
+            "fraction_positive": positives[kept] / count[kept], "ci_low": low, "ci_high": high,
+            "count": count[kept], "positives": positives[kept]}
+
+
+def calibration_in_the_large(y_true, prob) -> dict:
+    """The mean predicted probability against the observed share of positives (with its 95% Wilson
+    interval) over all cases: a model whose mean is outside that interval over- or under-predicts
+    overall, whatever its ranking ("direction": "over", "under" or "within"). NaN, no interval and no
+    direction for no cases."""
+    y, p = _validate_probabilities(y_true, prob)
+    low, high = wilson_interval(int(y.sum()), y.size)
+    mean = float(_ratio(p.sum(), y.size))
+    direction = None if low is None else "over" if mean > high else "under" if mean < low else "within"
+    return {"mean_predicted": mean, "observed": float(_ratio(y.sum(), y.size)), "ci_low": low, "ci_high": high,
+            "n": int(y.size), "direction": direction}
 
 
 def brier_score(y_true, prob) -> float:

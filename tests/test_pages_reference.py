@@ -21,6 +21,13 @@ def _chart(at, key: str) -> dict:
     return next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == key)
 
 
+def _wilson(successes, trials, z=1.959963984540054):
+    """The Wilson score interval from its textbook formula."""
+    centre = (successes + z * z / 2) / (trials + z * z)
+    half = z * np.sqrt(successes * (trials - successes) / trials + z * z / 4) / (trials + z * z)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def _open_tab(at, tab: str):
     at.session_state["chart_tab"] = tab
     return at.run()
@@ -155,6 +162,15 @@ def test_roc_and_calibration_charts_plot_the_shown_split(hard_app, split):
     np.testing.assert_allclose(_plotly_array(calibration["x"]), [scores[bins == b].mean() for b in kept], rtol=1e-12)
     np.testing.assert_allclose(_plotly_array(calibration["y"]), [y[bins == b].mean() for b in kept], rtol=1e-12)
     assert calibration["text"] == [f"{(bins == b).sum()} cases" for b in kept]
+    bounds = np.array([_wilson(y[bins == b].sum(), (bins == b).sum()) for b in kept])
+    share = np.array([y[bins == b].mean() for b in kept])
+    np.testing.assert_allclose(_plotly_array(calibration["error_y"]["array"]), bounds[:, 1] - share, atol=1e-12)
+    np.testing.assert_allclose(_plotly_array(calibration["error_y"]["arrayminus"]), share - bounds[:, 0], atol=1e-12)
+    low, high = _wilson(y.sum(), y.size)
+    direction = "above" if scores.mean() > high else "below" if scores.mean() < low else "inside"
+    assert (f"Over all {y.size:,} cases the share positive is {y.mean():.3f} (95% CI {low:.3f} – {high:.3f}) and "
+            f"the mean predicted probability {scores.mean():.3f}, {direction} that interval") in seen(
+        " ".join(c.value for c in at.caption))
     _open_tab(at, "ROC and precision–recall")
     at.radio(key="split_shown").set_value("val").run()
 

@@ -19,7 +19,7 @@ from sklearn.metrics import (
 
 from logreg_core.errors import LogRegError
 from logreg_core.threshold import (
-    CONVENTION, METRIC_NAMES, Counts, Estimate, Sweep, brier_score, calibration_curve,
+    CONVENTION, METRIC_NAMES, Counts, Estimate, Sweep, brier_score, calibration_curve, calibration_in_the_large,
     harm_to_benefit, multiclass_confusion, multiclass_report, net_benefit, one_vs_rest_scores, per_1000,
     per_1000_people, per_1000_texts,
     per_class_metrics, prevalence_adjusted_ppv_npv, treat_all_net_benefit, validate_cost_ratio,
@@ -658,6 +658,38 @@ def test_calibration_curve_matches_sklearn_uniform(name, n_bins):
     np.testing.assert_allclose(ours["fraction_positive"], prob_true, rtol=0, atol=TOL)
     np.testing.assert_allclose(ours["mean_predicted"], prob_pred, rtol=0, atol=TOL)
     assert ours["count"].sum() == len(y) and (ours["count"] > 0).all()
+    np.testing.assert_array_equal(ours["positives"], np.round(prob_true * ours["count"]).astype(int))
+
+
+@pytest.mark.parametrize("name", ["random", "tied", "small", "only_positives", "n1_positive"])
+def test_calibration_bins_have_wilson_intervals(name):
+    """Each bin's interval solves the Wilson score equation |p − π| = z·√(π(1 − π)/n) at both ends (or sits at
+    0 or 1 for a bin of no or only positives), and holds the bin's share."""
+    y, p = DATASETS[name]
+    cal = calibration_curve(y, p, n_bins=10)
+    z = 1.959963984540054
+    for k, n, low, high in zip(cal["positives"], cal["count"], cal["ci_low"], cal["ci_high"]):
+        share = k / n
+        assert low <= share <= high
+        for bound, at_its_end, end in ((low, k == 0, 0.0), (high, k == n, 1.0)):
+            if at_its_end:
+                assert bound == end
+            else:
+                assert (share - bound) ** 2 == pytest.approx(z * z * bound * (1 - bound) / n, abs=1e-12)
+
+
+def test_calibration_in_the_large():
+    rng = np.random.default_rng(8)
+    p = rng.random(400)
+    y = (rng.random(400) < p).astype(int)
+    overall = calibration_in_the_large(y, p)
+    assert overall["mean_predicted"] == pytest.approx(p.mean(), abs=TOL) and overall["observed"] == y.mean()
+    assert (overall["ci_low"], overall["ci_high"]) == wilson_interval(int(y.sum()), 400) and overall["n"] == 400
+    assert overall["direction"] == "within"
+    assert calibration_in_the_large(y, np.minimum(p + 0.2, 1))["direction"] == "over"
+    assert calibration_in_the_large(y, p * 0.6)["direction"] == "under"
+    empty = calibration_in_the_large([], [])
+    assert math.isnan(empty["mean_predicted"]) and empty["ci_low"] is None and empty["direction"] is None
 
 
 @pytest.mark.parametrize("y, p", [

@@ -174,6 +174,7 @@ class ThresholdCharts:
         self.per_1000 = per_1000_figure()
         self.decision = decision_curve_figure(base["decision"]) if probability else None
         self.calibration = calibration_figure(base["calibration"], base["brier"]) if probability else None
+        self.calibration_overall = base.get("calibration_overall")
 
     def move_to(self, threshold: float, report: ThresholdReport, per: dict | None, texts: dict | None) -> None:
         """``per``: whole people per 1,000 (``per_1000_people``), drawn as dots; ``texts``: the same for the
@@ -203,12 +204,21 @@ class ThresholdCharts:
 
 
 def calibration_figure(cal: dict, brier: float) -> go.Figure:
+    """Each bin's observed share of positives against its mean predicted probability, with its 95% interval
+    as an error bar, and its cases (how many, how many positive) on hover."""
     fig = go.Figure()
     fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfect", line=dict(color="#888", dash="dot", width=1))
-    fig.add_scatter(x=cal["mean_predicted"], y=cal["fraction_positive"], mode="lines+markers", name="model",
+    share = cal["fraction_positive"]
+    fig.add_scatter(x=cal["mean_predicted"], y=share, mode="lines+markers", name="model (bars: 95% CI)",
                     text=[f"{c} cases" for c in cal["count"]],
+                    customdata=np.column_stack([cal["positives"], cal["ci_low"], cal["ci_high"]]),
+                    hovertemplate="%{text}, %{customdata[0]} positive<br>predicted %{x:.3f}, observed %{y:.3f}"
+                                  "<br>95% CI %{customdata[1]:.3f} – %{customdata[2]:.3f}<extra></extra>",
+                    error_y=dict(type="data", symmetric=False, array=cal["ci_high"] - share,
+                                 arrayminus=share - cal["ci_low"], thickness=1.5, width=4,
+                                 color=theme.PALETTE["purple"]),
                     line=dict(color=theme.PALETTE["purple"], width=theme.line_width()))
     _threshold_line(fig)
     fig.update_xaxes(title="mean predicted probability", range=[0, 1])
-    fig.update_yaxes(title="observed share positive", range=[0, 1])
+    fig.update_yaxes(title="observed share positive", range=[-0.03, 1.03])  # room for a point at 0 or 1
     return theme.style(fig, f"Calibration (reliability) — Brier score {brier:.4f}")
