@@ -415,7 +415,10 @@ def panel(cost: float, prevalence: float | None):
         per = per_1000_people(m["sensitivity"].value, m["specificity"].value, prev)
         texts = per_1000_texts(m["sensitivity"].value, m["specificity"].value, prev)
     charts = threshold_charts(cache_key, split)
-    charts.move_to(threshold, report, per, texts)
+    assumed_curve = None
+    if probability and prevalence is not None and sweep.n_pos and sweep.n_neg:
+        assumed_curve = (percent_text(prevalence), sweep.decision_curve(prevalence=prevalence))
+    charts.move_to(threshold, report, per, texts, assumed_curve)
     chart_tabs(charts, threshold, label, prevalence, texts, report)
 
 
@@ -483,8 +486,13 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, assum
                             f"positives (e.g. unnecessary work-ups of {state.literal(names[0])} cases) to find one "
                             f"{state.literal(names[1])} case. {benefit}.")
             st.plotly_chart(charts.decision, key="dca")
-            st.caption(f"Net benefit on the cases of {SHOWN_ROWS} (prevalence {own:.3f}); the Prevalence box "
-                       "changes PPV, NPV and the per-1,000 view (and the net benefit at it, above), not this curve.")
+            if assumed is None:
+                st.caption(f"Net benefit per person on the cases of {SHOWN_ROWS} (prevalence {own:.3f}). Enter a "
+                           "Prevalence to draw it for a population with that prevalence too.")
+            else:
+                st.caption(f"Bold: net benefit per person at the assumed prevalence {percent_text(assumed)}, from "
+                           f"the model's sensitivity and false-positive rate on {SHOWN_ROWS}; faint: on those cases "
+                           f"themselves (prevalence {percent_text(own)}). The marker is on the bold curve.")
     if probability and tabs["Calibration"].open:
         with tabs["Calibration"]:
             st.plotly_chart(charts.calibration, key="calibration")

@@ -447,11 +447,10 @@ def net_benefit(counts: Counts, threshold) -> float:
     return float(_net_benefit(counts.tp, counts.fp, counts.n, t))
 
 
-def _population_net_benefit(c: Counts, prevalence: float, t: float) -> float:
+def _population_net_benefit(tp, fp, positives, negatives, prevalence: float, t):
     """Net benefit per person at ``prevalence`` rather than the cases' own: prevalence·sensitivity −
-    (1 − prevalence)·FPR·t/(1−t), which is ``net_benefit`` when the prevalence is the cases'."""
-    sens, fpr = _ratio(c.tp, c.positives), _ratio(c.fp, c.negatives)
-    return float(prevalence * sens - (1 - prevalence) * fpr * t / (1 - t))
+    (1 − prevalence)·FPR·t/(1−t), which is ``_net_benefit`` when the prevalence is the cases'."""
+    return prevalence * _ratio(tp, positives) - (1 - prevalence) * _ratio(fp, negatives) * t / (1 - t)
 
 
 def treat_all_net_benefit(prevalence, threshold) -> float:
@@ -593,7 +592,9 @@ class Sweep:
         if prevalence is not None:
             adjusted = _prevalence_adjusted(counts, validate_prevalence(prevalence))
             if benefit is not None:  # the net benefit per person of that population, as is the rest here
-                adjusted["net_benefit"] = _population_net_benefit(counts, adjusted["prevalence"], threshold)
+                c = counts
+                adjusted["net_benefit"] = float(_population_net_benefit(c.tp, c.fp, c.positives, c.negatives,
+                                                                         adjusted["prevalence"], threshold))
         return ThresholdReport(threshold, CONVENTION, counts, metrics, expected_cost, benefit, adjusted)
 
     def roc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -776,9 +777,11 @@ class Sweep:
                 "min_cost": self.find_min_cost(cost_ratio, prevalence),
                 "sensitivity_target": self.find_sensitivity(target_sensitivity)}
 
-    def decision_curve(self, thresholds=None) -> dict:
+    def decision_curve(self, thresholds=None, prevalence=None) -> dict:
         """Net benefit of the model against treating everyone and no one, at threshold
-        probabilities strictly between 0 and 1 (default 0.01, 0.02, …, 0.99)."""
+        probabilities strictly between 0 and 1 (default 0.01, 0.02, …, 0.99): per person among these cases,
+        or with ``prevalence`` per person of a population with that prevalence, from the model's sensitivity
+        and FPR on these cases (as for a case–control sample, whose own prevalence is set by its design)."""
         if not self.is_probability:
             raise LogRegError(f"decision curves need probabilities in [0, 1]; these scores range "
                               f"from {self.min_score:g} to {self.max_score:g}")
@@ -789,8 +792,12 @@ class Sweep:
             if not ((t > 0) & (t < 1)).all():
                 raise LogRegError("decision-curve thresholds must be strictly between 0 and 1")
         tp, fp = self._counts_ge(t)
-        return {"threshold": t, "net_benefit": _net_benefit(tp, fp, self.n, t),
-                "treat_all": _treat_all(_ratio(self.n_pos, self.n), t), "treat_none": np.zeros_like(t)}
+        if prevalence is None:
+            return {"threshold": t, "net_benefit": _net_benefit(tp, fp, self.n, t),
+                    "treat_all": _treat_all(_ratio(self.n_pos, self.n), t), "treat_none": np.zeros_like(t)}
+        p = validate_prevalence(prevalence)
+        return {"threshold": t, "net_benefit": _population_net_benefit(tp, fp, self.n_pos, self.n_neg, p, t),
+                "treat_all": _treat_all(p, t), "treat_none": np.zeros_like(t)}
 
 
 # ---------------------------------------------------------------- probabilities

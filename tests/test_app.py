@@ -356,9 +356,10 @@ def test_prevalence_recomputes_ppv_and_report_has_threshold_and_intervals(traine
 
 
 def test_each_view_says_at_which_prevalence_its_numbers_are():
-    """The Prevalence box changes the tiles, the per-1,000 view and a net benefit; the curves stay at the cases'
-    own prevalence. Each says which, and the box says how it read the number (0.5 is 50%, not 0.5%). The net
-    benefit, at both, against scikit-learn's counts; the decision curve's axis reaches down to its marker."""
+    """The Prevalence box changes the tiles, the per-1,000 view, a net benefit and the decision curve (drawn at
+    both); the other curves stay at the cases' own prevalence. Each says which, and the box says how it read
+    the number (0.5 is 50%, not 0.5%). The net benefit, at both, against scikit-learn's counts; the decision
+    curve's axis reaches down to its marker."""
     from sklearn.metrics import confusion_matrix
 
     at = new_app().switch_page("app_pages/threshold.py").run()
@@ -391,10 +392,19 @@ def test_each_view_says_at_which_prevalence_its_numbers_are():
     text = next(m.value for m in at.markdown if "Net benefit at" in m.value)
     assert f"Net benefit at 0.35: **{here:.3f}** per person on these cases, **{at_half:.3f}** at the assumed " \
            "prevalence 50%." in text
-    dca = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "dca")
-    marker = dca["data"][-1]
-    assert marker["y"] == [pytest.approx(here)] and dca["layout"]["yaxis"]["range"][0] <= here
+    dca = lambda: next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "dca")  # noqa: E731
+    # drawn at 50% too, bold, with the marker on it; the curve on the cases fades
+    model, treat_all, _, model_at, treat_all_at, marker = dca()["data"]
+    assert (model_at["name"], treat_all_at["name"]) == ("model at 50%", "treat all at 50%")
+    assert model_at.get("visible", True) is True and model["opacity"] < 1 and model["name"] == "model, these cases"
+    assert _plotly_array(model_at["y"])[34] == pytest.approx(at_half) and marker["y"] == [pytest.approx(at_half)]
+    assert _plotly_array(treat_all_at["y"])[34] == pytest.approx(0.5 - 0.5 * odds)
+    assert "Bold: net benefit per person at the assumed prevalence 50%" in captions()
     at.number_input(key="prevalence").set_value(None).run()
+    model, _, _, model_at, _, marker = dca()["data"]
+    assert model_at["visible"] is False and model["name"] == "model" and model.get("opacity", 1) == 1
+    assert marker["y"] == [pytest.approx(here)] and dca()["layout"]["yaxis"]["range"][0] <= here
+    assert "Enter a Prevalence to draw it for a population with that prevalence too." in captions()
     at.session_state["chart_tab"] = "Per 1,000 people"
     at.run()
     assert f"At the prevalence of all rows, {own} (the Prevalence box is empty): of 1,000 people" in captions()

@@ -647,6 +647,31 @@ def test_decision_curve_counts_scores_on_its_thresholds_as_positive():
         assert model == pytest.approx(tp / len(y) - fp / len(y) * t / (1 - t), abs=TOL), t
 
 
+def test_decision_curve_at_a_population_prevalence():
+    """At prevalence π each point is π·TP/P − (1 − π)·FP/N·t/(1 − t), from scikit-learn's counts at t; treating
+    everyone gives π − (1 − π)·t/(1 − t); at the cases' own prevalence it is the curve on the cases; the
+    report's net benefit at π is the curve's at the same threshold."""
+    rng = np.random.default_rng(11)
+    y = rng.integers(0, 2, 500)
+    s = np.clip(rng.normal(0.35 + 0.3 * y, 0.2), 0, 1).round(3)
+    sweep = Sweep.from_scores(y, s)
+    for prevalence in (0.01, 0.3):
+        curve = sweep.decision_curve(prevalence=prevalence)
+        for i, t in enumerate(curve["threshold"]):
+            tn, fp, fn, tp = confusion_matrix(y, (s >= t).astype(int), labels=[0, 1]).ravel()
+            harm = t / (1 - t)
+            expected = prevalence * tp / (tp + fn) - (1 - prevalence) * fp / (fp + tn) * harm
+            assert curve["net_benefit"][i] == pytest.approx(expected, abs=TOL)
+            assert curve["treat_all"][i] == pytest.approx(prevalence - (1 - prevalence) * harm, abs=TOL)
+        at_40 = sweep.report(0.4, prevalence=prevalence).prevalence_adjusted["net_benefit"]
+        assert at_40 == pytest.approx(curve["net_benefit"][39], abs=TOL)
+    own = sweep.decision_curve(prevalence=y.mean())
+    for key in ("net_benefit", "treat_all"):
+        np.testing.assert_allclose(own[key], sweep.decision_curve()[key], rtol=0, atol=TOL)
+    with pytest.raises(LogRegError, match="prevalence"):
+        sweep.decision_curve(prevalence=1.5)
+
+
 # ---------------------------------------------------------------- calibration and Brier
 
 @pytest.mark.parametrize("name", ["random", "tied", "small", "all_equal", "only_positives", "n1_positive"])

@@ -120,13 +120,20 @@ DECISION_FLOOR = -0.05
 
 
 def decision_curve_figure(curve: dict) -> go.Figure:
+    """The model's and treating everyone's net benefit on these cases (traces 0 and 1), treating no one's
+    (2), the same two at an assumed prevalence (3 and 4, hidden until ``ThresholdCharts.move_to`` is given
+    one), and the marker."""
     fig = go.Figure()
-    fig.add_scatter(x=curve["threshold"], y=curve["net_benefit"], mode="lines", name="model",
-                    line=dict(color=theme.PALETTE["blue"], width=theme.line_width()))
-    fig.add_scatter(x=curve["threshold"], y=curve["treat_all"], mode="lines", name="treat all",
-                    line=dict(color=theme.PALETTE["orange"], width=theme.line_width(), dash="dash"))
-    fig.add_scatter(x=curve["threshold"], y=curve["treat_none"], mode="lines", name="treat none",
-                    line=dict(color="#555", width=theme.line_width(), dash="dot"))
+    x, width = curve["threshold"], theme.line_width()
+    fig.add_scatter(x=x, y=curve["net_benefit"], mode="lines", name="model",
+                    line=dict(color=theme.PALETTE["blue"], width=width))
+    fig.add_scatter(x=x, y=curve["treat_all"], mode="lines", name="treat all",
+                    line=dict(color=theme.PALETTE["orange"], width=width, dash="dash"))
+    fig.add_scatter(x=x, y=curve["treat_none"], mode="lines", name="treat none",
+                    line=dict(color="#555", width=width, dash="dot"))
+    for colour, dash in (("blue", None), ("orange", "dash")):
+        fig.add_scatter(x=x, y=[None] * len(x), mode="lines", visible=False,
+                        line=dict(color=theme.PALETTE[colour], width=width * 1.5, dash=dash))
     _marker(fig)
     top = np.nanmax(curve["net_benefit"]) if len(curve["net_benefit"]) else 1
     fig.update_yaxes(title="net benefit", range=[DECISION_FLOOR, max(top, 0.05) * 1.1])
@@ -173,12 +180,16 @@ class ThresholdCharts:
         self.metric_curves = metric_curves_figure(base)
         self.per_1000 = per_1000_figure()
         self.decision = decision_curve_figure(base["decision"]) if probability else None
+        self._decision_top = self.decision.layout.yaxis.range[1] if probability else None
         self.calibration = calibration_figure(base["calibration"], base["brier"]) if probability else None
         self.calibration_overall = base.get("calibration_overall")
 
-    def move_to(self, threshold: float, report: ThresholdReport, per: dict | None, texts: dict | None) -> None:
+    def move_to(self, threshold: float, report: ThresholdReport, per: dict | None, texts: dict | None,
+                assumed: tuple[str, dict] | None = None) -> None:
         """``per``: whole people per 1,000 (``per_1000_people``), drawn as dots; ``texts``: the same for the
-        legend, "<1" where some are expected but round to no one (``per_1000_texts``)."""
+        legend, "<1" where some are expected but round to no one (``per_1000_texts``); ``assumed``: an assumed
+        prevalence as text and the decision curve at it (``Sweep.decision_curve(prevalence=…)``), drawn
+        over the one on these cases, which fades."""
         m = report.metrics
         _move_marker(self.roc, m["fpr"].value, m["sensitivity"].value)
         _move_marker(self.pr, m["sensitivity"].value, m["ppv"].value)
@@ -186,11 +197,7 @@ class ThresholdCharts:
             if fig is not None:
                 fig.layout.shapes[0].update(x0=threshold, x1=threshold)
         if self.decision is not None:
-            _move_marker(self.decision, threshold, report.net_benefit)
-            benefit = report.net_benefit  # a marker below the axis was not drawn, while the legend named it
-            low = (min(DECISION_FLOOR, benefit * 1.1) if benefit is not None and math.isfinite(benefit)
-                   else DECISION_FLOOR)
-            self.decision.update_yaxes(range=[low, self.decision.layout.yaxis.range[1]])
+            self._show_decision_at(threshold, report, assumed)
         if per is not None:
             neg, pos = self.names
             first = 0
@@ -201,6 +208,28 @@ class ThresholdCharts:
                 # the entry of a trace without points, but not of one whose only point is blank
                 dots.update(x=(people % ICON_COLUMNS).tolist() or [None], y=(people // ICON_COLUMNS).tolist() or [None],
                             name=f"{label.format(pos=pos, neg=neg)}: {texts[key]}")
+
+    def _show_decision_at(self, threshold: float, report: ThresholdReport, assumed: tuple[str, dict] | None):
+        """The marker on the curve the page's net benefit is read from: at the assumed prevalence when there is
+        one, and the axis tall enough for both the marker and that curve."""
+        fig = self.decision
+        benefit = report.net_benefit
+        if assumed is None:
+            fig.data[3].visible = fig.data[4].visible = False
+        else:
+            text, curve = assumed
+            fig.data[3].update(y=curve["net_benefit"], visible=True, name=f"model at {text}")
+            fig.data[4].update(y=curve["treat_all"], visible=True, name=f"treat all at {text}")
+            benefit = report.prevalence_adjusted.get("net_benefit")
+        for trace, name in zip(fig.data[:2], ("model", "treat all")):
+            trace.update(opacity=0.35 if assumed else 1, name=f"{name}, these cases" if assumed else name)
+        _move_marker(fig, threshold, benefit)
+        shown = [benefit] if benefit is not None and math.isfinite(benefit) else []
+        if assumed is not None:
+            shown += [np.nanmax(assumed[1]["net_benefit"], initial=0)]
+        low = min([DECISION_FLOOR] + [b * 1.1 for b in shown])  # a marker below the axis is not drawn
+        high = max([self._decision_top] + [b * 1.1 for b in shown])
+        fig.update_yaxes(range=[low, high])
 
 
 def calibration_figure(cal: dict, brier: float) -> go.Figure:
