@@ -328,8 +328,8 @@ def _operating_point_controls() -> tuple[float, float | None]:
                                 max_value=None, step=PREVALENCE_STEP, format="%.4f",
                                 placeholder=f"data: {sweep.prevalence:.3f}",
                                 help="Your population's share of positives, as a proportion: 0.05 for 5% "
-                                     "(empty: the split's own, as the box shows); PPV, NPV and the "
-                                     "per-1,000 view use it.")
+                                     "(empty: the split's own, as the box shows); PPV, NPV, the per-1,000 "
+                                     "view, the decision curve and Min cost use it.")
         if prevalence is not None:  # 0.5 is 50%: said, for whoever meant 0.5%
             st.caption(f"Read as {percent_text(prevalence)}.")
     state.show_clamped()
@@ -419,7 +419,7 @@ def panel(cost: float, prevalence: float | None):
     if probability and prevalence is not None and sweep.n_pos and sweep.n_neg:
         assumed_curve = (percent_text(prevalence), sweep.decision_curve(prevalence=prevalence))
     charts.move_to(threshold, report, per, texts, assumed_curve)
-    chart_tabs(charts, threshold, label, prevalence, texts, report)
+    chart_tabs(charts, threshold, label, prevalence, texts, report, drawn_at_assumed=assumed_curve is not None)
 
 
 def side_by_side(*figures) -> None:
@@ -431,13 +431,15 @@ def side_by_side(*figures) -> None:
 
 
 def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, assumed: float | None,
-               people: dict | None, report) -> None:
+               people: dict | None, report, drawn_at_assumed: bool) -> None:
     """The charts, one tab at a time: only the open tab is drawn (and redrawn on a slider step),
     so the confusion matrix above them updates without waiting for five Plotly figures. ``assumed``: the
-    Prevalence box's, which only some of them use, as their captions say."""
+    Prevalence box's, which only some of them use, as their captions say; ``drawn_at_assumed``: whether the
+    decision curve is drawn at it too (it needs both classes among the cases)."""
     own = sweep.prevalence
     at_own = (f"at the prevalence of {SHOWN_ROWS}, {percent_text(own)}; the Prevalence box's "
-              f"{percent_text(assumed)} is in the PPV and NPV tiles and the per-1,000 view"
+              f"{percent_text(assumed)} is in the PPV and NPV tiles, the per-1,000 view"
+              + (" and the decision curve" if probability else "")
               if assumed is not None else "")
     titles = ["ROC and precision–recall", "Scores and metrics", "Per 1,000 people"]
     titles += ["Decision curve", "Calibration"] if probability else []
@@ -486,13 +488,16 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, assum
                             f"positives (e.g. unnecessary work-ups of {state.literal(names[0])} cases) to find one "
                             f"{state.literal(names[1])} case. {benefit}.")
             st.plotly_chart(charts.decision, key="dca")
-            if assumed is None:
-                st.caption(f"Net benefit per person on the cases of {SHOWN_ROWS} (prevalence {own:.3f}). Enter a "
-                           "Prevalence to draw it for a population with that prevalence too.")
+            if not drawn_at_assumed:
+                st.caption(f"Net benefit per person on the cases of {SHOWN_ROWS} (prevalence {percent_text(own)}). "
+                           "Enter a Prevalence to draw it for a population with that prevalence too.")
             else:
+                marker = " The marker is on the bold curve." if 0 < threshold < 1 else ""
                 st.caption(f"Bold: net benefit per person at the assumed prevalence {percent_text(assumed)}, from "
                            f"the model's sensitivity and false-positive rate on {SHOWN_ROWS}; faint: on those cases "
-                           f"themselves (prevalence {percent_text(own)}). The marker is on the bold curve.")
+                           f"themselves (prevalence {percent_text(own)}).{marker} A threshold is still read as a "
+                           "risk: scores that are risks at the cases' prevalence overstate them in a rarer "
+                           "population.")
     if probability and tabs["Calibration"].open:
         with tabs["Calibration"]:
             st.plotly_chart(charts.calibration, key="calibration")
@@ -501,12 +506,12 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, assum
                        "under": "below that interval: the model under-predicts on average",
                        "within": "inside that interval"}[overall["direction"]]
             st.caption(f"Each point is a tenth of the probability scale: the cases of {SHOWN_ROWS} scored in it, "
-                       f"their mean predicted probability across and the share of them positive up, with its 95% "
-                       f"Wilson interval; a bar that crosses the dotted line is consistent with calibration there, "
-                       f"and few cases make a long bar (hover for the counts). Over all {overall['n']:,} cases the "
-                       f"share positive is {overall['observed']:.3f} (95% CI {overall['ci_low']:.3f} – "
-                       f"{overall['ci_high']:.3f}) and the mean predicted probability "
-                       f"{overall['mean_predicted']:.3f}, {verdict}.")
+                       "their mean predicted probability across and the share of them positive up, with its 95% "
+                       "Wilson interval; a bar that crosses the dotted line is consistent with calibration there, "
+                       "and few cases make a long bar (hover for the counts). Each bar is 95% on its own: of ten, "
+                       f"one can miss the line by chance. Over all {overall['n']:,} cases the share positive is "
+                       f"{overall['observed']:.3f} (95% CI {overall['ci_low']:.3f} – {overall['ci_high']:.3f}) and "
+                       f"the mean predicted probability {overall['mean_predicted']:.3f}, {verdict}.")
 
 
 def curve_data(key, split_name: str) -> dict:

@@ -499,7 +499,7 @@ def _detect_header(rows: list[list[str]], decimal: str) -> tuple[bool, str]:
     if not rest:
         is_header = "text" in kinds
         return is_header, "the only row " + ("has text in it" if is_header else "is all numbers")
-    if _numbers_the_columns(first) and not _numbers_the_columns(rest[0]):
+    if _numbers_the_columns(first, decimal) and not _numbers_the_columns(rest[0], decimal):
         return True, "the first row numbers the columns 0, 1, 2, …, as pandas writes columns without names"
     header_votes = data_votes = 0
     for j, (cell, kind) in enumerate(zip(first, kinds)):
@@ -524,10 +524,16 @@ def _detect_header(rows: list[list[str]], decimal: str) -> tuple[bool, str]:
     return False, "the first row looks like data, with numbers or repeated labels"
 
 
-def _numbers_the_columns(row: list[str]) -> bool:
-    """Whether ``row``'s whole numbers count up from 0 or 1 along it (at least 3, over half of its cells;
-    blank and text cells aside, as an index's or a target's name beside them): column positions as names."""
-    numbers = [int(c.strip()) for c in row if c.strip().isdigit()]
+def _numbers_the_columns(row: list[str], decimal: str) -> bool:
+    """Whether ``row``'s numbers are whole and count up from 0 or 1 along it (at least 3, over half of its
+    cells; blank and text cells aside, as an index's or a target's name beside them): column positions as
+    names. A row with a fraction in it is data."""
+    numbers = []
+    for cell in (c.strip() for c in row):
+        if cell.isdecimal() and cell.isascii():
+            numbers.append(int(cell))
+        elif _is_number(cell, decimal):
+            return False
     return (len(numbers) >= max(3, len(row) / 2)
             and numbers[0] in (0, 1) and numbers == list(range(numbers[0], numbers[0] + len(numbers))))
 

@@ -21,7 +21,9 @@ METRIC_LABELS = {
     "accuracy": ("Accuracy", "Share of all cases classified correctly."),
     "balanced_accuracy": ("Balanced accuracy", "Mean of sensitivity and specificity."),
     "f1": ("F1 score", "Harmonic mean of PPV and sensitivity."),
-    "mcc": ("Matthews correlation", "Correlation between prediction and truth, −1 to 1; 0 when everyone or no one is flagged."),
+    "mcc": ("Matthews correlation",
+            "Correlation between prediction and truth, −1 to 1; 0 when everyone or no one is flagged, or the cases "
+            "are of one class."),
     "youden_j": ("Youden's J", "Sensitivity + specificity − 1."),
     "lr_positive": ("Positive likelihood ratio (LR+)",
                     "How much a positive result raises the odds: sens / (1 − spec)."),

@@ -592,9 +592,8 @@ class Sweep:
         if prevalence is not None:
             adjusted = _prevalence_adjusted(counts, validate_prevalence(prevalence))
             if benefit is not None:  # the net benefit per person of that population, as is the rest here
-                c = counts
-                adjusted["net_benefit"] = float(_population_net_benefit(c.tp, c.fp, c.positives, c.negatives,
-                                                                         adjusted["prevalence"], threshold))
+                adjusted["net_benefit"] = float(_population_net_benefit(
+                    counts.tp, counts.fp, counts.positives, counts.negatives, adjusted["prevalence"], threshold))
         return ThresholdReport(threshold, CONVENTION, counts, metrics, expected_cost, benefit, adjusted)
 
     def roc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

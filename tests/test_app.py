@@ -376,7 +376,7 @@ def test_each_view_says_at_which_prevalence_its_numbers_are():
     assert "Read as 50%." in captions()
     own = f"{100 * y.mean():.3g}%"
     assert (f"Precision (PPV) here is at the prevalence of all rows, {own}; the Prevalence box's 50% is in the PPV "
-            "and NPV tiles and the per-1,000 view.") in captions()  # the ROC and precision–recall tab
+            "and NPV tiles, the per-1,000 view and the decision curve.") in captions()  # the ROC and precision–recall tab
     at.session_state["chart_tab"] = "Scores and metrics"
     at.run()
     assert f"PPV and NPV here are at the prevalence of all rows, {own};" in captions()

@@ -285,10 +285,20 @@ def test_a_header_that_numbers_the_columns_is_a_header(index, target_name):
     assert read_table(raw, header=False)[0].shape[0] == 41  # still read as data when asked
 
 
-def test_a_first_row_counting_up_over_rows_that_do_too_is_data():
-    rows = [[i + j for j in range(4)] + [i % 2] for i in range(30)]
+@pytest.mark.parametrize("first", [[0, 1, 2, 3, 4], [1, 2, 3, 4, 5]])
+def test_a_first_row_counting_up_over_rows_that_do_too_is_data(first):
+    rows = [first] + [[i + j for j in range(5)] for i in range(1, 30)]
     frame, notes = read_table(encoded(rows))
     assert frame.shape == (30, 5) and "No header row detected" in notes_text(notes)
+
+
+@pytest.mark.parametrize("first", [["0", "1", "2", "0.53", "0.27", "1.9"], ["1", "2", "3", "4.5", "x", "y"]])
+def test_a_first_row_of_codes_counting_up_beside_measurements_is_data(first):
+    """Coded categories that happen to read 0, 1, 2 (class, sex, stage) before measurements: a case, not names."""
+    rng = np.random.default_rng(4)
+    rows = [first] + [[i % 2, i % 3, i % 4, *np.round(rng.normal(size=3), 2)] for i in range(30)]
+    frame, notes = read_table(encoded(rows))
+    assert frame.shape == (31, 6) and "No header row detected" in notes_text(notes)
 
 
 def test_header_forced_both_ways():

@@ -182,7 +182,7 @@ class ThresholdCharts:
         self.decision = decision_curve_figure(base["decision"]) if probability else None
         self._decision_top = self.decision.layout.yaxis.range[1] if probability else None
         self.calibration = calibration_figure(base["calibration"], base["brier"]) if probability else None
-        self.calibration_overall = base.get("calibration_overall")
+        self.calibration_overall = base["calibration_overall"] if probability else None
 
     def move_to(self, threshold: float, report: ThresholdReport, per: dict | None, texts: dict | None,
                 assumed: tuple[str, dict] | None = None) -> None:
@@ -224,12 +224,10 @@ class ThresholdCharts:
         for trace, name in zip(fig.data[:2], ("model", "treat all")):
             trace.update(opacity=0.35 if assumed else 1, name=f"{name}, these cases" if assumed else name)
         _move_marker(fig, threshold, benefit)
-        shown = [benefit] if benefit is not None and math.isfinite(benefit) else []
-        if assumed is not None:
-            shown += [np.nanmax(assumed[1]["net_benefit"], initial=0)]
-        low = min([DECISION_FLOOR] + [b * 1.1 for b in shown])  # a marker below the axis is not drawn
-        high = max([self._decision_top] + [b * 1.1 for b in shown])
-        fig.update_yaxes(range=[low, high])
+        marker = [benefit * 1.1] if benefit is not None and math.isfinite(benefit) else []
+        top = [np.nanmax(assumed[1]["net_benefit"], initial=0) * 1.1] if assumed is not None else []
+        # the floor reaches down to the marker (one below the axis is not drawn), the top up to the bold curve
+        fig.update_yaxes(range=[min([DECISION_FLOOR] + marker), max([self._decision_top] + marker + top)])
 
 
 def calibration_figure(cal: dict, brier: float) -> go.Figure:
