@@ -375,8 +375,9 @@ def test_each_view_says_at_which_prevalence_its_numbers_are():
     captions = lambda: "\n".join(c.value for c in at.caption)  # noqa: E731
     assert "Read as 50%." in captions()
     own = f"{100 * y.mean():.3g}%"
+    # the ROC and precision–recall tab
     assert (f"Precision (PPV) here is at the prevalence of all rows, {own}; the Prevalence box's 50% is in the PPV "
-            "and NPV tiles, the per-1,000 view and the decision curve.") in captions()  # the ROC and precision–recall tab
+            "and NPV tiles, the per-1,000 view and the decision curve.") in captions()
     at.session_state["chart_tab"] = "Scores and metrics"
     at.run()
     assert f"PPV and NPV here are at the prevalence of all rows, {own};" in captions()
