@@ -53,7 +53,7 @@ if source == "csv":
         st.info(f"Using **{state.literal(earlier.title)}**, uploaded earlier. To pick another target or positive "
                 "class, upload it again.")
     if upload is not None:
-        from logreg_core import csv_loader
+        from logreg_core import csv_target
 
         raw = upload.getvalue()
         digest = data.file_digest(raw)
@@ -64,13 +64,13 @@ if source == "csv":
                 st.info("This looks like a file of scores from another model (y_true, score). To choose a "
                         "threshold for those scores, upload it on the **Threshold** page under **Uploaded "
                         "scores**; here it would train a new model on those columns as features.")
-            columns = csv_loader.target_candidates(frame)
+            columns = csv_target.target_candidates(frame)
             # a target chosen for another file that this one lacks gives way in silence; a link's is announced
             another_files = st.session_state.get("csv_choices_file", digest) != digest
             st.session_state["csv_choices_file"] = digest
             target = state.kept_choice("Target column", "csv_target", columns, columns[0], announce=not another_files,
                                        help="The column to predict.")
-            values = csv_loader.label_values(frame, target)
+            values = csv_target.label_values(frame, target)
             if another_files and st.session_state.get("csv_positive_labels") != values:
                 # another file with other labels: its own guess, not a class chosen among the last file's labels
                 # (a binary file's "1" made a 0/1/2 file one-vs-rest without a word)
@@ -79,7 +79,7 @@ if source == "csv":
             positive = None
             if len(values) >= 2:
                 options = [MULTICLASS] + values if len(values) > 2 else values
-                guess = csv_loader.guess_positive(frame, target) if len(values) == 2 else None
+                guess = csv_target.guess_positive(frame, target) if len(values) == 2 else None
                 positive = state.kept_choice(
                     "Positive class", "csv_positive", options, guess if guess in values else options[0],
                     announce=False,  # shown right here, and a new target column's labels are new anyway

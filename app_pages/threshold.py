@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from logreg_core import BUILTIN_DATASETS, LogRegError
-from logreg_core.csv_loader import percent_fraction
+from logreg_core.csv_cells import percent_fraction
 from logreg_core.describe import score_histogram
 from logreg_core.operating import describe_choice, find_threshold
 from logreg_core.report import (INTERVALS, auc_text, expected_cost_text, number_text, percent_text, report_html,

@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .csv_loader import NoDataRows, as_text, listed, numeric_column, read_text_table, typed_columns
-from .errors import LogRegError
+from .csv_cells import as_text, numeric_column, typed_columns
+from .csv_reader import NoDataRows, read_text_table
+from .errors import LogRegError, listed
 from .model import TrainedModel
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .csv_loader import (MAX_TARGET_LABELS, TARGET_NAMES, NoDataRows, encode_labels, listed, marked_numbers,
-                         match_positive, percent_fraction, read_text_table, typed_columns, usual_positive)
-from .errors import LogRegError
+from .csv_cells import marked_numbers, percent_fraction, typed_columns
+from .csv_reader import NoDataRows, read_text_table
+from .csv_target import MAX_TARGET_LABELS, TARGET_NAMES, encode_labels, match_positive, usual_positive
+from .errors import LogRegError, listed
 from .threshold import Sweep, validate_scores
 
 SPLITS = ("val", "test")

@@ -222,10 +222,10 @@ def test_a_file_over_the_upload_limit(app, trained, monkeypatch):
     runs; the loader checks the size again for files that get past it. AppTest has no browser, so this
     shrinks the loader's limit to 1 KB (its MAX_BYTES and the MAX_UPLOAD_MB its message names) and
     uploads 1.6 KB."""
-    from logreg_core import csv_loader
+    from logreg_core import csv_reader
 
-    monkeypatch.setattr(csv_loader, "MAX_UPLOAD_MB", 0.001)
-    monkeypatch.setattr(csv_loader, "MAX_BYTES", 1024)
+    monkeypatch.setattr(csv_reader, "MAX_UPLOAD_MB", 0.001)
+    monkeypatch.setattr(csv_reader, "MAX_BYTES", 1024)
     data = csv_bytes(rows_with(60))
     assert len(data) > 1024
     upload(app, "big.csv", data)
@@ -288,7 +288,7 @@ def test_odd_but_valid_files_load_with_a_note(app, trained, case):
 
 @pytest.mark.slow  # the loader and the page take 10–45 s on 20,000 columns (two shared cores)
 def test_twenty_thousand_columns_is_within_the_limit_and_loads(app, trained):
-    from logreg_core.csv_loader import MAX_COLUMNS
+    from logreg_core.csv_reader import MAX_COLUMNS
 
     assert MAX_COLUMNS == 20_000  # 20,000 columns is allowed; 20,001 is refused (BAD_FILES)
     upload(app, "wide.csv", wide(20_000))
@@ -703,11 +703,11 @@ def test_one_session_survives_a_run_of_mistakes(trained):
 
 def test_an_upload_is_parsed_once_however_often_the_data_page_reruns(app, monkeypatch):
     """A wide file takes seconds to parse: reruns (any widget change) reuse the parsed table."""
-    from logreg_core import csv_loader
+    from logreg_core import csv_reader
 
     parses = []
-    real = csv_loader.read_table
-    monkeypatch.setattr(csv_loader, "read_table", lambda *a, **k: parses.append(a[0]) or real(*a, **k))
+    real = csv_reader.read_table
+    monkeypatch.setattr(csv_reader, "read_table", lambda *a, **k: parses.append(a[0]) or real(*a, **k))
     upload(app, "mine.csv", csv_bytes(rows_with()))
     assert not app.exception and not app.error
     loaded = len(parses)

@@ -47,9 +47,9 @@ def test_bad_files_are_one_error_line_saying_what_to_do(capsys, tmp_path, case):
 
 def test_a_file_over_the_size_limit(capsys, tmp_path, monkeypatch):
     """The real limit is 200 MB; the check is the same with the limit shrunk to 1 KB."""
-    from logreg_core import csv_loader
+    from logreg_core import csv_reader
 
-    monkeypatch.setattr(csv_loader, "MAX_BYTES", 1024)
+    monkeypatch.setattr(csv_reader, "MAX_BYTES", 1024)
     path = tmp_path / "big.csv"
     path.write_bytes(csv_bytes(rows_with(60)))
     assert path.stat().st_size > 1024

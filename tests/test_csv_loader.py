@@ -11,16 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from logreg_core import csv_loader
-from logreg_core.csv_loader import (
-    MAX_COLUMNS,
-    MAX_UPLOAD_MB,
-    from_csv,
-    guess_positive,
-    label_values,
-    read_table,
-    target_candidates,
-)
+from logreg_core import csv_reader
+from logreg_core.csv_loader import from_csv
+from logreg_core.csv_reader import MAX_COLUMNS, MAX_UPLOAD_MB, read_table
+from logreg_core.csv_target import guess_positive, label_values, target_candidates
 from logreg_core.errors import LogRegError
 
 
@@ -737,7 +731,7 @@ def test_file_larger_than_the_limit(tmp_path):
 
 
 def test_bytes_larger_than_the_limit(monkeypatch):
-    monkeypatch.setattr(csv_loader, "MAX_BYTES", 100)
+    monkeypatch.setattr(csv_reader, "MAX_BYTES", 100)
     raises(encoded(binary_rows()), "limit")
 
 
@@ -796,7 +790,8 @@ def test_label_values_refuses_a_continuous_column():
 ])
 def test_typed_columns_give_the_types_the_reader_gives(raw):
     """Rows to predict are read once, as text; what the page shows is typed as read_table types it."""
-    from logreg_core.csv_loader import read_table, read_text_table, typed_columns
+    from logreg_core.csv_cells import typed_columns
+    from logreg_core.csv_reader import read_text_table
 
     text, _, facts = read_text_table(raw, header=True)
     decimal = facts["decimal"]

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logreg_core.csv_loader import from_csv, label_values, read_table, target_candidates
+from logreg_core.csv_loader import from_csv
+from logreg_core.csv_reader import read_table
+from logreg_core.csv_target import label_values, target_candidates
 from logreg_core.datasets import Dataset
 from logreg_core.errors import LogRegError
 from logreg_core.scores import read_scores

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from logreg_core.csv_loader import from_csv, read_table, read_text_table
+from logreg_core.csv_loader import from_csv
+from logreg_core.csv_reader import read_table, read_text_table
 from logreg_core.model import TrainedModel
 from logreg_core.predict import feature_matrix, predict_rows
 from logreg_core.errors import LogRegError

@@ -38,12 +38,12 @@ def file_digest(data: bytes) -> str:
 def read_upload(raw: bytes, digest: str, header: bool | None):
     """The uploaded table, parsed once per file (its ``file_digest``) and header choice: the Data page
     reruns on every widget change, and a wide file takes seconds to parse."""
-    from logreg_core import csv_loader
+    from logreg_core import csv_reader
 
     key = (digest, header)
     cached = st.session_state.get("csv_table")
     if cached is None or cached[0] != key:
-        cached = (key, csv_loader.read_table(raw, header=header)[0])  # a LogRegError leaves the old one
+        cached = (key, csv_reader.read_table(raw, header=header)[0])  # a LogRegError leaves the old one
         st.session_state["csv_table"] = cached
     return cached[1]
 

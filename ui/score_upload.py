@@ -8,7 +8,7 @@ import time
 import streamlit as st
 
 from logreg_core import LogRegError
-from logreg_core.csv_loader import MAX_TARGET_LABELS
+from logreg_core.csv_target import MAX_TARGET_LABELS
 from logreg_core.scores import PositiveToChoose, ScoreParts, ScoreTable, class_of
 from ui import state
 

@@ -17,7 +17,7 @@ import numpy as np
 import streamlit as st
 
 from logreg_core import OPTIMIZERS, Dataset, LogRegError, RunResult, TrainConfig
-from logreg_core.csv_loader import percent_fraction
+from logreg_core.csv_cells import percent_fraction
 from logreg_core.operating import describe_choice, find_threshold
 from logreg_core.threshold import Sweep, one_vs_rest_scores, threshold_texts
 
