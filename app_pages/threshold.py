@@ -4,11 +4,12 @@ import numpy as np
 import streamlit as st
 
 from logreg_core import BUILTIN_DATASETS, LogRegError
+from logreg_core.compare import compare_aucs
 from logreg_core.csv_cells import percent_fraction
 from logreg_core.describe import score_histogram
 from logreg_core.operating import describe_choice, find_threshold
-from logreg_core.report import (INTERVALS, auc_text, expected_cost_text, number_text, percent_text, report_html,
-                                whole_cut_text, whole_scores)
+from logreg_core.report import (INTERVALS, auc_text, comparison_text, expected_cost_text, number_text, percent_text,
+                                report_html, whole_cut_text, whole_scores)
 from logreg_core.threshold import (CONVENTION, Sweep, brier_score, calibration_curve, calibration_in_the_large,
                                    default_threshold, harm_to_benefit, multiclass_confusion, one_vs_rest_scores,
                                    per_1000_people, per_1000_texts, per_class_metrics, threshold_texts,
@@ -452,6 +453,8 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, assum
             side_by_side((charts.roc, "roc"), (charts.pr, "pr"))
             if at_own:
                 st.caption(f"Precision (PPV) here is {at_own}.")
+            if source == "Uploaded scores":
+                compared_roc()
     if tabs["Scores and metrics"].open:
         with tabs["Scores and metrics"]:
             side_by_side((charts.distribution, "dist"), (charts.metric_curves, "curves"))
@@ -512,6 +515,30 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, assum
                        f"one can miss the line by chance. Over all {overall['n']:,} cases the share positive is "
                        f"{overall['observed']:.3f} (95% CI {overall['ci_low']:.3f} – {overall['ci_high']:.3f}) and "
                        f"the mean predicted probability {overall['mean_predicted']:.3f}, {verdict}.")
+
+
+def compared_roc() -> None:
+    """The shown scores against another score column of their file, if one is chosen: both ROC curves, and
+    DeLong's test on the split shown (computed once per column and split, not on a slider step)."""
+    other = score_upload.other_scores(parts)
+    if other is None:
+        return
+    column, other_parts = other
+    cache = st.session_state.setdefault("comparison_cache", {})
+    wanted = (cache_key, split, column)
+    if wanted not in cache:
+        (y, scores), others = parts[split], other_parts[split][1]
+        other_fpr, other_tpr, _ = Sweep.from_scores(y, others).roc()
+        cache.clear()
+        cache[wanted] = (compare_aucs(y, scores, others), view.thin(*sweep.roc()[:2]), view.thin(other_fpr, other_tpr))
+    result, (fpr, tpr), (other_fpr, other_tpr) = cache[wanted]
+    shown = parts.columns["score"]
+    curves = [(f"{shown} (AUC {number_text(result.auc_a)})", fpr, tpr),
+              (f"{column} (AUC {number_text(result.auc_b)})", other_fpr, other_tpr)]
+    st.plotly_chart(view.roc_comparison_figure(curves), key="roc_compare")
+    advice = " To report a difference, compare on the test split." if split == "val" else ""
+    st.caption(state.literal(f"On {SHOWN_ROWS} ({result.positives:,} positive, {result.negatives:,} negative cases), "
+                             + comparison_text(result, repr(shown), repr(column)) + advice))
 
 
 def curve_data(key, split_name: str) -> dict:

@@ -110,6 +110,9 @@ def _parser() -> argparse.ArgumentParser:
                          "the expected cost per person, in false-positive units (default: %(default)s)")
     th.add_argument("--target-sensitivity", type=float, default=0.95,
                     help="sensitivity the sensitivity-target operating point must reach (default: %(default)s)")
+    th.add_argument("--compare", metavar="COL",
+                    help="another model's score column in the same file: compare the two ROC AUCs on the rows "
+                         "reported on, with DeLong's test for paired ROC curves (default: no comparison)")
     th.add_argument("--json", action="store_true",
                     help="print one JSON object on stdout; the readable report goes to stderr")
     return parser
@@ -363,8 +366,10 @@ def _threshold_report(summary: dict, args, n_chosen_on: int, scores) -> list[str
 def _threshold(args, progress) -> dict:
     import numpy as np
 
-    from .scores import read_scores
+    from .compare import compare_aucs
     from .operating import choice_target
+    from .report import comparison_text
+    from .scores import ScoreTable
     from .threshold import (CONVENTION, Sweep, brier_score, default_threshold, threshold_texts, validate_cost_ratio,
                             validate_prevalence, validate_threshold)
 
@@ -373,7 +378,9 @@ def _threshold(args, progress) -> dict:
     validate_cost_ratio(args.cost_ratio)
     choice_target("sensitivity", args.target_sensitivity)
     given = None if args.threshold is None else validate_threshold(args.threshold)
-    parts = read_scores(args.scores, args.label_column, args.score_column, args.positive)
+    table = ScoreTable(args.scores)
+    parts = table.parts(args.label_column, args.score_column, args.positive)
+    other = None if args.compare is None else table.other_scores(parts, args.compare)
     choose_on, report_on = (parts["val"], parts["test"]) if "val" in parts else (parts["all"], parts["all"])
     scores = np.concatenate((choose_on[1], report_on[1]))
     choose_sweep, sweep = Sweep.from_scores(*choose_on), Sweep.from_scores(*report_on)
@@ -417,7 +424,17 @@ def _threshold(args, progress) -> dict:
     if warning := parts.same_rows_warning():
         summary["warning"] = warning
         print(f"warning: {summary['warning']}", file=sys.stderr)
-    print("\n".join(_threshold_report(summary, args, choose_sweep.n, scores)), file=progress)
+    lines = _threshold_report(summary, args, choose_sweep.n, scores)
+    if other is not None:
+        for warning in other.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        rows = "test" if "val" in parts else "all"
+        result = compare_aucs(*report_on, other[rows][1])
+        columns = (parts.columns["score"], other.columns["score"])
+        summary["comparison"] = {"score_columns": list(columns), "rows": rows, **result.to_dict()}
+        lines.append(f"On {'the test rows' if rows == 'test' else 'all rows'}, "
+                     + comparison_text(result, *(repr(c) for c in columns)))
+    print("\n".join(lines), file=progress)
     return summary
 
 

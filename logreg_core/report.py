@@ -140,6 +140,28 @@ def auc_text(auc: float, interval: tuple[float | None, float | None]) -> str:
     return estimate_text(auc, low, high)
 
 
+def p_value_text(p: float) -> str:
+    """``p = 0.043``, or ``p < 0.001`` below what three decimals show."""
+    return "p < 0.001" if p < 0.0005 else f"p = {p:.3f}"
+
+
+def comparison_text(result, name_a: str, name_b: str) -> str:
+    """One sentence on an ``AucComparison`` of the scores ``name_a`` and ``name_b``: their ROC AUCs, the
+    difference with its interval, and DeLong's p-value (or why there is none)."""
+    aucs = f"ROC AUC {number_text(result.auc_a)} for {name_a} and {number_text(result.auc_b)} for {name_b}"
+    if result.p_value is None:
+        return (f"{aucs}: difference {number_text(result.difference)}, untested: DeLong's test needs at least 2 "
+                "positive and 2 negative cases.")
+    if result.ci_low == result.ci_high:
+        if result.difference == 0:
+            return f"{aucs}: the two rank these cases alike (the same order), so their AUCs are equal."
+        return (f"{aucs}: difference {number_text(result.difference)}, with no spread across these cases "
+                f"({p_value_text(result.p_value)}).")
+    return (f"{aucs}: difference {estimate_text(result.difference, result.ci_low, result.ci_high)}, "
+            f"{p_value_text(result.p_value)} (DeLong's test for two ROC curves on the same cases: is the "
+            "difference more than chance?).")
+
+
 def expected_cost_text(report: ThresholdReport, sweep: Sweep, *, cost_ratio: float, prevalence: float | None,
                        split: str, positive: str) -> str:
     """The expected cost per person at ``report``'s threshold (made with ``cost_ratio`` and ``prevalence``),

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .csv_cells import marked_numbers, percent_fraction, typed_columns
+from .csv_cells import marked_numbers, percent_fraction, text_numbers, typed_columns
 from .csv_reader import NoDataRows, read_text_table
-from .csv_target import MAX_TARGET_LABELS, TARGET_NAMES, encode_labels, match_positive, usual_positive
+from .csv_target import MAX_TARGET_LABELS, TARGET_NAMES, encode_labels, is_id_name, match_positive, usual_positive
 from .errors import LogRegError, listed
 from .threshold import Sweep, validate_scores
 
@@ -87,6 +87,7 @@ class ScoreTable:
         self.columns = [c for c in frame.columns if c not in facts["unnamed"]]
         self._written = [name.strip().lower() for name in facts["names"]]  # "score,score": score and score_2
         self._encoded: dict[str, tuple] = {}  # a true-class column's labels, codes and kind, once per column
+        self._with_numbers: list[str] | None = None  # the columns that could hold scores, once asked for
 
     def column(self, given, role: str, guesses: tuple[str, ...] = ()) -> str | None:
         """The column named ``given`` (as written, else ignoring case), or when none is given the first of
@@ -185,6 +186,23 @@ class ScoreTable:
                                   "scores. Every threshold between them gives the same matrix; for the trade-off, "
                                   "choose a column of probabilities or margins.")
         return parts
+
+    def comparable_columns(self, parts: ScoreParts) -> list[str]:
+        """The columns another model's scores for ``parts``' cases could be in: those with numbers in them, but
+        not their true class, their score, the split or an identifier (``row``, ``patient_id``, …)."""
+        if self._with_numbers is None:
+            self._with_numbers = [c for c in self.columns
+                                  if not is_id_name(c) and text_numbers(self.frame[c], self.decimal).notna().any()]
+        taken = {parts.columns["label"], parts.columns["score"], self._split_column([])}
+        return [c for c in self._with_numbers if c not in taken]
+
+    def other_scores(self, parts: ScoreParts, column) -> ScoreParts:
+        """Another model's scores for ``parts``' cases, from ``column``, to compare with them: read with
+        ``parts``' true-class column and positive class, so the rows, their split and their labels are the same."""
+        other = self.column(column, "scores to compare with")
+        if other == parts.columns["score"]:
+            raise LogRegError(f"{other!r} is the score shown already: compare it with another model's score column")
+        return self.parts(parts.columns["label"], other, parts.positive)
 
     def _split_column(self, notes: list[str]) -> str | None:
         """The column named ``split``; else one with another usual name for it (``set``, ``subset``, …) that

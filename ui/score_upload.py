@@ -29,6 +29,7 @@ UPLOADER_ROUND = "scores_uploader_round"
 # (a guessed positive class included) rather than what was last picked; the choice itself is kept in CHOICE.
 PICKERS_ROUND = "scores_pickers_round"
 ROLES = {"label": "True class", "score": "Score", "positive": "Positive class"}
+COMPARE, COMPARED = "scores_compare", "scores_compared"  # the column picked to compare with, and its reading
 
 
 def uploader_key() -> str:
@@ -170,3 +171,37 @@ def _labels(table: ScoreTable, column: str | None) -> list[str]:
     except LogRegError:
         return []
     return labels if len(labels) <= MAX_TARGET_LABELS else []
+
+
+def other_scores(parts: ScoreParts) -> tuple[str, ScoreParts] | None:
+    """"Compare with": another score column of the shown scores' file, and its scores for the same cases once
+    one is chosen and can be read (else why not, shown). Nothing to choose once the shown scores' file is gone
+    (its table replaced by a file that could not be used)."""
+    file = st.session_state.get(TABLE)
+    if file is None or file[0] != st.session_state.get("uploaded_scores_id"):
+        return None
+    file_id, _, table = file
+    options = table.comparable_columns(parts)
+    if not options:
+        return None
+    if st.session_state.get(COMPARE) not in options:  # a column of another file, or of none
+        st.session_state.pop(COMPARE, None)
+    column = st.selectbox("Compare with another model's scores", options, index=None, key=COMPARE,
+                          placeholder="Choose a score column",
+                          help="Another column of this file with scores for the same cases: both ROC curves, and "
+                               "DeLong's test of whether their AUCs differ by more than chance.")
+    if column is None:
+        return None
+    wanted = (file_id, parts.columns["label"], parts.columns["score"], parts.positive, column)
+    if st.session_state.get(COMPARED, (None,))[0] != wanted:
+        try:
+            st.session_state[COMPARED] = (wanted, table.other_scores(parts, column))
+        except LogRegError as exc:
+            st.session_state[COMPARED] = (wanted, exc)
+    other = st.session_state[COMPARED][1]
+    if isinstance(other, LogRegError):
+        state.show_error(other, f"Cannot compare with {state.literal(column)}")
+        return None
+    for warning in other.warnings:
+        st.warning(state.literal(warning))
+    return column, other

@@ -79,6 +79,19 @@ def roc_figure(base: dict, auc_text: str) -> go.Figure:
     return theme.style(fig, "ROC curve", subtitle=subtitle)
 
 
+def roc_comparison_figure(curves: list[tuple[str, np.ndarray, np.ndarray]]) -> go.Figure:
+    """Two scores' ROC curves on the same cases, ``(legend name, fpr, tpr)`` each: the shown score's in the
+    ROC chart's blue, the other dashed in orange."""
+    fig = go.Figure()
+    for (name, fpr, tpr), colour, dash in zip(curves, ("blue", "orange"), ("solid", "dash")):
+        fig.add_scatter(x=fpr, y=tpr, mode="lines", name=theme.chart_text(name),
+                        line=dict(color=theme.PALETTE[colour], width=theme.line_width(), dash=dash))
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line=dict(color="#888", dash="dot", width=1))
+    fig.update_xaxes(title="false-positive rate (1 − specificity)", range=[0, 1])
+    fig.update_yaxes(title="sensitivity (TPR)", range=[0, 1.02])
+    return theme.style(fig, "ROC curves compared")
+
+
 def pr_figure(base: dict, ap: float, prevalence: float) -> go.Figure:
     fig = go.Figure()
     fig.add_scatter(x=base["recall"], y=base["precision"], mode="lines", name="PR curve",

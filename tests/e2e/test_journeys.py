@@ -610,3 +610,41 @@ def test_a_scores_files_own_column_names_are_chosen_on_the_page(page, app_server
         assert confusion_counts(page) == {"TP": str(tp), "FN": str(fn), "FP": str(fp), "TN": str(tn)}
     expect(page.get_by_text("Could not use", exact=False)).to_have_count(0)
     no_exception(page)
+
+
+def test_two_models_scores_are_compared_on_the_roc_tab(page, app_server):
+    """A file with two models' scores: the ROC tab offers the other column, draws both curves, and gives
+    scikit-learn's AUCs for the test rows and DeLong's test; the matrix above stays the shown score's."""
+    from sklearn.metrics import roc_auc_score
+
+    y = [(i * 7) % 3 == 0 for i in range(240)]
+    new = [round(((i * 37) % 71) / 100 + 0.35 * t, 3) for i, t in enumerate(y)]
+    old = [round(((i * 53) % 89) / 100 + 0.15 * t, 3) for i, t in enumerate(y)]
+    split = ["val" if i % 2 else "test" for i in range(240)]
+    csv = "split,y_true,score,old_model\n" + "".join(
+        f"{s},{int(t)},{a},{b}\n" for s, t, a, b in zip(split, y, new, old))
+    open_app(page, app_server)
+    go(page, "Threshold")
+    choose_radio(page, "Scores from", "Uploaded scores")
+    upload(page, "two.csv", csv.encode())
+    choose_radio(page, "Split shown", "Test (for reporting)")
+    counts = confusion_counts(page)
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Compare with another model's scores")
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.get_by_role("option", name="old_model", exact=True).click()
+    wait_idle(page)
+    test = [i for i, s in enumerate(split) if s == "test"]
+    auc_new = roc_auc_score([y[i] for i in test], [new[i] for i in test])
+    auc_old = roc_auc_score([y[i] for i in test], [old[i] for i in test])
+    said = page.get_by_text("DeLong's test for two ROC curves", exact=False)
+    expect(said).to_contain_text("On the test split (40 positive, 80 negative cases)")
+    shown = re.search(r"ROC AUC (\d\.\d{3}) for 'score' and (\d\.\d{3}) for 'old_model'", said.inner_text())
+    # to the 3 decimals shown (0.8575 is said 0.857 or 0.858 as its last binary digit falls)
+    assert shown and [float(v) for v in shown.groups()] == pytest.approx([auc_new, auc_old], abs=5e-4 + 1e-9)
+    chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="ROC curves compared")
+    expect(chart).to_contain_text(f"old_model (AUC {shown.group(2)})")
+    chart.scroll_into_view_if_needed()
+    shot(page, "threshold-two-models-compared")
+    assert confusion_counts(page) == counts
+    no_exception(page)

@@ -1,0 +1,95 @@
+"""The Threshold page's comparison of two score columns of an uploaded file, against scikit-learn and a
+brute-force DeLong."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+from .apptest_support import shown_counts
+from .test_app import _plotly_array, new_app
+from .test_compare import brute_force_delong, paired_scores
+
+
+def two_models_csv() -> tuple[bytes, pd.DataFrame]:
+    """Validation and test rows scored by two models, with a row number, a text column and a half-numeric one."""
+    y, a, b = paired_scores(n=400, seed=21, gain=2.0)
+    frame = pd.DataFrame({"row": np.arange(1, 401), "split": np.where(np.arange(400) % 2, "test", "val"),
+                          "y_true": y, "score": np.round(1 / (1 + np.exp(-a)), 6),
+                          "old_model": np.round(1 / (1 + np.exp(-b)), 6), "site": "north",
+                          "mixed": np.where(np.arange(400) % 3, "0.5", "high")})
+    return frame.to_csv(index=False).encode(), frame
+
+
+def uploaded(split: str):
+    raw, frame = two_models_csv()
+    at = new_app().switch_page("app_pages/threshold.py").run()
+    at.radio(key="score_source").set_value("Uploaded scores").run()
+    at.file_uploader(key="scores_upload").set_value(("two.csv", raw, "text/csv")).run()
+    at.radio(key="split_shown").set_value(split).run()
+    return at, frame
+
+
+def roc_compare(at):
+    return next((json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "roc_compare"), None)
+
+
+def captions(at) -> str:
+    return "\n".join(c.value.replace("\\", "") for c in at.caption)
+
+
+def test_two_score_columns_are_compared_on_the_test_split_as_scikit_learn_and_delong_say():
+    at, frame = uploaded("test")
+    picker = at.selectbox(key="scores_compare")
+    assert picker.options == ["old_model", "mixed"]  # not the row number, the split, the text or the score shown
+    assert roc_compare(at) is None
+    counts = shown_counts(at)
+    picker.set_value("old_model").run()
+    assert not at.exception and not at.error and shown_counts(at) == counts
+    test = frame[frame.split == "test"]
+    y, a, b = test.y_true.to_numpy(), test.score.to_numpy(), test.old_model.to_numpy()
+    auc_a, auc_b = roc_auc_score(y, a), roc_auc_score(y, b)
+    figure = roc_compare(at)
+    names = [trace["name"] for trace in figure["data"]]
+    assert names == [f"score (AUC {auc_a:.3f})", f"old_model (AUC {auc_b:.3f})", "chance"]
+    fpr, tpr = _plotly_array(figure["data"][1]["x"]), _plotly_array(figure["data"][1]["y"])
+    assert np.all(np.diff(fpr) >= 0) and (fpr[-1], tpr[-1]) == (1, 1)
+    reference = brute_force_delong(y, a, b)
+    said = captions(at)
+    assert (f"On the test split ({int(y.sum())} positive, {int((1 - y).sum())} negative cases), ROC AUC "
+            f"{auc_a:.3f} for 'score' and {auc_b:.3f} for 'old_model': "
+            f"difference {reference['difference']:.3f}") in said
+    assert f"p = {reference['p']:.3f}" in said or (reference["p"] < 0.0005 and "p < 0.001" in said)
+    assert "compare on the test split" not in said
+
+
+def test_on_validation_the_comparison_says_to_report_on_test():
+    at, frame = uploaded("val")
+    at.selectbox(key="scores_compare").set_value("old_model").run()
+    val = frame[frame.split == "val"]
+    said = captions(at)
+    assert f"On the validation split ({int(val.y_true.sum())} positive" in said
+    assert "To report a difference, compare on the test split." in said
+
+
+def test_a_column_that_cannot_be_compared_says_why_and_the_page_stays():
+    at, _ = uploaded("test")
+    counts = shown_counts(at)
+    at.selectbox(key="scores_compare").set_value("mixed").run()
+    assert not at.exception and roc_compare(at) is None and shown_counts(at) == counts
+    text = int((np.arange(400) % 3 == 0).sum())  # the rows with "high"
+    assert [e.value.replace("\\", "") for e in at.error] == [
+        f"Cannot compare with mixed: the mixed column has {text} value(s) that are not finite numbers, such as 'high' "
+        "(first on data row 1): each score must be a number; fix or remove those rows"]
+
+
+def test_choosing_the_compared_column_as_the_score_clears_the_comparison():
+    at, _ = uploaded("test")
+    at.selectbox(key="scores_compare").set_value("old_model").run()
+    score = at.selectbox(key=f"scores_score_{at.session_state['scores_pickers_round']}")
+    score.set_value("old_model").run()
+    assert not at.exception and roc_compare(at) is None
+    picker = at.selectbox(key="scores_compare")
+    assert picker.options == ["score", "mixed"] and picker.value is None
