@@ -453,8 +453,7 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, assum
             side_by_side((charts.roc, "roc"), (charts.pr, "pr"))
             if at_own:
                 st.caption(f"Precision (PPV) here is {at_own}.")
-            if source == "Uploaded scores":
-                compared_roc()
+            compared_roc()
     if tabs["Scores and metrics"].open:
         with tabs["Scores and metrics"]:
             side_by_side((charts.distribution, "dist"), (charts.metric_curves, "curves"))
@@ -517,28 +516,60 @@ def chart_tabs(charts: view.ThresholdCharts, threshold: float, label: str, assum
                        f"the mean predicted probability {overall['mean_predicted']:.3f}, {verdict}.")
 
 
-def compared_roc() -> None:
-    """The shown scores against another score column of their file, if one is chosen: both ROC curves, and
-    DeLong's test on the split shown (computed once per column and split, not on a slider step)."""
+def earlier_run_scores() -> tuple[str, str, np.ndarray] | None:
+    """"Compare with": another kept run on the same cases, and its kept model's scores on the split shown, once
+    one is chosen: (the shown scores' name, the other's, its scores)."""
+    others = {other.run_id: other for other in state.runs_on_the_same_cases(run)}
+    if not others:
+        return None
+    if st.session_state.get("compare_run") not in others:  # a run no longer kept, or on other data
+        st.session_state.pop("compare_run", None)
+    chosen = st.selectbox("Compare with another run", list(others), index=None, key="compare_run",
+                          format_func=lambda run_id: state.run_label(others[run_id]),
+                          placeholder="Choose a run on the same data",
+                          help="A run on the same data, split the same way (the same seed): both ROC curves on the "
+                               "split shown, and DeLong's test of whether their AUCs differ by more than chance.")
+    if chosen is None:
+        return None
+    other = others[chosen]
+    val_scores, test_scores = other.score_history[max(other.score_history)]  # its kept model's
+    y, scores = (ds.y_val, val_scores) if split == "val" else (ds.y_test, test_scores)
+    if not ds.is_binary:
+        scores = one_vs_rest_scores(y, scores, ds.class_names.index(names[1]))[1]
+    return f"run {run.run_id} (epoch {epoch})", f"run {other.run_id}", scores
+
+
+def uploaded_column_scores() -> tuple[str, str, np.ndarray] | None:
+    """"Compare with": another score column of the uploaded file, once one is chosen and read: (the shown
+    column's name, the other's, its scores on the split shown)."""
     other = score_upload.other_scores(parts)
     if other is None:
-        return
+        return None
     column, other_parts = other
+    return repr(parts.columns["score"]), repr(column), other_parts[split][1]
+
+
+def compared_roc() -> None:
+    """The shown scores against another model's for the same cases, if one is chosen: both ROC curves, and
+    DeLong's test on the split shown (computed once per pair and split, not on a slider step)."""
+    other = earlier_run_scores() if run else uploaded_column_scores()
+    if other is None:
+        return
+    shown, name, others = other
     cache = st.session_state.setdefault("comparison_cache", {})
-    wanted = (cache_key, split, column)
+    wanted = (cache_key, split, name)
     if wanted not in cache:
-        (y, scores), others = parts[split], other_parts[split][1]
+        y, scores = parts[split]
         other_fpr, other_tpr, _ = Sweep.from_scores(y, others).roc()
         cache.clear()
         cache[wanted] = (compare_aucs(y, scores, others), view.thin(*sweep.roc()[:2]), view.thin(other_fpr, other_tpr))
     result, (fpr, tpr), (other_fpr, other_tpr) = cache[wanted]
-    shown = parts.columns["score"]
     curves = [(f"{shown} (AUC {number_text(result.auc_a)})", fpr, tpr),
-              (f"{column} (AUC {number_text(result.auc_b)})", other_fpr, other_tpr)]
+              (f"{name} (AUC {number_text(result.auc_b)})", other_fpr, other_tpr)]
     st.plotly_chart(view.roc_comparison_figure(curves), key="roc_compare")
     advice = " To report a difference, compare on the test split." if split == "val" else ""
     st.caption(state.literal(f"On {SHOWN_ROWS} ({result.positives:,} positive, {result.negatives:,} negative cases), "
-                             + comparison_text(result, repr(shown), repr(column)) + advice))
+                             + comparison_text(result, shown, name) + advice))
 
 
 def curve_data(key, split_name: str) -> dict:

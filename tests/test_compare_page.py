@@ -1,5 +1,5 @@
-"""The Threshold page's comparison of two score columns of an uploaded file, against scikit-learn and a
-brute-force DeLong."""
+"""The Threshold page's comparison of two models' scores on the same cases (two columns of an uploaded file, or
+two runs on the same data), against scikit-learn and a brute-force DeLong."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from .apptest_support import shown_counts
-from .test_app import _plotly_array, new_app
+from .test_app import _plotly_array, new_app, train
 from .test_compare import brute_force_delong, paired_scores
 
 
@@ -53,7 +53,7 @@ def test_two_score_columns_are_compared_on_the_test_split_as_scikit_learn_and_de
     auc_a, auc_b = roc_auc_score(y, a), roc_auc_score(y, b)
     figure = roc_compare(at)
     names = [trace["name"] for trace in figure["data"]]
-    assert names == [f"score (AUC {auc_a:.3f})", f"old_model (AUC {auc_b:.3f})", "chance"]
+    assert names == [f"'score' (AUC {auc_a:.3f})", f"'old_model' (AUC {auc_b:.3f})", "chance"]
     fpr, tpr = _plotly_array(figure["data"][1]["x"]), _plotly_array(figure["data"][1]["y"])
     assert np.all(np.diff(fpr) >= 0) and (fpr[-1], tpr[-1]) == (1, 1)
     reference = brute_force_delong(y, a, b)
@@ -93,3 +93,46 @@ def test_choosing_the_compared_column_as_the_score_clears_the_comparison():
     assert not at.exception and roc_compare(at) is None
     picker = at.selectbox(key="scores_compare")
     assert picker.options == ["score", "mixed"] and picker.value is None
+
+
+def test_a_run_is_compared_with_an_earlier_run_on_the_same_cases_and_not_with_one_on_other_cases():
+    at = train(new_app(), epochs=3)
+    first = at.session_state["trained"]
+    at = train(at, epochs=12)  # the same data and seed: the same validation and test cases, a better model
+    second = at.session_state["trained"]
+    at.switch_page("app_pages/threshold.py").run()
+    picker = at.selectbox(key="compare_run")
+    assert picker.options == [f"run {first.run_id}: SGD, learning rate 0.01, 3 epochs"]
+    picker.set_value(first.run_id).run()
+    assert not at.exception and not at.error
+    ds = second.dataset
+    a, b = second.score_history[12][0], first.score_history[3][0]  # the validation split, shown first
+    reference = brute_force_delong(ds.y_val, a, b)
+    said = captions(at)
+    assert (f"On the validation split ({int(ds.y_val.sum())} positive, {int((1 - ds.y_val).sum())} negative cases), "
+            f"ROC AUC {roc_auc_score(ds.y_val, a):.3f} for run {second.run_id} (epoch 12) and "
+            f"{roc_auc_score(ds.y_val, b):.3f} for run {first.run_id}: difference "
+            f"{reference['difference']:.3f}") in said
+    assert f"p = {reference['p']:.3f}" in said or (reference["p"] < 0.0005 and "p < 0.001" in said)
+    at.radio(key="split_shown").set_value("test").run()
+    a, b = second.score_history[12][1], first.score_history[3][1]
+    assert f"{roc_auc_score(ds.y_test, b):.3f} for run {first.run_id}" in captions(at)
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="seed").set_value(5).run()  # other cases: nothing to compare with
+    at = train(at, epochs=2)
+    at.switch_page("app_pages/threshold.py").run()
+    assert not at.exception and not [s for s in at.selectbox if s.key == "compare_run"]
+
+
+def test_runs_of_a_softmax_model_are_compared_on_the_class_viewed():
+    at = train(train(new_app(dataset="digits"), epochs=1), epochs=3)
+    first, second = at.session_state["runs"][-2:]
+    at.switch_page("app_pages/threshold.py").run()
+    at.selectbox(key="view_class").set_value("7").run()
+    at.selectbox(key="compare_run").set_value(first.run_id).run()
+    y = (second.dataset.y_val == 7).astype(int)
+    a, b = second.score_history[3][0][:, 7], first.score_history[1][0][:, 7]
+    said = captions(at)
+    assert (f"ROC AUC {roc_auc_score(y, a):.3f} for run {second.run_id} (epoch 3) and {roc_auc_score(y, b):.3f} "
+            f"for run {first.run_id}") in said
+    assert f"({int(y.sum())} positive, {int((1 - y).sum())} negative cases)" in said

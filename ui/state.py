@@ -428,6 +428,28 @@ def runs() -> list[TrainedRun]:
     return st.session_state.setdefault("runs", [])
 
 
+def runs_on_the_same_cases(run: TrainedRun) -> list[TrainedRun]:
+    """The other kept runs whose validation and test cases are ``run``'s (the same data, split alike), so that
+    their scores can be compared case by case; checked once per pair of runs."""
+    checked = st.session_state.setdefault("same_cases", {})
+    for other in runs():
+        if (run.run_id, other.run_id) not in checked:
+            a, b = run.dataset, other.dataset
+            labels = ("y_val", "y_test", "val_rows", "test_rows")
+            checked[run.run_id, other.run_id] = a is b or (
+                a.name == b.name and a.class_names == b.class_names
+                and all(np.array_equal(getattr(a, k), getattr(b, k)) for k in labels)
+                and all(np.array_equal(getattr(a, k), getattr(b, k), equal_nan=True) for k in ("X_val", "X_test")))
+    return [other for other in runs() if other.run_id != run.run_id and checked[run.run_id, other.run_id]]
+
+
+def run_label(run: TrainedRun) -> str:
+    """A run in a few words: "run 2: Adam, learning rate 0.1, 60 epochs"."""
+    c, epochs = run.config, run.result.model.epochs_trained
+    return (f"run {run.run_id}: {OPTIMIZER_NAMES[c.optimizer]}, learning rate {c.learning_rate:g}, "
+            f"{epochs} epoch{'s' * (epochs != 1)}")
+
+
 def _lineage(run_id: int | None) -> tuple[list["TrainedRun"], bool]:
     """Run ``run_id`` and the runs it continued, oldest first, as far as the kept runs (the last five) go;
     and whether an earlier one is missing because it is no longer kept."""
