@@ -522,13 +522,12 @@ def earlier_run_scores() -> tuple[str, str, np.ndarray] | None:
     others = {other.run_id: other for other in state.runs_on_the_same_cases(run)}
     if not others:
         return None
-    if st.session_state.get("compare_run") not in others:  # a run no longer kept, or on other data
-        st.session_state.pop("compare_run", None)
-    chosen = st.selectbox("Compare with another run", list(others), index=None, key="compare_run",
-                          format_func=lambda run_id: state.run_label(others[run_id]),
-                          placeholder="Choose a run on the same data",
-                          help="A run on the same data, split the same way (the same seed): both ROC curves on the "
-                               "split shown, and DeLong's test of whether their AUCs differ by more than chance.")
+    chosen = state.kept_choice("Compare with another run", "compare_run", list(others), None, announce=False,
+                               format_func=lambda run_id: state.run_label(others[run_id]),
+                               placeholder="Choose a run on the same data",
+                               help="A run on the same data, split the same way (the same seed): both ROC curves on "
+                                    "the split shown, and DeLong's test of whether their AUCs differ by more than "
+                                    "chance.")
     if chosen is None:
         return None
     other = others[chosen]
@@ -536,7 +535,7 @@ def earlier_run_scores() -> tuple[str, str, np.ndarray] | None:
     y, scores = (ds.y_val, val_scores) if split == "val" else (ds.y_test, test_scores)
     if not ds.is_binary:
         scores = one_vs_rest_scores(y, scores, ds.class_names.index(names[1]))[1]
-    return f"run {run.run_id} (epoch {epoch})", f"run {other.run_id}", scores
+    return f"run {run.run_id} at epoch {epoch}", f"run {other.run_id}", scores
 
 
 def uploaded_column_scores() -> tuple[str, str, np.ndarray] | None:
@@ -557,16 +556,18 @@ def compared_roc() -> None:
         return
     shown, name, others = other
     cache = st.session_state.setdefault("comparison_cache", {})
-    wanted = (cache_key, split, name)
-    if wanted not in cache:
+    wanted = (cache_key, split, name, theme.presentation())
+    if wanted not in cache:  # the figure too: nothing in it moves with the threshold
         y, scores = parts[split]
+        result = compare_aucs(y, scores, others)
         other_fpr, other_tpr, _ = Sweep.from_scores(y, others).roc()
+        figure = view.roc_comparison_figure([
+            (f"{shown} (AUC {number_text(result.auc_a)})", *view.thin(*sweep.roc()[:2])),
+            (f"{name} (AUC {number_text(result.auc_b)})", *view.thin(other_fpr, other_tpr))])
         cache.clear()
-        cache[wanted] = (compare_aucs(y, scores, others), view.thin(*sweep.roc()[:2]), view.thin(other_fpr, other_tpr))
-    result, (fpr, tpr), (other_fpr, other_tpr) = cache[wanted]
-    curves = [(f"{shown} (AUC {number_text(result.auc_a)})", fpr, tpr),
-              (f"{name} (AUC {number_text(result.auc_b)})", other_fpr, other_tpr)]
-    st.plotly_chart(view.roc_comparison_figure(curves), key="roc_compare")
+        cache[wanted] = result, figure
+    result, figure = cache[wanted]
+    st.plotly_chart(figure, key="roc_compare")
     advice = " To report a difference, compare on the test split." if split == "val" else ""
     st.caption(state.literal(f"On {SHOWN_ROWS} ({result.positives:,} positive, {result.negatives:,} negative cases), "
                              + comparison_text(result, shown, name) + advice))

@@ -425,14 +425,15 @@ def _threshold(args, progress) -> dict:
         summary["warning"] = warning
         print(f"warning: {summary['warning']}", file=sys.stderr)
     lines = _threshold_report(summary, args, choose_sweep.n, scores)
-    if other is not None:
-        for warning in other.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        rows = "test" if "val" in parts else "all"
-        result = compare_aucs(*report_on, other[rows][1])
+    if other is not None:  # on the rows reported on, with how the other column was read where it differs
+        said = [note for note in other.notes if note not in parts.notes] + other.warnings
+        for line in said:
+            print(f"note: {line}", file=sys.stderr)
+        result = compare_aucs(*report_on, other[summary["reported_on"]][1])
         columns = (parts.columns["score"], other.columns["score"])
-        summary["comparison"] = {"score_columns": list(columns), "rows": rows, **result.to_dict()}
-        lines.append(f"On {'the test rows' if rows == 'test' else 'all rows'}, "
+        summary["comparison"] = {"score_columns": list(columns), **result.to_dict(), "notes": said}
+        rows = "the test rows" if summary["reported_on"] == "test" else "all rows"
+        lines.append(f"On {rows} ({result.positives:,} positive, {result.negatives:,} negative), "
                      + comparison_text(result, *(repr(c) for c in columns)))
     print("\n".join(lines), file=progress)
     return summary

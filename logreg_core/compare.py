@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from statistics import NormalDist
 
 import numpy as np
 
 from .errors import LogRegError
 from .jsonsafe import json_safe
-from .threshold import Sweep, validate_scores
+from .threshold import Z_95, Sweep, validate_scores
 
 
 @dataclass(frozen=True)
 class AucComparison:
-    """``auc_a - auc_b`` with its interval (None with fewer than 2 positives or 2 negatives) and two-sided
-    p-value; ``correlation``: between the two AUC estimates (None where either does not vary)."""
+    """``auc_a - auc_b`` with its 95% interval and two-sided p-value. These are None with fewer than 2
+    positives or 2 negatives, and where the difference has no spread across the cases to measure its
+    uncertainty by (the same order of every positive–negative pair, or one score separating the classes and the
+    other not at all): a collapsed estimate is no certainty. ``correlation``: between the two AUC estimates
+    (None where either does not vary)."""
     auc_a: float
     auc_b: float
     difference: float
@@ -36,7 +38,6 @@ class AucComparison:
     correlation: float | None
     positives: int
     negatives: int
-    level: float
 
     def to_dict(self) -> dict:
         return json_safe(asdict(self))
@@ -63,15 +64,10 @@ def placements(y_true, scores) -> tuple[np.ndarray, np.ndarray]:
     return above_negatives, below_positives
 
 
-def compare_aucs(y_true, scores_a, scores_b, level: float = 0.95) -> AucComparison:
+def compare_aucs(y_true, scores_a, scores_b) -> AucComparison:
     """DeLong's paired test of ``AUC(scores_a) - AUC(scores_b)`` on the same cases (same order, same labels).
 
-    The interval is the difference ± z·SE at ``level``; the p-value is two-sided, for "the two AUCs are
-    equal". Scores identical up to a monotone transform have equal AUCs and a difference with no variance:
-    p = 1 and the interval is [0, 0]."""
-    level = float(level)
-    if not 0 < level < 1:
-        raise LogRegError(f"level={level!r}: use a proportion between 0 and 1, such as 0.95")
+    The 95% interval is the difference ± 1.96·SE; the p-value is two-sided, for "the two AUCs are equal"."""
     y, a = validate_scores(y_true, scores_a)
     _, b = validate_scores(y, scores_b)  # as many as the labels, so as many as a
     (pos_a, neg_a), (pos_b, neg_b) = placements(y, a), placements(y, b)
@@ -81,19 +77,15 @@ def compare_aucs(y_true, scores_a, scores_b, level: float = 0.95) -> AucComparis
     auc_a, auc_b = Sweep.from_scores(y, a).roc_auc(), Sweep.from_scores(y, b).roc_auc()
     difference = auc_a - auc_b
     if m < 2 or n < 2:
-        return AucComparison(auc_a, auc_b, difference, None, None, None, None, None, m, n, level)
+        return AucComparison(auc_a, auc_b, difference, None, None, None, None, None, m, n)
     s10, s01 = np.cov(np.stack([pos_a, pos_b])), np.cov(np.stack([neg_a, neg_b]))
     covariance = s10 / m + s01 / n  # of the two AUC estimates
     variance = max(0.0, float(covariance[0, 0] + covariance[1, 1] - 2 * covariance[0, 1]))
     spread = math.sqrt(covariance[0, 0] * covariance[1, 1])
     correlation = float(covariance[0, 1] / spread) if spread > 0 else None
     se = math.sqrt(variance)
-    if se == 0:  # the placements move together exactly: the difference is what it is
-        z = None if difference == 0 else math.copysign(math.inf, difference)
-        p = 1.0 if difference == 0 else 0.0
-    else:
-        z = difference / se
-        p = math.erfc(abs(z) / math.sqrt(2))
-    half = NormalDist().inv_cdf((1 + level) / 2) * se
-    return AucComparison(auc_a, auc_b, difference, difference - half, difference + half, z, p, correlation, m, n,
-                         level)
+    if se == 0:
+        return AucComparison(auc_a, auc_b, difference, None, None, None, None, correlation, m, n)
+    z = difference / se
+    return AucComparison(auc_a, auc_b, difference, difference - Z_95 * se, difference + Z_95 * se, z,
+                         math.erfc(abs(z) / math.sqrt(2)), correlation, m, n)

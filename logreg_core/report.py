@@ -141,23 +141,28 @@ def auc_text(auc: float, interval: tuple[float | None, float | None]) -> str:
 
 
 def p_value_text(p: float) -> str:
-    """``p = 0.043``, or ``p < 0.001`` below what three decimals show."""
-    return "p < 0.001" if p < 0.0005 else f"p = {p:.3f}"
+    """``p = 0.043``; ``p < 0.001`` and ``p > 0.999`` beyond what three decimals show."""
+    return "p < 0.001" if p < 0.0005 else "p > 0.999" if p > 0.9995 else f"p = {p:.3f}"
+
+
+def _signed(value: float) -> str:
+    return number_text(value).replace("-", "−")
 
 
 def comparison_text(result, name_a: str, name_b: str) -> str:
     """One sentence on an ``AucComparison`` of the scores ``name_a`` and ``name_b``: their ROC AUCs, the
-    difference with its interval, and DeLong's p-value (or why there is none)."""
+    difference (a − b) with its interval, and DeLong's p-value, or why there is none."""
     aucs = f"ROC AUC {number_text(result.auc_a)} for {name_a} and {number_text(result.auc_b)} for {name_b}"
+    difference = f"difference ({name_a} − {name_b}) {_signed(result.difference)}"
+    if min(result.positives, result.negatives) < 2:
+        return f"{aucs}: {difference}, untested: DeLong's test needs at least 2 positive and 2 negative cases."
     if result.p_value is None:
-        return (f"{aucs}: difference {number_text(result.difference)}, untested: DeLong's test needs at least 2 "
-                "positive and 2 negative cases.")
-    if result.ci_low == result.ci_high:
         if result.difference == 0:
-            return f"{aucs}: the two rank these cases alike (the same order), so their AUCs are equal."
-        return (f"{aucs}: difference {number_text(result.difference)}, with no spread across these cases "
-                f"({p_value_text(result.p_value)}).")
-    return (f"{aucs}: difference {estimate_text(result.difference, result.ci_low, result.ci_high)}, "
+            return (f"{aucs}: the two give every case the same standing against the other class (the share of it "
+                    "that the case outranks), so their AUCs are equal, with nothing to test.")
+        return (f"{aucs}: {difference}, untested: it has no spread across these cases for DeLong's test to measure "
+                "its uncertainty by (as when one score separates the classes completely and the other not at all).")
+    return (f"{aucs}: {difference} (95% CI {_signed(result.ci_low)} to {_signed(result.ci_high)}), "
             f"{p_value_text(result.p_value)} (DeLong's test for two ROC curves on the same cases: is the "
             "difference more than chance?).")
 

@@ -167,9 +167,8 @@ class ScoreTable:
         _both_classes(parts, label, shown)
         parts.notes, parts.names, parts.positive = notes, names, shown[1]
         parts.columns = {"label": label, "score": score}
-        named = class_of(score)
-        if named is not None and named.lower() != shown[1].lower() \
-                and named.lower() in map(str.lower, self.labels(label)):
+        if self._other_class(score, parts):
+            named = class_of(score)
             parts.warnings.append(f"The score column {score!r} is the probability of {named!r}, but {shown[1]!r} "
                                   f"is the positive class: these scores rank the other class; choose "
                                   f"{_class_column(score, shown[1])!r} as the score, or {named!r} as the positive "
@@ -189,12 +188,13 @@ class ScoreTable:
 
     def comparable_columns(self, parts: ScoreParts) -> list[str]:
         """The columns another model's scores for ``parts``' cases could be in: those with numbers in them, but
-        not their true class, their score, the split or an identifier (``row``, ``patient_id``, …)."""
+        not their true class, their score, the split, an identifier (``row``, ``patient_id``, …) or another
+        class's probability."""
         if self._with_numbers is None:
             self._with_numbers = [c for c in self.columns
                                   if not is_id_name(c) and text_numbers(self.frame[c], self.decimal).notna().any()]
         taken = {parts.columns["label"], parts.columns["score"], self._split_column([])}
-        return [c for c in self._with_numbers if c not in taken]
+        return [c for c in self._with_numbers if c not in taken and not self._other_class(c, parts)]
 
     def other_scores(self, parts: ScoreParts, column) -> ScoreParts:
         """Another model's scores for ``parts``' cases, from ``column``, to compare with them: read with
@@ -202,7 +202,20 @@ class ScoreTable:
         other = self.column(column, "scores to compare with")
         if other == parts.columns["score"]:
             raise LogRegError(f"{other!r} is the score shown already: compare it with another model's score column")
+        if is_id_name(other):
+            raise LogRegError(f"{other!r} is named as an identifier, not as a model's scores: compare with a column "
+                              "of another model's scores")
+        if self._other_class(other, parts):
+            raise LogRegError(f"{other!r} is the probability of {class_of(other)!r}, not of the positive class "
+                              f"{parts.positive!r}: compare with another model's probability of {parts.positive!r}")
         return self.parts(parts.columns["label"], other, parts.positive)
+
+    def _other_class(self, column: str, parts: ScoreParts) -> bool:
+        """Whether ``column`` is named as the probability of one of the true-class column's labels other than
+        ``parts``' positive one."""
+        named = class_of(column)
+        return (named is not None and named.lower() != parts.positive.lower()
+                and named.lower() in map(str.lower, self.labels(parts.columns["label"])))
 
     def _split_column(self, notes: list[str]) -> str | None:
         """The column named ``split``; else one with another usual name for it (``set``, ``subset``, …) that
@@ -313,6 +326,8 @@ def read_scores(file, label_column=None, score_column=None, positive=None) -> Sc
     """``ScoreTable(file).parts(...)``: the scores by split, with the true class and the score read from the
     columns named (or found by name) and ``positive`` the label counted as positive (0/1 needs none)."""
     return ScoreTable(file).parts(label_column, score_column, positive)
+
+
 
 
 def class_of(column: str) -> str | None:

@@ -12,6 +12,7 @@ from sklearn.metrics import roc_auc_score
 
 from logreg_core.compare import compare_aucs, placements
 from logreg_core.errors import LogRegError
+from logreg_core.report import comparison_text, p_value_text
 from tests.test_cli_reference import run_main
 
 
@@ -94,20 +95,28 @@ def test_the_order_of_the_two_scores_flips_the_sign_only():
     assert ba.p_value == pytest.approx(ab.p_value) and ba.correlation == pytest.approx(ab.correlation)
 
 
-def test_the_same_ranking_twice_has_no_difference_and_a_p_value_of_1():
+def test_the_same_ranking_twice_has_no_difference_and_nothing_to_test():
     y, a, _ = paired_scores(seed=5)
     same = compare_aucs(y, a, np.exp(a))  # a monotone transform ranks the cases as a does
-    assert same.difference == 0 and same.p_value == 1 and (same.ci_low, same.ci_high) == (0, 0)
-    assert same.z is None and same.correlation == pytest.approx(1.0)
+    assert same.difference == 0 and same.p_value is None and same.ci_low is None and same.z is None
+    assert same.correlation == pytest.approx(1.0)
+    assert comparison_text(same, "a", "b").endswith("the two give every case the same standing against the other "
+                                                    "class (the share of it that the case outranks), so their AUCs "
+                                                    "are equal, with nothing to test.")
 
 
-def test_a_difference_without_variance_is_certain():
+def test_a_difference_without_spread_is_untested_not_certain():
+    """Six cases where one score separates the classes and the other not at all: DeLong's variance collapses to
+    0, which is no certainty (the first version said p < 0.001)."""
     y = np.array([0, 0, 0, 1, 1, 1])
     perfect, flat = np.array([0.1, 0.2, 0.3, 0.7, 0.8, 0.9]), np.full(6, 0.5)
     result = compare_aucs(y, perfect, flat)
     assert (result.auc_a, result.auc_b, result.difference) == (1.0, 0.5, 0.5)
-    assert result.p_value == 0 and result.z == math.inf and result.correlation is None
-    assert result.to_dict()["z"] == "Infinity" and result.to_dict()["correlation"] is None
+    assert result.p_value is None and result.z is None and result.ci_high is None and result.correlation is None
+    assert result.to_dict()["z"] is None
+    said = comparison_text(result, "'new'", "'old'")
+    assert said.startswith("ROC AUC 1.000 for 'new' and 0.500 for 'old': difference ('new' − 'old') 0.500, "
+                           "untested: it has no spread") and "p " not in said
 
 
 def test_one_case_of_a_class_gives_the_aucs_but_no_test():
@@ -115,6 +124,26 @@ def test_one_case_of_a_class_gives_the_aucs_but_no_test():
     result = compare_aucs(y, [0.1, 0.2, 0.3, 0.4, 0.9], [0.1, 0.5, 0.3, 0.4, 0.45])
     assert (result.auc_a, result.auc_b) == (1.0, 0.75)
     assert result.p_value is None and result.ci_low is None and result.to_dict()["ci_high"] is None
+    assert comparison_text(result, "a", "b") == ("ROC AUC 1.000 for a and 0.750 for b: difference (a − b) 0.250, "
+                                                 "untested: DeLong's test needs at least 2 positive and 2 negative "
+                                                 "cases.")
+
+
+@pytest.mark.parametrize("p, said", [(0.0004999, "p < 0.001"), (0.0005, "p = 0.001"), (0.0364, "p = 0.036"),
+                                     (0.99949, "p = 0.999"),
+                                     (0.99951, "p > 0.999")])
+def test_p_values_are_said_to_three_decimals_and_beyond_them_as_bounds(p, said):
+    assert p_value_text(p) == said
+
+
+def test_the_sentence_says_which_way_the_difference_goes_with_true_minus_signs():
+    y, a, b = paired_scores(n=200, seed=8)
+    result = compare_aucs(y, b, a)  # b has the same noise as a: a difference either side of 0
+    said = comparison_text(result, "'b'", "'a'")
+    low, high = (f"{v:.3f}".replace("-", "−") for v in (result.ci_low, result.ci_high))
+    assert f"difference ('b' − 'a') {result.difference:.3f}".replace("-0", "−0") in said
+    assert f"(95% CI {low} to {high}), {p_value_text(result.p_value)} (DeLong's test" in said
+    assert "-" not in said
 
 
 @pytest.mark.parametrize("y, a, b, said", [
@@ -128,17 +157,13 @@ def test_bad_input_is_a_logreg_error_that_says_what_is_wrong(y, a, b, said):
         compare_aucs(y, a, b)
 
 
-def test_a_level_outside_0_and_1_is_refused():
-    y, a, b = paired_scores(n=50)
-    with pytest.raises(LogRegError, match="level"):
-        compare_aucs(y, a, b, level=95)
 
 
 def scores_file(tmp_path, split=True):
     """Two models' probabilities for the same cases, with a text column beside them."""
     y, a, b = paired_scores(n=400, seed=11, gain=2.0)
-    frame = pd.DataFrame({"y_true": y, "score": 1 / (1 + np.exp(-a)), "old_model": 1 / (1 + np.exp(-b)),
-                          "site": "north"})
+    frame = pd.DataFrame({"patient_id": np.arange(y.size) + 1000, "y_true": y, "score": 1 / (1 + np.exp(-a)),
+                          "old_model": 1 / (1 + np.exp(-b)), "probability_0": 1 / (1 + np.exp(a)), "site": "north"})
     if split:
         frame.insert(0, "split", np.where(np.arange(y.size) % 2, "test", "val"))
     path = tmp_path / "two.csv"
@@ -150,31 +175,42 @@ def test_the_cli_compares_two_score_columns_on_the_test_rows(tmp_path):
     path, frame = scores_file(tmp_path)
     code, out, _ = run_main("threshold", "--scores", path, "--compare", "old_model", "--json")
     assert code == 0
-    comparison = json.loads(out)["comparison"]
-    test = frame[frame.split == "test"]
-    assert comparison["score_columns"] == ["score", "old_model"] and comparison["rows"] == "test"
+    summary = json.loads(out)
+    comparison, test = summary["comparison"], frame[frame.split == "test"]
+    assert comparison["score_columns"] == ["score", "old_model"] and summary["reported_on"] == "test"
     assert comparison["auc_a"] == pytest.approx(roc_auc_score(test.y_true, test.score), abs=1e-12)
     assert comparison["auc_b"] == pytest.approx(roc_auc_score(test.y_true, test.old_model), abs=1e-12)
     reference = brute_force_delong(test.y_true.to_numpy(), test.score.to_numpy(), test.old_model.to_numpy())
-    assert comparison["p_value"] == pytest.approx(reference["p"], rel=1e-6)
+    assert comparison["p_value"] == pytest.approx(reference["p"], rel=1e-6) and comparison["notes"] == []
     code, out, _ = run_main("threshold", "--scores", path, "--compare", "OLD_MODEL")
     assert code == 0
-    said = out.strip().splitlines()[-1]
-    assert said.startswith("On the test rows, ROC AUC") and "'old_model'" in said and "DeLong" in said
-    assert f"p = {comparison['p_value']:.3f}" in said or "p < 0.001" in said
+    positives = int(test.y_true.sum())
+    assert out.strip().splitlines()[-1] == (
+        f"On the test rows ({positives} positive, {len(test) - positives} negative), "
+        + comparison_text(compare_aucs(test.y_true, test.score, test.old_model), "'score'", "'old_model'"))
 
 
 def test_without_a_split_the_cli_compares_on_all_rows(tmp_path):
     path, frame = scores_file(tmp_path, split=False)
     code, out, _ = run_main("threshold", "--scores", path, "--compare", "old_model", "--json")
-    comparison = json.loads(out)["comparison"]
-    assert code == 0 and comparison["rows"] == "all"
-    assert comparison["positives"] + comparison["negatives"] == len(frame)
+    summary = json.loads(out)
+    assert code == 0 and summary["reported_on"] == "all"
+    assert summary["comparison"]["positives"] + summary["comparison"]["negatives"] == len(frame)
+
+
+def test_a_compared_column_read_differently_is_noted(tmp_path):
+    path, frame = scores_file(tmp_path)
+    frame["old_model"] = (frame.old_model * 100).round(2).astype(str) + "%"
+    frame.to_csv(path, index=False)
+    code, out, err = run_main("threshold", "--scores", path, "--compare", "old_model", "--json")
+    notes = json.loads(out)["comparison"]["notes"]
+    assert code == 0 and len(notes) == 1 and "written as a percentage" in notes[0] and f"note: {notes[0]}" in err
 
 
 @pytest.mark.parametrize("column, said", [
     ("site", "holds text"), ("score", "the score shown already"), ("nowhere", "no column 'nowhere'"),
-    ("y_true", "both column"),
+    ("y_true", "both column"), ("patient_id", "named as an identifier"),
+    ("probability_0", "is the probability of '0', not of the positive class '1'"),
 ])
 def test_a_column_the_cli_cannot_compare_with_is_one_error_line(tmp_path, column, said):
     path, _ = scores_file(tmp_path)

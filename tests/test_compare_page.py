@@ -8,17 +8,21 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from logreg_core.report import p_value_text
+
 from .apptest_support import shown_counts
 from .test_app import _plotly_array, new_app, train
 from .test_compare import brute_force_delong, paired_scores
 
 
 def two_models_csv() -> tuple[bytes, pd.DataFrame]:
-    """Validation and test rows scored by two models, with a row number, a text column and a half-numeric one."""
+    """Validation and test rows scored by two models, with a row number, the other class's probability, a text
+column and a half-numeric one."""
     y, a, b = paired_scores(n=400, seed=21, gain=2.0)
     frame = pd.DataFrame({"row": np.arange(1, 401), "split": np.where(np.arange(400) % 2, "test", "val"),
                           "y_true": y, "score": np.round(1 / (1 + np.exp(-a)), 6),
-                          "old_model": np.round(1 / (1 + np.exp(-b)), 6), "site": "north",
+                          "old_model": np.round(1 / (1 + np.exp(-b)), 6),
+                          "probability_0": np.round(1 / (1 + np.exp(a)), 6), "site": "north",
                           "mixed": np.where(np.arange(400) % 3, "0.5", "high")})
     return frame.to_csv(index=False).encode(), frame
 
@@ -43,7 +47,8 @@ def captions(at) -> str:
 def test_two_score_columns_are_compared_on_the_test_split_as_scikit_learn_and_delong_say():
     at, frame = uploaded("test")
     picker = at.selectbox(key="scores_compare")
-    assert picker.options == ["old_model", "mixed"]  # not the row number, the split, the text or the score shown
+    # not the row number, the split, the text, the score shown or the other class's probability
+    assert picker.options == ["old_model", "mixed"]
     assert roc_compare(at) is None
     counts = shown_counts(at)
     picker.set_value("old_model").run()
@@ -60,8 +65,8 @@ def test_two_score_columns_are_compared_on_the_test_split_as_scikit_learn_and_de
     said = captions(at)
     assert (f"On the test split ({int(y.sum())} positive, {int((1 - y).sum())} negative cases), ROC AUC "
             f"{auc_a:.3f} for 'score' and {auc_b:.3f} for 'old_model': "
-            f"difference {reference['difference']:.3f}") in said
-    assert f"p = {reference['p']:.3f}" in said or (reference["p"] < 0.0005 and "p < 0.001" in said)
+            f"difference ('score' − 'old_model') {reference['difference']:.3f}") in said
+    assert f"), {p_value_text(reference['p'])} (DeLong's test" in said
     assert "compare on the test split" not in said
 
 
@@ -110,10 +115,10 @@ def test_a_run_is_compared_with_an_earlier_run_on_the_same_cases_and_not_with_on
     reference = brute_force_delong(ds.y_val, a, b)
     said = captions(at)
     assert (f"On the validation split ({int(ds.y_val.sum())} positive, {int((1 - ds.y_val).sum())} negative cases), "
-            f"ROC AUC {roc_auc_score(ds.y_val, a):.3f} for run {second.run_id} (epoch 12) and "
-            f"{roc_auc_score(ds.y_val, b):.3f} for run {first.run_id}: difference "
-            f"{reference['difference']:.3f}") in said
-    assert f"p = {reference['p']:.3f}" in said or (reference["p"] < 0.0005 and "p < 0.001" in said)
+            f"ROC AUC {roc_auc_score(ds.y_val, a):.3f} for run {second.run_id} at epoch 12 and "
+            f"{roc_auc_score(ds.y_val, b):.3f} for run {first.run_id}: difference (run {second.run_id} at epoch 12 "
+            f"− run {first.run_id}) {reference['difference']:.3f}") in said
+    assert f"), {p_value_text(reference['p'])} (DeLong's test" in said
     at.radio(key="split_shown").set_value("test").run()
     a, b = second.score_history[12][1], first.score_history[3][1]
     assert f"{roc_auc_score(ds.y_test, b):.3f} for run {first.run_id}" in captions(at)
@@ -133,6 +138,15 @@ def test_runs_of_a_softmax_model_are_compared_on_the_class_viewed():
     y = (second.dataset.y_val == 7).astype(int)
     a, b = second.score_history[3][0][:, 7], first.score_history[1][0][:, 7]
     said = captions(at)
-    assert (f"ROC AUC {roc_auc_score(y, a):.3f} for run {second.run_id} (epoch 3) and {roc_auc_score(y, b):.3f} "
+    assert (f"ROC AUC {roc_auc_score(y, a):.3f} for run {second.run_id} at epoch 3 and {roc_auc_score(y, b):.3f} "
             f"for run {first.run_id}") in said
     assert f"({int(y.sum())} positive, {int((1 - y).sum())} negative cases)" in said
+
+
+def test_the_compared_column_outlives_a_visit_to_another_tab():
+    at, _ = uploaded("test")
+    at.selectbox(key="scores_compare").set_value("old_model").run()
+    for tab in ("Scores and metrics", "ROC and precision–recall"):
+        at.session_state["chart_tab"] = tab
+        at.run()
+    assert at.selectbox(key="scores_compare").value == "old_model" and roc_compare(at) is not None

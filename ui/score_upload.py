@@ -184,12 +184,10 @@ def other_scores(parts: ScoreParts) -> tuple[str, ScoreParts] | None:
     options = table.comparable_columns(parts)
     if not options:
         return None
-    if st.session_state.get(COMPARE) not in options:  # a column of another file, or of none
-        st.session_state.pop(COMPARE, None)
-    column = st.selectbox("Compare with another model's scores", options, index=None, key=COMPARE,
-                          placeholder="Choose a score column",
-                          help="Another column of this file with scores for the same cases: both ROC curves, and "
-                               "DeLong's test of whether their AUCs differ by more than chance.")
+    column = state.kept_choice("Compare with another model's scores", COMPARE, options, None, announce=False,
+                               placeholder="Choose a score column",
+                               help="Another column of this file with scores for the same cases: both ROC curves, "
+                                    "and DeLong's test of whether their AUCs differ by more than chance.")
     if column is None:
         return None
     wanted = (file_id, parts.columns["label"], parts.columns["score"], parts.positive, column)
@@ -202,6 +200,8 @@ def other_scores(parts: ScoreParts) -> tuple[str, ScoreParts] | None:
     if isinstance(other, LogRegError):
         state.show_error(other, f"Cannot compare with {state.literal(column)}")
         return None
+    for note in (note for note in other.notes if note not in parts.notes):  # how its cells were read ("90%")
+        st.info(state.literal(note))
     for warning in other.warnings:
         st.warning(state.literal(warning))
     return column, other
