@@ -426,9 +426,10 @@ def _threshold(args, progress) -> dict:
         print(f"warning: {summary['warning']}", file=sys.stderr)
     lines = _threshold_report(summary, args, choose_sweep.n, scores)
     if other is not None:  # on the rows reported on, with how the other column was read where it differs
-        said = [note for note in other.notes if note not in parts.notes] + other.warnings
-        for line in said:
-            print(f"note: {line}", file=sys.stderr)
+        said = [note for note in other.notes if note not in parts.notes]
+        print("".join(f"note: {note}\n" for note in said)
+              + "".join(f"warning: {warning}\n" for warning in other.warnings), end="", file=sys.stderr)
+        said += other.warnings
         result = compare_aucs(*report_on, other[summary["reported_on"]][1])
         columns = (parts.columns["score"], other.columns["score"])
         summary["comparison"] = {"score_columns": list(columns), **result.to_dict(), "notes": said}

@@ -328,8 +328,6 @@ def read_scores(file, label_column=None, score_column=None, positive=None) -> Sc
     return ScoreTable(file).parts(label_column, score_column, positive)
 
 
-
-
 def class_of(column: str) -> str | None:
     """The class a ``probability_<class>`` column (or ``proba_``, ``prob_``) holds the probability of, if it
     is one."""
