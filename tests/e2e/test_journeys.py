@@ -643,7 +643,7 @@ def test_two_models_scores_are_compared_on_the_roc_tab(page, app_server):
     # to the 3 decimals shown (0.8575 is said 0.857 or 0.858 as its last binary digit falls)
     assert shown and [float(v) for v in shown.groups()] == pytest.approx([auc_new, auc_old], abs=5e-4 + 1e-9)
     chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="ROC curves compared")
-    expect(chart).to_contain_text(f"old_model (AUC {shown.group(2)})")
+    expect(chart).to_contain_text(f"'old_model' (AUC {shown.group(2)})")
     chart.scroll_into_view_if_needed()
     shot(page, "threshold-two-models-compared")
     assert confusion_counts(page) == counts
