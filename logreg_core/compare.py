@@ -25,8 +25,8 @@ from .threshold import Z_95, Sweep, validate_scores
 class AucComparison:
     """``auc_a - auc_b`` with its 95% interval and two-sided p-value. These are None with fewer than 2
     positives or 2 negatives, and where the difference has no spread across the cases to measure its
-    uncertainty by (the same order of every positive–negative pair, or one score separating the classes and the
-    other not at all): a collapsed estimate is no certainty. ``correlation``: between the two AUC estimates
+    uncertainty by (each case with the same standing against the other class under both, or one score separating
+    the classes and the other not at all): a collapsed estimate is no certainty. ``correlation``: between the two AUC estimates
     (None where either does not vary)."""
     auc_a: float
     auc_b: float
